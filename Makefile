@@ -1,0 +1,42 @@
+# Larder: `make run` serves the whole system with demo data; `make test` runs the whole suite.
+# Both work on a fresh clone with nothing but Python 3.11+: without DATABASE_URL an embedded
+# PostgreSQL starts under .local/, and without CELERY_BROKER_URL Celery uses a folder broker.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test install lint migrations-check bench stop-db clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_data
+	$(PY) manage.py run_larder
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+migrations-check: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+stop-db: $(STAMP)
+	$(PY) -c "from config.embedded_db import stop_embedded_server; stop_embedded_server()"
+
+clean:
+	rm -rf $(VENV) .local staticfiles

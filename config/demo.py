@@ -1,0 +1,190 @@
+"""Demo data for `make run`: a trader, producers on three platforms, an open session with
+offers, and customer orders in several statuses. Built through the services, like real data."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from config.actors import Actor
+from discounts.models import ShippingMode, TaxCategory
+from inventory.models import Product
+from orders.models import Address, Customer
+from orders.services.items import order_create, order_item_add
+from orders.services.status import order_status_change
+from orders.statuses import OrderStatus as S
+from platforms.models import Enterprise, Platform
+from sessions_app.models import Offer, SaleSession
+
+DEMO = Actor.system("demo-loader")
+
+PRODUCERS = [
+    # platform slug, producer, products: (name, unit, nominal qty, weight kg, pack kg, price)
+    (
+        "larder",
+        "Hillside Dairy",
+        [
+            ("Whole milk 1 l", "l", "1", "1.03", None, "1.40"),
+            ("Farmhouse cheddar 250 g", "g", "250", "0.25", "5", "4.20"),
+        ],
+    ),
+    (
+        "larder",
+        "Orchard Farm",
+        [
+            ("Apples (kg)", "kg", "1", "1", "12", "2.60"),
+            ("Apple juice 75 cl", "ml", "750", "0.9", None, "3.50"),
+        ],
+    ),
+    (
+        "ofn-demo",
+        "Moorland Meats",
+        [
+            ("Beef mince 500 g", "g", "500", "0.5", "10", "6.80"),
+            ("Pork sausages 6", "piece", "6", "0.4", "8", "5.10"),
+        ],
+    ),
+    (
+        "fdc-demo",
+        "Valley Bakery",
+        [
+            ("Sourdough loaf", "piece", "1", "0.8", None, "4.50"),
+            ("Rye flour 1 kg", "kg", "1", "1", "25", "2.20"),
+        ],
+    ),
+]
+
+
+def demo_data_load(*, admin_password: str) -> dict:
+    """Load the demo once; a second call changes nothing and returns the same summary."""
+    with transaction.atomic():
+        if Platform.objects.filter(is_local=True).exists():
+            return {"created": False}
+        return _load(admin_password)
+
+
+def _load(admin_password: str) -> dict:
+    User = get_user_model()
+    admin = User.objects.create_superuser("admin", "admin@larder.example", admin_password)
+    platforms = {
+        "larder": Platform.objects.create(name="This Larder", slug="larder", is_local=True),
+        "ofn-demo": Platform.objects.create(
+            name="Open Food Network (demo)",
+            slug="ofn-demo",
+            kind=Platform.Kind.OFN,
+            base_url="http://127.0.0.1:9101/api/dfc/",
+        ),
+        "fdc-demo": Platform.objects.create(
+            name="Valley shop, Shopify + FDC (demo)",
+            slug="fdc-demo",
+            kind=Platform.Kind.SHOPIFY_FDC,
+            base_url="http://127.0.0.1:9102/api/dfc/",
+        ),
+    }
+    food = TaxCategory.objects.create(
+        code="food-reduced", name="Food, reduced rate", rate=Decimal("5.50")
+    )
+    pickup = ShippingMode.objects.create(code="pickup", name="Pickup at the hub")
+    ShippingMode.objects.create(code="delivery", name="Home delivery")
+    trader = Enterprise.objects.create(
+        platform=platforms["larder"],
+        kind=Enterprise.Kind.TRADER,
+        name="Greenfield Food Hub",
+        slug="greenfield-hub",
+    )
+    now = timezone.now()
+    session = SaleSession.objects.create(
+        trader=trader,
+        name="This week's market",
+        begins_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=6),
+        state=SaleSession.State.OPEN,
+    )
+    offers = []
+    for platform_slug, producer_name, products in PRODUCERS:
+        platform = platforms[platform_slug]
+        producer = Enterprise.objects.create(
+            platform=platform,
+            kind=Enterprise.Kind.PRODUCER,
+            name=producer_name,
+            slug=producer_name.lower().replace(" ", "-"),
+            remote_id=""
+            if platform.is_local
+            else f"{platform.base_url}enterprises/{producer_name.lower().replace(' ', '-')}",
+        )
+        for name, unit, nominal, weight, pack, price in products:
+            product = Product.objects.create(
+                producer=producer,
+                name=name,
+                unit_of_measure=unit,
+                nominal_quantity=Decimal(nominal),
+                weight_kg=Decimal(weight),
+                pack_weight_kg=Decimal(pack) if pack else None,
+                tax_category=food,
+            )
+            offers.append(
+                Offer.objects.create(
+                    session=session,
+                    product=product,
+                    price=Decimal(price),
+                    currency="EUR",
+                    vat_rate=food.rate,
+                )
+            )
+
+    people = [
+        ("Ada Lovelace", "ada@example.org"),
+        ("Grace Hopper", "grace@example.org"),
+        ("Alan Turing", "alan@example.org"),
+        ("Mary Somerville", "mary@example.org"),
+        ("Charles Babbage", "charles@example.org"),
+        ("Emmy Noether", "emmy@example.org"),
+    ]
+    # (status path after P, offers picked by index with quantities)
+    journeys = [
+        [],
+        [S.SUBMITTED],
+        [S.PAYMENT_INITIATED],
+        [S.PAYMENT_INITIATED, S.COMPLETE],
+        [S.PAYMENT_INITIATED, S.COMPLETE, S.RELEASED],
+        [S.SUBMITTED, S.CANCELLED],
+    ]
+    for index, ((name, email), path) in enumerate(zip(people, journeys, strict=True)):
+        customer = Customer.objects.create(trader=trader, name=name, email=email)
+        address = Address.objects.create(
+            customer=customer,
+            name=name,
+            line1=f"{index + 1} High Street",
+            city="Bristol",
+            postcode="BS1 4DJ",
+        )
+        order = order_create(
+            trader=trader,
+            currency="EUR",
+            customer=customer,
+            sales_session=session,
+            actor=DEMO,
+            billing_address=address,
+        )
+        for offer in (
+            offers[index % len(offers)],
+            offers[(index + 3) % len(offers)],
+            offers[(index + 6) % len(offers)],
+        ):
+            order_item_add(
+                order_id=order.pk,
+                product=offer.product,
+                offer=offer,
+                quantity=Decimal(1 + index % 3),
+                unit_price=offer.price,
+                currency=offer.currency,
+                vat_rate=offer.vat_rate,
+                shipping_address=address,
+                shipping_mode=pickup,
+                actor=DEMO,
+            )
+        for status in path:
+            order_status_change(order_id=order.pk, to_status=status, actor=DEMO)
+    return {"created": True, "admin": admin.get_username()}

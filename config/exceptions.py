@@ -1,0 +1,30 @@
+"""The base of every error a service raises on purpose.
+
+Each subclass has a stable `code` and an HTTP status; the API turns them into RFC 9457 problem
+documents (config/problems.py), the admin into messages, commands into their error output.
+"""
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    code = "application-error"
+    status = 400
+    title = "The request could not be carried out"
+
+    def __init__(self, message: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra or {}
+
+
+class NotFound(ApplicationError):
+    code = "not-found"
+    status = 404
+    title = "Not found"
+
+
+class Conflict(ApplicationError):
+    code = "conflict"
+    status = 409
+    title = "Conflict with the current state"

@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+
+from config.demo import demo_data_load
+from config.env import env_str
+
+
+class Command(BaseCommand):
+    help = "Load the demo trader, producers, session and orders (once; a re-run changes nothing)."
+
+    def handle(self, *args, **options):
+        password = env_str("DEMO_ADMIN_PASSWORD", "larder-demo")
+        result = demo_data_load(admin_password=password)
+        if result["created"]:
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        else:
+            self.stdout.write("Demo data already present; nothing changed.")
+        self.stdout.write(
+            self.style.WARNING(
+                f"Admin: http://127.0.0.1:8000/admin/  user: admin  password: {password}"
+            )
+        )

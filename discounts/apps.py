@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DiscountsConfig(AppConfig):
+    name = "discounts"
+    verbose_name = "Pricing: discounts, coupons, shipping and tax"

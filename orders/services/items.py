@@ -1,0 +1,167 @@
+"""Creating orders and changing their items while the order is open to change (P or E)."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.actors import Actor
+from config.exceptions import ApplicationError
+from orders.events import order_created_event, order_event
+from orders.exceptions import OrderNotEditable
+from orders.models import Address, Customer, Order, OrderEvent, OrderItem
+from orders.services.status import order_lock
+from orders.services.totals import order_totals_recompute
+from orders.statuses import OrderStatus
+
+CENT = Decimal("0.01")
+ITEM_CHANGE_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.CSR_EDIT})
+
+
+class InvalidQuantity(ApplicationError):
+    code = "invalid-quantity"
+    title = "Invalid quantity"
+
+
+class CurrencyMismatch(ApplicationError):
+    code = "currency-mismatch"
+    title = "One currency per order"
+
+
+def _check_open_to_change(order: Order) -> None:
+    if order.status not in ITEM_CHANGE_STATUSES:
+        raise OrderNotEditable(
+            f"Order {order.number} is in {order.status}: items change only in P or under a "
+            "customer-service edit (E)."
+        )
+
+
+def _check_quantity(quantity: Decimal) -> Decimal:
+    quantity = Decimal(quantity)
+    if not quantity.is_finite() or quantity <= 0:
+        raise InvalidQuantity(f"Quantity must be greater than zero, got {quantity}.")
+    return quantity
+
+
+def line_total(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """Money is rounded here, once per line, half up to the cent (docs/architecture.md)."""
+    return (Decimal(quantity) * Decimal(unit_price)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def order_create(
+    *,
+    trader,
+    currency: str,
+    actor: Actor,
+    customer: Customer | None = None,
+    sales_session=None,
+    status: str = OrderStatus.PENDING,
+    origin_platform=None,
+    billing_address: Address | None = None,
+    customer_note: str = "",
+) -> Order:
+    """Create an order (a cart in P, or a Q profile) and its `created` event."""
+    order = Order.objects.create(
+        trader=trader,
+        currency=currency,
+        customer=customer,
+        sales_session=sales_session,
+        status=status,
+        origin_platform=origin_platform,
+        billing_address=billing_address,
+        customer_note=customer_note,
+    )
+    order_created_event(order=order, actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_item_add(
+    *,
+    order_id: int,
+    product,
+    quantity: Decimal,
+    unit_price: Decimal,
+    actor: Actor,
+    offer=None,
+    currency: str | None = None,
+    vat_rate: Decimal = Decimal("0"),
+    shipping_address: Address | None = None,
+    shipping_mode=None,
+) -> OrderItem:
+    """Add a line, snapshotting the product, and recompute the sub-orders and totals."""
+    order = order_lock(order_id=order_id)
+    _check_open_to_change(order)
+    quantity = _check_quantity(quantity)
+    if currency and currency != order.currency:
+        raise CurrencyMismatch(
+            f"Order {order.number} is in {order.currency}; this price is in {currency}."
+        )
+    producer = product.producer
+    item = OrderItem.objects.create(
+        order=order,
+        product=product,
+        offer=offer,
+        product_name=product.name,
+        product_sku=product.sku,
+        producer=producer,
+        producer_platform_id=producer.platform_id,
+        quantity=quantity,
+        nominal_quantity=product.nominal_quantity,
+        unit_of_measure=product.unit_of_measure,
+        unit_price=unit_price,
+        vat_rate=vat_rate,
+        total_product=line_total(quantity, unit_price),
+        status=order.status,
+        shipping_address=shipping_address,
+        shipping_mode=shipping_mode,
+    )
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.ITEM_ADDED,
+        message=f"Added {quantity} × {product.name}",
+        data={"item": item.pk, "quantity": str(quantity)},
+    )
+    order_totals_recompute(order=order)
+    return item
+
+
+@transaction.atomic
+def order_item_quantity_change(*, item_id: int, quantity: Decimal, actor: Actor) -> OrderItem:
+    order_id = OrderItem.objects.values_list("order_id", flat=True).get(pk=item_id)
+    order = order_lock(order_id=order_id)
+    _check_open_to_change(order)
+    quantity = _check_quantity(quantity)
+    item = OrderItem.objects.get(pk=item_id)
+    before = item.quantity
+    item.quantity = quantity
+    item.total_product = line_total(quantity, item.unit_price)
+    item.updated_at = timezone.now()
+    item.save(update_fields=["quantity", "total_product", "updated_at"])
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.ITEM_CHANGED,
+        message=f"{item.product_name}: {before} → {quantity}",
+        data={"item": item.pk, "from": str(before), "to": str(quantity)},
+    )
+    order_totals_recompute(order=order)
+    return item
+
+
+@transaction.atomic
+def order_item_remove(*, item_id: int, actor: Actor) -> None:
+    item = OrderItem.objects.get(pk=item_id)
+    order = order_lock(order_id=item.order_id)
+    _check_open_to_change(order)
+    item.delete()
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.ITEM_REMOVED,
+        message=f"Removed {item.product_name}",
+        data={"product": item.product_id},
+    )
+    order_totals_recompute(order=order)

@@ -1,0 +1,74 @@
+"""Sales sessions (DFC SaleSession, OFN order cycle) and the offers they list."""
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class SaleSession(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    trader = models.ForeignKey(
+        "platforms.Enterprise", on_delete=models.PROTECT, related_name="sale_sessions"
+    )
+    name = models.CharField(max_length=160)
+    begins_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Per-session overrides of the trader's producer-order options; empty = the trader's choice.
+    consolidate_per_producer = models.BooleanField(null=True, blank=True)
+    aggregate_by_weight = models.BooleanField(null=True, blank=True)
+    remote_id = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-begins_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("begins_at")), name="session_ends_after_begin"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "ends_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Offer(models.Model):
+    """A product offered in a session at a price (value, currency, VAT rate)."""
+
+    session = models.ForeignKey(SaleSession, on_delete=models.CASCADE, related_name="offers")
+    product = models.ForeignKey(
+        "inventory.Product", on_delete=models.PROTECT, related_name="offers"
+    )
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    vat_rate = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, help_text="Percent, e.g. 5.50"
+    )
+    stock_limitation = models.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Most this session may sell; empty means no limit of its own.",
+    )
+    allows_backorder = models.BooleanField(default=False)
+    remote_id = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["session", "product__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "product"], name="one_offer_per_product"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="offer_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=100), name="offer_vat_rate_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} @ {self.price} {self.currency}"

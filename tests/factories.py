@@ -1,0 +1,150 @@
+"""factory_boy factories for every model the tests build."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from discounts.models import ShippingMode, TaxCategory
+from inventory.models import Product
+from orders.models import Address, Customer, Order, OrderItem
+from platforms.models import Enterprise, Platform
+from sessions_app.models import Offer, SaleSession
+
+
+class PlatformFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Platform
+
+    name = factory.Sequence(lambda n: f"Platform {n}")
+    slug = factory.Sequence(lambda n: f"platform-{n}")
+    kind = Platform.Kind.OFN
+    base_url = factory.LazyAttribute(lambda p: f"http://127.0.0.1:9/{p.slug}/api/dfc/")
+
+
+class LocalPlatformFactory(PlatformFactory):
+    class Meta:
+        model = Platform
+        django_get_or_create = ("is_local",)
+
+    name = "This Larder"
+    slug = "larder"
+    kind = Platform.Kind.LARDER
+    is_local = True
+    base_url = ""
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    platform = factory.SubFactory(LocalPlatformFactory)
+    kind = Enterprise.Kind.PRODUCER
+    name = factory.Sequence(lambda n: f"Enterprise {n}")
+    slug = factory.Sequence(lambda n: f"enterprise-{n}")
+
+
+class TraderFactory(EnterpriseFactory):
+    kind = Enterprise.Kind.TRADER
+    name = factory.Sequence(lambda n: f"Hub {n}")
+
+
+class ProducerFactory(EnterpriseFactory):
+    kind = Enterprise.Kind.PRODUCER
+    name = factory.Sequence(lambda n: f"Farm {n}")
+
+
+class TaxCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TaxCategory
+
+    code = factory.Sequence(lambda n: f"tax-{n}")
+    name = factory.Sequence(lambda n: f"Tax {n}")
+    rate = Decimal("5.50")
+
+
+class ShippingModeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShippingMode
+
+    code = factory.Sequence(lambda n: f"mode-{n}")
+    name = factory.Sequence(lambda n: f"Mode {n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    producer = factory.SubFactory(ProducerFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    unit_of_measure = "piece"
+    nominal_quantity = Decimal("1")
+    weight_kg = Decimal("0.500")
+
+
+class SaleSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SaleSession
+
+    trader = factory.SubFactory(TraderFactory)
+    name = factory.Sequence(lambda n: f"Session {n}")
+    begins_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    ends_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=6))
+    state = SaleSession.State.OPEN
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    session = factory.SubFactory(SaleSessionFactory)
+    product = factory.SubFactory(ProductFactory)
+    price = Decimal("10.00")
+    currency = "EUR"
+    vat_rate = Decimal("0")
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    trader = factory.SubFactory(TraderFactory)
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    email = factory.Sequence(lambda n: f"customer{n}@example.org")
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Address
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.LazyAttribute(lambda a: a.customer.name if a.customer else "Someone")
+    line1 = factory.Sequence(lambda n: f"{n} High Street")
+    city = "Bristol"
+    postcode = "BS1 4DJ"
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    trader = factory.SubFactory(TraderFactory)
+    customer = factory.SubFactory(CustomerFactory, trader=factory.SelfAttribute("..trader"))
+    currency = "EUR"
+    status = "P"
+
+
+class OrderItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderItem
+
+    order = factory.SubFactory(OrderFactory)
+    product = factory.SubFactory(ProductFactory)
+    product_name = factory.LazyAttribute(lambda i: i.product.name)
+    producer = factory.LazyAttribute(lambda i: i.product.producer)
+    producer_platform = factory.LazyAttribute(lambda i: i.product.producer.platform)
+    quantity = Decimal("1")
+    unit_price = Decimal("10.00")
+    total_product = factory.LazyAttribute(lambda i: i.quantity * i.unit_price)
+    status = factory.LazyAttribute(lambda i: i.order.status)

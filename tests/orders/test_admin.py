@@ -1,0 +1,78 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from orders.models import OrderEvent
+from orders.services.items import order_create, order_item_add
+from tests.factories import AddressFactory, CustomerFactory, ProductFactory, TraderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def placed_order(system_actor):
+    trader = TraderFactory()
+    customer = CustomerFactory(trader=trader, name="Ada Lovelace")
+    order = order_create(trader=trader, currency="EUR", customer=customer, actor=system_actor)
+    order_item_add(
+        order_id=order.pk,
+        product=ProductFactory(name="Sourdough loaf"),
+        quantity=Decimal("2"),
+        unit_price=Decimal("4.50"),
+        shipping_address=AddressFactory(customer=customer),
+        actor=system_actor,
+    )
+    return order
+
+
+def test_order_page_shows_items_by_sub_order_totals_history_and_allowed_moves(
+    client, staff_user, placed_order
+):
+    client.force_login(staff_user)
+    response = client.get(reverse("admin:orders_order_change", args=[placed_order.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Sourdough loaf" in body
+    assert "Sub-order subtotal" in body
+    assert "9.00" in body
+    assert "Move to M · payment initiated" in body
+    assert "Move to C · complete" not in body  # P → C is not in the table
+    assert "Order created in P" in body
+
+
+def test_status_button_moves_the_order_through_the_service(client, staff_user, placed_order):
+    client.force_login(staff_user)
+    url = reverse("admin:orders_order_status_change", args=[placed_order.pk, "I"])
+    response = client.post(url)
+    assert response.status_code == 302
+    placed_order.refresh_from_db()
+    assert placed_order.status == "I"
+    event = OrderEvent.objects.get(order=placed_order, kind="status_changed")
+    assert event.actor == staff_user
+
+
+def test_refused_move_shows_an_error_and_changes_nothing(client, staff_user, placed_order):
+    client.force_login(staff_user)
+    url = reverse("admin:orders_order_status_change", args=[placed_order.pk, "S"])
+    response = client.post(url, follow=True)
+    assert "cannot go from P to S" in response.content.decode()
+    placed_order.refresh_from_db()
+    assert placed_order.status == "P"
+
+
+def test_list_filters_and_search(client, staff_user, placed_order):
+    client.force_login(staff_user)
+    url = reverse("admin:orders_order_changelist")
+    producer_id = placed_order.items.get().producer_id
+    for query in (
+        {"status__exact": "P"},
+        {"q": "Ada"},
+        {"q": str(placed_order.number)},
+        {"producer": producer_id},
+    ):
+        response = client.get(url, query)
+        assert response.status_code == 200
+        assert f">{placed_order.number}<" in response.content.decode(), query
+    response = client.get(url, {"status__exact": "C"})
+    assert f">{placed_order.number}<" not in response.content.decode()
