@@ -1,0 +1,218 @@
+"""Producer orders: one per (sales session, producer), recomputed from live customer orders."""
+
+from decimal import ROUND_CEILING, Decimal
+
+from django.db import transaction
+from django.db.models import DecimalField, ExpressionWrapper, F, Max, Sum
+from django.utils import timezone
+
+from orders.models import OrderItem, ProducerOrder, ProducerOrderLine
+from orders.statuses import OrderStatus as S
+
+# Customer orders that count towards producer orders: placed and not cancelled. Carts (P) and
+# backups, profiles and requisition lists are not orders anyone has committed to.
+LIVE_ORDER_STATUSES = frozenset(
+    {
+        S.SUBMITTED,
+        S.WAITING_APPROVAL,
+        S.PAYMENT_INITIATED,
+        S.PAYMENT_REVIEW,
+        S.BACKORDERED,
+        S.LOW_INVENTORY,
+        S.CSR_EDIT,
+        S.COMPLETE,
+        S.RELEASED,
+        S.SHIPPED,
+        S.DEPOSITED,
+        S.READY_FOR_REMOTE_FULFILMENT,
+        S.WAITING_REMOTE_FULFILMENT,
+    }
+)
+CENT = Decimal("0.01")
+GRAM = Decimal("0.001")
+
+
+def _aggregate_by_weight(session) -> bool:
+    if session.aggregate_by_weight is not None:
+        return session.aggregate_by_weight
+    return session.trader.aggregate_by_weight
+
+
+def _live_totals(session_id: int, producer_ids) -> dict[int, list[dict]]:
+    """Σ quantity and Σ weight per (producer, product) over the session's live orders: one
+    GROUP BY query, whatever the number of orders."""
+    weight = ExpressionWrapper(
+        F("quantity") * F("product__weight_kg"),
+        output_field=DecimalField(max_digits=24, decimal_places=6),
+    )
+    rows = (
+        OrderItem.objects.filter(
+            order__sales_session_id=session_id, order__status__in=LIVE_ORDER_STATUSES
+        )
+        .filter(**({"producer_id__in": producer_ids} if producer_ids is not None else {}))
+        .values("producer_id", "product_id", "product__weight_kg", "product__pack_weight_kg")
+        .annotate(
+            customer_quantity=Sum("quantity"),
+            weight=Sum(weight),
+            offer_id=Max("offer_id"),
+            unit_price=Max("unit_price"),
+        )
+        .order_by("producer_id", "product_id")
+    )
+    grouped: dict[int, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["producer_id"], []).append(row)
+    return grouped
+
+
+def _line_fields(row: dict, by_weight: bool) -> dict:
+    fields = {
+        "product_id": row["product_id"],
+        "offer_id": row["offer_id"],
+        "customer_quantity": row["customer_quantity"],
+        "quantity": row["customer_quantity"],
+        "unit_price": row["unit_price"],
+        "weight_kg": row["weight"].quantize(GRAM) if row["weight"] is not None else None,
+        "packs": None,
+        "surplus_kg": None,
+    }
+    pack = row["product__pack_weight_kg"]
+    if by_weight and pack and row["weight"] is not None:
+        packs = int((row["weight"] / pack).to_integral_value(rounding=ROUND_CEILING))
+        fields.update(
+            packs=packs,
+            quantity=Decimal(packs),
+            surplus_kg=(packs * pack - row["weight"]).quantize(GRAM),
+        )
+    return fields
+
+
+@transaction.atomic
+def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None = None) -> list[int]:
+    """Recompute the producer orders of a session (all producers, or only `producer_ids`).
+
+    Guarantees: one producer order per (session, producer), by a unique constraint and an
+    insert that ignores conflicts; the producer orders are locked in pk order before their
+    lines are rewritten, so concurrent refreshes serialise and the last one wins with the same
+    figures; lines equal Σ live customer quantities per product (rounded up to whole packs when
+    aggregating by weight); a producer order whose lines changed gets its version bumped and
+    status F. Returns the ids of the producer orders that changed.
+    """
+    from sessions_app.models import SaleSession
+
+    session = SaleSession.objects.select_related("trader").get(pk=session_id)
+    by_weight = _aggregate_by_weight(session)
+    totals = _live_totals(session_id, producer_ids)
+    wanted = set(totals) | set(producer_ids or [])
+    existing_ids = set(
+        ProducerOrder.objects.filter(sales_session_id=session_id).values_list(
+            "producer_id", flat=True
+        )
+    )
+    # Producers with no live lines and no producer order yet need none.
+    wanted = {p for p in wanted if p in totals or p in existing_ids}
+    ProducerOrder.objects.bulk_create(
+        [
+            ProducerOrder(
+                sales_session_id=session_id,
+                producer_id=producer_id,
+                trader_id=session.trader_id,
+                aggregate_by_weight=by_weight,
+            )
+            for producer_id in sorted(wanted - existing_ids)
+        ],
+        ignore_conflicts=True,
+    )
+    producer_orders = list(
+        ProducerOrder.objects.select_for_update()
+        .filter(sales_session_id=session_id, producer_id__in=wanted)
+        .order_by("pk")
+    )
+    current = {}
+    for line in ProducerOrderLine.objects.filter(producer_order__in=producer_orders):
+        current.setdefault(line.producer_order_id, {})[line.product_id] = line
+
+    changed: list[int] = []
+    now = timezone.now()
+    for producer_order in producer_orders:
+        target = {
+            row["product_id"]: _line_fields(row, by_weight)
+            for row in totals.get(producer_order.producer_id, [])
+        }
+        before = current.get(producer_order.pk, {})
+        if _same_lines(before, target) and producer_order.aggregate_by_weight == by_weight:
+            continue
+        ProducerOrderLine.objects.filter(producer_order=producer_order).exclude(
+            product_id__in=list(target)
+        ).delete()
+        ProducerOrderLine.objects.bulk_create(
+            [
+                ProducerOrderLine(producer_order=producer_order, **fields)
+                for fields in target.values()
+            ],
+            update_conflicts=True,
+            unique_fields=["producer_order", "product"],
+            update_fields=[
+                "offer",
+                "customer_quantity",
+                "quantity",
+                "unit_price",
+                "weight_kg",
+                "packs",
+                "surplus_kg",
+            ],
+        )
+        producer_order.aggregate_by_weight = by_weight
+        producer_order.total_product = sum(
+            ((f["quantity"] * f["unit_price"]).quantize(CENT) for f in target.values()),
+            Decimal("0.00"),
+        )
+        producer_order.version += 1
+        producer_order.status = ProducerOrder.Status.READY_FOR_REMOTE_FULFILMENT
+        producer_order.computed_at = now
+        producer_order.save(
+            update_fields=[
+                "aggregate_by_weight",
+                "total_product",
+                "version",
+                "status",
+                "computed_at",
+                "updated_at",
+            ]
+        )
+        changed.append(producer_order.pk)
+    return changed
+
+
+def _same_lines(before: dict[int, ProducerOrderLine], target: dict[int, dict]) -> bool:
+    if set(before) != set(target):
+        return False
+    compared = ("customer_quantity", "quantity", "unit_price", "packs", "surplus_kg")
+    return all(
+        getattr(before[product_id], name) == fields[name]
+        for product_id, fields in target.items()
+        for name in compared
+    )
+
+
+def producer_orders_request_refresh(*, order, also_producer_ids=()) -> None:
+    """After the caller's transaction commits, refresh the producer orders an order touches.
+
+    Call this from any service that places, changes or cancels a customer order in a session.
+    The refresh runs in a Celery worker (ids only); the recompute is idempotent, so a lost or
+    repeated request is repaired by the next one or by the session close.
+    """
+    if order.sales_session_id is None:
+        return
+    # `also_producer_ids`: producers whose lines the change removed from the order.
+    producer_ids = sorted(
+        set(order.items.values_list("producer_id", flat=True)) | set(also_producer_ids)
+    )
+    session_id = order.sales_session_id
+
+    def enqueue() -> None:
+        from orders.tasks import producer_orders_refresh_task
+
+        producer_orders_refresh_task.delay(session_id=session_id, producer_ids=producer_ids)
+
+    transaction.on_commit(enqueue)

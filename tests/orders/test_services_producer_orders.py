@@ -1,0 +1,81 @@
+from decimal import Decimal
+
+import pytest
+
+from orders.models import ProducerOrder, ProducerOrderLine
+from orders.services.producer_orders import producer_orders_refresh
+from tests.factories import (
+    OrderFactory,
+    OrderItemFactory,
+    ProducerFactory,
+    ProductFactory,
+    SaleSessionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _line(session, product, quantity, status="C"):
+    order = OrderFactory(trader=session.trader, sales_session=session, status=status)
+    return OrderItemFactory(
+        order=order,
+        product=product,
+        quantity=Decimal(quantity),
+        unit_price=Decimal("2.00"),
+        status=status,
+    )
+
+
+def test_lines_are_the_sum_of_live_customer_orders_and_refresh_is_idempotent():
+    session = SaleSessionFactory()
+    farm = ProducerFactory()
+    apples, pears = ProductFactory(producer=farm), ProductFactory(producer=farm)
+    _line(session, apples, "3")
+    _line(session, apples, "2", status="I")
+    _line(session, pears, "1")
+    _line(session, pears, "5", status="X")  # cancelled: not counted
+    _line(session, pears, "7", status="P")  # cart: not counted
+
+    changed = producer_orders_refresh(session_id=session.pk)
+    again = producer_orders_refresh(session_id=session.pk)
+
+    producer_order = ProducerOrder.objects.get(sales_session=session, producer=farm)
+    assert changed == [producer_order.pk]
+    assert again == []
+    lines = dict(producer_order.lines.values_list("product_id", "quantity"))
+    assert lines == {apples.pk: Decimal("5"), pears.pk: Decimal("1")}
+    assert producer_order.total_product == Decimal("12.00")  # 6 units × 2.00
+    assert producer_order.version == 2
+
+
+def test_cancelling_the_last_order_of_a_product_drops_its_line():
+    session = SaleSessionFactory()
+    farm = ProducerFactory()
+    item = _line(session, ProductFactory(producer=farm), "3")
+    producer_orders_refresh(session_id=session.pk)
+
+    item.order.status = "X"
+    item.order.save()
+    producer_orders_refresh(session_id=session.pk, producer_ids=[farm.pk])
+
+    assert not ProducerOrderLine.objects.exists()
+    assert ProducerOrder.objects.get().version == 3
+
+
+def test_aggregation_by_weight_rounds_up_to_whole_packs():
+    session = SaleSessionFactory(aggregate_by_weight=True)
+    flour = ProductFactory(weight_kg=Decimal("1.000"), pack_weight_kg=Decimal("25.000"))
+    _line(session, flour, "30")
+    _line(session, flour, "12")
+
+    producer_orders_refresh(session_id=session.pk)
+
+    line = ProducerOrderLine.objects.get()
+    # 42 kg ordered → ⌈42 / 25⌉ = 2 packs = 50 kg, 8 kg surplus for the trader.
+    assert (line.customer_quantity, line.weight_kg, line.packs, line.quantity, line.surplus_kg) == (
+        Decimal("42"),
+        Decimal("42.000"),
+        2,
+        Decimal("2"),
+        Decimal("8.000"),
+    )
