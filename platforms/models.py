@@ -1,7 +1,20 @@
 """Platforms (web shop systems) and the enterprises (traders, producers) that trade on them."""
 
+import secrets
+
 from django.db import models
 from django.db.models import Q
+
+
+def new_signing_secret() -> str:
+    """A Standard Webhooks secret: `whsec_` and base64 of 32 random bytes."""
+    import base64
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def new_hash_secret() -> str:
+    return secrets.token_hex(32)
 
 
 class Platform(models.Model):
@@ -21,6 +34,21 @@ class Platform(models.Model):
     )
     base_url = models.URLField(
         blank=True, help_text="Root of the platform's DFC API, e.g. https://hub.example/api/dfc/"
+    )
+    signing_secret = models.CharField(
+        max_length=80,
+        default=new_signing_secret,
+        help_text="Signs what Larder sends this platform (Standard Webhooks, HMAC-SHA256).",
+    )
+    customer_hash_secret = models.CharField(
+        max_length=64,
+        default=new_hash_secret,
+        help_text="Keys the hash that stands for a customer in what this platform receives.",
+    )
+    outbound_token = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Bearer token this platform gave Larder for calling its API.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -77,3 +105,68 @@ class Enterprise(models.Model):
     @property
     def is_remote(self) -> bool:
         return not self.platform.is_local
+
+
+class OutboxMessage(models.Model):
+    """A request owed to a partner platform, written in the same transaction as the change.
+
+    A Celery worker sends it after commit (orders/platforms tasks). The body is rendered from
+    the subject's latest state at send time, so only the latest state travels; messages that
+    share a `subject_key` go one at a time, oldest first.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        DELIVERED = "delivered", "delivered"
+        DEAD = "dead", "dead letter"
+
+    class Kind(models.TextChoices):
+        PRODUCER_ORDER = "producer_order", "producer order (DFC)"
+
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="outbox")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    subject_key = models.CharField(
+        max_length=80, help_text="What the message is about, e.g. producer-order:12."
+    )
+    subject_id = models.BigIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    # What was last sent, for the admin and for audit (anonymised by construction).
+    method = models.CharField(max_length=6, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    idempotency_key = models.CharField(max_length=120, blank=True)
+    body = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["subject_key", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.subject_key} → {self.platform} ({self.state})"
+
+
+class DeliveryAttempt(models.Model):
+    message = models.ForeignKey(
+        OutboxMessage, on_delete=models.CASCADE, related_name="attempts_log"
+    )
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    method = models.CharField(max_length=6)
+    url = models.URLField(max_length=500)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    outcome = models.CharField(max_length=10)  # delivered / retry / dead
+
+    class Meta:
+        ordering = ["message", "started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.url} → {self.status_code or self.error}"
