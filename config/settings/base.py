@@ -103,6 +103,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 LARDER_DEFAULT_CURRENCY = env_str("LARDER_DEFAULT_CURRENCY", "EUR")
 # The slug of this instance's Platform row.
 LARDER_PLATFORM_SLUG = env_str("LARDER_PLATFORM_SLUG", "larder")
+# The public root URL of this instance: the base of every DFC @id Larder writes.
+LARDER_PUBLIC_URL = env_str("LARDER_PUBLIC_URL", "http://127.0.0.1:8000")
+# Outbox delivery to partner platforms: request timeout, how long a failing message is retried
+# before it becomes a dead letter, backoff bounds, and how long delivered messages are kept.
+OUTBOX_REQUEST_TIMEOUT_SECONDS = env_int("OUTBOX_REQUEST_TIMEOUT_SECONDS", 10)
+OUTBOX_RETRY_WINDOW_SECONDS = env_int("OUTBOX_RETRY_WINDOW_SECONDS", 24 * 3600)
+OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 5)
+OUTBOX_BACKOFF_MAX_SECONDS = env_int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
 # Minutes an unsubmitted cart may hold stock before a task releases it.
 LARDER_CART_RESERVATION_MINUTES = env_int("LARDER_CART_RESERVATION_MINUTES", 30)
 

@@ -1,0 +1,133 @@
+"""Larder objects → DFC JSON-LD. Floats appear here only, where the standard says float."""
+
+from decimal import Decimal
+
+from platforms.dfc import uris
+from platforms.dfc.vocabulary import CONTEXT, CURRENCY_UNITS, MEASURE_UNITS
+
+
+def document(nodes: list[dict]) -> dict:
+    """A JSON-LD document with the 1.16 context and a flat @graph."""
+    return {"@context": CONTEXT, "@graph": nodes}
+
+
+def as_float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def currency_unit(currency: str) -> str:
+    return CURRENCY_UNITS.get(currency, f"dfc-m:{currency}")
+
+
+def measure_unit(unit_of_measure: str) -> str:
+    return MEASURE_UNITS.get(unit_of_measure, "dfc-m:Piece")
+
+
+def price_node(value: Decimal, currency: str, vat_rate: Decimal | None) -> dict:
+    node = {
+        "@type": "dfc-b:Price",
+        "dfc-b:value": as_float(value),
+        "dfc-b:hasUnit": currency_unit(currency),
+    }
+    if vat_rate is not None:
+        node["dfc-b:VATrate"] = as_float(vat_rate)
+    return node
+
+
+def quantity_node(value: Decimal, unit_of_measure: str) -> dict:
+    return {
+        "@type": "dfc-b:QuantitativeValue",
+        "dfc-b:value": as_float(value),
+        "dfc-b:hasUnit": measure_unit(unit_of_measure),
+    }
+
+
+def sale_session_node(session) -> dict:
+    begins = session.begins_at.isoformat()
+    return {
+        "@id": uris.sale_session_uri(session),
+        "@type": "dfc-b:SaleSession",
+        # Partners parse beginDate today; the 1.16 ontology names it startDate: write both.
+        "dfc-b:beginDate": begins,
+        "dfc-b:startDate": begins,
+        "dfc-b:endDate": session.ends_at.isoformat(),
+    }
+
+
+def offer_node(
+    *,
+    offer_id: str,
+    product_id: str,
+    price: Decimal,
+    currency: str,
+    vat_rate: Decimal | None,
+    stock_limitation: Decimal | None = None,
+    offered_to: str | None = None,
+) -> dict:
+    node = {
+        "@id": offer_id,
+        "@type": "dfc-b:Offer",
+        # Partners parse offeredItem today; the ontology's term is offers: write both.
+        "dfc-b:offeredItem": product_id,
+        "dfc-b:offers": product_id,
+        "dfc-b:hasPrice": price_node(price, currency, vat_rate),
+    }
+    if stock_limitation is not None:
+        node["dfc-b:stockLimitation"] = as_float(stock_limitation)
+    if offered_to:
+        node["dfc-b:offeredTo"] = offered_to
+        node["dfc-b:offersTo"] = offered_to
+    return node
+
+
+def producer_order_document(producer_order, lines) -> dict:
+    """The producer order as the producer's platform receives it.
+
+    Built from an allow-list: the trader is the buyer; no customer name, email, phone,
+    address, note or IP can appear because nothing about customers is read here. Lines that
+    the partner already knows carry its @id; new ones carry blank-node ids for the partner to
+    replace with server ids.
+    """
+    session = producer_order.sales_session
+    trader = producer_order.trader
+    order_id = producer_order.remote_id or "_:order"
+    nodes: list[dict] = []
+    line_ids: list[str] = []
+    for line in lines:
+        line_id = line.remote_id or f"_:line-{line.product_id}"
+        offer_id = f"_:offer-{line.product_id}"
+        line_ids.append(line_id)
+        nodes.append(
+            {
+                "@id": line_id,
+                "@type": "dfc-b:OrderLine",
+                "dfc-b:concerns": offer_id,
+                "dfc-b:quantity": as_float(line.quantity),
+                "dfc-b:hasPrice": price_node(line.unit_price, producer_order.currency, None),
+                "dfc-b:discount": 0.0,
+            }
+        )
+        nodes.append(
+            offer_node(
+                offer_id=offer_id,
+                product_id=uris.supplied_product_uri(line.product),
+                price=line.unit_price,
+                currency=producer_order.currency,
+                vat_rate=None,
+            )
+        )
+    order = {
+        "@id": order_id,
+        "@type": "dfc-b:Order",
+        "dfc-b:orderNumber": f"{trader.slug}-{producer_order.pk}",
+        "dfc-b:date": producer_order.created_at.isoformat(),
+        "dfc-b:belongsTo": uris.sale_session_uri(session),
+        "dfc-b:orderedBy": uris.enterprise_uri(trader),
+        "dfc-b:soldBy": uris.enterprise_uri(producer_order.producer),
+        "dfc-b:hasOrderStatus": f"dfc-v:{producer_order.order_state}",
+        "dfc-b:hasFulfilmentStatus": "dfc-v:Held",
+        "dfc-b:hasPaymentStatus": "dfc-v:Unpaid",
+        "dfc-b:discount": 0.0,
+        "dfc-b:hasPart": line_ids,
+    }
+    return document([order, *nodes, sale_session_node(session)])

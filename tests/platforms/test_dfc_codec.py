@@ -1,0 +1,167 @@
+from decimal import Decimal
+
+import pytest
+
+from orders.services.producer_orders import producer_orders_refresh
+from platforms.dfc.parse import DfcParseError, parse_order
+from platforms.dfc.render import producer_order_document
+from platforms.dfc.vocabulary import is_accepted_context, local_name
+from tests.factories import (
+    OrderFactory,
+    OrderItemFactory,
+    PlatformFactory,
+    ProducerFactory,
+    ProductFactory,
+    SaleSessionFactory,
+)
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        "https://www.datafoodconsortium.org",
+        "https://w3id.org/dfc/ontology/context/context_1.16.0.json",
+        "http://w3id.org/dfc/ontology/context/context_1.16.0.json",
+        "https://w3id.org/dfc/ontology/context/context_1.14.0.json",
+        "http://static.datafoodconsortium.org/ontologies/context.json",
+        ["https://www.datafoodconsortium.org", {"ex": "https://example.org/"}],
+    ],
+)
+def test_every_context_url_real_clients_send_is_accepted(context):
+    assert is_accepted_context(context)
+
+
+@pytest.mark.parametrize("context", ["https://schema.org", "", None, 3])
+def test_other_contexts_are_refused(context):
+    assert not is_accepted_context(context)
+
+
+def test_terms_normalise_from_prefixes_and_full_iris():
+    full = "https://github.com/datafoodconsortium/ontology/releases/latest/download/DFC_BusinessOntology.owl#quantity"
+    assert local_name("dfc-b:quantity") == local_name(full) == "quantity"
+    assert (
+        local_name("http://static.datafoodconsortium.org/ontologies/DFC_BusinessOntology.owl#Order")
+        == "Order"
+    )
+
+
+OFN_STYLE = {
+    "@context": "https://www.datafoodconsortium.org",
+    "@graph": [
+        {
+            "@id": "#",
+            "@type": "dfc-b:Order",
+            "dfc-b:belongsTo": "https://hub.example/api/dfc/Enterprises/7/SaleSessions/3",
+            "dfc-b:orderNumber": "MYORDERNUM:12345",
+            "dfc-b:hasOrderStatus": "dfc-v:Held",
+            "dfc-b:hasFulfilmentStatus": "dfc-v:Held",
+            "dfc-b:hasPaymentState": "dfc-v:Unpaid",
+            "dfc-b:discount": 1.55,
+            "dfc-b:orderedBy": "https://hub.example/api/dfc/Enterprises/7",
+            "dfc-b:hasPart": {
+                "@id": "#/orderlines/1",
+                "@type": "dfc-b:OrderLine",
+                "dfc-b:concerns": "https://farm.example/api/dfc/Enterprises/farm/Offers/10",
+                "dfc-b:hasQuantity": {"@type": "dfc-b:QuantitativeValue", "dfc-b:hasValue": 5.0},
+                "dfc-b:Price": {
+                    "@type": "dfc-b:QuantitativeValue",
+                    "dfc-b:hasUnit": "dfc-m:PoundSterling",
+                    "dfc-b:value": 19.95,
+                    "dfc-b:VATrate": 0.0,
+                },
+                "dfc-b:discount": [],
+            },
+        },
+        {
+            "@id": "https://hub.example/api/dfc/Enterprises/7/SaleSessions/3",
+            "@type": "dfc-b:SaleSession",
+            "dfc-b:beginDate": "2026-11-20T00:00:00+00:00",
+            "dfc-b:endDate": "2026-11-27T00:00:00+00:00",
+        },
+    ],
+}
+
+
+def test_parses_the_fdc_api_shape():
+    order = parse_order(OFN_STYLE)
+    assert (order.order_status, order.fulfilment_status, order.payment_status) == (
+        "Held",
+        "Held",
+        "Unpaid",
+    )
+    assert order.ordered_by == "https://hub.example/api/dfc/Enterprises/7"
+    assert order.session.begins_at == "2026-11-20T00:00:00+00:00"
+    assert order.discount == Decimal("1.55")
+    (line,) = order.lines
+    assert line.quantity == Decimal("5.0")
+    assert line.offer.id == "https://farm.example/api/dfc/Enterprises/farm/Offers/10"
+    assert (line.price.value, line.price.currency) == (Decimal("19.95"), "GBP")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.pop("@context"), "@context"),
+        (
+            lambda d: d["@graph"][0].update({"dfc-b:hasOrderStatus": "dfc-v:Shipped"}),
+            "Unknown order status",
+        ),
+        (lambda d: d["@graph"][0]["dfc-b:hasPart"].pop("dfc-b:concerns"), "which offer"),
+        (
+            lambda d: d["@graph"][0]["dfc-b:hasPart"].update({"dfc-b:hasQuantity": "many"}),
+            "must be a number",
+        ),
+        (
+            lambda d: d["@graph"][0]["dfc-b:hasPart"].update({"dfc-b:hasQuantity": -1}),
+            "cannot be negative",
+        ),
+        (lambda d: d["@graph"].pop(0), "exactly one dfc-b:Order"),
+    ],
+)
+def test_malformed_documents_get_a_clear_error(mutate, message):
+    import copy
+
+    document = copy.deepcopy(OFN_STYLE)
+    mutate(document)
+    with pytest.raises(DfcParseError, match=message):
+        parse_order(document)
+
+
+@pytest.mark.django_db
+def test_producer_order_renders_anonymously_and_parses_back():
+    remote = PlatformFactory()
+    session = SaleSessionFactory()
+    farm = ProducerFactory(
+        platform=remote, remote_id="https://farm.example/api/dfc/Enterprises/farm"
+    )
+    flour = ProductFactory(
+        producer=farm, remote_id="https://farm.example/api/dfc/Enterprises/farm/SuppliedProducts/9"
+    )
+    order = OrderFactory(
+        trader=session.trader,
+        sales_session=session,
+        status="C",
+        customer__name="SENTINEL-NAME",
+        customer__email="sentinel@example.org",
+        customer_note="SENTINEL-NOTE",
+        customer_ip="203.0.113.99",
+    )
+    OrderItemFactory(order=order, product=flour, quantity=Decimal("3"), unit_price=Decimal("2.20"))
+    producer_orders_refresh(session_id=session.pk)
+    producer_order = farm.producer_orders.get()
+
+    document = producer_order_document(
+        producer_order, producer_order.lines.select_related("product")
+    )
+
+    text = repr(document)
+    for sentinel in ("SENTINEL", "sentinel@", "203.0.113.99"):
+        assert sentinel not in text
+    parsed = parse_order(document)
+    assert parsed.order_status == "Held"
+    assert parsed.sold_by == "https://farm.example/api/dfc/Enterprises/farm"
+    assert parsed.ordered_by.endswith(f"/api/dfc/Enterprises/{session.trader.slug}")
+    (line,) = parsed.lines
+    assert line.quantity == Decimal("3")
+    assert line.offer.offered_item == flour.remote_id
+    assert (line.price.value, line.price.currency) == (Decimal("2.2"), "EUR")
