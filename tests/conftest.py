@@ -2,6 +2,9 @@ import pytest
 
 from config.actors import Actor
 
+# Partner API fixtures (platforms, tokens, clients), for tests/platforms/test_api_*.py.
+pytest_plugins = ["tests.platforms.api_support"]
+
 
 @pytest.fixture
 def system_actor() -> Actor:

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "config",
     "platforms",
     "inventory",
@@ -136,6 +137,34 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Order back office for food hubs: DFC JSON-LD and plain JSON endpoints.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The interactive page works offline: Swagger UI's files are served from the sidecar app.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.statuses.OrderStatus",
+        "ProducerOrderStatusEnum": "orders.models.ProducerOrder.Status",
+    },
+}
+
+# --- Partner API (platforms/apis) ---------------------------------------------------------------
+# Requests per platform (all its tokens together), e.g. "600/min"; counted in the "api" cache,
+# a database table, so every process of the instance shares one count.
+LARDER_API_THROTTLE_RATE = env_str("LARDER_API_THROTTLE_RATE", "600/min")
+# Largest request body accepted (bytes) and largest page a list returns.
+LARDER_API_MAX_BODY_BYTES = env_int("LARDER_API_MAX_BODY_BYTES", 1024 * 1024)
+LARDER_API_MAX_PAGE_SIZE = env_int("LARDER_API_MAX_PAGE_SIZE", 200)
+LARDER_API_DEFAULT_PAGE_SIZE = env_int("LARDER_API_DEFAULT_PAGE_SIZE", 50)
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Created by platforms/migrations/0003 (not by createcachetable).
+    "api": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "platforms_api_cache",
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The partner API: DFC JSON-LD under /api/dfc/, plain JSON under /api/v1/ (platforms/urls.py)."""

@@ -1,0 +1,91 @@
+"""Issuing, checking and revoking partner API tokens.
+
+A token is `lrd_` + 40 random URL-safe characters. Larder keeps its first 12 characters (to find
+the row) and its SHA-256 hash: the token has 240 bits of entropy, so a fast hash is enough and a
+stolen database reveals no usable token. The token itself is returned once, by
+`api_credential_issue`, and never stored.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.exceptions import ApplicationError
+from platforms.models import ApiCredential, ApiScope, Platform
+
+TOKEN_PREFIX = "lrd_"
+PREFIX_LENGTH = 12
+# last_used_at is refreshed at most this often, so a busy partner does not write on every call.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class InvalidScopes(ApplicationError):
+    code = "invalid-scopes"
+    title = "Unknown API scope"
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    credential: ApiCredential
+    token: str
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_credential_issue(
+    *, platform: Platform, name: str, scopes: list[str], created_by=None, enterprises=()
+) -> IssuedCredential:
+    """Create a credential for `platform` and return it with its token (the only time the
+    token exists outside the caller's hands)."""
+    unknown = sorted(set(scopes) - set(ApiScope.values))
+    if unknown or not scopes:
+        raise InvalidScopes(
+            f"Scopes must be among {', '.join(ApiScope.values)}; got {', '.join(scopes) or 'none'}."
+        )
+    token = TOKEN_PREFIX + secrets.token_urlsafe(30)
+    credential = ApiCredential.objects.create(
+        platform=platform,
+        name=name,
+        token_prefix=token[:PREFIX_LENGTH],
+        token_hash=token_hash(token),
+        scopes=sorted(set(scopes)),
+        created_by=created_by,
+    )
+    if enterprises:
+        credential.enterprises.set(enterprises)
+    return IssuedCredential(credential=credential, token=token)
+
+
+def api_credential_revoke(*, credential: ApiCredential) -> ApiCredential:
+    """Revoke at once: the next request with the token is refused. Idempotent."""
+    ApiCredential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    credential.refresh_from_db(fields=["revoked_at"])
+    return credential
+
+
+def api_credential_authenticate(token: str) -> ApiCredential | None:
+    """The active credential a token belongs to, or None. One query (credential + platform)."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) < PREFIX_LENGTH + 8:
+        return None
+    credential = (
+        ApiCredential.objects.select_related("platform")
+        .filter(token_prefix=token[:PREFIX_LENGTH], revoked_at__isnull=True)
+        .first()
+    )
+    if credential is None or not hmac.compare_digest(credential.token_hash, token_hash(token)):
+        return None
+    now = timezone.now()
+    if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
+        ApiCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
+        credential.last_used_at = now
+    return credential

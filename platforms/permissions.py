@@ -1,0 +1,36 @@
+"""What a partner credential may do: its scopes, and the enterprises it may act for."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from platforms.models import ApiCredential
+
+
+def credential_of(request) -> ApiCredential | None:
+    return request.auth if isinstance(request.auth, ApiCredential) else None
+
+
+class HasPartnerScope(BasePermission):
+    """The view names its subject (`scope_subject = "orders"` or `"catalog"`); safe methods need
+    `<subject>:read` (a write scope implies read), others `<subject>:write`."""
+
+    message = "This token does not have the scope this request needs."
+
+    def has_permission(self, request, view) -> bool:
+        credential = credential_of(request)
+        if credential is None:
+            return False
+        subject = view.scope_subject
+        if request.method in SAFE_METHODS:
+            return credential.has_scope(f"{subject}:read") or credential.has_scope(
+                f"{subject}:write"
+            )
+        return credential.has_scope(f"{subject}:write")
+
+
+def credential_enterprise_ids(credential: ApiCredential) -> set[int] | None:
+    """The enterprises a credential is limited to, or None when it may act for all local ones.
+    Cached on the credential for the request."""
+    if not hasattr(credential, "_enterprise_ids"):
+        ids = set(credential.enterprises.values_list("pk", flat=True))
+        credential._enterprise_ids = ids or None
+    return credential._enterprise_ids

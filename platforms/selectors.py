@@ -1,0 +1,117 @@
+"""What a partner platform may see. Every partner endpoint starts from one of these querysets,
+so an id belonging to another platform is simply not found (404), never forbidden (403)."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from config.exceptions import NotFound
+from inventory.models import Product
+from orders.models import Order, OrderItem, ProducerOrder, ProducerOrderLine, SubOrder
+from orders.statuses import OrderStatus
+from platforms.models import ApiCredential, Enterprise
+from platforms.permissions import credential_enterprise_ids
+from sessions_app.models import Offer, SaleSession
+
+# Never shown to partners: backup copies, profiles and requisition lists are not orders.
+HIDDEN_ORDER_STATUSES = (
+    OrderStatus.TEMPORARY,
+    OrderStatus.QUICK_ORDER_PROFILE,
+    OrderStatus.PRIVATE_REQUISITION_LIST,
+    OrderStatus.SHAREABLE_REQUISITION_LIST,
+)
+
+
+def partner_orders_qs(*, credential: ApiCredential) -> QuerySet[Order]:
+    """Orders the calling platform placed through the API (origin_platform is itself)."""
+    return (
+        Order.objects.filter(origin_platform_id=credential.platform_id)
+        .exclude(status__in=HIDDEN_ORDER_STATUSES)
+        .select_related("trader", "sales_session")
+    )
+
+
+def partner_order_detail_qs(*, credential: ApiCredential) -> QuerySet[Order]:
+    items = OrderItem.objects.select_related("producer", "producer_platform").order_by("pk")
+    return partner_orders_qs(credential=credential).prefetch_related(
+        Prefetch("items", queryset=items), Prefetch("sub_orders", queryset=SubOrder.objects.all())
+    )
+
+
+def partner_order_items_qs(*, credential: ApiCredential) -> QuerySet[OrderItem]:
+    return (
+        OrderItem.objects.filter(order__origin_platform_id=credential.platform_id)
+        .exclude(order__status__in=HIDDEN_ORDER_STATUSES)
+        .select_related("producer", "producer_platform")
+    )
+
+
+def partner_sub_orders_qs(*, credential: ApiCredential) -> QuerySet[SubOrder]:
+    return SubOrder.objects.filter(order__origin_platform_id=credential.platform_id).exclude(
+        order__status__in=HIDDEN_ORDER_STATUSES
+    )
+
+
+def _enterprise_filter(credential: ApiCredential, field: str) -> Q:
+    """Local enterprises (limited to the credential's list, if it has one)."""
+    allowed = credential_enterprise_ids(credential)
+    condition = Q(**{f"{field}__platform__is_local": True})
+    if allowed is not None:
+        condition &= Q(**{f"{field}_id__in": allowed})
+    return condition
+
+
+def partner_sessions_qs(*, credential: ApiCredential) -> QuerySet[SaleSession]:
+    """Sessions of local traders, and the local records of the caller's own hubs' sessions
+    (made when its orders arrived); never another partner's."""
+    return SaleSession.objects.filter(
+        _enterprise_filter(credential, "trader") | Q(trader__platform_id=credential.platform_id)
+    ).select_related("trader")
+
+
+def partner_session_detail_qs(*, credential: ApiCredential) -> QuerySet[SaleSession]:
+    offers = Offer.objects.select_related("product__producer").order_by("pk")
+    return partner_sessions_qs(credential=credential).prefetch_related(
+        Prefetch("offers", queryset=offers)
+    )
+
+
+def partner_products_qs(*, credential: ApiCredential) -> QuerySet[Product]:
+    """Active products of local producers the credential may act for."""
+    return Product.objects.filter(
+        _enterprise_filter(credential, "producer"), is_active=True
+    ).select_related("producer")
+
+
+def partner_offers_qs(*, credential: ApiCredential) -> QuerySet[Offer]:
+    return Offer.objects.filter(
+        _enterprise_filter(credential, "product__producer"), product__is_active=True
+    ).select_related("product__producer", "session__trader")
+
+
+def partner_producer_orders_qs(*, credential: ApiCredential) -> QuerySet[ProducerOrder]:
+    """What this Larder's traders order from the caller's producers."""
+    lines = ProducerOrderLine.objects.select_related("product").order_by("pk")
+    return (
+        ProducerOrder.objects.filter(producer__platform_id=credential.platform_id)
+        .select_related("producer", "trader", "sales_session")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+    )
+
+
+def partner_enterprise_get(*, credential: ApiCredential, slug: str) -> Enterprise:
+    """The local enterprise of a DFC path, if the credential may act for it (404 otherwise)."""
+    enterprise = (
+        Enterprise.objects.filter(_enterprise_filter_self(credential), slug=slug)
+        .select_related("platform")
+        .first()
+    )
+    if enterprise is None:
+        raise NotFound(f"No enterprise {slug!r} here.")
+    return enterprise
+
+
+def _enterprise_filter_self(credential: ApiCredential) -> Q:
+    allowed = credential_enterprise_ids(credential)
+    condition = Q(platform__is_local=True)
+    if allowed is not None:
+        condition &= Q(pk__in=allowed)
+    return condition
