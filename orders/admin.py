@@ -228,3 +228,5 @@ class CustomerAdmin(admin.ModelAdmin):
 class AddressAdmin(admin.ModelAdmin):
     list_display = ("name", "line1", "postcode", "city", "country", "customer")
     search_fields = ("name", "postcode", "city")
+
+from orders import admin_producer_orders  # noqa: E402,F401 - registers the producer-order admin

@@ -2,9 +2,16 @@
 
 from celery import shared_task
 
+from config.actors import Actor
 from orders.services.producer_orders import producer_orders_refresh
+from orders.services.session_close import sessions_close_due
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def producer_orders_refresh_task(*, session_id: int, producer_ids: list[int] | None = None):
     return producer_orders_refresh(session_id=session_id, producer_ids=producer_ids)
+
+
+@shared_task(acks_late=True)
+def sessions_close_due_task() -> list[int]:
+    return sessions_close_due(actor=Actor.system("session-close beat"))

@@ -187,7 +187,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(LOCAL_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Retries are scheduled in the database (OutboxMessage.next_attempt_at); this sweep sends
+    # whatever is due, so no retry ever waits in a Celery countdown.
+    "outbox-deliver-due": {"task": "platforms.tasks.outbox_deliver_due_task", "schedule": 10.0},
+    "outbox-purge": {"task": "platforms.tasks.outbox_purge_task", "schedule": 6 * 3600.0},
+    "sessions-close-due": {"task": "orders.tasks.sessions_close_due_task", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,

@@ -103,14 +103,16 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
     session = SaleSession.objects.select_related("trader").get(pk=session_id)
     by_weight = _aggregate_by_weight(session)
     totals = _live_totals(session_id, producer_ids)
-    wanted = set(totals) | set(producer_ids or [])
     existing_ids = set(
         ProducerOrder.objects.filter(sales_session_id=session_id).values_list(
             "producer_id", flat=True
         )
     )
+    # Every producer asked about (or, for a whole-session refresh, every producer that has an
+    # order) — a producer whose lines all went away keeps its (now empty) order.
+    asked = set(producer_ids) if producer_ids is not None else existing_ids
     # Producers with no live lines and no producer order yet need none.
-    wanted = {p for p in wanted if p in totals or p in existing_ids}
+    wanted = set(totals) | (asked & existing_ids)
     ProducerOrder.objects.bulk_create(
         [
             ProducerOrder(
@@ -124,7 +126,8 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
         ignore_conflicts=True,
     )
     producer_orders = list(
-        ProducerOrder.objects.select_for_update()
+        ProducerOrder.objects.select_for_update(of=("self",))
+        .select_related("producer__platform")
         .filter(sales_session_id=session_id, producer_id__in=wanted)
         .order_by("pk")
     )
@@ -180,8 +183,33 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
                 "updated_at",
             ]
         )
+        producer_order_deliver(producer_order=producer_order)
         changed.append(producer_order.pk)
     return changed
+
+
+def producer_order_deliver(*, producer_order: ProducerOrder) -> None:
+    """Owe the producer the latest state of its order, in the caller's transaction.
+
+    A producer on another platform gets it through the outbox (POST, then PUT). A producer on
+    this platform reads it in the admin: it already holds the latest state (G).
+    """
+    producer = producer_order.producer
+    if producer.platform.is_local:
+        ProducerOrder.objects.filter(pk=producer_order.pk).update(
+            status=ProducerOrder.Status.WAITING_REMOTE_FULFILMENT
+        )
+        producer_order.status = ProducerOrder.Status.WAITING_REMOTE_FULFILMENT
+        return
+    from platforms.models import OutboxMessage
+    from platforms.outbox import outbox_enqueue
+
+    outbox_enqueue(
+        platform=producer.platform,
+        kind=OutboxMessage.Kind.PRODUCER_ORDER,
+        subject_key=f"producer-order:{producer_order.pk}",
+        subject_id=producer_order.pk,
+    )
 
 
 def _same_lines(before: dict[int, ProducerOrderLine], target: dict[int, dict]) -> bool:

@@ -1,0 +1,313 @@
+"""The outbox: requests owed to partner platforms, written with the change, sent after commit.
+
+Guarantees
+- `outbox_enqueue` writes (or reuses) a pending row in the caller's transaction, so a change and
+  the duty to tell the partner commit or roll back together; after commit a task is queued to
+  send it at once.
+- `outbox_message_send` sends one message inside a transaction that holds its row lock: a worker
+  killed mid-send rolls back, the row stays pending, and the next sweep sends it again with the
+  same idempotency key, which the partner applies once.
+- Messages of one subject go one at a time, oldest first; the body is rendered from the
+  subject's latest state at send time, so only the latest state travels.
+- 2xx: delivered. 408, 429, 5xx, timeouts and connection errors: retried with exponential
+  backoff and jitter, scheduled in the database (`next_attempt_at`, swept by beat), for up to
+  OUTBOX_RETRY_WINDOW_SECONDS. Any other 4xx: dead letter at once.
+- Logs name the message, subject and status code, never a body or a header value.
+"""
+
+import json
+import logging
+import random
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from platforms.models import DeliveryAttempt, OutboxMessage
+from platforms.signing import signature_headers
+
+logger = logging.getLogger(__name__)
+
+# What renders and acknowledges each kind of message (kept beside the subject's own app).
+HANDLERS = {
+    OutboxMessage.Kind.PRODUCER_ORDER: "orders.services.producer_order_delivery.handler",
+}
+RETRYABLE_STATUSES = frozenset({408, 429})
+
+
+@dataclass
+class OutboundRequest:
+    method: str
+    url: str
+    body: dict
+    idempotency_key: str
+    context: dict = field(default_factory=dict)
+
+
+@dataclass
+class OutboundResponse:
+    status: int
+    body: dict | None
+    retry_after: int | None = None
+
+
+class UndeliverableMessage(Exception):
+    """The message can never be sent as it stands (e.g. the partner's address is unknown)."""
+
+
+def outbox_enqueue(*, platform, kind: str, subject_key: str, subject_id: int) -> OutboxMessage:
+    """Owe `platform` the latest state of a subject. Call inside the transaction of the change.
+
+    A pending message for the same subject that no worker is sending is reused (its body is
+    rendered at send time anyway); otherwise a new one queues behind the one in flight.
+    """
+    now = timezone.now()
+    pending = (
+        OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(subject_key=subject_key, platform=platform, state=OutboxMessage.State.PENDING)
+        .order_by("-pk")
+        .first()
+    )
+    if pending is None:
+        pending = OutboxMessage.objects.create(
+            platform=platform,
+            kind=kind,
+            subject_key=subject_key,
+            subject_id=subject_id,
+            next_attempt_at=now,
+        )
+    message_id = pending.pk
+    transaction.on_commit(lambda: _queue_send(message_id))
+    return pending
+
+
+def _queue_send(message_id: int) -> None:
+    from platforms.tasks import outbox_send_task
+
+    try:
+        outbox_send_task.delay(message_id=message_id)
+    except Exception:  # noqa: BLE001 - the broker being down loses nothing: beat sweeps the row
+        logger.warning("outbox: could not queue message %s; the sweep will send it", message_id)
+
+
+def _older_pending_exists(message: OutboxMessage) -> bool:
+    return OutboxMessage.objects.filter(
+        subject_key=message.subject_key,
+        platform_id=message.platform_id,
+        state=OutboxMessage.State.PENDING,
+        pk__lt=message.pk,
+    ).exists()
+
+
+def _http(request: OutboundRequest, headers: dict) -> OutboundResponse:
+    data = json.dumps(request.body, separators=(",", ":"), sort_keys=True).encode()
+    http_request = urllib.request.Request(request.url, data=data, method=request.method)
+    for name, value in headers.items():
+        http_request.add_header(name, value)
+    timeout = settings.OUTBOX_REQUEST_TIMEOUT_SECONDS
+    try:
+        with urllib.request.urlopen(http_request, timeout=timeout) as response:  # noqa: S310
+            raw = response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        return OutboundResponse(
+            status=error.code,
+            body=_json_or_none(error.read()),
+            retry_after=_retry_after(error.headers),
+        )
+    return OutboundResponse(status=status, body=_json_or_none(raw))
+
+
+def _json_or_none(raw: bytes) -> dict | None:
+    try:
+        value = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _retry_after(headers) -> int | None:
+    value = headers.get("Retry-After") if headers else None
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def backoff_delay(attempts: int, retry_after: int | None = None) -> float:
+    """Exponential backoff with jitter: base·2^(n−1), capped, times a random 0.5–1.0."""
+    base = settings.OUTBOX_BACKOFF_BASE_SECONDS
+    delay = min(settings.OUTBOX_BACKOFF_MAX_SECONDS, base * 2 ** max(attempts - 1, 0))
+    delay *= random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
+    return max(delay, retry_after or 0)
+
+
+def outbox_message_send(*, message_id: int) -> str:
+    """Send one due message; returns what happened: delivered, retry, dead, waiting, skipped."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .select_related("platform")
+            .filter(pk=message_id, state=OutboxMessage.State.PENDING)
+            .first()
+        )
+        if message is None:
+            return "skipped"  # delivered, dead, or being sent by another worker
+        if message.next_attempt_at > timezone.now():
+            return "skipped"
+        if _older_pending_exists(message):
+            return "waiting"
+        handler = import_string(HANDLERS[message.kind])
+        try:
+            request = handler.build(message)
+        except UndeliverableMessage as reason:
+            message.state = OutboxMessage.State.DEAD
+            message.last_error = str(reason)[:500]
+            message.save(update_fields=["state", "last_error", "updated_at"])
+            logger.warning("outbox: message %s is undeliverable: %s", message.pk, reason)
+            return "dead"
+        if request is None:  # nothing left to say (e.g. subject gone): done
+            message.state = OutboxMessage.State.DELIVERED
+            message.delivered_at = timezone.now()
+            message.save(update_fields=["state", "delivered_at", "updated_at"])
+            return "delivered"
+        return _send(message, request, handler)
+
+
+def _send(message: OutboxMessage, request: OutboundRequest, handler) -> str:
+    body = json.dumps(request.body, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/ld+json",
+        "Accept": "application/ld+json, application/json",
+        "Idempotency-Key": request.idempotency_key,
+        "User-Agent": "Larder-outbox/1",
+        **signature_headers(
+            secret=message.platform.signing_secret,
+            message_id=request.idempotency_key,
+            timestamp=timestamp,
+            body=body,
+        ),
+    }
+    if request.method == "PUT" and request.context.get("if_match"):
+        headers["If-Match"] = request.context["if_match"]
+    if message.platform.outbound_token:
+        headers["Authorization"] = f"Bearer {message.platform.outbound_token}"
+
+    started = timezone.now()
+    clock = time.monotonic()
+    response, error = None, ""
+    try:
+        response = _http(request, headers)
+    except (urllib.error.URLError, TimeoutError, OSError) as exception:
+        error = f"{exception.__class__.__name__}: {getattr(exception, 'reason', exception)}"[:500]
+    duration_ms = int((time.monotonic() - clock) * 1000)
+
+    message.attempts += 1
+    message.method, message.url = request.method, request.url
+    message.idempotency_key, message.body = request.idempotency_key, request.body
+    if response is not None and 200 <= response.status < 300:
+        outcome = "delivered"
+        handler.acknowledge(message, request, response)
+        message.state = OutboxMessage.State.DELIVERED
+        message.delivered_at = timezone.now()
+        message.last_error = ""
+    else:
+        status = response.status if response is not None else None
+        retryable = status is None or status in RETRYABLE_STATUSES or status >= 500
+        expired = timezone.now() - message.created_at > timedelta(
+            seconds=settings.OUTBOX_RETRY_WINDOW_SECONDS
+        )
+        message.last_error = error or f"HTTP {status}"
+        if retryable and not expired:
+            outcome = "retry"
+            delay = backoff_delay(message.attempts, response.retry_after if response else None)
+            message.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+        else:
+            outcome = "dead"
+            message.state = OutboxMessage.State.DEAD
+            handler.give_up(message)
+    message.save()
+    DeliveryAttempt.objects.create(
+        message=message,
+        started_at=started,
+        duration_ms=duration_ms,
+        method=request.method,
+        url=request.url,
+        status_code=response.status if response is not None else None,
+        error=error,
+        outcome=outcome,
+    )
+    logger.info(
+        "outbox: message %s (%s) %s %s → %s",
+        message.pk,
+        message.subject_key,
+        request.method,
+        response.status if response is not None else "no response",
+        outcome,
+    )
+    return outcome
+
+
+def outbox_due_ids(*, limit: int = 100) -> list[int]:
+    """Pending messages that are due and first in line for their subject."""
+    older = OutboxMessage.objects.filter(
+        subject_key=OuterRef("subject_key"),
+        platform_id=OuterRef("platform_id"),
+        state=OutboxMessage.State.PENDING,
+        pk__lt=OuterRef("pk"),
+    )
+    return list(
+        OutboxMessage.objects.filter(
+            state=OutboxMessage.State.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .filter(~Exists(older))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def outbox_deliver_due(*, limit: int = 100, rounds: int = 10) -> dict[str, int]:
+    """Send every due message (the beat sweep), round after round while messages behind a
+    just-delivered one become first in line. Returns counts per outcome."""
+    counts: dict[str, int] = {}
+    for _ in range(rounds):
+        progressed = False
+        for message_id in outbox_due_ids(limit=limit):
+            outcome = outbox_message_send(message_id=message_id)
+            counts[outcome] = counts.get(outcome, 0) + 1
+            progressed |= outcome in ("delivered", "retry", "dead")
+        if not progressed:
+            break
+    return counts
+
+
+@transaction.atomic
+def outbox_message_retry(*, message_id: int) -> OutboxMessage:
+    """Send a dead or waiting message again now (the admin's "retry")."""
+    message = OutboxMessage.objects.select_for_update().get(pk=message_id)
+    if message.state == OutboxMessage.State.DELIVERED:
+        return message
+    message.state = OutboxMessage.State.PENDING
+    message.next_attempt_at = timezone.now()
+    message.created_at = timezone.now()  # a fresh retry window
+    message.save(update_fields=["state", "next_attempt_at", "created_at", "updated_at"])
+    transaction.on_commit(lambda: _queue_send(message_id))
+    return message
+
+
+def outbox_purge(*, older_than_days: int | None = None) -> int:
+    """Delete delivered messages past the retention period; returns how many."""
+    days = settings.OUTBOX_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    _, per_model = OutboxMessage.objects.filter(
+        state=OutboxMessage.State.DELIVERED, delivered_at__lt=cutoff
+    ).delete()
+    return per_model.get(OutboxMessage._meta.label, 0)

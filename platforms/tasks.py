@@ -1,0 +1,24 @@
+"""Thin Celery tasks for the outbox: ids in, one service call; safe to run twice."""
+
+from celery import shared_task
+
+from platforms.outbox import outbox_deliver_due, outbox_message_send, outbox_purge
+
+
+@shared_task(acks_late=True)
+def outbox_send_task(*, message_id: int) -> str:
+    outcome = outbox_message_send(message_id=message_id)
+    if outcome == "delivered":
+        # Messages queued behind this one (same subject) may go now rather than at the sweep.
+        outbox_deliver_due()
+    return outcome
+
+
+@shared_task(acks_late=True)
+def outbox_deliver_due_task() -> dict:
+    return outbox_deliver_due()
+
+
+@shared_task(acks_late=True)
+def outbox_purge_task() -> int:
+    return outbox_purge()

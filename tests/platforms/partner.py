@@ -1,0 +1,139 @@
+"""A partner platform on loopback for tests: a real HTTP server that speaks just enough DFC.
+
+It records every request (method, path, headers, body), applies each Idempotency-Key once
+(a replay gets the first response back), assigns @ids to new orders and lines, and can be told
+to fail (status codes), to stall, or be stopped and started again on the same port.
+"""
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict
+    body: bytes
+
+    @property
+    def json(self):
+        return json.loads(self.body)
+
+
+@dataclass
+class PartnerState:
+    received: list[Received] = field(default_factory=list)
+    applied_keys: list[str] = field(default_factory=list)
+    responses_by_key: dict = field(default_factory=dict)
+    orders: dict = field(default_factory=dict)  # path → graph
+    fail_with: list[int] = field(default_factory=list)  # statuses to answer, in turn
+    stall_seconds: float = 0.0  # before answering (and before applying)
+    stall_after_apply_seconds: float = 0.0  # applied, then the answer is slow to come
+    next_id: int = 1
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class PartnerServer:
+    def __init__(self, port: int = 0):
+        self.state = PartnerState()
+        self._port = port
+        self._server = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def producer_url(self, slug: str) -> str:
+        return f"{self.base_url}/api/dfc/Enterprises/{slug}"
+
+    def start(self) -> "PartnerServer":
+        state = self.state
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _answer(self, status: int, body: dict | None = None):
+                raw = json.dumps(body).encode() if body is not None else b""
+                self.send_response(status)
+                self.send_header("Content-Type", "application/ld+json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length)
+                with state.lock:
+                    state.received.append(
+                        Received(self.command, self.path, dict(self.headers.items()), body)
+                    )
+                    failure = state.fail_with.pop(0) if state.fail_with else None
+                    stall = state.stall_seconds
+                if stall:
+                    time.sleep(stall)
+                if failure:
+                    return self._answer(failure, {"title": "failing on purpose"})
+                key = self.headers.get("Idempotency-Key")
+                with state.lock:
+                    if key in state.responses_by_key:
+                        return self._answer(*state.responses_by_key[key])
+                    status, answer = self._apply(json.loads(body) if body else None)
+                    state.applied_keys.append(key)
+                    state.responses_by_key[key] = (status, answer)
+                    stall_after = state.stall_after_apply_seconds
+                if stall_after:
+                    time.sleep(stall_after)
+                return self._answer(status, answer)
+
+            def _apply(self, document):
+                graph = [dict(node) for node in document["@graph"]]
+                order = next(n for n in graph if n["@type"] == "dfc-b:Order")
+                if self.command == "POST":
+                    order_id = (
+                        f"http://127.0.0.1:{self.server.server_port}{self.path}/{state.next_id}"
+                    )
+                    state.next_id += 1
+                else:
+                    order_id = f"http://127.0.0.1:{self.server.server_port}{self.path}"
+                    if self.path not in state.orders:
+                        return 404, {"title": "no such order"}
+                renames = {order["@id"]: order_id}
+                for node in graph:
+                    if node["@type"] == "dfc-b:OrderLine" and node["@id"].startswith("_:"):
+                        renames[node["@id"]] = f"{order_id}/OrderLines/{state.next_id}"
+                        state.next_id += 1
+                for node in graph:
+                    node["@id"] = renames.get(node["@id"], node["@id"])
+                    if "dfc-b:hasPart" in node:
+                        node["dfc-b:hasPart"] = [renames.get(i, i) for i in node["dfc-b:hasPart"]]
+                state.orders[order_id.split(str(self.server.server_port), 1)[1]] = graph
+                return (201 if self.command == "POST" else 200), {
+                    "@context": document["@context"],
+                    "@graph": graph,
+                }
+
+            do_POST = _handle
+            do_PUT = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+        self._port = self._server.server_port
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def requests(self, method: str | None = None) -> list[Received]:
+        return [r for r in self.state.received if method is None or r.method == method]
