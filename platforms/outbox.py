@@ -62,30 +62,44 @@ class UndeliverableMessage(Exception):
     """The message can never be sent as it stands (e.g. the partner's address is unknown)."""
 
 
-def outbox_enqueue(*, platform, kind: str, subject_key: str, subject_id: int) -> OutboxMessage:
-    """Owe `platform` the latest state of a subject. Call inside the transaction of the change.
+def outbox_enqueue(*, platform, kind: str, subject_key: str, subject_id: int) -> None:
+    """Owe `platform` the latest state of one subject. Call inside the transaction of the change."""
+    outbox_enqueue_many(kind=kind, subjects=[(platform, subject_key, subject_id)])
+
+
+def outbox_enqueue_many(*, kind: str, subjects: list[tuple]) -> list[int]:
+    """Owe each (platform, subject_key, subject_id) the latest state of its subject, in the
+    caller's transaction, in two statements whatever the count.
 
     A pending message for the same subject that no worker is sending is reused (its body is
-    rendered at send time anyway); otherwise a new one queues behind the one in flight.
+    rendered at send time anyway); otherwise a new one queues behind the one in flight. After
+    commit, a send is queued for each.
     """
     now = timezone.now()
-    pending = (
-        OutboxMessage.objects.select_for_update(skip_locked=True)
-        .filter(subject_key=subject_key, platform=platform, state=OutboxMessage.State.PENDING)
-        .order_by("-pk")
-        .first()
+    keys = [subject_key for _, subject_key, _ in subjects]
+    reusable = {
+        message.subject_key: message.pk
+        for message in OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(subject_key__in=keys, state=OutboxMessage.State.PENDING)
+        .order_by("pk")
+        .only("pk", "subject_key")
+    }
+    created = OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                platform=platform,
+                kind=kind,
+                subject_key=subject_key,
+                subject_id=subject_id,
+                next_attempt_at=now,
+            )
+            for platform, subject_key, subject_id in subjects
+            if subject_key not in reusable
+        ]
     )
-    if pending is None:
-        pending = OutboxMessage.objects.create(
-            platform=platform,
-            kind=kind,
-            subject_key=subject_key,
-            subject_id=subject_id,
-            next_attempt_at=now,
-        )
-    message_id = pending.pk
-    transaction.on_commit(lambda: _queue_send(message_id))
-    return pending
+    message_ids = [*reusable.values(), *(message.pk for message in created)]
+    transaction.on_commit(lambda: [_queue_send(message_id) for message_id in message_ids])
+    return message_ids
 
 
 def _queue_send(message_id: int) -> None:

@@ -3,9 +3,10 @@
 from decimal import ROUND_CEILING, Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
+from inventory.models import Product
 from orders.models import OrderItem, ProducerOrder, ProducerOrderLine
 from orders.statuses import OrderStatus as S
 
@@ -39,28 +40,33 @@ def _aggregate_by_weight(session) -> bool:
 
 
 def _live_totals(session_id: int, producer_ids) -> dict[int, list[dict]]:
-    """Σ quantity and Σ weight per (producer, product) over the session's live orders: one
-    GROUP BY query, whatever the number of orders."""
-    weight = ExpressionWrapper(
-        F("quantity") * F("product__weight_kg"),
-        output_field=DecimalField(max_digits=24, decimal_places=6),
-    )
-    rows = (
+    """Σ quantity per (producer, product) over the session's live orders, with the product's
+    unit and pack weights: one GROUP BY and one small product query, whatever the number of
+    orders. Weight is Σ quantity × the product's unit weight (the same for every line)."""
+    rows = list(
         OrderItem.objects.filter(
             order__sales_session_id=session_id, order__status__in=LIVE_ORDER_STATUSES
         )
         .filter(**({"producer_id__in": producer_ids} if producer_ids is not None else {}))
-        .values("producer_id", "product_id", "product__weight_kg", "product__pack_weight_kg")
+        .values("producer_id", "product_id")
         .annotate(
             customer_quantity=Sum("quantity"),
-            weight=Sum(weight),
             offer_id=Max("offer_id"),
             unit_price=Max("unit_price"),
         )
         .order_by("producer_id", "product_id")
     )
+    weights = {
+        pk: (weight, pack)
+        for pk, weight, pack in Product.objects.filter(
+            pk__in={row["product_id"] for row in rows}
+        ).values_list("pk", "weight_kg", "pack_weight_kg")
+    }
     grouped: dict[int, list[dict]] = {}
     for row in rows:
+        unit_weight, pack_weight = weights[row["product_id"]]
+        row["weight"] = None if unit_weight is None else row["customer_quantity"] * unit_weight
+        row["pack_weight_kg"] = pack_weight
         grouped.setdefault(row["producer_id"], []).append(row)
     return grouped
 
@@ -76,7 +82,7 @@ def _line_fields(row: dict, by_weight: bool) -> dict:
         "packs": None,
         "surplus_kg": None,
     }
-    pack = row["product__pack_weight_kg"]
+    pack = row["pack_weight_kg"]
     if by_weight and pack and row["weight"] is not None:
         packs = int((row["weight"] / pack).to_integral_value(rounding=ROUND_CEILING))
         fields.update(
@@ -135,8 +141,10 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
     for line in ProducerOrderLine.objects.filter(producer_order__in=producer_orders):
         current.setdefault(line.producer_order_id, {})[line.product_id] = line
 
-    changed: list[int] = []
     now = timezone.now()
+    changed: list[ProducerOrder] = []
+    stale_lines = Q(pk__in=[])
+    upserts: list[ProducerOrderLine] = []
     for producer_order in producer_orders:
         target = {
             row["product_id"]: _line_fields(row, by_weight)
@@ -145,26 +153,10 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
         before = current.get(producer_order.pk, {})
         if _same_lines(before, target) and producer_order.aggregate_by_weight == by_weight:
             continue
-        ProducerOrderLine.objects.filter(producer_order=producer_order).exclude(
-            product_id__in=list(target)
-        ).delete()
-        ProducerOrderLine.objects.bulk_create(
-            [
-                ProducerOrderLine(producer_order=producer_order, **fields)
-                for fields in target.values()
-            ],
-            update_conflicts=True,
-            unique_fields=["producer_order", "product"],
-            update_fields=[
-                "offer",
-                "customer_quantity",
-                "quantity",
-                "unit_price",
-                "weight_kg",
-                "packs",
-                "surplus_kg",
-            ],
-        )
+        stale_lines |= Q(producer_order=producer_order) & ~Q(product_id__in=list(target))
+        upserts += [
+            ProducerOrderLine(producer_order=producer_order, **fields) for fields in target.values()
+        ]
         producer_order.aggregate_by_weight = by_weight
         producer_order.total_product = sum(
             ((f["quantity"] * f["unit_price"]).quantize(CENT) for f in target.values()),
@@ -173,43 +165,56 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
         producer_order.version += 1
         producer_order.status = ProducerOrder.Status.READY_FOR_REMOTE_FULFILMENT
         producer_order.computed_at = now
-        producer_order.save(
-            update_fields=[
-                "aggregate_by_weight",
-                "total_product",
-                "version",
-                "status",
-                "computed_at",
-                "updated_at",
-            ]
-        )
-        producer_order_deliver(producer_order=producer_order)
-        changed.append(producer_order.pk)
-    return changed
+        producer_order.updated_at = now
+        changed.append(producer_order)
+    if not changed:
+        return []
+    # A constant number of statements, however many producers and lines.
+    ProducerOrderLine.objects.filter(stale_lines).delete()
+    ProducerOrderLine.objects.bulk_create(
+        upserts,
+        update_conflicts=True,
+        unique_fields=["producer_order", "product"],
+        update_fields=[
+            "offer",
+            "customer_quantity",
+            "quantity",
+            "unit_price",
+            "weight_kg",
+            "packs",
+            "surplus_kg",
+        ],
+    )
+    ProducerOrder.objects.bulk_update(
+        changed,
+        ["aggregate_by_weight", "total_product", "version", "status", "computed_at", "updated_at"],
+    )
+    producer_orders_deliver(producer_orders=changed)
+    return [producer_order.pk for producer_order in changed]
 
 
-def producer_order_deliver(*, producer_order: ProducerOrder) -> None:
-    """Owe the producer the latest state of its order, in the caller's transaction.
+def producer_orders_deliver(*, producer_orders: list[ProducerOrder]) -> None:
+    """Owe each producer the latest state of its order, in the caller's transaction.
 
-    A producer on another platform gets it through the outbox (POST, then PUT). A producer on
-    this platform reads it in the admin: it already holds the latest state (G).
+    Producers on other platforms get it through the outbox (POST, then PUT). A producer on this
+    platform reads it in the admin: it already holds the latest state (G).
     """
-    producer = producer_order.producer
-    if producer.platform.is_local:
-        ProducerOrder.objects.filter(pk=producer_order.pk).update(
+    from platforms.models import OutboxMessage
+    from platforms.outbox import outbox_enqueue_many
+
+    local = [p for p in producer_orders if p.producer.platform.is_local]
+    if local:
+        ProducerOrder.objects.filter(pk__in=[p.pk for p in local]).update(
             status=ProducerOrder.Status.WAITING_REMOTE_FULFILMENT
         )
-        producer_order.status = ProducerOrder.Status.WAITING_REMOTE_FULFILMENT
-        return
-    from platforms.models import OutboxMessage
-    from platforms.outbox import outbox_enqueue
-
-    outbox_enqueue(
-        platform=producer.platform,
-        kind=OutboxMessage.Kind.PRODUCER_ORDER,
-        subject_key=f"producer-order:{producer_order.pk}",
-        subject_id=producer_order.pk,
-    )
+        for producer_order in local:
+            producer_order.status = ProducerOrder.Status.WAITING_REMOTE_FULFILMENT
+    remote = [p for p in producer_orders if not p.producer.platform.is_local]
+    if remote:
+        outbox_enqueue_many(
+            kind=OutboxMessage.Kind.PRODUCER_ORDER,
+            subjects=[(p.producer.platform, f"producer-order:{p.pk}", p.pk) for p in remote],
+        )
 
 
 def _same_lines(before: dict[int, ProducerOrderLine], target: dict[int, dict]) -> bool:

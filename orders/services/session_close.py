@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from config.actors import Actor
 from orders.models import ProducerOrder
-from orders.services.producer_orders import producer_order_deliver, producer_orders_refresh
+from orders.services.producer_orders import producer_orders_deliver, producer_orders_refresh
 
 
 def _lock_session(session_id: int):
@@ -53,8 +53,8 @@ def session_close(
         finalised_at=now,
         updated_at=now,
     )
+    producer_orders_deliver(producer_orders=producer_orders)
     for producer_order in producer_orders:
-        producer_order_deliver(producer_order=producer_order)
         if progress:
             progress(producer_order)
     return True
