@@ -1,0 +1,74 @@
+"""Start a real Celery worker in a subprocess against the test database, for integration tests."""
+
+import os
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+from urllib.parse import quote
+
+from django.db import connection
+
+
+def test_database_url() -> str:
+    db = connection.settings_dict
+    host = quote(db["HOST"] or "127.0.0.1", safe="")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{db['USER']}@{host}{port}/{db['NAME']}"
+
+
+@contextmanager
+def celery_worker(*, ready_timeout: float = 60.0):
+    """A worker on the broker of the settings (Redis in CI, the folder broker elsewhere),
+    reading and writing the test database; stopped (TERM, then KILL) on exit. Yields the
+    list of its log lines, which grows while it runs."""
+    from config.celery import app
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DEBUG": "false",
+        "DATABASE_URL": test_database_url(),
+        "CELERY_BROKER_URL": app.conf.broker_url,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in process.stdout:
+            lines.append(line)
+            if " ready." in line:
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        if not ready.wait(ready_timeout):
+            raise RuntimeError("worker did not start:\n" + "".join(lines[-40:]))
+        yield lines
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
