@@ -12,15 +12,21 @@ def order_list_qs() -> QuerySet[Order]:
 
 
 def order_detail(*, order_id: int) -> Order:
-    """The order with its sub-orders, items (grouped) and events, in four queries."""
-    items = OrderItem.objects.select_related(
-        "producer", "producer_platform", "shipping_mode", "shipping_address"
-    ).order_by("pk")
+    """The order with its sub-orders, items (grouped) with their pricing adjustments, its
+    order-level adjustments and events, in six queries."""
+    items = (
+        OrderItem.objects.select_related(
+            "producer", "producer_platform", "shipping_mode", "shipping_address"
+        )
+        .prefetch_related("adjustments")
+        .order_by("pk")
+    )
     return (
         Order.objects.select_related("trader", "customer", "sales_session", "locked_by")
         .prefetch_related(
             Prefetch("sub_orders", queryset=SubOrder.objects.select_related("shipping_address")),
             Prefetch("items", queryset=items),
+            "adjustments",
             Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
         )
         .get(pk=order_id)

@@ -148,3 +148,48 @@ class OrderItemFactory(factory.django.DjangoModelFactory):
     unit_price = Decimal("10.00")
     total_product = factory.LazyAttribute(lambda i: i.quantity * i.unit_price)
     status = factory.LazyAttribute(lambda i: i.order.status)
+
+
+# --- Pricing (discounts app) ---------------------------------------------------------------
+
+
+class CalculationRuleFactory(factory.django.DjangoModelFactory):
+    """A 10% order discount by default; pass usage/method/scope/value to change it."""
+
+    class Meta:
+        model = "discounts.CalculationRule"
+
+    trader = factory.SubFactory(TraderFactory)
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    usage = "discount"
+    method = "percentage"
+    scope = "order"
+    value = Decimal("10")
+    currency = "EUR"
+
+
+class ShippingScaleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "discounts.ShippingScale"
+
+    trader = factory.SubFactory(TraderFactory)
+    name = factory.Sequence(lambda n: f"Scale {n}")
+    lookup = "price"
+
+
+class ShippingScaleBandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "discounts.ShippingScaleBand"
+
+    scale = factory.SubFactory(ShippingScaleFactory)
+    from_value = Decimal("0")
+    charge = Decimal("5.00")
+
+
+class CouponFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "discounts.Coupon"
+
+    rule = factory.SubFactory(CalculationRuleFactory, usage="coupon")
+    trader = factory.LazyAttribute(lambda c: c.rule.trader)
+    code = factory.Sequence(lambda n: f"CODE{n}")

@@ -1,10 +1,11 @@
-"""Keeping sub-orders and order totals consistent with the items."""
+"""Keeping item prices, sub-orders and order totals consistent with the items."""
 
+from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Sum
-
+from discounts.services.pricing import order_items_price
 from orders.models import Order, OrderItem, SubOrder
+from orders.statuses import OrderStatus
 
 TOTAL_FIELDS = (
     "total_product",
@@ -14,45 +15,59 @@ TOTAL_FIELDS = (
     "total_shipping_tax",
 )
 ZERO = Decimal("0.00")
+# Prices change only while the customer may change the order or a CSR edits it; afterwards
+# they are frozen and only re-summed.
+PRICING_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.CSR_EDIT})
 
 
 def order_totals_recompute(*, order: Order) -> Order:
-    """Rebuild the order's sub-orders (one per shipping address) and its totals from its items.
+    """Re-price the order's items (in P or E), then rebuild its sub-orders (one per shipping
+    address) and its totals from the items. Call it after every item change.
 
-    Runs in the caller's transaction, with the order row already locked. Queries: one aggregate,
-    one fetch of existing sub-orders, one bulk update of items per new sub-order (rare), one
-    bulk update of sub-orders, one delete of emptied sub-orders, one update of the order.
+    Runs in the caller's transaction, with the order row already locked. In P or E the pricing
+    engine (discounts.services.pricing.order_items_price) rebuilds every item adjustment:
+    coupons, discounts, shipping, sales tax, shipping tax, surcharges; in any other status the
+    stored item figures are only re-summed. Idempotent. Queries do not grow with the items:
+    pricing's (at most nine), the sub-orders, one bulk update each of items and sub-orders,
+    an insert per new address and a delete of emptied sub-orders when there are any, and the
+    order's update.
     """
-    sums = {name: Sum(name) for name in TOTAL_FIELDS}
-    rows = list(
-        OrderItem.objects.filter(order_id=order.pk)
-        .values("shipping_address_id")
-        .annotate(total_quantity=Sum("quantity"), item_count=Count("pk"), **sums)
-        .order_by("shipping_address_id")
-    )
+    if order.status in PRICING_STATUSES:
+        items = order_items_price(order=order)
+        changed_fields = ["total_adjustment", "total_shipping", "total_tax", "total_shipping_tax"]
+    else:
+        items = list(OrderItem.objects.filter(order_id=order.pk).order_by("pk"))
+        changed_fields = []
+
+    by_address: dict[int | None, list[OrderItem]] = defaultdict(list)
+    for item in items:
+        by_address[item.shipping_address_id].append(item)
     existing = {s.shipping_address_id: s for s in SubOrder.objects.filter(order_id=order.pk)}
-    keep_ids = []
-    to_update = []
-    for row in rows:
-        address_id = row["shipping_address_id"]
-        sub_order = existing.get(address_id)
+    sub_orders = []
+    for address_id, group in by_address.items():
+        sub_order = existing.pop(address_id, None)
         if sub_order is None:
             sub_order = SubOrder.objects.create(order_id=order.pk, shipping_address_id=address_id)
         for name in TOTAL_FIELDS:
-            setattr(sub_order, name, row[name] or ZERO)
-        sub_order.total_quantity = row["total_quantity"] or ZERO
-        sub_order.item_count = row["item_count"]
-        to_update.append(sub_order)
-        keep_ids.append(sub_order.pk)
-        OrderItem.objects.filter(order_id=order.pk, shipping_address_id=address_id).exclude(
-            sub_order_id=sub_order.pk
-        ).update(sub_order_id=sub_order.pk)
-    if to_update:
-        SubOrder.objects.bulk_update(to_update, [*TOTAL_FIELDS, "total_quantity", "item_count"])
-    SubOrder.objects.filter(order_id=order.pk).exclude(pk__in=keep_ids).delete()
+            setattr(sub_order, name, sum((getattr(item, name) for item in group), ZERO))
+        sub_order.total_quantity = sum((item.quantity for item in group), ZERO)
+        sub_order.item_count = len(group)
+        sub_orders.append(sub_order)
+        for item in group:
+            if item.sub_order_id != sub_order.pk:
+                item.sub_order_id = sub_order.pk
+                if "sub_order" not in changed_fields:
+                    changed_fields.append("sub_order")
+    if changed_fields and items:
+        OrderItem.objects.bulk_update(items, changed_fields)
+    if sub_orders:
+        SubOrder.objects.bulk_update(sub_orders, [*TOTAL_FIELDS, "total_quantity", "item_count"])
+    if existing:
+        SubOrder.objects.filter(pk__in=[s.pk for s in existing.values()]).delete()
 
     for name in TOTAL_FIELDS:
-        setattr(order, name, sum((row[name] or ZERO for row in rows), ZERO))
+        setattr(order, name, sum((getattr(item, name) for item in items), ZERO))
     order.save(update_fields=[*TOTAL_FIELDS, "updated_at"])
-    order.refresh_from_db(fields=["grand_total"])
+    # grand_total is a generated column with this very expression; set it without a re-read.
+    order.grand_total = sum((getattr(order, name) for name in TOTAL_FIELDS), ZERO)
     return order

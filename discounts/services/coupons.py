@@ -1,0 +1,150 @@
+"""Applying and removing coupon codes on an order.
+
+A coupon's use is counted when it is applied (not when the order is placed): the count is
+taken with one conditional UPDATE (`times_used = times_used + 1 WHERE times_used < limit`), so
+two checkouts racing for the last use cannot both get it, and a CHECK constraint backs it up.
+Removing the coupon from an order still open to change gives the use back. Once per customer
+is a partial UNIQUE constraint on (coupon, customer).
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from config.actors import Actor
+from discounts.exceptions import (
+    CouponAlreadyUsedByCustomer,
+    CouponCurrencyMismatch,
+    CouponNeedsCustomer,
+    CouponNotApplied,
+    CouponNotFound,
+    CouponNotValid,
+    CouponUsedUp,
+)
+from discounts.models import Coupon, CouponRedemption
+from orders.events import order_event
+from orders.exceptions import OrderNotEditable
+from orders.models import Order, OrderEvent
+from orders.services.status import order_lock
+from orders.services.totals import PRICING_STATUSES, order_totals_recompute
+
+
+def _lock_open_order(order_id: int) -> Order:
+    order = order_lock(order_id=order_id)
+    if order.status not in PRICING_STATUSES:
+        raise OrderNotEditable(
+            f"Order {order.number} is in {order.status}: coupons change only in P or under a "
+            "customer-service edit (E)."
+        )
+    return order
+
+
+def _coupon_for(order: Order, code: str) -> Coupon:
+    coupon = (
+        Coupon.objects.select_related("rule")
+        .filter(trader_id=order.trader_id, code__iexact=(code or "").strip())
+        .first()
+    )
+    if coupon is None:
+        raise CouponNotFound(f"No coupon {code!r} at this trader.", extra={"coupon": code})
+    return coupon
+
+
+def _check_valid(coupon: Coupon, order: Order) -> None:
+    now = timezone.now()
+    rule = coupon.rule
+    extra = {"coupon": coupon.code}
+    if not (coupon.is_active and rule.is_active):
+        raise CouponNotValid(f"Coupon {coupon.code} is not active.", extra=extra)
+    for starts, ends in (
+        (coupon.valid_from, coupon.valid_until),
+        (rule.valid_from, rule.valid_until),
+    ):
+        if starts and now < starts:
+            raise CouponNotValid(f"Coupon {coupon.code} is valid from {starts}.", extra=extra)
+        if ends and now >= ends:
+            raise CouponNotValid(f"Coupon {coupon.code} expired on {ends}.", extra=extra)
+    if rule.currency and rule.currency != order.currency:
+        raise CouponCurrencyMismatch(
+            f"Coupon {coupon.code} is in {rule.currency}; order {order.number} is in "
+            f"{order.currency}.",
+            extra=extra,
+        )
+    if coupon.once_per_customer and order.customer_id is None:
+        raise CouponNeedsCustomer(
+            f"Coupon {coupon.code} is once per customer; order {order.number} has no customer.",
+            extra=extra,
+        )
+
+
+def _coupon_changed(order: Order, coupon: Coupon, actor: Actor, what: str) -> None:
+    """Record the change as a `priced` event and re-price the order."""
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.PRICED,
+        message=f"Coupon {coupon.code} {what}",
+        data={"coupon": coupon.code, "rule": coupon.rule_id},
+    )
+    order_totals_recompute(order=order)
+
+
+@transaction.atomic
+def order_coupon_apply(*, order_id: int, code: str, actor: Actor) -> CouponRedemption:
+    """Apply a coupon code to an order in P or E and re-price the order.
+
+    Guarantees: the order row is locked; the coupon is the order's trader's, active, inside its
+    validity window and in the order's currency; its use is counted with a conditional UPDATE
+    (CouponUsedUp when none is left, even under a race); a once-per-customer coupon is refused
+    for a customer who already has it (CouponAlreadyUsedByCustomer, from the database's unique
+    constraint). On any error nothing is written. Applying a coupon the order already has
+    changes nothing and returns its redemption. Writes a `priced` event.
+    """
+    order = _lock_open_order(order_id)
+    coupon = _coupon_for(order, code)
+    existing = CouponRedemption.objects.filter(coupon=coupon, order=order).first()
+    if existing is not None:
+        return existing
+    _check_valid(coupon, order)
+
+    counted = (
+        Coupon.objects.filter(pk=coupon.pk)
+        .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
+        .update(times_used=F("times_used") + 1)
+    )
+    if not counted:
+        raise CouponUsedUp(
+            f"Coupon {coupon.code} has been used {coupon.usage_limit} times, its limit.",
+            extra={"coupon": coupon.code},
+        )
+    try:
+        with transaction.atomic():
+            redemption = CouponRedemption.objects.create(
+                coupon=coupon,
+                order=order,
+                customer_id=order.customer_id,
+                once_per_customer=coupon.once_per_customer,
+            )
+    except IntegrityError as error:
+        # The outer transaction rolls back the count taken above.
+        raise CouponAlreadyUsedByCustomer(
+            f"Coupon {coupon.code} is once per customer and this customer already used it.",
+            extra={"coupon": coupon.code},
+        ) from error
+    _coupon_changed(order, coupon, actor, "applied")
+    return redemption
+
+
+@transaction.atomic
+def order_coupon_remove(*, order_id: int, code: str, actor: Actor) -> None:
+    """Remove a coupon from an order in P or E, give its use back and re-price the order."""
+    order = _lock_open_order(order_id)
+    coupon = _coupon_for(order, code)
+    deleted, _ = CouponRedemption.objects.filter(coupon=coupon, order=order).delete()
+    if not deleted:
+        raise CouponNotApplied(
+            f"Coupon {coupon.code} is not applied to order {order.number}.",
+            extra={"coupon": coupon.code},
+        )
+    Coupon.objects.filter(pk=coupon.pk, times_used__gt=0).update(times_used=F("times_used") - 1)
+    _coupon_changed(order, coupon, actor, "removed")
