@@ -39,7 +39,7 @@ def _aggregate_by_weight(session) -> bool:
     return session.trader.aggregate_by_weight
 
 
-def _live_totals(session_id: int, producer_ids) -> dict[int, list[dict]]:
+def session_live_totals(session_id: int, producer_ids) -> dict[int, list[dict]]:
     """Σ quantity per (producer, product) over the session's live orders, with the product's
     unit and pack weights: one GROUP BY and one small product query, whatever the number of
     orders. Weight is Σ quantity × the product's unit weight (the same for every line)."""
@@ -71,7 +71,7 @@ def _live_totals(session_id: int, producer_ids) -> dict[int, list[dict]]:
     return grouped
 
 
-def _line_fields(row: dict, by_weight: bool) -> dict:
+def producer_order_line_fields(row: dict, by_weight: bool) -> dict:
     fields = {
         "product_id": row["product_id"],
         "offer_id": row["offer_id"],
@@ -108,7 +108,7 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
 
     session = SaleSession.objects.select_related("trader").get(pk=session_id)
     by_weight = _aggregate_by_weight(session)
-    totals = _live_totals(session_id, producer_ids)
+    totals = session_live_totals(session_id, producer_ids)
     existing_ids = set(
         ProducerOrder.objects.filter(sales_session_id=session_id).values_list(
             "producer_id", flat=True
@@ -147,7 +147,7 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
     upserts: list[ProducerOrderLine] = []
     for producer_order in producer_orders:
         target = {
-            row["product_id"]: _line_fields(row, by_weight)
+            row["product_id"]: producer_order_line_fields(row, by_weight)
             for row in totals.get(producer_order.producer_id, [])
         }
         before = current.get(producer_order.pk, {})
