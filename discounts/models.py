@@ -461,17 +461,29 @@ class CouponRedemption(models.Model):
 
 
 class _Adjustment(models.Model):
-    """Fields shared by item and order adjustments."""
+    """Fields shared by item and order adjustments. The rule, coupon and tax category keys are
+    not indexed: rows are rewritten on every re-pricing and those keys are only followed when
+    a rule, coupon or category is deleted (an admin action)."""
 
     usage = models.CharField(max_length=12, choices=Usage.choices)
     rule = models.ForeignKey(
-        CalculationRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        CalculationRule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     coupon = models.ForeignKey(
-        Coupon, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Coupon, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     tax_category = models.ForeignKey(
-        TaxCategory, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        TaxCategory,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     description = models.CharField(max_length=200, help_text="Snapshot of the rule's name.")
     amount = models.DecimalField(max_digits=14, decimal_places=2)
@@ -482,10 +494,17 @@ class _Adjustment(models.Model):
 
 
 class ItemAdjustment(_Adjustment):
-    """One rule's effect on one item (WebSphere ORDIADJUST), tax included as its own rows."""
+    """One rule's effect on one item (WebSphere ORDIADJUST), tax included as its own rows.
+
+    Indexed by item (the order page's prefetch, cascades) and by (order, usage) (re-pricing's
+    delete, the discount totals) only: the rows are rewritten on every re-pricing.
+    """
 
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.CASCADE, related_name="item_adjustments"
+        "orders.Order",
+        on_delete=models.CASCADE,
+        related_name="item_adjustments",
+        db_index=False,  # the (order, usage) index serves
     )
     item = models.ForeignKey(
         "orders.OrderItem", on_delete=models.CASCADE, related_name="adjustments"

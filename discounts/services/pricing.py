@@ -2,6 +2,7 @@
 adjustments and the items' totals. Called only by orders.services.totals.order_totals_recompute.
 """
 
+from django.db import connection
 from django.utils import timezone
 
 from discounts.models import CalculationRule, CouponRedemption, ItemAdjustment, OrderAdjustment
@@ -65,13 +66,13 @@ def _rule(rule: CalculationRule, coupon_ids: dict[int, int]) -> engine.Rule:
 
 
 def order_items_price(*, order: Order) -> list[OrderItem]:
-    """Re-price every item of `order` and return them with their new totals (unsaved fields
-    already written). Rebuilds the order's item and order adjustments from scratch, so running
-    it twice gives the same rows and figures.
+    """Re-price every item of `order`, write their totals and return them. Rebuilds the
+    order's item and order adjustments from scratch, so running it twice gives the same rows
+    and figures.
 
     Runs in the caller's transaction with the order row locked. Queries, whatever the number
     of items: items, coupon redemptions, rules, scale bands (when a rule has a scale), two
-    deletes, two bulk inserts and one bulk update of the items: at most nine.
+    deletes, two inserts and one update of the items' totals: at most nine.
     """
     items = list(
         OrderItem.objects.filter(order_id=order.pk)
@@ -94,10 +95,7 @@ def order_items_price(*, order: Order) -> list[OrderItem]:
 
     ItemAdjustment.objects.filter(order_id=order.pk).delete()
     OrderAdjustment.objects.filter(order_id=order.pk).delete()
-    ItemAdjustment.objects.bulk_create(
-        ItemAdjustment(order_id=order.pk, item_id=a.line_id, **_adjustment_fields(a))
-        for a in pricing.item_adjustments
-    )
+    _item_adjustments_insert(order.pk, pricing.item_adjustments)
     OrderAdjustment.objects.bulk_create(
         OrderAdjustment(order_id=order.pk, **_adjustment_fields(a))
         for a in pricing.order_adjustments
@@ -106,7 +104,73 @@ def order_items_price(*, order: Order) -> list[OrderItem]:
         totals = pricing.line_totals[item.pk]
         for name in ITEM_TOTAL_FIELDS:
             setattr(item, name, getattr(totals, name))
+    _item_totals_update(items)
     return items
+
+
+# Two writes in plain SQL, for speed: Django's bulk_create spends ~0.1 ms a row building model
+# instances (1,000 adjustment rows for 200 lines), and its bulk_update builds a CASE WHEN per
+# field with a branch per item, which PostgreSQL evaluates in items × items time (80 ms for
+# 200 lines). Both stay one statement whatever the number of items.
+
+ITEM_ADJUSTMENT_COLUMNS = (
+    "order_id",
+    "item_id",
+    "usage",
+    "rule_id",
+    "coupon_id",
+    "tax_category_id",
+    "description",
+    "amount",
+    "sequence",
+)
+
+
+def _item_adjustments_insert(order_id: int, adjustments: list[engine.Adjustment]) -> None:
+    """INSERT ... SELECT FROM unnest(one array per column): one statement."""
+    if not adjustments:
+        return
+    meta = ItemAdjustment._meta
+    fields = [meta.get_field(column) for column in ITEM_ADJUSTMENT_COLUMNS]
+    arrays = [
+        [order_id] * len(adjustments),
+        *(
+            [getattr(a, name) for a in adjustments]
+            for name in ("line_id", "usage", "rule_id", "coupon_id", "tax_category_id")
+        ),
+        [a.description[:200] for a in adjustments],
+        [a.amount for a in adjustments],
+        [a.sequence for a in adjustments],
+    ]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    unnest = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM unnest({unnest})",
+            arrays,
+        )
+
+
+def _item_totals_update(items: list[OrderItem]) -> None:
+    """UPDATE ... FROM (VALUES (id, totals...), ...) joined on the primary key: one statement."""
+    if not items:
+        return
+    fields = [OrderItem._meta.get_field(name) for name in ITEM_TOTAL_FIELDS]
+    quote = connection.ops.quote_name
+    columns = [quote(field.column) for field in fields]
+    casts = ", ".join(f"%s::{field.db_type(connection)}" for field in fields)
+    rows = ", ".join([f"(%s::bigint, {casts})"] * len(items))
+    params = []
+    for item in items:
+        params += [item.pk, *(getattr(item, field.attname) for field in fields)]
+    assignments = ", ".join(f"{column} = v.{column}" for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(OrderItem._meta.db_table)} AS t SET {assignments} "
+            f"FROM (VALUES {rows}) AS v(id, {', '.join(columns)}) WHERE t.id = v.id",
+            params,
+        )
 
 
 def _adjustment_fields(adjustment) -> dict:

@@ -28,16 +28,14 @@ def order_totals_recompute(*, order: Order) -> Order:
     engine (discounts.services.pricing.order_items_price) rebuilds every item adjustment:
     coupons, discounts, shipping, sales tax, shipping tax, surcharges; in any other status the
     stored item figures are only re-summed. Idempotent. Queries do not grow with the items:
-    pricing's (at most nine), the sub-orders, one bulk update each of items and sub-orders,
-    an insert per new address and a delete of emptied sub-orders when there are any, and the
-    order's update.
+    pricing's (at most nine), the sub-orders, their bulk update and the order's update (12 in
+    all); plus, only when an address is new or an item moved, an insert and an update of its
+    items per address, and a delete of emptied sub-orders.
     """
     if order.status in PRICING_STATUSES:
         items = order_items_price(order=order)
-        changed_fields = ["total_adjustment", "total_shipping", "total_tax", "total_shipping_tax"]
     else:
         items = list(OrderItem.objects.filter(order_id=order.pk).order_by("pk"))
-        changed_fields = []
 
     by_address: dict[int | None, list[OrderItem]] = defaultdict(list)
     for item in items:
@@ -53,13 +51,10 @@ def order_totals_recompute(*, order: Order) -> Order:
         sub_order.total_quantity = sum((item.quantity for item in group), ZERO)
         sub_order.item_count = len(group)
         sub_orders.append(sub_order)
-        for item in group:
-            if item.sub_order_id != sub_order.pk:
-                item.sub_order_id = sub_order.pk
-                if "sub_order" not in changed_fields:
-                    changed_fields.append("sub_order")
-    if changed_fields and items:
-        OrderItem.objects.bulk_update(items, changed_fields)
+        if any(item.sub_order_id != sub_order.pk for item in group):  # a new or moved address
+            OrderItem.objects.filter(pk__in=[item.pk for item in group]).update(
+                sub_order_id=sub_order.pk
+            )
     if sub_orders:
         SubOrder.objects.bulk_update(sub_orders, [*TOTAL_FIELDS, "total_quantity", "item_count"])
     if existing:
