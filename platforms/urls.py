@@ -1,9 +1,10 @@
 """The partner API, mounted under /api/ by config/urls.py."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from platforms.apis import v1
+from platforms.apis.base import api_not_found
 
 v1_patterns = [
     path("orders/", v1.OrderListApi.as_view(), name="v1-orders"),
@@ -23,4 +24,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("v1/", include(v1_patterns)),
+    re_path(r"^v1/", api_not_found),
 ]

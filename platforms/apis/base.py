@@ -1,10 +1,16 @@
 """What every partner endpoint shares: token authentication, scopes, the per-platform throttle,
 the body-size limit, pagination limits, ETag / If-Match, and the problem documents they raise."""
 
+from types import SimpleNamespace
+
 from django.conf import settings
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import APIView
 
@@ -44,8 +50,47 @@ class PartnerPagination(LimitOffsetPagination):
     def max_limit(self) -> int:
         return settings.LARDER_API_MAX_PAGE_SIZE
 
+    # A malformed limit or offset is refused (400), not silently replaced by the default.
+    def get_limit(self, request) -> int:
+        return min(
+            self._number(request, self.limit_query_param, 1, self.default_limit), self.max_limit
+        )
+
+    def get_offset(self, request) -> int:
+        return self._number(request, self.offset_query_param, 0, 0)
+
+    @staticmethod
+    def _number(request, name: str, minimum: int, default: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        if not raw.isdigit() or int(raw) < minimum or len(raw) > 12:
+            raise ValidationError({name: f"An integer of at least {minimum}."})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            minimum = 1 if parameter["name"] == self.limit_query_param else 0
+            parameter["schema"].update(minimum=minimum, maximum=10**12 - 1)
+        return parameters
+
+
+class AcceptHeaderNegotiation(DefaultContentNegotiation):
+    """The media type comes from `Accept` alone: partners send it, and a `?format=` query
+    parameter would be one more thing to validate and document."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
+class PartnerAutoSchema(AutoSchema):
+    def _get_format_parameters(self):
+        return []
+
 
 class PartnerApiMixin:
+    content_negotiation_class = AcceptHeaderNegotiation
+    schema = PartnerAutoSchema()
     authentication_classes = [PartnerTokenAuthentication]
     permission_classes = [HasPartnerScope]
     throttle_classes = [PlatformRateThrottle]
@@ -164,3 +209,21 @@ IF_MATCH = OpenApiParameter(
     required=True,
     description="The ETag of the version being replaced.",
 )
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Any other path under /api/v1/ or /api/dfc/: a problem document, not an HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {
+            "type": "https://larder.example/problems/not-found",
+            "title": "Not found",
+            "status": 404,
+            "code": "not-found",
+            "detail": f"No API resource at {request.path}.",
+        },
+        status=404,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )

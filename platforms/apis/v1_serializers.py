@@ -118,6 +118,7 @@ class OfferSerializer(serializers.ModelSerializer):
 
 
 class SaleSessionSerializer(serializers.ModelSerializer):
+    remote_id = serializers.CharField(read_only=True)  # empty when local
     trader = serializers.CharField(source="trader.slug", read_only=True)
 
     class Meta:
@@ -145,6 +146,7 @@ class SaleSessionDetailSerializer(SaleSessionSerializer):
 
 
 class ProducerOrderLineSerializer(serializers.ModelSerializer):
+    remote_id = serializers.CharField(read_only=True)  # empty when local
     product_name = serializers.CharField(source="product.name", read_only=True)
 
     class Meta:
@@ -166,6 +168,7 @@ class ProducerOrderLineSerializer(serializers.ModelSerializer):
 
 
 class ProducerOrderSerializer(serializers.ModelSerializer):
+    remote_id = serializers.CharField(read_only=True)  # empty when local
     producer = serializers.CharField(source="producer.slug", read_only=True)
     trader = serializers.CharField(source="trader.slug", read_only=True)
     lines = ProducerOrderLineSerializer(many=True, read_only=True)
