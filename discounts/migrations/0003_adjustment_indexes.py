@@ -8,7 +8,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('discounts', '0002_pricing_rules_coupons_adjustments'),
-        ('orders', '0003_checkout_payment'),
     ]
 
     operations = [
