@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from config.actors import Actor
 from discounts.models import ShippingMode, TaxCategory
-from inventory.models import Product
+from inventory.models import Product, Stock
 from orders.models import Address, Customer
 from orders.services.items import order_create, order_item_add
 from orders.services.status import order_status_change
@@ -124,6 +124,10 @@ def _load(admin_password: str) -> dict:
                 pack_weight_kg=Decimal(pack) if pack else None,
                 tax_category=food,
             )
+            if platform.is_local:
+                # Producers on this platform count their stock; remote ones publish theirs
+                # (or not) in their DFC catalogue, mirrored by inventory.tasks.
+                Stock.objects.create(product=product, on_hand=Decimal("50"))
             offers.append(
                 Offer.objects.create(
                     session=session,

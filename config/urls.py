@@ -11,4 +11,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("platforms.urls")),
+    path("api/storefront/", include("orders.urls")),
 ]

@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from inventory.models import Product
+from config.exceptions import ApplicationError
+from inventory.models import Product, Reservation, Stock
+from inventory.services.stock import stock_set
 
 
 @admin.register(Product)
@@ -18,3 +20,68 @@ class ProductAdmin(admin.ModelAdmin):
     list_filter = ("producer__platform", "producer", "is_active")
     search_fields = ("name", "sku")
     list_select_related = ("producer", "tax_category")
+
+
+@admin.register(Stock)
+class StockAdmin(admin.ModelAdmin):
+    """Read-mostly: on hand is set through `stock_set`, so reservations stay consistent."""
+
+    list_display = (
+        "product",
+        "on_hand",
+        "reserved",
+        "available_display",
+        "is_unlimited",
+        "is_remote_mirror",
+        "remote_stock_limitation",
+        "refreshed_at",
+    )
+    list_filter = ("is_remote_mirror", "is_unlimited", "product__producer__platform")
+    search_fields = ("product__name",)
+    list_select_related = ("product",)
+    fields = (
+        "product",
+        "on_hand",
+        "is_unlimited",
+        "reserved",
+        "is_remote_mirror",
+        "remote_stock_limitation",
+        "refreshed_at",
+    )
+    readonly_fields = ("reserved", "is_remote_mirror", "remote_stock_limitation", "refreshed_at")
+    autocomplete_fields = ("product",)
+
+    @admin.display(description="available")
+    def available_display(self, stock: Stock) -> str:
+        return stock.describe()
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ("product", *self.readonly_fields)
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        try:
+            stock_set(product_id=obj.product_id, on_hand=obj.on_hand, is_unlimited=obj.is_unlimited)
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    list_display = ("order_item", "order", "stock", "offer", "quantity", "expires_at", "created_at")
+    list_filter = (("expires_at", admin.EmptyFieldListFilter),)
+    search_fields = ("=order__number", "order_item__product_name")
+    list_select_related = ("order_item", "order", "stock__product", "offer__product")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

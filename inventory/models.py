@@ -60,3 +60,113 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Stock(models.Model):
+    """What is known of a product's stock: one row per product, locked in product-id order.
+
+    `on_hand` empty means the stock is not counted: either the producer publishes none
+    (`is_unlimited` false: items are accepted unreserved and flagged, use case 7) or says it is
+    unlimited (DFC stockLimitation < 0). A product without a Stock row counts as unknown.
+    For a producer on another platform the row mirrors that platform's catalogue, refreshed by
+    a task (`refreshed_at`); `reserved` is what this platform's orders hold of it.
+    """
+
+    product = models.OneToOneField(
+        Product, on_delete=models.CASCADE, primary_key=True, related_name="stock"
+    )
+    on_hand = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    is_unlimited = models.BooleanField(default=False)
+    reserved = models.DecimalField(max_digits=14, decimal_places=3, default=0)
+    is_remote_mirror = models.BooleanField(
+        default=False, help_text="Copied from the producer's platform (DFC stockLimitation)."
+    )
+    remote_stock_limitation = models.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="The stockLimitation last read from the producer's platform, as published.",
+    )
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_gte_0"),
+            models.CheckConstraint(
+                condition=Q(on_hand__isnull=True) | Q(on_hand__gte=0), name="stock_on_hand_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(on_hand__isnull=True) | Q(reserved__lte=models.F("on_hand")),
+                name="stock_reserved_lte_on_hand",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_unlimited=False) | Q(on_hand__isnull=True),
+                name="stock_unlimited_has_no_count",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product}: {self.describe()}"
+
+    @property
+    def is_known(self) -> bool:
+        return self.on_hand is not None
+
+    @property
+    def available(self):
+        """on hand − reserved, or None when the stock is not counted."""
+        return None if self.on_hand is None else self.on_hand - self.reserved
+
+    def describe(self) -> str:
+        if self.is_unlimited:
+            return "unlimited"
+        if self.on_hand is None:
+            return "unknown"
+        return f"{self.available} available ({self.on_hand} on hand, {self.reserved} reserved)"
+
+
+class Reservation(models.Model):
+    """What one order item holds: units of its product's stock, of its offer's session
+    limitation, or both. A cart's reservation expires; a placed order's does not."""
+
+    order_item = models.OneToOneField(
+        "orders.OrderItem", on_delete=models.PROTECT, related_name="reservation"
+    )
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    stock = models.ForeignKey(
+        Stock, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations"
+    )
+    offer = models.ForeignKey(
+        "sessions_app.Offer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reservations",
+        help_text="Set when the quantity also counts against the offer's stock limitation.",
+    )
+    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="For a cart: when a task releases it. Empty: firm."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_gt_0"),
+            models.CheckConstraint(
+                condition=Q(stock__isnull=False) | Q(offer__isnull=False),
+                name="reservation_holds_something",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(expires_at__isnull=False),
+                name="reservation_expiring_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} for item {self.order_item_id}"

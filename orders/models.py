@@ -62,6 +62,16 @@ class Address(models.Model):
         return f"{self.name}, {self.line1}, {self.postcode} {self.city}"
 
 
+class PaymentStatus(models.TextChoices):
+    """Where the trader's payment stands (DFC PaymentStatus Unpaid / Paid / Cancelled)."""
+
+    UNPAID = "unpaid", "unpaid"
+    DEFERRED = "deferred", "to pay at pickup / on invoice"
+    REVIEW = "review", "authorization needs review"
+    AUTHORIZED = "authorized", "authorized"
+    VOIDED = "voided", "voided (order cancelled)"
+
+
 class Order(models.Model):
     number = models.BigIntegerField(
         unique=True,
@@ -106,6 +116,14 @@ class Order(models.Model):
     customer_ip = models.GenericIPAddressField(null=True, blank=True)
     payment_method = models.CharField(max_length=40, blank=True)
     payment_reference = models.CharField(max_length=120, blank=True)
+    payment_status = models.CharField(
+        max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
+    )
+    checked_out_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the cart was submitted: prices taken and stock reserved.",
+    )
 
     total_product = money_field()
     total_adjustment = money_field(help_text="Coupons and discounts (negative) and surcharges.")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class SaleSession(models.Model):
@@ -37,6 +38,18 @@ class SaleSession(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def accepts_orders(self, now=None) -> bool:
+        return session_accepts_orders(
+            state=self.state, begins_at=self.begins_at, ends_at=self.ends_at, now=now
+        )
+
+
+def session_accepts_orders(*, state: str, begins_at, ends_at, now=None) -> bool:
+    """Open, begun and not yet ended: a session past its end takes no order, even before the
+    task that closes it has run."""
+    now = now or timezone.now()
+    return state == SaleSession.State.OPEN and begins_at <= now < ends_at
+
 
 class Offer(models.Model):
     """A product offered in a session at a price (value, currency, VAT rate)."""
@@ -58,6 +71,12 @@ class Offer(models.Model):
         help_text="Most this session may sell; empty means no limit of its own.",
     )
     allows_backorder = models.BooleanField(default=False)
+    quantity_reserved = models.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        default=0,
+        help_text="Held by this session's orders against the stock limitation.",
+    )
     remote_id = models.URLField(max_length=500, blank=True)
 
     class Meta:
@@ -66,9 +85,19 @@ class Offer(models.Model):
             models.UniqueConstraint(fields=["session", "product"], name="one_offer_per_product"),
             models.CheckConstraint(condition=Q(price__gte=0), name="offer_price_gte_0"),
             models.CheckConstraint(
+                condition=Q(quantity_reserved__gte=0), name="offer_quantity_reserved_gte_0"
+            ),
+            models.CheckConstraint(
                 condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=100), name="offer_vat_rate_range"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.product} @ {self.price} {self.currency}"
+
+    @property
+    def remaining(self):
+        """What the session may still sell, or None without a limitation of its own."""
+        if self.stock_limitation is None:
+            return None
+        return max(self.stock_limitation - self.quantity_reserved, 0)

@@ -115,6 +115,11 @@ OUTBOX_BACKOFF_MAX_SECONDS = env_int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)
 OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
 # Minutes an unsubmitted cart may hold stock before a task releases it.
 LARDER_CART_RESERVATION_MINUTES = env_int("LARDER_CART_RESERVATION_MINUTES", 30)
+# Payment providers the storefront offers (orders/services/payments.py): pickup, invoice,
+# test_card.
+LARDER_PAYMENT_PROVIDERS = env_list("LARDER_PAYMENT_PROVIDERS", ["pickup", "invoice", "test_card"])
+# Minutes between two refreshes of the stock mirrored from producers on other platforms.
+LARDER_STOCK_MIRROR_MINUTES = env_int("LARDER_STOCK_MIRROR_MINUTES", 10)
 
 # --- REST framework ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -196,6 +201,20 @@ CELERY_BEAT_SCHEDULE: dict = {
     "outbox-purge": {"task": "platforms.tasks.outbox_purge_task", "schedule": 6 * 3600.0},
     "sessions-close-due": {"task": "orders.tasks.sessions_close_due_task", "schedule": 60.0},
 }
+# Checkout and stock (orders/tasks.py, inventory/tasks.py).
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "carts-expired-release": {
+            "task": "orders.tasks.carts_expired_release_task",
+            "schedule": 60.0,
+        },
+        "backorders-allocate": {"task": "orders.tasks.backorders_allocate_task", "schedule": 300.0},
+        "stock-mirrors-refresh": {
+            "task": "inventory.tasks.stock_mirrors_refresh_task",
+            "schedule": 60.0 * LARDER_STOCK_MIRROR_MINUTES,
+        },
+    }
+)
 
 LOGGING = {
     "version": 1,

@@ -7,12 +7,20 @@ from django.utils import timezone
 
 from config.actors import Actor
 from config.exceptions import ApplicationError
+from inventory.services.reservations import (
+    Allocation,
+    item_stock_request,
+    reservation_resize,
+    reservations_release,
+    stock_reserve,
+)
 from orders.events import order_created_event, order_event
 from orders.exceptions import OrderNotEditable
 from orders.models import Address, Customer, Order, OrderEvent, OrderItem
+from orders.services.producer_orders import producer_orders_request_refresh
 from orders.services.status import order_lock
 from orders.services.totals import order_totals_recompute
-from orders.statuses import OrderStatus
+from orders.statuses import InventoryStatus, OrderStatus
 
 CENT = Decimal("0.01")
 ITEM_CHANGE_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.CSR_EDIT})
@@ -26,6 +34,7 @@ class InvalidQuantity(ApplicationError):
 class CurrencyMismatch(ApplicationError):
     code = "currency-mismatch"
     title = "One currency per order"
+    status = 422
 
 
 def _check_open_to_change(order: Order) -> None:
@@ -41,6 +50,24 @@ def _check_quantity(quantity: Decimal) -> Decimal:
     if not quantity.is_finite() or quantity <= 0:
         raise InvalidQuantity(f"Quantity must be greater than zero, got {quantity}.")
     return quantity
+
+
+def _after_live_change(order: Order, also_producer_ids=()) -> None:
+    """A placed order (under a customer-service edit) changed: its producer orders follow."""
+    if order.status != OrderStatus.PENDING:
+        producer_orders_request_refresh(order=order, also_producer_ids=also_producer_ids)
+
+
+def _reserve_edit_item(order: Order, item: OrderItem) -> None:
+    """An item added under an edit is allocated at once, like at checkout (or backordered
+    when its offer allows it); InsufficientStock otherwise, and nothing is written."""
+    allocation = stock_reserve(requests=[item_stock_request(item)], expires_at=None)[item.pk]
+    item.inventory_unknown = allocation == Allocation.UNKNOWN
+    item.inventory_status = {
+        Allocation.BACKORDERED: InventoryStatus.BACKORDERED,
+        Allocation.UNKNOWN: InventoryStatus.NOT_ALLOCATED,
+    }.get(allocation, InventoryStatus.ALLOCATED)
+    item.save(update_fields=["inventory_status", "inventory_unknown"])
 
 
 def line_total(quantity: Decimal, unit_price: Decimal) -> Decimal:
@@ -124,7 +151,10 @@ def order_item_add(
         message=f"Added {quantity} × {product.name}",
         data={"item": item.pk, "quantity": str(quantity)},
     )
+    if order.status == OrderStatus.CSR_EDIT:
+        _reserve_edit_item(order, item)
     order_totals_recompute(order=order)
+    _after_live_change(order)
     return item
 
 
@@ -140,6 +170,8 @@ def order_item_quantity_change(*, item_id: int, quantity: Decimal, actor: Actor)
     item.total_product = line_total(quantity, item.unit_price)
     item.updated_at = timezone.now()
     item.save(update_fields=["quantity", "total_product", "updated_at"])
+    # A reduction gives the difference back at once; an increase holds more, or raises.
+    reservation_resize(order_item_id=item.pk, quantity=quantity, product_name=item.product_name)
     order_event(
         order=order,
         actor=actor,
@@ -148,6 +180,7 @@ def order_item_quantity_change(*, item_id: int, quantity: Decimal, actor: Actor)
         data={"item": item.pk, "from": str(before), "to": str(quantity)},
     )
     order_totals_recompute(order=order)
+    _after_live_change(order)
     return item
 
 
@@ -156,6 +189,7 @@ def order_item_remove(*, item_id: int, actor: Actor) -> None:
     item = OrderItem.objects.get(pk=item_id)
     order = order_lock(order_id=item.order_id)
     _check_open_to_change(order)
+    reservations_release(order_id=order.pk, item_ids=[item.pk])
     item.delete()
     order_event(
         order=order,
@@ -165,3 +199,4 @@ def order_item_remove(*, item_id: int, actor: Actor) -> None:
         data={"product": item.product_id},
     )
     order_totals_recompute(order=order)
+    _after_live_change(order, also_producer_ids=[item.producer_id])

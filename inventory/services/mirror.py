@@ -1,0 +1,176 @@
+"""Mirroring the stock of a producer on another platform from its DFC catalogue.
+
+The producer's platform publishes its CatalogItems (DFC `dfc-b:CatalogItem`, each
+`references` a SuppliedProduct and carries a `stockLimitation`; negative means unlimited).
+A product here is matched by its `remote_id`, which may be either @id.
+"""
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from inventory.exceptions import CatalogUnavailable
+from inventory.lock_objects import stock_qs_select_for_update
+from inventory.models import Product, Stock
+from inventory.services.stock import backorders_allocate_on_commit, stock_rows_ensure
+
+DFC_BUSINESS = (
+    "https://github.com/datafoodconsortium/ontology/releases/latest/download/"
+    "DFC_BusinessOntology.owl#"
+)
+FETCH_TIMEOUT_SECONDS = 15
+
+
+def _term(node: dict, name: str):
+    """A DFC business term, whichever way the partner compacted it."""
+    for key in (f"dfc-b:{name}", name, DFC_BUSINESS + name):
+        if key in node:
+            return node[key]
+    return None
+
+
+def _is_type(node: dict, name: str) -> bool:
+    types = node.get("@type", [])
+    types = types if isinstance(types, list) else [types]
+    return any(t in (f"dfc-b:{name}", name, DFC_BUSINESS + name) for t in types)
+
+
+def _id(value) -> str | None:
+    if isinstance(value, dict):
+        return value.get("@id")
+    return value if isinstance(value, str) else None
+
+
+def _number(value) -> Decimal | None:
+    if isinstance(value, dict):
+        value = value.get("@value")
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def catalog_stock_levels(document) -> dict[str, Decimal | None]:
+    """@id → stockLimitation for every CatalogItem of a JSON-LD document, keyed by the
+    CatalogItem's @id and by the @id of the SuppliedProduct it references (None: the item
+    publishes no stock)."""
+    if isinstance(document, list):
+        nodes = document
+    else:
+        nodes = document.get("@graph") or [document]
+    levels: dict[str, Decimal | None] = {}
+    for node in nodes:
+        if not isinstance(node, dict) or not _is_type(node, "CatalogItem"):
+            continue
+        level = _number(_term(node, "stockLimitation"))
+        references = _term(node, "references")
+        references = references if isinstance(references, list) else [references]
+        for key in [node.get("@id"), *references]:
+            key = _id(key)
+            if key:
+                levels[key] = level
+    return levels
+
+
+def producer_catalog_url(producer) -> str:
+    """The producer's CatalogItems collection on its platform."""
+    if producer.remote_id:
+        return producer.remote_id.rstrip("/") + "/CatalogItems"
+    return producer.platform.base_url.rstrip("/") + f"/Enterprises/{producer.slug}/CatalogItems"
+
+
+def catalog_fetch(url: str):
+    if not url.startswith(("http://", "https://")):
+        raise CatalogUnavailable(f"{url}: only http(s) catalogues are read.")
+    request = urllib.request.Request(
+        url, headers={"Accept": "application/ld+json, application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
+            charset = response.headers.get_content_charset() or "utf-8"
+            return json.loads(response.read().decode(charset))
+    except (urllib.error.URLError, TimeoutError, ValueError, OSError) as error:
+        raise CatalogUnavailable(f"{url}: {error}") from error
+
+
+@dataclass
+class MirrorResult:
+    url: str
+    known: list[int] = field(default_factory=list)
+    unlimited: list[int] = field(default_factory=list)
+    unknown: list[int] = field(default_factory=list)
+
+
+def stock_mirror_refresh(*, producer_id: int) -> MirrorResult:
+    """Read the producer's catalogue over HTTP (outside any transaction), then, in one
+    transaction, set the mirror of every product with a `remote_id`: stockLimitation ≥ 0 is
+    on hand, negative is unlimited, absent (or the product missing from the catalogue) is
+    unknown. Stock rows are locked in pk order; on hand never drops below what this
+    platform's orders already hold (the shortfall stays visible in remote_stock_limitation).
+    More stock wakes the backorder task after commit."""
+    from platforms.models import Enterprise
+
+    producer = Enterprise.objects.select_related("platform").get(pk=producer_id)
+    url = producer_catalog_url(producer)
+    levels = catalog_stock_levels(catalog_fetch(url))
+    result = MirrorResult(url=url)
+    with transaction.atomic():
+        products = dict(
+            Product.objects.filter(producer_id=producer_id)
+            .exclude(remote_id="")
+            .values_list("pk", "remote_id")
+        )
+        stock_rows_ensure(products)
+        now = timezone.now()
+        more_stock = []
+        changed = []
+        for stock in stock_qs_select_for_update(list(products)):
+            level = levels.get(products[stock.pk])
+            before = stock.available
+            stock.is_remote_mirror = True
+            stock.refreshed_at = stock.updated_at = now
+            stock.remote_stock_limitation = level
+            if level is None:
+                stock.on_hand, stock.is_unlimited = None, False
+                result.unknown.append(stock.pk)
+            elif level < 0:
+                stock.on_hand, stock.is_unlimited = None, True
+                result.unlimited.append(stock.pk)
+            else:
+                stock.on_hand, stock.is_unlimited = max(level, stock.reserved), False
+                result.known.append(stock.pk)
+            if before is not None and (stock.available is None or stock.available > before):
+                more_stock.append(stock.pk)
+            changed.append(stock)
+        Stock.objects.bulk_update(
+            changed,
+            [
+                "on_hand",
+                "is_unlimited",
+                "is_remote_mirror",
+                "remote_stock_limitation",
+                "refreshed_at",
+                "updated_at",
+            ],
+        )
+        backorders_allocate_on_commit(more_stock)
+    return result
+
+
+def remote_producer_ids() -> list[int]:
+    """Producers on other platforms that have products with a remote @id."""
+    return sorted(
+        set(
+            Product.objects.filter(producer__platform__is_local=False)
+            .exclude(remote_id="")
+            .values_list("producer_id", flat=True)
+        )
+    )

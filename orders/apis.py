@@ -1,0 +1,290 @@
+"""The trader's storefront API: carts, checkout, payment and cancellation.
+
+Thin views: validate the input, call one service, serialize the order. Customers are Django
+users with an orders.Customer row for the session's trader; they see only their own orders
+(others are 404). Staff may act on any order. Every error is an RFC 9457 problem document.
+"""
+
+from django.db.models import Prefetch
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.actors import Actor
+from config.exceptions import ApplicationError, NotFound
+from inventory.models import Reservation
+from orders.models import Customer, Order, OrderItem
+from orders.services.cancellation import order_cancel
+from orders.services.checkout import (
+    cart_create,
+    cart_item_add,
+    cart_item_quantity_change,
+    cart_item_remove,
+    cart_submit,
+)
+from orders.services.payments import order_pay, order_payment_review_accept
+from sessions_app.models import SaleSession
+from sessions_app.selectors import offer_available, session_offers_qs
+
+
+class NotACustomer(ApplicationError):
+    code = "not-a-customer"
+    title = "You are not a customer of this trader"
+    status = 403
+
+
+class IsStaff(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_staff)
+
+
+def _order_visible(request, order_id: int) -> None:
+    """404 unless the order exists and is the user's own (staff see every order)."""
+    orders = Order.objects.filter(pk=order_id)
+    if not request.user.is_staff:
+        orders = orders.filter(customer__user=request.user)
+    if not orders.exists():
+        raise NotFound(f"Order {order_id} does not exist.")
+
+
+def _cart_detail(order_id: int) -> Order:
+    items = OrderItem.objects.select_related(
+        "producer", "producer_platform", "reservation"
+    ).order_by("pk")
+    return (
+        Order.objects.select_related("customer")
+        .prefetch_related(Prefetch("items", queryset=items))
+        .get(pk=order_id)
+    )
+
+
+class CartItemOutput(serializers.ModelSerializer):
+    producer = serializers.CharField(source="producer.name")
+    producer_platform = serializers.CharField(source="producer_platform.slug")
+    reserved_quantity = serializers.SerializerMethodField()
+    reservation_expires_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderItem
+        fields = [
+            "id",
+            "offer",
+            "product",
+            "product_name",
+            "producer",
+            "producer_platform",
+            "quantity",
+            "unit_price",
+            "vat_rate",
+            "total_product",
+            "total_adjustment",
+            "total_tax",
+            "status",
+            "inventory_status",
+            "inventory_unknown",
+            "reserved_quantity",
+            "reservation_expires_at",
+        ]
+
+    def _reservation(self, item) -> Reservation | None:
+        try:
+            return item.reservation
+        except Reservation.DoesNotExist:
+            return None
+
+    def get_reserved_quantity(self, item) -> str | None:
+        reservation = self._reservation(item)
+        return str(reservation.quantity) if reservation else None
+
+    def get_reservation_expires_at(self, item):
+        reservation = self._reservation(item)
+        return reservation.expires_at if reservation else None
+
+
+class CartOutput(serializers.ModelSerializer):
+    items = CartItemOutput(many=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "number",
+            "status",
+            "currency",
+            "sales_session",
+            "customer",
+            "checked_out_at",
+            "placed_at",
+            "payment_method",
+            "payment_status",
+            "payment_reference",
+            "total_product",
+            "total_adjustment",
+            "total_shipping",
+            "total_tax",
+            "total_shipping_tax",
+            "grand_total",
+            "version",
+            "items",
+        ]
+
+
+def _cart_response(order_id: int, code: int = status.HTTP_200_OK) -> Response:
+    return Response(CartOutput(_cart_detail(order_id)).data, status=code)
+
+
+class SessionOffersApi(APIView):
+    class OfferOutput(serializers.Serializer):
+        id = serializers.IntegerField()
+        product = serializers.IntegerField(source="product_id")
+        product_name = serializers.CharField(source="product.name")
+        producer = serializers.CharField(source="product.producer.name")
+        producer_platform = serializers.CharField(source="product.producer.platform.slug")
+        price = serializers.DecimalField(max_digits=12, decimal_places=2)
+        currency = serializers.CharField()
+        vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+        allows_backorder = serializers.BooleanField()
+        available = serializers.SerializerMethodField()
+
+        def get_available(self, offer) -> str | None:
+            available = offer_available(offer)
+            return None if available is None else str(available)
+
+    def get(self, request, session_id: int):
+        if not SaleSession.objects.filter(pk=session_id).exists():
+            raise NotFound(f"Sales session {session_id} does not exist.")
+        offers = session_offers_qs(session_id=session_id)
+        return Response(self.OfferOutput(offers, many=True).data)
+
+
+class CartCreateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        session = serializers.IntegerField()
+        currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
+        customer = serializers.IntegerField(
+            required=False, help_text="Staff only: the customer the cart is for."
+        )
+
+    def post(self, request):
+        data = self._validated(request)
+        session = SaleSession.objects.filter(pk=data["session"]).first()
+        if session is None:
+            raise NotFound(f"Sales session {data['session']} does not exist.")
+        customers = Customer.objects.filter(trader_id=session.trader_id)
+        if request.user.is_staff and "customer" in data:
+            customer = customers.filter(pk=data["customer"]).first()
+        else:
+            customer = customers.filter(user=request.user).first()
+        if customer is None:
+            raise NotACustomer(f"No customer of {session.trader} for this request.")
+        order = cart_create(
+            session_id=session.pk,
+            customer=customer,
+            currency=data.get("currency"),
+            actor=Actor.for_user(request.user),
+        )
+        return _cart_response(order.pk, status.HTTP_201_CREATED)
+
+    def _validated(self, request) -> dict:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class CartDetailApi(APIView):
+    def get(self, request, order_id: int):
+        _order_visible(request, order_id)
+        return _cart_response(order_id)
+
+
+class CartItemAddApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        offer = serializers.IntegerField()
+        quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+
+    def post(self, request, order_id: int):
+        _order_visible(request, order_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cart_item_add(
+            order_id=order_id,
+            offer_id=serializer.validated_data["offer"],
+            quantity=serializer.validated_data["quantity"],
+            actor=Actor.for_user(request.user),
+        )
+        return _cart_response(order_id, status.HTTP_201_CREATED)
+
+
+class CartItemApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+
+    def patch(self, request, order_id: int, item_id: int):
+        _order_visible(request, order_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cart_item_quantity_change(
+            order_id=order_id,
+            item_id=item_id,
+            quantity=serializer.validated_data["quantity"],
+            actor=Actor.for_user(request.user),
+        )
+        return _cart_response(order_id)
+
+    def delete(self, request, order_id: int, item_id: int):
+        _order_visible(request, order_id)
+        cart_item_remove(order_id=order_id, item_id=item_id, actor=Actor.for_user(request.user))
+        return _cart_response(order_id)
+
+
+class CartSubmitApi(APIView):
+    def post(self, request, order_id: int):
+        _order_visible(request, order_id)
+        cart_submit(order_id=order_id, actor=Actor.for_user(request.user))
+        return _cart_response(order_id)
+
+
+class CartPayApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        method = serializers.CharField(max_length=40)
+        card_number = serializers.CharField(max_length=40, required=False)
+
+    def post(self, request, order_id: int):
+        _order_visible(request, order_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        details = {k: v for k, v in serializer.validated_data.items() if k != "method"}
+        order_pay(
+            order_id=order_id,
+            method=serializer.validated_data["method"],
+            details=details,
+            actor=Actor.for_user(request.user),
+        )
+        return _cart_response(order_id)
+
+
+class OrderCancelApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    def post(self, request, order_id: int):
+        _order_visible(request, order_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        actor = Actor.for_user(request.user)
+        order_cancel(
+            order_id=order_id,
+            actor=actor,
+            reason=serializer.validated_data.get("reason") or f"Cancelled by {actor.label}",
+        )
+        return _cart_response(order_id)
+
+
+class OrderPaymentReviewAcceptApi(APIView):
+    permission_classes = [IsStaff]
+
+    def post(self, request, order_id: int):
+        _order_visible(request, order_id)
+        order_payment_review_accept(order_id=order_id, actor=Actor.for_user(request.user))
+        return _cart_response(order_id)

@@ -1,0 +1,77 @@
+"""Allocating backordered items when stock arrives (B → C, or B → M when payment is due later)."""
+
+from django.db import transaction
+
+from config.actors import Actor
+from inventory.exceptions import InsufficientStock
+from inventory.services.reservations import Allocation, item_stock_request, stock_reserve
+from orders.events import order_event
+from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
+from orders.services.producer_orders import producer_orders_request_refresh
+from orders.services.status import order_lock, order_status_change
+from orders.statuses import InventoryStatus
+from orders.statuses import OrderStatus as S
+
+
+@transaction.atomic
+def order_backorders_allocate(*, order_id: int, actor: Actor) -> bool:
+    """Try to reserve every backordered item of an order in B, all or nothing.
+
+    On success the items are allocated and the order moves B → C when its payment is
+    authorized, B → M (payment still to collect) otherwise; the producer orders are asked to
+    follow. Returns False, writing nothing, when the order is not in B or stock is still short.
+    """
+    order = order_lock(order_id=order_id)
+    if order.status != S.BACKORDERED:
+        return False
+    items = list(
+        OrderItem.objects.filter(order_id=order.pk, inventory_status=InventoryStatus.BACKORDERED)
+        .select_related("offer")
+        .order_by("pk")
+    )
+    try:
+        allocations = stock_reserve(
+            requests=[item_stock_request(item, allow_backorder=False) for item in items],
+            expires_at=None,
+        )
+    except InsufficientStock:
+        return False  # stock_reserve decides before it writes: nothing to undo
+    for item in items:
+        item.inventory_status = InventoryStatus.ALLOCATED
+        item.inventory_unknown = allocations[item.pk] == Allocation.UNKNOWN
+    OrderItem.objects.bulk_update(items, ["inventory_status", "inventory_unknown"])
+    to_status = (
+        S.COMPLETE if order.payment_status == PaymentStatus.AUTHORIZED else S.PAYMENT_INITIATED
+    )
+    order = order_status_change(
+        order_id=order.pk, to_status=to_status, actor=actor, reason="Backorder allocated"
+    )
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.STOCK,
+        message=f"Backorder allocated: {len(items)} item(s)",
+        data={"items": [item.pk for item in items]},
+    )
+    producer_orders_request_refresh(order=order)
+    return True
+
+
+def backorders_allocate(*, actor: Actor, product_ids=None) -> list[int]:
+    """Offer new stock to backordered orders, oldest placed first, each in its own
+    transaction. Returns the ids of the orders allocated."""
+    waiting = OrderItem.objects.filter(
+        order__status=S.BACKORDERED, inventory_status=InventoryStatus.BACKORDERED
+    )
+    if product_ids is not None:
+        waiting = waiting.filter(product_id__in=list(product_ids))
+    order_ids = list(
+        Order.objects.filter(pk__in=waiting.values("order_id"))
+        .order_by("placed_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return [
+        order_id
+        for order_id in order_ids
+        if order_backorders_allocate(order_id=order_id, actor=actor)
+    ]

@@ -1,0 +1,46 @@
+"""Cancelling a placed customer order (X)."""
+
+from django.db import transaction
+
+from config.actors import Actor
+from inventory.services.reservations import reservations_release
+from orders.events import order_event
+from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
+from orders.services.producer_orders import producer_orders_request_refresh
+from orders.services.status import order_status_change
+from orders.statuses import FulfilmentStatus, InventoryStatus
+from orders.statuses import OrderStatus as S
+
+
+@transaction.atomic
+def order_cancel(*, order_id: int, actor: Actor, reason: str = "") -> Order:
+    """Cancel an order, by its customer or by staff.
+
+    The move goes through `order_status_change` (locks the order, checks the table: R, S, D,
+    X and carts in P cannot be cancelled, InvalidTransition and nothing written). Then every
+    reservation of the order is released at once (stock and offer limitations, in lock
+    order), the items are no longer allocated, an authorized payment is voided, a stock event
+    is written, and the producer orders are asked to drop the lines after commit.
+    """
+    order = order_status_change(
+        order_id=order_id, to_status=S.CANCELLED, actor=actor, reason=reason or "Cancelled"
+    )
+    released = reservations_release(order_id=order.pk)
+    OrderItem.objects.filter(order_id=order.pk).update(
+        inventory_status=InventoryStatus.NOT_ALLOCATED,
+        fulfilment_status=FulfilmentStatus.CANCELLED,
+    )
+    if order.payment_status in (PaymentStatus.AUTHORIZED, PaymentStatus.REVIEW):
+        Order.objects.filter(pk=order.pk).update(payment_status=PaymentStatus.VOIDED)
+        order.payment_status = PaymentStatus.VOIDED
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.STOCK,
+        message=f"Cancelled: {len(released)} reservation(s) released",
+        data={
+            "released": {str(r.order_item_id): str(r.quantity) for r in released},
+        },
+    )
+    producer_orders_request_refresh(order=order)
+    return order

@@ -1,0 +1,337 @@
+"""Checkout on the trader's storefront: a cart is an order in P whose items come from the
+offers of one open sales session; submitting it takes the offers' prices, prices the order and
+reserves stock for every item at once. Payment (orders/services/payments.py) places it.
+
+Lock order, shared by every service that touches stock: the order row (with its session row
+FOR SHARE, so a session close waits for checkouts in flight), then offers, then stock rows,
+each in pk order.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.actors import Actor
+from config.exceptions import ApplicationError, Conflict, NotFound
+from inventory.models import Reservation
+from inventory.services.reservations import (
+    Allocation,
+    item_stock_request,
+    reservations_release,
+    stock_reserve,
+)
+from orders.events import order_event
+from orders.exceptions import OrderNotEditable
+from orders.models import Customer, Order, OrderEvent, OrderItem
+from orders.services.items import (
+    CurrencyMismatch,
+    _check_quantity,
+    line_total,
+    order_create,
+    order_item_add,
+    order_item_quantity_change,
+    order_item_remove,
+)
+from orders.services.totals import order_totals_recompute
+from orders.statuses import InventoryStatus, OrderStatus
+from sessions_app.exceptions import OfferNotAvailable, SessionClosed
+from sessions_app.models import Offer, SaleSession, session_accepts_orders
+
+INVENTORY_STATUS = {
+    Allocation.RESERVED: InventoryStatus.ALLOCATED,
+    Allocation.UNLIMITED: InventoryStatus.ALLOCATED,
+    Allocation.UNKNOWN: InventoryStatus.NOT_ALLOCATED,
+    Allocation.BACKORDERED: InventoryStatus.BACKORDERED,
+}
+
+_CART_LOCK_SQL = """
+    SELECT o.*, s.state AS session_state, s.begins_at AS session_begins_at,
+           s.ends_at AS session_ends_at
+    FROM orders_order o
+    JOIN sessions_app_salesession s ON s.id = o.sales_session_id
+    WHERE o.id = %s
+    FOR UPDATE OF o FOR SHARE OF s
+"""
+
+
+class EmptyCart(ApplicationError):
+    code = "empty-cart"
+    title = "The cart has no items"
+    status = 422
+
+
+class CartNotSubmitted(Conflict):
+    code = "cart-not-submitted"
+    title = "Submit the cart before paying"
+
+
+class NotYourCustomer(ApplicationError):
+    code = "customer-of-another-trader"
+    title = "The customer does not buy from this trader"
+    status = 422
+
+
+def cart_reservation_expiry(now=None):
+    return (now or timezone.now()) + timedelta(minutes=settings.LARDER_CART_RESERVATION_MINUTES)
+
+
+def order_and_session_lock(*, order_id: int) -> Order:
+    """Lock the order row FOR UPDATE and its session row FOR SHARE, in one query; the
+    session's state and dates come back as `session_state`, `session_begins_at`,
+    `session_ends_at`. Raises NotFound for an unknown order or one outside any session."""
+    order = next(iter(Order.objects.raw(_CART_LOCK_SQL, [order_id])), None)
+    if order is None:
+        raise NotFound(f"Order {order_id} does not exist or belongs to no sales session.")
+    return order
+
+
+def check_session_open(order: Order) -> None:
+    if not session_accepts_orders(
+        state=order.session_state,
+        begins_at=order.session_begins_at,
+        ends_at=order.session_ends_at,
+    ):
+        raise SessionClosed(
+            f"The sales session of order {order.number} is {order.session_state} and ends at "
+            f"{order.session_ends_at.isoformat()}: it takes no more orders."
+        )
+
+
+def _cart_lock(order_id: int) -> Order:
+    order = order_and_session_lock(order_id=order_id)
+    if order.status != OrderStatus.PENDING:
+        raise OrderNotEditable(f"Order {order.number} is {order.status}, no longer a cart.")
+    check_session_open(order)
+    return order
+
+
+def _checkout_undo(order: Order) -> list[Reservation]:
+    """A submitted cart that changes is a cart again: its stock goes back."""
+    if order.checked_out_at is None:
+        return []
+    released = reservations_release(order_id=order.pk)
+    OrderItem.objects.filter(order_id=order.pk).update(
+        inventory_status=InventoryStatus.NOT_ALLOCATED, inventory_unknown=False
+    )
+    Order.objects.filter(pk=order.pk).update(checked_out_at=None)
+    order.checked_out_at = None
+    return released
+
+
+@transaction.atomic
+def cart_create(
+    *, session_id: int, customer: Customer, actor: Actor, currency: str | None = None
+) -> Order:
+    """Open a cart (an order in P) for `customer` in an open session. The currency is the
+    session's offers' one; asking for another raises CurrencyMismatch (nothing written)."""
+    session = SaleSession.objects.filter(pk=session_id).first()
+    if session is None:
+        raise NotFound(f"Sales session {session_id} does not exist.")
+    if not session.accepts_orders():
+        raise SessionClosed(f"Sales session {session.name!r} takes no more orders.")
+    if customer.trader_id != session.trader_id:
+        raise NotYourCustomer(f"{customer} is not a customer of {session.trader}.")
+    offered = set(session.offers.values_list("currency", flat=True))
+    currency = currency or (min(offered) if offered else settings.LARDER_DEFAULT_CURRENCY)
+    if offered and currency not in offered:
+        raise CurrencyMismatch(
+            f"Sales session {session.name!r} sells in {', '.join(sorted(offered))}, not {currency}."
+        )
+    return order_create(
+        trader=session.trader,
+        currency=currency,
+        customer=customer,
+        sales_session=session,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Actor) -> OrderItem:
+    """Add an offer to the cart at the offer's price (a second add of one offer raises the
+    quantity of its line). Unknown or foreign offers, a closed session, a second currency or
+    a quantity ≤ 0 raise before anything is written."""
+    order = _cart_lock(order_id)
+    quantity = _check_quantity(quantity)
+    offer = (
+        Offer.objects.select_related("product__producer")
+        .filter(pk=offer_id, session_id=order.sales_session_id)
+        .first()
+    )
+    if offer is None:
+        raise OfferNotAvailable(
+            f"Offer {offer_id} is not listed in the sales session of order {order.number}."
+        )
+    if offer.currency != order.currency:
+        raise CurrencyMismatch(
+            f"Order {order.number} is in {order.currency}; offer {offer.pk} is in {offer.currency}."
+        )
+    _checkout_undo(order)
+    line = OrderItem.objects.filter(order_id=order.pk, offer_id=offer.pk).first()
+    if line is not None:
+        return order_item_quantity_change(
+            item_id=line.pk, quantity=line.quantity + quantity, actor=actor
+        )
+    return order_item_add(
+        order_id=order.pk,
+        product=offer.product,
+        offer=offer,
+        quantity=quantity,
+        unit_price=offer.price,
+        currency=offer.currency,
+        vat_rate=offer.vat_rate,
+        actor=actor,
+    )
+
+
+def _cart_item(order: Order, item_id: int) -> OrderItem:
+    item = OrderItem.objects.filter(pk=item_id, order_id=order.pk).first()
+    if item is None:
+        raise NotFound(f"Order {order.number} has no item {item_id}.")
+    return item
+
+
+@transaction.atomic
+def cart_item_quantity_change(
+    *, order_id: int, item_id: int, quantity: Decimal, actor: Actor
+) -> OrderItem:
+    order = _cart_lock(order_id)
+    quantity = _check_quantity(quantity)
+    _cart_item(order, item_id)
+    _checkout_undo(order)
+    return order_item_quantity_change(item_id=item_id, quantity=quantity, actor=actor)
+
+
+@transaction.atomic
+def cart_item_remove(*, order_id: int, item_id: int, actor: Actor) -> None:
+    order = _cart_lock(order_id)
+    _cart_item(order, item_id)
+    _checkout_undo(order)
+    order_item_remove(item_id=item_id, actor=actor)
+
+
+@transaction.atomic
+def cart_submit(*, order_id: int, actor: Actor) -> Order:
+    """Check the cart out: the session must be open; every item takes its offer's current
+    price and VAT rate; the order is priced (orders.services.totals.order_totals_recompute,
+    where the pricing engine runs); stock is reserved for every item whose inventory is known,
+    all or nothing (InsufficientStock lists every short item, and nothing is written). Items
+    whose producer publishes no stock are accepted unreserved and flagged `inventory_unknown`;
+    short items whose offer allows it are backordered. The reservations expire after
+    LARDER_CART_RESERVATION_MINUTES unless the order is paid. Submitting again renews them.
+
+    Queries do not grow with the number of items (tests/orders/test_checkout_queries.py).
+    """
+    order = _cart_lock(order_id)
+    now = timezone.now()
+    if order.checked_out_at is not None:
+        reservations_release(order_id=order.pk)
+    items = list(OrderItem.objects.filter(order_id=order.pk).select_related("offer").order_by("pk"))
+    if not items:
+        raise EmptyCart(f"Order {order.number} has no items to check out.")
+    unavailable = [
+        i for i in items if i.offer is None or i.offer.session_id != order.sales_session_id
+    ]
+    if unavailable:
+        raise OfferNotAvailable(
+            "No longer offered in this session: "
+            + ", ".join(item.product_name for item in unavailable),
+            extra={"items": [item.pk for item in unavailable]},
+        )
+    for item in items:
+        if item.offer.currency != order.currency:
+            raise CurrencyMismatch(
+                f"{item.product_name} is now offered in {item.offer.currency}, the order is in "
+                f"{order.currency}."
+            )
+    allocations = stock_reserve(
+        requests=[item_stock_request(item) for item in items],
+        expires_at=cart_reservation_expiry(now),
+    )
+    for item in items:
+        item.unit_price = item.offer.price
+        item.vat_rate = item.offer.vat_rate
+        item.total_product = line_total(item.quantity, item.unit_price)
+        item.inventory_status = INVENTORY_STATUS[allocations[item.pk]]
+        item.inventory_unknown = allocations[item.pk] == Allocation.UNKNOWN
+        item.updated_at = now
+    OrderItem.objects.bulk_update(
+        items,
+        [
+            "unit_price",
+            "vat_rate",
+            "total_product",
+            "inventory_status",
+            "inventory_unknown",
+            "updated_at",
+        ],
+    )
+    Order.objects.filter(pk=order.pk).update(checked_out_at=now, version=F("version") + 1)
+    order.checked_out_at = now
+    order_totals_recompute(order=order)
+    counts = {kind: sum(1 for a in allocations.values() if a == kind) for kind in Allocation}
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.STOCK,
+        message="Checked out: " + ", ".join(f"{n} {kind.value}" for kind, n in counts.items() if n),
+        data={"allocations": {str(pk): a.value for pk, a in allocations.items()}},
+    )
+    return order
+
+
+@transaction.atomic
+def cart_checkout_expire(*, order_id: int, actor: Actor, now=None) -> bool:
+    """Release a submitted cart whose reservations expired (or whose session ended): it is a
+    cart again and must be submitted anew. Returns False when there was nothing to release
+    (paid meanwhile, already released, not yet expired)."""
+    now = now or timezone.now()
+    order = order_and_session_lock(order_id=order_id)
+    if order.status != OrderStatus.PENDING or order.checked_out_at is None:
+        return False
+    session_open = session_accepts_orders(
+        state=order.session_state,
+        begins_at=order.session_begins_at,
+        ends_at=order.session_ends_at,
+        now=now,
+    )
+    expired = Reservation.objects.filter(order_id=order.pk, expires_at__lte=now).exists()
+    if session_open and not expired:
+        return False
+    released = _checkout_undo(order)
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.STOCK,
+        message=f"Checkout expired: {len(released)} reservation(s) released",
+        data={"released": [r.order_item_id for r in released]},
+    )
+    return True
+
+
+def carts_expired_release(*, actor: Actor, now=None) -> list[int]:
+    """Release every submitted cart whose reservations expired or whose session has ended,
+    each in its own transaction. Returns the ids of the carts released."""
+    now = now or timezone.now()
+    expired = set(
+        Reservation.objects.filter(
+            expires_at__lte=now, order__status=OrderStatus.PENDING
+        ).values_list("order_id", flat=True)
+    )
+    ended = set(
+        Order.objects.filter(status=OrderStatus.PENDING, checked_out_at__isnull=False)
+        .exclude(
+            sales_session__state=SaleSession.State.OPEN,
+            sales_session__ends_at__gt=now,
+        )
+        .values_list("pk", flat=True)
+    )
+    return [
+        order_id
+        for order_id in sorted(expired | ended)
+        if cart_checkout_expire(order_id=order_id, actor=actor, now=now)
+    ]

@@ -1,0 +1,12 @@
+from config.exceptions import ApplicationError, Conflict
+
+
+class SessionClosed(Conflict):
+    code = "session-closed"
+    title = "The sales session takes no more orders"
+
+
+class OfferNotAvailable(ApplicationError):
+    code = "offer-not-available"
+    title = "This offer is not listed in the order's sales session"
+    status = 422

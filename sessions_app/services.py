@@ -1,0 +1,33 @@
+"""Writes to sales sessions. Closing one (producer orders finalised and sent) is
+orders.services.session_close.session_close; a session past its end takes no order even
+before that runs (SaleSession.accepts_orders)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.actors import Actor
+from config.exceptions import Conflict
+from sessions_app.models import SaleSession
+
+
+class SessionNotOpenable(Conflict):
+    code = "session-not-openable"
+    title = "This sales session cannot be opened"
+
+
+@transaction.atomic
+def session_open(*, session_id: int, actor: Actor) -> SaleSession:
+    """Open a draft session for orders (`actor`: who asked; sessions keep no event log).
+
+    The row is locked; a closed session, or one whose end has passed, stays as it is and
+    SessionNotOpenable is raised."""
+    session = SaleSession.objects.select_for_update().get(pk=session_id)
+    if session.state == SaleSession.State.OPEN:
+        return session
+    if session.state == SaleSession.State.CLOSED:
+        raise SessionNotOpenable(f"Sales session {session.name!r} is closed.")
+    if session.ends_at <= timezone.now():
+        raise SessionNotOpenable(f"Sales session {session.name!r} ended at {session.ends_at}.")
+    session.state = SaleSession.State.OPEN
+    session.save(update_fields=["state", "updated_at"])
+    return session

@@ -1,0 +1,267 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from inventory.models import Reservation, Stock
+from orders.models import Order, OrderEvent, OrderItem, ProducerOrder
+from sessions_app.models import SaleSession
+from tests.factories import OfferFactory, SaleSessionFactory
+from tests.inventory.factories import customer_of, offer_with_stock, stock_of
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def session():
+    return SaleSessionFactory()
+
+
+@pytest.fixture
+def shopper(session, django_user_model):
+    user = django_user_model.objects.create_user("ada", "ada@example.org", "pw")
+    customer_of(session, user=user, name="Ada")
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def cart_id(session, shopper):
+    response = shopper.post("/api/storefront/carts/", {"session": session.pk}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()["id"]
+
+
+def _snapshot():
+    return (
+        Order.objects.count(),
+        OrderItem.objects.count(),
+        OrderEvent.objects.count(),
+        Reservation.objects.count(),
+        list(Stock.objects.order_by("pk").values_list("reserved", flat=True)),
+    )
+
+
+def test_a_customer_shops_submits_and_pays_through_the_storefront(
+    session, shopper, cart_id, django_capture_on_commit_callbacks
+):
+    apples = offer_with_stock(session, on_hand="5", price=Decimal("2.50"))
+    bread = offer_with_stock(session, on_hand=None, price=Decimal("4.00"))
+    base = f"/api/storefront/carts/{cart_id}/"
+
+    offers = shopper.get(f"/api/storefront/sessions/{session.pk}/offers/").json()
+    assert {(o["id"], o["available"]) for o in offers} == {(apples.pk, "5.000"), (bread.pk, None)}
+
+    response = shopper.post(base + "items/", {"offer": apples.pk, "quantity": "3"}, format="json")
+    assert response.status_code == 201
+    item_id = response.json()["items"][0]["id"]
+    shopper.post(base + "items/", {"offer": bread.pk, "quantity": "1"}, format="json")
+    changed = shopper.patch(base + f"items/{item_id}/", {"quantity": "2"}, format="json")
+    assert changed.json()["items"][0]["quantity"] == "2.000"
+
+    cart = shopper.post(base + "submit/").json()
+    assert cart["total_product"] == "9.00"
+    lines = {i["offer"]: i for i in cart["items"]}
+    assert lines[apples.pk]["reserved_quantity"] == "2.000"
+    assert lines[apples.pk]["reservation_expires_at"] is not None
+    assert (lines[bread.pk]["inventory_unknown"], lines[bread.pk]["reserved_quantity"]) == (
+        True,
+        None,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = shopper.post(
+            base + "pay/", {"method": "test_card", "card_number": "4242424242424242"}, format="json"
+        )
+    assert response.status_code == 200, response.content
+    order = response.json()
+    assert (order["status"], order["payment_status"]) == ("C", "authorized")
+    assert order["items"][0]["reservation_expires_at"] is None
+    assert shopper.get(f"/api/storefront/orders/{cart_id}/").json()["status"] == "C"
+    assert ProducerOrder.objects.filter(sales_session=session).count() == 2
+
+
+def test_removing_an_item_and_cancelling_a_placed_order(session, shopper, cart_id):
+    offer = offer_with_stock(session, on_hand="5")
+    other = offer_with_stock(session, on_hand="5")
+    base = f"/api/storefront/carts/{cart_id}/"
+    shopper.post(base + "items/", {"offer": offer.pk, "quantity": "1"}, format="json")
+    cart = shopper.post(base + "items/", {"offer": other.pk, "quantity": "1"}, format="json")
+    gone = next(i["id"] for i in cart.json()["items"] if i["offer"] == other.pk)
+    assert [i["offer"] for i in shopper.delete(base + f"items/{gone}/").json()["items"]] == [
+        offer.pk
+    ]
+    shopper.post(base + "submit/")
+    shopper.post(base + "pay/", {"method": "pickup"}, format="json")
+    assert stock_of(offer).reserved == Decimal("1")
+
+    response = shopper.post(f"/api/storefront/orders/{cart_id}/cancel/", {}, format="json")
+
+    assert response.json()["status"] == "X"
+    assert stock_of(offer).reserved == Decimal("0")
+
+
+def _problem(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM
+    body = response.json()
+    assert (body["status"], body["code"]) == (status, code)
+    assert body["type"].endswith(code)
+    return body
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"offer": 999999, "quantity": "1"}, 422, "offer-not-available"),
+        ({"offer": "OTHER_SESSION", "quantity": "1"}, 422, "offer-not-available"),
+        ({"offer": "OFFER", "quantity": "0"}, 400, "invalid-quantity"),
+        ({"offer": "OFFER", "quantity": "-2"}, 400, "invalid-quantity"),
+        ({"offer": "OFFER", "quantity": "lots"}, 400, "invalid-input"),
+        ({"offer": "OFFER"}, 400, "invalid-input"),
+        ({"offer": "GBP_OFFER", "quantity": "1"}, 422, "currency-mismatch"),
+    ],
+)
+def test_bad_item_input_gets_a_problem_document_and_writes_nothing(
+    session, shopper, cart_id, body, status, code
+):
+    ids = {
+        "OFFER": offer_with_stock(session).pk,
+        "OTHER_SESSION": OfferFactory().pk,
+        "GBP_OFFER": offer_with_stock(session, currency="GBP").pk,
+    }
+    body = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+    before = _snapshot()
+
+    response = shopper.post(f"/api/storefront/carts/{cart_id}/items/", body, format="json")
+
+    _problem(response, status, code)
+    assert _snapshot() == before
+
+
+def test_malformed_json_gets_a_problem_document_and_writes_nothing(session, shopper, cart_id):
+    before = _snapshot()
+    for url in (f"/api/storefront/carts/{cart_id}/items/", "/api/storefront/carts/"):
+        response = shopper.post(url, '{"offer": 1, "quantity": ', content_type="application/json")
+        _problem(response, 400, "parse-error")
+    assert _snapshot() == before
+
+
+def test_a_closed_session_refuses_carts_items_and_checkout(session, shopper, cart_id):
+    offer = offer_with_stock(session)
+    shopper.post(
+        f"/api/storefront/carts/{cart_id}/items/", {"offer": offer.pk, "quantity": "1"}, "json"
+    )
+    SaleSession.objects.filter(pk=session.pk).update(state="closed")
+    before = _snapshot()
+
+    _problem(
+        shopper.post("/api/storefront/carts/", {"session": session.pk}, format="json"),
+        409,
+        "session-closed",
+    )
+    _problem(
+        shopper.post(
+            f"/api/storefront/carts/{cart_id}/items/", {"offer": offer.pk, "quantity": "1"}, "json"
+        ),
+        409,
+        "session-closed",
+    )
+    _problem(shopper.post(f"/api/storefront/carts/{cart_id}/submit/"), 409, "session-closed")
+    assert _snapshot() == before
+
+
+def test_an_ended_session_refuses_new_carts(session, shopper):
+    SaleSession.objects.filter(pk=session.pk).update(ends_at=timezone.now() - timedelta(hours=1))
+    before = _snapshot()
+    response = shopper.post("/api/storefront/carts/", {"session": session.pk}, format="json")
+    _problem(response, 409, "session-closed")
+    assert _snapshot() == before
+
+
+def test_wrong_currency_for_a_cart_is_refused(session, shopper):
+    offer_with_stock(session)  # the session sells in EUR
+    before = _snapshot()
+    response = shopper.post(
+        "/api/storefront/carts/", {"session": session.pk, "currency": "USD"}, format="json"
+    )
+    _problem(response, 422, "currency-mismatch")
+    response = shopper.post(
+        "/api/storefront/carts/", {"session": session.pk, "currency": "euro"}, format="json"
+    )
+    _problem(response, 400, "invalid-input")
+    assert _snapshot() == before
+
+
+def test_short_stock_lists_every_short_item_in_one_problem(session, shopper, cart_id):
+    short = offer_with_stock(session, on_hand="1")
+    fine = offer_with_stock(session, on_hand="9")
+    base = f"/api/storefront/carts/{cart_id}/"
+    shopper.post(base + "items/", {"offer": short.pk, "quantity": "2"}, format="json")
+    shopper.post(base + "items/", {"offer": fine.pk, "quantity": "2"}, format="json")
+    before = _snapshot()
+
+    body = _problem(shopper.post(base + "submit/"), 409, "insufficient-stock")
+
+    assert [(s["offer"], s["requested"], s["available"]) for s in body["short_items"]] == [
+        (short.pk, "2", "1")
+    ]
+    assert _snapshot() == before
+
+
+def test_declined_card_is_a_402_problem_and_the_cart_stays(session, shopper, cart_id):
+    offer = offer_with_stock(session)
+    base = f"/api/storefront/carts/{cart_id}/"
+    shopper.post(base + "items/", {"offer": offer.pk, "quantity": "1"}, format="json")
+    shopper.post(base + "submit/")
+    before = _snapshot()
+
+    response = shopper.post(
+        base + "pay/", {"method": "test_card", "card_number": "4000000000000002"}, format="json"
+    )
+
+    _problem(response, 402, "payment-declined")
+    assert _snapshot() == before
+    assert shopper.get(base).json()["status"] == "P"
+
+
+def test_other_peoples_carts_are_not_found_and_strangers_are_refused(
+    session, cart_id, django_user_model
+):
+    other = django_user_model.objects.create_user("eve", "eve@example.org", "pw")
+    customer_of(session, user=other)
+    client = APIClient()
+    client.force_authenticate(other)
+    _problem(client.get(f"/api/storefront/carts/{cart_id}/"), 404, "not-found")
+    _problem(client.post(f"/api/storefront/carts/{cart_id}/submit/"), 404, "not-found")
+
+    stranger = django_user_model.objects.create_user("sam", "sam@example.org", "pw")
+    client.force_authenticate(stranger)
+    response = client.post("/api/storefront/carts/", {"session": session.pk}, format="json")
+    _problem(response, 403, "not-a-customer")
+    anonymous = APIClient()
+    assert anonymous.get(f"/api/storefront/carts/{cart_id}/").status_code == 403
+
+
+def test_staff_accept_a_reviewed_payment(session, shopper, cart_id, staff_user):
+    offer = offer_with_stock(session)
+    base = f"/api/storefront/carts/{cart_id}/"
+    shopper.post(base + "items/", {"offer": offer.pk, "quantity": "1"}, format="json")
+    shopper.post(base + "submit/")
+    paid = shopper.post(
+        base + "pay/", {"method": "test_card", "card_number": "4000000000000127"}, format="json"
+    )
+    assert paid.json()["status"] == "A"
+    accept = f"/api/storefront/orders/{cart_id}/payment-review/accept/"
+    assert shopper.post(accept).status_code == 403
+
+    staff = APIClient()
+    staff.force_authenticate(staff_user)
+    response = staff.post(accept)
+
+    assert response.json()["status"] == "C"
