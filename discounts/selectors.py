@@ -36,6 +36,16 @@ def calculation_rules_for_order(
     )
 
 
+def item_discount_sum() -> Coalesce:
+    """An OrderItem annotation: the item's coupons and discounts, summed (a negative amount or
+    0.00). For bulk reads of many orders: `OrderItem.objects.annotate(discount=...)`."""
+    return Coalesce(
+        Sum("adjustments__amount", filter=Q(adjustments__usage__in=list(REDUCING_USAGES))),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
 def order_discount_totals(order: Order) -> tuple[Decimal, dict[int, Decimal]]:
     """The order's coupons and discounts as positive amounts taken off: the order's total and
     each item's (every item of the order, 0.00 when none), in the order's currency. Order-level
@@ -43,16 +53,7 @@ def order_discount_totals(order: Order) -> tuple[Decimal, dict[int, Decimal]]:
     what the DFC codec sends as `discount` on Order and OrderLine. One query."""
     rows = (
         OrderItem.objects.filter(order_id=order.pk)
-        .annotate(
-            discount=Coalesce(
-                Sum(
-                    "adjustments__amount",
-                    filter=Q(adjustments__usage__in=list(REDUCING_USAGES)),
-                ),
-                Value(ZERO),
-                output_field=DecimalField(max_digits=14, decimal_places=2),
-            )
-        )
+        .annotate(discount=item_discount_sum())
         .values_list("pk", "discount")
     )
     per_item = {item_id: -amount + ZERO for item_id, amount in rows}
