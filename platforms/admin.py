@@ -100,4 +100,5 @@ class ApiCredentialAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead, so the audit trail stays
 
+
 from platforms import admin_outbox  # noqa: E402,F401 - registers the outbox admin

@@ -256,3 +256,26 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} {self.method} {self.path} [{self.key}]"
+
+
+class PartnerOrder(models.Model):
+    """What Larder knows of an order a partner placed through the DFC API beyond the order
+    itself: which local enterprise sold it (the `Enterprises/{slug}` it lives under) and the
+    partner's own @id and number for it."""
+
+    order = models.OneToOneField(
+        "orders.Order", on_delete=models.CASCADE, primary_key=True, related_name="partner_order"
+    )
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="+")
+    seller = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    remote_id = models.CharField(
+        max_length=500, blank=True, help_text="The order's @id on the partner's platform."
+    )
+    remote_number = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["platform", "seller"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} from {self.platform} via {self.seller}"

@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from platforms.apis import v1
+from platforms.apis import dfc, v1
 from platforms.apis.base import api_not_found
 
 v1_patterns = [
@@ -20,9 +20,37 @@ v1_patterns = [
     path("products/", v1.ProductListApi.as_view(), name="v1-products"),
 ]
 
+enterprise = "dfc/Enterprises/<slug:slug>"
+dfc_patterns = [
+    path(f"{enterprise}", dfc.DfcEnterpriseApi.as_view(), name="dfc-enterprise"),
+    path(f"{enterprise}/Orders", dfc.DfcOrdersApi.as_view(), name="dfc-orders"),
+    path(f"{enterprise}/Orders/<int:order_id>", dfc.DfcOrderApi.as_view(), name="dfc-order"),
+    path(
+        f"{enterprise}/Orders/<int:order_id>/OrderLines",
+        dfc.DfcOrderLinesApi.as_view(),
+        name="dfc-order-lines",
+    ),
+    path(
+        f"{enterprise}/Orders/<int:order_id>/OrderLines/<int:line_id>",
+        dfc.DfcOrderLineApi.as_view(),
+        name="dfc-order-line",
+    ),
+    path(f"{enterprise}/SuppliedProducts", dfc.DfcSuppliedProductsApi.as_view()),
+    path(f"{enterprise}/SuppliedProducts/<int:pk>", dfc.DfcSuppliedProductsApi.as_view()),
+    path(f"{enterprise}/CatalogItems", dfc.DfcCatalogItemsApi.as_view()),
+    path(f"{enterprise}/CatalogItems/<int:pk>", dfc.DfcCatalogItemsApi.as_view()),
+    path(f"{enterprise}/Offers", dfc.DfcOffersApi.as_view()),
+    path(f"{enterprise}/Offers/<int:pk>", dfc.DfcOffersApi.as_view()),
+    path(f"{enterprise}/SaleSessions", dfc.DfcSaleSessionsApi.as_view()),
+    path(f"{enterprise}/SaleSessions/<int:pk>", dfc.DfcSaleSessionsApi.as_view()),
+    path(f"{enterprise}/SalesSession", dfc.DfcSalesSessionAliasApi.as_view()),
+    path(f"{enterprise}/SalesSession/<int:pk>", dfc.DfcSalesSessionAliasApi.as_view()),
+]
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("v1/", include(v1_patterns)),
-    re_path(r"^v1/", api_not_found),
+    *dfc_patterns,
+    re_path(r"^(v1|dfc)/", api_not_found),
 ]

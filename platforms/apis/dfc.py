@@ -1,0 +1,306 @@
+"""/api/dfc/Enterprises/{slug}/…: the DFC JSON-LD endpoints partners use (OFN's backorder
+client, the FDC apps, another Larder's outbox).
+
+Thin views: the enterprise and every object come from platforms.selectors, scoped to the
+calling platform (a foreign id is 404); writes go to platforms.partner_orders; JSON-LD is read
+by platforms.dfc.parse and written by platforms.dfc.partner_api.
+"""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from config.exceptions import NotFound
+from discounts.selectors import order_discount_totals
+from platforms import selectors
+from platforms.apis.base import (
+    COMMON_ERRORS,
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    WRITE_ERRORS,
+    PartnerApi,
+    PartnerPagination,
+    etag,
+    if_match_version,
+)
+from platforms.dfc import partner_api as graphs
+from platforms.dfc import uris
+from platforms.dfc.parse import parse_order
+from platforms.dfc.render import document
+from platforms.idempotency import idempotent_call
+from platforms.partner_orders import partner_order_create, partner_order_update
+
+JSON_LD = "application/ld+json"
+
+
+class JsonLdRenderer(JSONRenderer):
+    media_type = JSON_LD
+    format = "jsonld"
+
+
+class JsonLdParser(JSONParser):
+    media_type = JSON_LD
+
+
+DFC_DOCUMENT = {
+    "type": "object",
+    "description": "A JSON-LD document in the DFC 1.16 context.",
+    "properties": {
+        "@context": {"type": "string"},
+        "@graph": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["@context", "@graph"],
+}
+DFC_REQUEST = {
+    "type": "object",
+    "description": "A JSON-LD graph holding one dfc-b:Order with its OrderLines (nested or in "
+    "@graph), in any DFC context real clients send.",
+}
+STATE_FILTERS = [
+    OpenApiParameter("orderState", str, enum=list(graphs.ORDER_STATUS_LETTERS)),
+    OpenApiParameter("fulfilmentState", str, enum=list(graphs.FULFILMENT_STATUS_LETTERS)),
+    OpenApiParameter("paymentState", str, enum=list(graphs.PAYMENT_STATUS_VALUES)),
+    OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 10**12 - 1}),
+    OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": 10**12 - 1}),
+]
+
+
+def _ok(description: str, code: int = 200) -> dict:
+    return {(code, JSON_LD): DFC_DOCUMENT}
+
+
+class DfcApi(PartnerApi):
+    renderer_classes = [JsonLdRenderer, JSONRenderer]
+    parser_classes = [JsonLdParser, JSONParser]
+
+    def seller(self):
+        return selectors.partner_enterprise_get(
+            credential=self.credential, slug=self.kwargs["slug"]
+        )
+
+    def graph(self, body: dict, *, code: int = 200, headers: dict | None = None) -> Response:
+        return Response(body, status=code, headers=headers, content_type=JSON_LD)
+
+
+class DfcOrderMixin:
+    def order(self, seller):
+        order = (
+            selectors.partner_seller_orders_qs(credential=self.credential, seller=seller)
+            .filter(pk=self.kwargs["order_id"])
+            .first()
+        )
+        if order is None:
+            raise NotFound(f"No order {self.kwargs['order_id']} here.")
+        return order
+
+    def order_response(self, order, seller, *, code: int = 200) -> Response:
+        order = selectors.partner_seller_orders_qs(credential=self.credential, seller=seller).get(
+            pk=order.pk
+        )
+        discount, line_discounts = order_discount_totals(order)
+        body = graphs.order_document(
+            order,
+            list(order.items.all()),
+            seller=seller,
+            discount=discount,
+            line_discounts=line_discounts,
+        )
+        headers = {"ETag": etag(order.version)}
+        if code == status.HTTP_201_CREATED:
+            headers["Location"] = body["@graph"][0]["@id"]
+        return self.graph(body, code=code, headers=headers)
+
+
+class DfcOrdersApi(DfcOrderMixin, DfcApi):
+    """GET the caller's orders with this enterprise (filtered by DFC state, paginated; the
+    next and previous pages are in the `Link` header). POST a new order (Held)."""
+
+    @extend_schema(
+        parameters=STATE_FILTERS,
+        responses={**_ok("Orders"), **COMMON_ERRORS},
+    )
+    def get(self, request, slug: str):
+        seller = self.seller()
+        orders = selectors.partner_seller_orders_qs(credential=self.credential, seller=seller)
+        for name, table, field in (
+            ("orderState", graphs.ORDER_STATUS_LETTERS, "status__in"),
+            ("fulfilmentState", graphs.FULFILMENT_STATUS_LETTERS, "status__in"),
+            ("paymentState", graphs.PAYMENT_STATUS_VALUES, "payment_status__in"),
+        ):
+            value = request.query_params.get(name)
+            if value is None:
+                continue
+            if value not in table:
+                raise ValidationError({name: f"One of {', '.join(table)}."})
+            orders = orders.filter(**{field: list(table[value])})
+        paginator = PartnerPagination()
+        page = paginator.paginate_queryset(orders.order_by("-number"), request, view=self)
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for url, rel in (
+                (paginator.get_next_link(), "next"),
+                (paginator.get_previous_link(), "prev"),
+            )
+            if url
+        ]
+        headers = {"X-Total-Count": str(paginator.count)}
+        if links:
+            headers["Link"] = ", ".join(links)
+        entries = [
+            (order, list(order.items.all()), seller, *selectors.order_discounts(order))
+            for order in page
+        ]
+        return self.graph(graphs.orders_document(entries), headers=headers)
+
+    @extend_schema(
+        request={JSON_LD: DFC_REQUEST, "application/json": DFC_REQUEST},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={**_ok("The order placed", 201), **WRITE_ERRORS},
+    )
+    def post(self, request, slug: str):
+        seller = self.seller()
+        parsed = parse_order(request.data)
+
+        def place() -> Response:
+            order = partner_order_create(credential=self.credential, seller=seller, parsed=parsed)
+            return self.order_response(order, seller, code=status.HTTP_201_CREATED)
+
+        return idempotent_call(request=request, platform=self.platform, handler=place)
+
+
+class DfcOrderApi(DfcOrderMixin, DfcApi):
+    """GET one order; PUT its whole graph (If-Match required)."""
+
+    @extend_schema(responses={**_ok("The order"), **COMMON_ERRORS})
+    def get(self, request, slug: str, order_id: int):
+        seller = self.seller()
+        return self.order_response(self.order(seller), seller)
+
+    @extend_schema(
+        request={JSON_LD: DFC_REQUEST, "application/json": DFC_REQUEST},
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        responses={**_ok("The order as it now is"), **WRITE_ERRORS},
+    )
+    def put(self, request, slug: str, order_id: int):
+        seller = self.seller()
+        order = self.order(seller)
+        expected = if_match_version(request)
+        parsed = parse_order(request.data)
+
+        def amend() -> Response:
+            updated = partner_order_update(
+                credential=self.credential,
+                seller=seller,
+                order_id=order.pk,
+                expected_version=expected,
+                parsed=parsed,
+            )
+            return self.order_response(updated, seller)
+
+        return idempotent_call(request=request, platform=self.platform, handler=amend)
+
+
+class DfcOrderLinesApi(DfcOrderMixin, DfcApi):
+    @extend_schema(responses={**_ok("The lines"), **COMMON_ERRORS})
+    def get(self, request, slug: str, order_id: int):
+        seller = self.seller()
+        order = self.order(seller)
+        _, line_discounts = order_discount_totals(order)
+        nodes = []
+        for item in order.items.all():
+            nodes += graphs.order_line_document(
+                order, item, seller=seller, line_discount=line_discounts.get(item.pk)
+            )["@graph"]
+        return self.graph(document(nodes), headers={"ETag": etag(order.version)})
+
+
+class DfcOrderLineApi(DfcOrderMixin, DfcApi):
+    @extend_schema(responses={**_ok("A line"), **COMMON_ERRORS})
+    def get(self, request, slug: str, order_id: int, line_id: int):
+        seller = self.seller()
+        order = self.order(seller)
+        item = next((i for i in order.items.all() if i.pk == line_id), None)
+        if item is None:
+            raise NotFound(f"Order {order_id} has no line {line_id}.")
+        _, line_discounts = order_discount_totals(order)
+        return self.graph(
+            graphs.order_line_document(
+                order, item, seller=seller, line_discount=line_discounts.get(item.pk)
+            )
+        )
+
+
+class DfcCatalogApi(DfcApi):
+    scope_subject = "catalog"
+
+
+def _one(items, pk: int, what: str):
+    found = next((item for item in items if item.pk == pk), None)
+    if found is None:
+        raise NotFound(f"No {what} {pk} here.")
+    return found
+
+
+class DfcSuppliedProductsApi(DfcCatalogApi):
+    @extend_schema(responses={**_ok("Products"), **COMMON_ERRORS})
+    def get(self, request, slug: str, pk: int | None = None):
+        seller = self.seller()
+        products = selectors.partner_products_of(credential=self.credential, seller=seller)
+        if pk is not None:
+            products = [_one(products.filter(pk=pk), pk, "product")]
+        return self.graph(document([graphs.supplied_product_node(p) for p in products]))
+
+
+class DfcCatalogItemsApi(DfcCatalogApi):
+    @extend_schema(responses={**_ok("Catalog items"), **COMMON_ERRORS})
+    def get(self, request, slug: str, pk: int | None = None):
+        seller = self.seller()
+        products = selectors.partner_products_of(credential=self.credential, seller=seller)
+        if pk is not None:
+            products = [_one(products.filter(pk=pk), pk, "catalog item")]
+        nodes = []
+        for product in products:
+            offer_ids = [uris.offer_uri(seller, o.pk) for o in product.open_offers]
+            nodes += [
+                graphs.catalog_item_node(product, offer_ids),
+                graphs.supplied_product_node(product),
+            ]
+        return self.graph(document(nodes))
+
+
+class DfcOffersApi(DfcCatalogApi):
+    @extend_schema(responses={**_ok("Offers"), **COMMON_ERRORS})
+    def get(self, request, slug: str, pk: int | None = None):
+        seller = self.seller()
+        offers = selectors.partner_offers_of(credential=self.credential, seller=seller)
+        if pk is not None:
+            offers = [_one(offers.filter(pk=pk), pk, "offer")]
+        return self.graph(document([graphs.offer_catalog_node(o, seller) for o in offers]))
+
+
+class DfcSaleSessionsApi(DfcCatalogApi):
+    @extend_schema(responses={**_ok("Sessions"), **COMMON_ERRORS})
+    def get(self, request, slug: str, pk: int | None = None):
+        seller = self.seller()
+        sessions = selectors.partner_sessions_of(credential=self.credential, seller=seller)
+        if pk is not None:
+            sessions = [_one(sessions.filter(pk=pk), pk, "sale session")]
+        return self.graph(
+            document([graphs.sale_session_node(s, seller, s.seller_offers) for s in sessions])
+        )
+
+
+class DfcEnterpriseApi(DfcCatalogApi):
+    @extend_schema(responses={**_ok("Enterprise"), **COMMON_ERRORS})
+    def get(self, request, slug: str):
+        seller = self.seller()
+        products = selectors.partner_products_of(credential=self.credential, seller=seller)
+        return self.graph(document([graphs.enterprise_node(seller, products)]))
+
+
+@extend_schema(exclude=True)
+class DfcSalesSessionAliasApi(DfcSaleSessionsApi):
+    """`SalesSession/…`, the spelling DOMAIN.md quotes from the FDC apps' paths."""

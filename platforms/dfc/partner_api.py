@@ -1,0 +1,248 @@
+"""DFC graphs of what Larder sells through its partner API: orders placed by hubs (with
+server @ids and prices on every line), and the catalogue (SuppliedProduct, CatalogItem,
+Offer with live stockLimitation, SaleSession, Enterprise).
+
+Status mapping (WebSphere letter → DFC vocabulary), see docs/architecture.md "Partner API":
+an order holding stock for a hub (I, and the other placed-but-open letters) is Held; a
+finalised one (C and what follows it) is Complete; X is Cancelled; a cart (P) is Draft.
+"""
+
+from decimal import Decimal
+
+from orders.models import PaymentStatus
+from orders.statuses import OrderStatus as S
+from platforms.dfc import uris
+from platforms.dfc.render import as_float, document, offer_node, price_node, quantity_node
+
+HELD_STATUSES = frozenset(
+    {
+        S.SUBMITTED,
+        S.WAITING_APPROVAL,
+        S.APPROVAL_DENIED,
+        S.PAYMENT_INITIATED,
+        S.PAYMENT_REVIEW,
+        S.BACKORDERED,
+        S.LOW_INVENTORY,
+        S.CSR_EDIT,
+    }
+)
+COMPLETE_STATUSES = frozenset(
+    {
+        S.COMPLETE,
+        S.RELEASED,
+        S.SHIPPED,
+        S.DEPOSITED,
+        S.READY_FOR_REMOTE_FULFILMENT,
+        S.WAITING_REMOTE_FULFILMENT,
+    }
+)
+ORDER_STATUS_LETTERS = {
+    "Draft": frozenset({S.PENDING}),
+    "Held": HELD_STATUSES,
+    "Complete": COMPLETE_STATUSES,
+    "Cancelled": frozenset({S.CANCELLED}),
+}
+FULFILMENT_STATUS_LETTERS = {
+    "Held": HELD_STATUSES | {S.PENDING},
+    "Unfulfilled": frozenset(
+        {S.COMPLETE, S.RELEASED, S.READY_FOR_REMOTE_FULFILMENT, S.WAITING_REMOTE_FULFILMENT}
+    ),
+    "Fulfilled": frozenset({S.SHIPPED, S.DEPOSITED}),
+    "Cancelled": frozenset({S.CANCELLED}),
+}
+PAYMENT_STATUS_VALUES = {
+    "Unpaid": frozenset({PaymentStatus.UNPAID, PaymentStatus.DEFERRED, PaymentStatus.REVIEW}),
+    "Paid": frozenset({PaymentStatus.AUTHORIZED}),
+    "Cancelled": frozenset({PaymentStatus.VOIDED}),
+}
+
+
+def _term_for(value, table: dict) -> str:
+    return next(term for term, members in table.items() if value in members)
+
+
+def order_status_term(status: str) -> str:
+    return _term_for(status, ORDER_STATUS_LETTERS)
+
+
+def fulfilment_status_term(status: str) -> str:
+    return _term_for(status, FULFILMENT_STATUS_LETTERS)
+
+
+def payment_status_term(payment_status: str) -> str:
+    return _term_for(payment_status, PAYMENT_STATUS_VALUES)
+
+
+def order_line_id(seller, order_id: int, item_id: int) -> str:
+    return uris.order_line_uri(seller, order_id, item_id)
+
+
+def available_stock(product, offer=None) -> Decimal | None:
+    """What may still be sold, from live inventory: the product's stock (on hand − reserved)
+    and the offer's own limitation, whichever is smaller; -1 when unlimited (the DFC
+    convention); None when the producer publishes no stock."""
+    stock = getattr(product, "stock", None) if _has_stock(product) else None
+    levels = []
+    if stock is not None and stock.on_hand is not None:
+        levels.append(max(stock.available, Decimal(0)))
+    if offer is not None and offer.remaining is not None:
+        levels.append(offer.remaining)
+    if levels:
+        return min(levels)
+    if stock is not None and stock.is_unlimited:
+        return Decimal(-1)
+    return None
+
+
+def _has_stock(product) -> bool:
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        product.stock  # noqa: B018 - the reverse one-to-one raises when there is no row
+    except ObjectDoesNotExist:
+        return False
+    return True
+
+
+def order_nodes(order, items, *, seller, discount: Decimal, line_discounts: dict) -> list[dict]:
+    """The Order, its OrderLines, the Offers they concern and its SaleSession."""
+    order_id = uris.order_uri(seller, order.pk)
+    nodes: list[dict] = []
+    line_ids: list[str] = []
+    offers_seen: set[str] = set()
+    for item in items:
+        line_id = order_line_id(seller, order.pk, item.pk)
+        line_ids.append(line_id)
+        offer_id = uris.offer_uri(seller, item.offer_id) if item.offer_id else f"{line_id}#offer"
+        nodes.append(
+            {
+                "@id": line_id,
+                "@type": "dfc-b:OrderLine",
+                "dfc-b:concerns": offer_id,
+                "dfc-b:quantity": as_float(item.quantity),
+                "dfc-b:hasQuantity": quantity_node(item.quantity, item.unit_of_measure),
+                "dfc-b:hasPrice": price_node(item.unit_price, order.currency, item.vat_rate),
+                "dfc-b:discount": as_float(line_discounts.get(item.pk, Decimal("0.00"))),
+                "dfc-b:partOf": order_id,
+            }
+        )
+        if offer_id not in offers_seen:
+            offers_seen.add(offer_id)
+            nodes.append(
+                offer_node(
+                    offer_id=offer_id,
+                    product_id=uris.supplied_product_uri(item.product),
+                    price=item.unit_price,
+                    currency=order.currency,
+                    vat_rate=item.vat_rate,
+                )
+            )
+    node = {
+        "@id": order_id,
+        "@type": "dfc-b:Order",
+        "dfc-b:orderNumber": str(order.number),
+        "dfc-b:date": (order.placed_at or order.created_at).isoformat(),
+        "dfc-b:orderedBy": uris.enterprise_uri(order.trader),
+        "dfc-b:soldBy": uris.enterprise_uri(seller),
+        "dfc-b:hasOrderStatus": f"dfc-v:{order_status_term(order.status)}",
+        "dfc-b:hasFulfilmentStatus": f"dfc-v:{fulfilment_status_term(order.status)}",
+        "dfc-b:hasPaymentStatus": f"dfc-v:{payment_status_term(order.payment_status)}",
+        "dfc-b:discount": as_float(discount),
+        "dfc-b:hasPart": line_ids,
+    }
+    if order.sales_session_id:
+        node["dfc-b:belongsTo"] = uris.sale_session_uri(order.sales_session)
+        nodes.append(_session_node(order.sales_session))
+    return [node, *nodes]
+
+
+def _session_node(session, offer_ids=None) -> dict:
+    begins = session.begins_at.isoformat()
+    node = {
+        "@id": uris.sale_session_uri(session),
+        "@type": "dfc-b:SaleSession",
+        "dfc-b:beginDate": begins,
+        "dfc-b:startDate": begins,
+        "dfc-b:endDate": session.ends_at.isoformat(),
+    }
+    if offer_ids is not None:
+        node["dfc-b:lists"] = offer_ids
+    return node
+
+
+def order_document(order, items, *, seller, discount, line_discounts) -> dict:
+    return document(
+        order_nodes(order, items, seller=seller, discount=discount, line_discounts=line_discounts)
+    )
+
+
+def orders_document(entries) -> dict:
+    """Several orders: `entries` of (order, items, seller, discount, line_discounts)."""
+    nodes: list[dict] = []
+    seen: set[str] = set()
+    for order, items, seller, discount, line_discounts in entries:
+        for node in order_nodes(
+            order, items, seller=seller, discount=discount, line_discounts=line_discounts
+        ):
+            if node["@id"] not in seen:
+                seen.add(node["@id"])
+                nodes.append(node)
+    return document(nodes)
+
+
+def order_line_document(order, item, *, seller, line_discount) -> dict:
+    nodes = order_nodes(
+        order, [item], seller=seller, discount=Decimal("0"), line_discounts={item.pk: line_discount}
+    )
+    return document([node for node in nodes if node["@type"] in ("dfc-b:OrderLine", "dfc-b:Offer")])
+
+
+def supplied_product_node(product) -> dict:
+    return {
+        "@id": uris.supplied_product_uri(product),
+        "@type": "dfc-b:SuppliedProduct",
+        "dfc-b:name": product.name,
+        "dfc-b:description": product.description,
+        "dfc-b:hasQuantity": quantity_node(product.nominal_quantity, product.unit_of_measure),
+        "dfc-b:suppliedBy": uris.enterprise_uri(product.producer),
+    }
+
+
+def catalog_item_node(product, offer_ids=()) -> dict:
+    node = {
+        "@id": uris.catalog_item_uri(product),
+        "@type": "dfc-b:CatalogItem",
+        "dfc-b:references": uris.supplied_product_uri(product),
+        "dfc-b:sku": product.sku,
+        "dfc-b:offeredThrough": list(offer_ids),
+    }
+    level = available_stock(product)
+    if level is not None:
+        node["dfc-b:stockLimitation"] = as_float(level)
+    return node
+
+
+def offer_catalog_node(offer, seller) -> dict:
+    level = available_stock(offer.product, offer)
+    return offer_node(
+        offer_id=uris.offer_uri(seller, offer.pk),
+        product_id=uris.supplied_product_uri(offer.product),
+        price=offer.price,
+        currency=offer.currency,
+        vat_rate=offer.vat_rate,
+        stock_limitation=level,
+        offered_to=uris.enterprise_uri(offer.session.trader),
+    )
+
+
+def sale_session_node(session, seller, offers) -> dict:
+    return _session_node(session, [uris.offer_uri(seller, offer.pk) for offer in offers])
+
+
+def enterprise_node(enterprise, products=()) -> dict:
+    return {
+        "@id": uris.enterprise_uri(enterprise),
+        "@type": "dfc-b:Enterprise",
+        "dfc-b:name": enterprise.name,
+        "dfc-b:supplies": [uris.supplied_product_uri(p) for p in products],
+    }

@@ -1,0 +1,399 @@
+"""Orders that partner platforms place with Larder's producers through the DFC API.
+
+A hub (an OFN order cycle's backorder, another Larder's producer order) POSTs an Order to
+`/api/dfc/Enterprises/{producer}/Orders` and PUTs the whole graph to amend or finalise it.
+Here it becomes an `orders.Order` with `origin_platform` = the calling platform, the hub as its
+trader (a remote Enterprise found or made from `orderedBy`), and one item per offer.
+
+Status (docs/architecture.md, "Partner API"): DFC Held is WebSphere I (submitted, paid later
+on the hub's invoice) holding firm stock, or B when an item waits on backorder; Complete is C;
+Cancelled is X, through `orders.services.cancellation.order_cancel`. Stock moves only through
+the inventory services: `stock_reserve` when the order is placed, and, for a PUT, the item
+services of a customer-service edit (I → E, items added / resized / removed, E → I), which
+reserve, resize and release as they go.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import unquote, urlparse
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import slugify
+
+from config.actors import Actor
+from config.exceptions import ApplicationError
+from inventory.services.reservations import StockRequest, stock_reserve
+from orders.exceptions import OrderNotEditable
+from orders.models import Order, OrderItem, PaymentStatus
+from orders.services.cancellation import order_cancel
+from orders.services.checkout import INVENTORY_STATUS
+from orders.services.items import (
+    CurrencyMismatch,
+    order_create,
+    order_item_add,
+    order_item_quantity_change,
+    order_item_remove,
+)
+from orders.services.status import order_lock, order_status_change
+from orders.statuses import InventoryStatus
+from orders.statuses import OrderStatus as S
+from platforms.apis.base import check_version
+from platforms.dfc.parse import ParsedLine, ParsedOrder, ParsedSession
+from platforms.dfc.partner_api import COMPLETE_STATUSES, HELD_STATUSES
+from platforms.models import ApiCredential, Enterprise, PartnerOrder
+from platforms.selectors import partner_sessions_qs
+from sessions_app.exceptions import OfferNotAvailable
+from sessions_app.models import Offer, SaleSession
+
+# How long a hub's session lasts when its order gives no end date.
+DEFAULT_SESSION_LENGTH = timedelta(days=7)
+_LOCAL_PATH = re.compile(
+    r"/api/dfc/Enterprises/(?P<slug>[^/]+)/(?P<kind>[A-Za-z]+)/(?P<pk>\d{1,18})/?$"
+)
+_LINE_PATH = re.compile(r"/Orders/(?P<order>\d{1,18})/OrderLines/(?P<item>\d{1,18})/?$")
+
+
+class UnsupportedOrderStatus(ApplicationError):
+    code = "unsupported-order-status"
+    title = "This order status cannot be set through the API"
+    status = 422
+
+
+class EmptyOrder(ApplicationError):
+    code = "empty-order"
+    title = "The order has no line with a quantity"
+    status = 422
+
+
+class UnknownSaleSession(ApplicationError):
+    code = "unknown-sale-session"
+    title = "The order's sale session is not known here"
+    status = 422
+
+
+@dataclass
+class WantedLine:
+    offer: Offer
+    quantity: Decimal
+    item_id: int | None = None
+
+
+def _local_resource(url: str | None, kind: str) -> tuple[str, int] | None:
+    """(enterprise slug, pk) when `url` is one of this Larder's DFC paths of `kind`. Only the
+    path is compared: a partner may reach Larder by another host name than the one it has."""
+    if not url:
+        return None
+    match = _LOCAL_PATH.search(urlparse(url).path)
+    if match is None or match["kind"] != kind:
+        return None
+    return match["slug"], int(match["pk"])
+
+
+def _offer_for(line: ParsedLine, seller: Enterprise) -> Offer:
+    offers = Offer.objects.select_related("product__producer", "session")
+    local = _local_resource(line.offer.id, "Offers")
+    if local is not None:
+        offer = offers.filter(pk=local[1], product__producer=seller).first()
+        if offer is not None:
+            return offer
+    product = _local_resource(line.offer.offered_item, "SuppliedProducts")
+    if product is not None:
+        # A line that names only the product takes the producer's current offer of it.
+        offer = (
+            offers.filter(
+                product_id=product[1],
+                product__producer=seller,
+                session__state=SaleSession.State.OPEN,
+            )
+            .order_by("-session__begins_at", "-pk")
+            .first()
+        )
+        if offer is not None:
+            return offer
+    raise OfferNotAvailable(
+        f"Order line {line.id or ''} concerns no current offer of {seller.slug} "
+        f"({line.offer.id or line.offer.offered_item or 'nothing'}).",
+        extra={"line": line.id, "offer": line.offer.id},
+    )
+
+
+def _wanted_lines(parsed: ParsedOrder, seller: Enterprise, order: Order | None) -> list[WantedLine]:
+    """The lines the partner wants, one per offer (repeated offers add up); lines with
+    quantity 0 are dropped, as OFN drops them."""
+    wanted: dict[int, WantedLine] = {}
+    for line in parsed.lines:
+        offer = _offer_for(line, seller)
+        item_id = None
+        if order is not None and line.id:
+            match = _LINE_PATH.search(urlparse(line.id).path)
+            if match and int(match["order"]) == order.pk:
+                item_id = int(match["item"])
+        entry = wanted.setdefault(offer.pk, WantedLine(offer=offer, quantity=Decimal(0)))
+        entry.quantity += line.quantity
+        entry.item_id = entry.item_id or item_id
+    return [w for w in wanted.values() if w.quantity > 0]
+
+
+def _hub_enterprise(credential: ApiCredential, ordered_by: str | None) -> Enterprise:
+    """The ordering hub, as a remote trader of the calling platform (made on first order)."""
+    platform = credential.platform
+    remote_id = ordered_by if ordered_by and ordered_by.startswith(("http://", "https://")) else ""
+    key = remote_id or f"{platform.slug}:hub"
+    slug = f"{slugify(platform.slug)[:40]}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+    name = unquote(urlparse(remote_id).path.rstrip("/").rsplit("/", 1)[-1]) if remote_id else ""
+    hub, _ = Enterprise.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "platform": platform,
+            "kind": Enterprise.Kind.TRADER,
+            "name": f"{platform.name} · {name}" if name else platform.name,
+            "remote_id": remote_id,
+        },
+    )
+    if hub.platform_id != platform.pk:  # a slug collision with a local enterprise: refuse
+        raise UnknownSaleSession(f"Cannot record the ordering enterprise {ordered_by!r}.")
+    return hub
+
+
+def _aware(value: str | None):
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    return parsed
+
+
+def _sale_session(
+    credential: ApiCredential, hub: Enterprise, parsed: ParsedSession | None
+) -> SaleSession | None:
+    """Larder's own session when the order names one of its SaleSessions paths; otherwise the
+    local record of the hub's session (found by its @id, made on first sight, its dates kept
+    up to date)."""
+    if parsed is None:
+        return None
+    local = _local_resource(parsed.id, "SaleSessions")
+    if local is not None:
+        session = partner_sessions_qs(credential=credential).filter(pk=local[1]).first()
+        if session is None:
+            raise UnknownSaleSession(f"Sale session {parsed.id} is not known here.")
+        return session
+    if not parsed.id.startswith(("http://", "https://")):
+        return None  # a blank node: the hub has no session URL to share
+    # The hub row is locked so two first orders of one session make one record.
+    Enterprise.objects.select_for_update().filter(pk=hub.pk).first()
+    begins = _aware(parsed.begins_at)
+    ends = _aware(parsed.ends_at)
+    session = SaleSession.objects.filter(trader=hub, remote_id=parsed.id).first()
+    if session is None:
+        begins = begins or timezone.now()
+        if ends is None or ends <= begins:
+            ends = begins + DEFAULT_SESSION_LENGTH
+        return SaleSession.objects.create(
+            trader=hub,
+            name=f"{hub.name} · {parsed.id.rstrip('/').rsplit('/', 1)[-1]}"[:160],
+            begins_at=begins,
+            ends_at=ends,
+            state=SaleSession.State.OPEN,
+            remote_id=parsed.id,
+        )
+    changed = []
+    if begins and ends and ends > begins and (begins, ends) != (session.begins_at, session.ends_at):
+        session.begins_at, session.ends_at = begins, ends
+        changed = ["begins_at", "ends_at", "updated_at"]
+    if changed:
+        session.save(update_fields=changed)
+    return session
+
+
+def _currency(lines: list[WantedLine], current: str | None = None) -> str:
+    currencies = {line.offer.currency for line in lines} | ({current} if current else set())
+    if len(currencies) > 1:
+        raise CurrencyMismatch(
+            f"One currency per order: these offers are in {', '.join(sorted(currencies))}."
+        )
+    return currencies.pop()
+
+
+def _line_add(order: Order, line: WantedLine, actor: Actor) -> None:
+    """An item at the offer's price (under an edit, the item service reserves its stock)."""
+    order_item_add(
+        order_id=order.pk,
+        product=line.offer.product,
+        offer=line.offer,
+        quantity=line.quantity,
+        unit_price=line.offer.price,
+        currency=line.offer.currency,
+        vat_rate=line.offer.vat_rate,
+        actor=actor,
+    )
+
+
+def _reserve_all(order: Order) -> bool:
+    """Reserve firm stock for every item, all or nothing (InsufficientStock otherwise).
+    Returns True when some item is backordered."""
+    items = list(OrderItem.objects.filter(order_id=order.pk).select_related("offer"))
+    allocations = stock_reserve(
+        requests=[
+            StockRequest(
+                item_id=item.pk,
+                order_id=order.pk,
+                product_id=item.product_id,
+                product_name=item.product_name,
+                quantity=item.quantity,
+                offer_id=item.offer_id,
+                offer_limited=item.offer is not None and item.offer.stock_limitation is not None,
+                allows_backorder=item.offer is not None and item.offer.allows_backorder,
+            )
+            for item in items
+        ],
+        expires_at=None,
+    )
+    for item in items:
+        item.inventory_status = INVENTORY_STATUS[allocations[item.pk]]
+        item.inventory_unknown = item.inventory_status == InventoryStatus.NOT_ALLOCATED
+    OrderItem.objects.bulk_update(items, ["inventory_status", "inventory_unknown"])
+    return any(item.inventory_status == InventoryStatus.BACKORDERED for item in items)
+
+
+def _check_settable(status: str | None, *, creating: bool) -> str:
+    allowed = ("Held", "Complete") if creating else ("Held", "Complete", "Cancelled")
+    status = status or "Held"
+    if status not in allowed:
+        raise UnsupportedOrderStatus(
+            f"An order {'placed' if creating else 'updated'} through the API may be "
+            f"{' or '.join(allowed)}, not {status}."
+        )
+    return status
+
+
+@transaction.atomic
+def partner_order_create(
+    *, credential: ApiCredential, seller: Enterprise, parsed: ParsedOrder
+) -> Order:
+    """Place a hub's order with `seller`: status Held (I, or B with a backordered item) with
+    firm reservations for every line, or Complete (C) at once when the graph says so.
+
+    All or nothing: an unknown offer, a second currency, a status other than Held/Complete or
+    short stock (InsufficientStock lists every short line) raise, and nothing is written.
+    """
+    status = _check_settable(parsed.order_status, creating=True)
+    actor = Actor.for_platform(credential.platform)
+    lines = _wanted_lines(parsed, seller, None)
+    if not lines:
+        raise EmptyOrder("The order has no line with a quantity above zero.")
+    currency = _currency(lines)
+    hub = _hub_enterprise(credential, parsed.ordered_by)
+    session = _sale_session(credential, hub, parsed.session)
+    order = order_create(
+        trader=hub,
+        currency=currency,
+        actor=actor,
+        sales_session=session,
+        origin_platform=credential.platform,
+    )
+    PartnerOrder.objects.create(
+        order=order,
+        platform=credential.platform,
+        seller=seller,
+        remote_id=(parsed.id or "")[:500],
+        remote_number=str(parsed.order_number or "")[:120],
+    )
+    for line in lines:
+        _line_add(order, line, actor)
+    backordered = _reserve_all(order)
+    Order.objects.filter(pk=order.pk).update(
+        payment_status=PaymentStatus.DEFERRED, payment_method="invoice"
+    )
+    order = order_status_change(
+        order_id=order.pk,
+        to_status=S.BACKORDERED if backordered else S.SUBMITTED,
+        actor=actor,
+        reason=f"Placed by {credential.platform.name} (DFC Held)",
+    )
+    if status == "Complete":
+        order = order_status_change(
+            order_id=order.pk, to_status=S.COMPLETE, actor=actor, reason="DFC Complete"
+        )
+    return order
+
+
+@transaction.atomic
+def partner_order_update(
+    *,
+    credential: ApiCredential,
+    seller: Enterprise,
+    order_id: int,
+    expected_version: int | None,
+    parsed: ParsedOrder,
+) -> Order:
+    """Apply a PUT of the whole order graph.
+
+    Locks the order and checks `expected_version` (If-Match) under the lock (412 otherwise).
+    Cancelled cancels it through the cancellation service (stock released). Otherwise the
+    lines become what the graph lists: removed and reduced lines first (stock given back),
+    then increased and new ones (stock reserved; InsufficientStock and nothing written when
+    short), inside a customer-service edit that returns to the order's status. Complete then
+    finalises it (C). A finalised or cancelled order's lines no longer change (409).
+    """
+    status = _check_settable(parsed.order_status, creating=False)
+    actor = Actor.for_platform(credential.platform)
+    order = order_lock(order_id=order_id)
+    check_version(expected=expected_version, current=order.version)
+    if status == "Cancelled":
+        if order.status != S.CANCELLED:
+            order = order_cancel(
+                order_id=order.pk, actor=actor, reason=f"Cancelled by {credential.platform.name}"
+            )
+        return order
+    if order.status == S.CANCELLED:
+        raise OrderNotEditable(f"Order {order.number} is cancelled.")
+
+    wanted = _wanted_lines(parsed, seller, order)
+    _currency(wanted, order.currency)
+    items = {item.pk: item for item in OrderItem.objects.filter(order_id=order.pk)}
+    by_offer = {item.offer_id: item for item in items.values()}
+    keep: dict[int, Decimal] = {}
+    additions: list[WantedLine] = []
+    for line in wanted:
+        item = items.get(line.item_id) if line.item_id else None
+        if item is None or item.offer_id != line.offer.pk:
+            item = by_offer.get(line.offer.pk)
+        if item is None or item.pk in keep:
+            additions.append(line)
+        else:
+            keep[item.pk] = line.quantity
+    removals = [pk for pk in items if pk not in keep]
+    changes = {pk: q for pk, q in keep.items() if items[pk].quantity != q}
+    if removals or changes or additions:
+        if order.status not in HELD_STATUSES:
+            raise OrderNotEditable(
+                f"Order {order.number} is {order.status}: its lines no longer change."
+            )
+        back_to = order.status
+        order_status_change(
+            order_id=order.pk,
+            to_status=S.CSR_EDIT,
+            actor=actor,
+            reason=f"Amended by {credential.platform.name}",
+        )
+        for pk in removals:
+            order_item_remove(item_id=pk, actor=actor)
+        # Reductions before increases, so what one line gives back another may take.
+        for pk, quantity in sorted(changes.items(), key=lambda c: c[1] - items[c[0]].quantity):
+            order_item_quantity_change(item_id=pk, quantity=quantity, actor=actor)
+        for line in additions:
+            _line_add(order, line, actor)
+        order = order_status_change(
+            order_id=order.pk, to_status=back_to, actor=actor, reason="Amendment applied"
+        )
+    if status == "Complete" and order.status not in COMPLETE_STATUSES:
+        order = order_status_change(
+            order_id=order.pk, to_status=S.COMPLETE, actor=actor, reason="DFC Complete"
+        )
+    elif status == "Held" and order.status in COMPLETE_STATUSES:
+        raise OrderNotEditable(f"Order {order.number} is complete: it cannot be Held again.")
+    return Order.objects.get(pk=order.pk)
