@@ -7,6 +7,7 @@ from config.actors import Actor
 from config.exceptions import ApplicationError
 from orders.models import Address, Customer, Order, OrderEvent, OrderItem
 from orders.selectors import order_detail, order_items_by_sub_order, order_list_qs
+from orders.services.cancellation import order_cancel
 from orders.services.status import order_status_change
 from orders.statuses import OrderStatus, allowed_targets
 
@@ -150,13 +151,15 @@ class OrderAdmin(admin.ModelAdmin):
         order = get_object_or_404(Order, pk=order_id)
         if not self.has_change_permission(request, order):
             return HttpResponseRedirect(reverse("admin:orders_order_changelist"))
+        actor, reason = Actor.for_user(request.user), request.POST.get("reason", "")[:500]
         try:
-            order = order_status_change(
-                order_id=order.pk,
-                to_status=to_status,
-                actor=Actor.for_user(request.user),
-                reason=request.POST.get("reason", "")[:500],
-            )
+            if to_status == OrderStatus.CANCELLED:
+                # Cancelling releases stock and updates producer orders: its own service.
+                order = order_cancel(order_id=order.pk, actor=actor, reason=reason)
+            else:
+                order = order_status_change(
+                    order_id=order.pk, to_status=to_status, actor=actor, reason=reason
+                )
         except ApplicationError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:

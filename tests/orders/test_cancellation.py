@@ -148,3 +148,18 @@ def test_removing_and_adding_items_under_edit_follow_the_stock(
     assert (stock_of(first).reserved, stock_of(second).reserved) == (Decimal("0"), Decimal("3"))
     assert OrderItem.objects.get(order=order).inventory_status == "ALLC"
     assert _producer_lines(session) == {(second.product.producer_id, second.product_id): 3}
+
+
+def test_cancelling_from_the_admin_goes_through_the_cancellation_service(
+    client, staff_user, session, system_actor
+):
+    offer = offer_with_stock(session, on_hand="5")
+    order = _placed(session, [(offer, "2")], system_actor)
+    client.force_login(staff_user)
+
+    client.post(f"/admin/orders/order/{order.pk}/status/X/", {"reason": "phoned in"})
+
+    order.refresh_from_db()
+    assert order.status == "X"
+    assert stock_of(offer).reserved == Decimal("0")
+    assert order.events.filter(kind="stock", message__startswith="Cancelled").exists()
