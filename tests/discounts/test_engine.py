@@ -179,3 +179,17 @@ def test_properties_of_any_pricing(order):
 
     # deterministic: the same input prices the same
     assert price_order(lines, rules) == pricing
+
+
+def test_session_scope_takes_only_the_items_offered_in_that_session():
+    # 10% on items offered in session 7: the first line (session 7) 1.00 off, the other none
+    lines = [
+        Line(id=1, quantity=D(1), unit_price=D(10), total_product=D("10.00"), session_id=7),
+        Line(id=2, quantity=D(1), unit_price=D(10), total_product=D("10.00"), session_id=8),
+    ]
+    rule = Rule(
+        id=1, name="Session", usage="discount", method="percentage", scope="session",
+        value=D(10), session_id=7,
+    )  # fmt: skip
+    pricing = price_order(lines, [rule], order_session_id=8)
+    assert [pricing.line_totals[i].total_adjustment for i in (1, 2)] == [D("-1.00"), D(0)]
