@@ -84,6 +84,15 @@ def partner_products_qs(*, credential: ApiCredential) -> QuerySet[Product]:
     ).select_related("producer")
 
 
+def partner_stock_qs(*, credential: ApiCredential) -> QuerySet:
+    """Stock of the products the credential may see (local, active)."""
+    from inventory.models import Stock
+
+    return Stock.objects.filter(
+        product__in=partner_products_qs(credential=credential)
+    ).select_related("product__producer")
+
+
 def partner_offers_qs(*, credential: ApiCredential) -> QuerySet[Offer]:
     return Offer.objects.filter(
         _enterprise_filter(credential, "product__producer"), product__is_active=True

@@ -18,6 +18,7 @@ v1_patterns = [
         "producer-orders/<int:pk>/", v1.ProducerOrderDetailApi.as_view(), name="v1-producer-order"
     ),
     path("products/", v1.ProductListApi.as_view(), name="v1-products"),
+    path("stock/", v1.StockListApi.as_view(), name="v1-stock"),
 ]
 
 enterprise = "dfc/Enterprises/<slug:slug>"

@@ -87,6 +87,18 @@ class PartnerAutoSchema(AutoSchema):
     def _get_format_parameters(self):
         return []
 
+    def get_operation_id(self):
+        # A DFC collection and its members share one APIView class: name the collection's
+        # GET `…_list`, as for the generic list views, so operation ids stay unique.
+        operation_id = super().get_operation_id()
+        if (
+            self.method == "GET"
+            and not self.path.rstrip("/").endswith("}")
+            and operation_id.endswith("_retrieve")
+        ):
+            operation_id = operation_id[: -len("_retrieve")] + "_list"
+        return operation_id
+
 
 class PartnerApiMixin:
     content_negotiation_class = AcceptHeaderNegotiation

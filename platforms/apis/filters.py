@@ -7,7 +7,7 @@ from django import forms
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from inventory.models import Product
+from inventory.models import Product, Stock
 from orders.models import Order, OrderItem, ProducerOrder, SubOrder
 from orders.statuses import FulfilmentStatus, OrderStatus
 from sessions_app.models import SaleSession
@@ -136,3 +136,13 @@ class ProductFilter(StrictFilterSet):
     class Meta:
         model = Product
         fields = ("producer", "session", "updated_since")
+
+
+class StockFilter(StrictFilterSet):
+    producer = filters.CharFilter(field_name="product__producer__slug")
+    product = IdFilter("product_id")
+    updated_since = SinceFilter("updated_at")
+
+    class Meta:
+        model = Stock
+        fields = ("producer", "product", "updated_since")

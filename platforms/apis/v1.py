@@ -7,7 +7,7 @@ platform), django-filter narrows it, the serializer shapes it.
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics
 
-from inventory.models import Product
+from inventory.models import Product, Stock
 from orders.models import Order, OrderItem, ProducerOrder, SubOrder
 from platforms import selectors
 from platforms.apis import filters, v1_serializers
@@ -144,3 +144,16 @@ class ProductListApi(PartnerListApi):
 
     def get_queryset(self):
         return selectors.partner_products_qs(credential=self.credential)
+
+
+@extend_schema_view(get=_list_schema(v1_serializers.StockSerializer, "Stock of the products"))
+class StockListApi(PartnerListApi):
+    queryset = Stock.objects.none()  # the model, for the schema
+    scope_subject = "catalog"
+    serializer_class = v1_serializers.StockSerializer
+    filterset_class = filters.StockFilter
+    ordering_fields = ("product", "updated_at")
+    ordering = ("product",)
+
+    def get_queryset(self):
+        return selectors.partner_stock_qs(credential=self.credential)

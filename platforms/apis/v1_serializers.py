@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from inventory.models import Product
+from inventory.models import Product, Stock
 from orders.models import Order, OrderItem, ProducerOrder, ProducerOrderLine, SubOrder
 from sessions_app.models import Offer, SaleSession
 
@@ -209,6 +209,31 @@ class ProductSerializer(serializers.ModelSerializer):
             "nominal_quantity",
             "weight_kg",
             "pack_weight_kg",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class StockSerializer(serializers.ModelSerializer):
+    """What is known of a product's stock; `available` is empty when it is not counted."""
+
+    product = serializers.IntegerField(source="product_id", read_only=True)
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    producer = serializers.CharField(source="product.producer.slug", read_only=True)
+    available = serializers.DecimalField(
+        max_digits=14, decimal_places=3, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Stock
+        fields = (
+            "product",
+            "product_name",
+            "producer",
+            "on_hand",
+            "reserved",
+            "available",
+            "is_unlimited",
             "updated_at",
         )
         read_only_fields = fields

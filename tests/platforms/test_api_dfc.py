@@ -430,3 +430,36 @@ def test_dfc_list_query_count_does_not_grow_with_rows(api, partner, farm, path):
 
     assert fifty_size > 4 * one_size  # the rows (or the ids one node lists) are all there
     assert one == fifty
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_with_one_key_place_one_order(partner_token, farm):
+    import threading
+
+    from django.db import connection
+
+    from tests.platforms.api_support import client_for
+
+    _, (apples, _, _) = farm
+    graph = order_graph([("#a", apples, 2)])
+    barrier = threading.Barrier(2)
+    responses = []
+
+    def send():
+        client = client_for(partner_token)
+        barrier.wait()
+        try:
+            responses.append(post(client, graph, HTTP_IDEMPOTENCY_KEY="same-key"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [r.status_code for r in responses] == [201, 201]
+    assert responses[0].json() == responses[1].json()
+    assert Order.objects.count() == 1
+    assert reserved(apples) == 2

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from inventory.services.stock import stock_set
 from orders.models import ProducerOrder, ProducerOrderLine
 from tests.factories import (
     OfferFactory,
@@ -166,6 +167,26 @@ def test_producer_orders_are_those_for_the_callers_producers(api, partner, local
     assert [line["quantity"] for line in detail.data["lines"]] == ["3.000"]
 
 
+def test_stock_lists_local_products_with_what_is_available(api, partner, local_platform):
+    counted = ProductFactory(name="Apples")
+    stock_set(product_id=counted.pk, on_hand=Decimal("7"))
+    unlimited = ProductFactory(name="Eggs")
+    stock_set(product_id=unlimited.pk, on_hand=None, is_unlimited=True)
+    remote = ProductFactory(producer=ProducerFactory(platform=partner))
+    stock_set(product_id=remote.pk, on_hand=Decimal("3"))
+
+    response = api.get("/api/v1/stock/", {"producer": counted.producer.slug})
+    everything = api.get("/api/v1/stock/")
+
+    assert [(s["product"], s["available"]) for s in response.data["results"]] == [
+        (counted.pk, "7.000")
+    ]
+    assert {s["product"]: s["is_unlimited"] for s in everything.data["results"]} == {
+        counted.pk: False,
+        unlimited.pk: True,
+    }
+
+
 def _make_orders(partner, count):
     hub = TraderFactory(platform=partner)
     for _ in range(count):
@@ -182,6 +203,7 @@ def _make_orders(partner, count):
         "/api/v1/sessions/",
         "/api/v1/products/",
         "/api/v1/producer-orders/",
+        "/api/v1/stock/",
     ],
 )
 def test_list_query_count_does_not_grow_with_rows(api, partner, local_platform, path):
@@ -200,7 +222,7 @@ def test_list_query_count_does_not_grow_with_rows(api, partner, local_platform, 
                 quantity=1,
                 unit_price=1,
             )
-            ProductFactory()
+            stock_set(product_id=ProductFactory().pk, on_hand=Decimal("4"))
         api.get(path)  # warm: the credential's last-use stamp is written once a minute
         with CaptureQueriesContext(connection) as captured:
             response = api.get(path, {"limit": 200})
