@@ -94,7 +94,9 @@ def _local_resource(url: str | None, kind: str) -> tuple[str, int] | None:
     return match["slug"], int(match["pk"])
 
 
-def _offer_for(line: ParsedLine, seller: Enterprise) -> Offer:
+def _offer_for(line: ParsedLine, seller: Enterprise, held: dict[int, Offer]) -> Offer:
+    """The offer a line concerns. `held`: the offers the order already holds, by product, so
+    an amendment keeps a line's offer even after the producer's session has closed."""
     offers = Offer.objects.select_related("product__producer", "session")
     local = _local_resource(line.offer.id, "Offers")
     if local is not None:
@@ -102,6 +104,8 @@ def _offer_for(line: ParsedLine, seller: Enterprise) -> Offer:
         if offer is not None:
             return offer
     product = _local_resource(line.offer.offered_item, "SuppliedProducts")
+    if product is not None and product[1] in held:
+        return held[product[1]]
     if product is not None:
         # A line that names only the product takes the producer's current offer of it.
         offer = (
@@ -126,8 +130,16 @@ def _wanted_lines(parsed: ParsedOrder, seller: Enterprise, order: Order | None) 
     """The lines the partner wants, one per offer (repeated offers add up); lines with
     quantity 0 are dropped, as OFN drops them."""
     wanted: dict[int, WantedLine] = {}
+    held = {}
+    if order is not None:
+        held = {
+            item.product_id: item.offer
+            for item in OrderItem.objects.filter(
+                order_id=order.pk, offer__isnull=False
+            ).select_related("offer__product__producer", "offer__session")
+        }
     for line in parsed.lines:
-        offer = _offer_for(line, seller)
+        offer = _offer_for(line, seller, held)
         item_id = None
         if order is not None and line.id:
             match = _LINE_PATH.search(urlparse(line.id).path)

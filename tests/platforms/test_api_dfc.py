@@ -463,3 +463,44 @@ def test_concurrent_requests_with_one_key_place_one_order(partner_token, farm):
     assert responses[0].json() == responses[1].json()
     assert Order.objects.count() == 1
     assert reserved(apples) == 2
+
+
+def test_a_line_naming_only_its_product_keeps_its_offer_after_the_session_closed(api, farm):
+    """What another Larder's outbox sends: blank-node offers that name the SuppliedProduct."""
+    _, (apples, pears, _) = farm
+
+    def by_product(quantities, status="Held"):
+        graph = order_graph([], status=status)
+        for n, (offer, quantity) in enumerate(quantities):
+            graph["@graph"][0]["dfc-b:hasPart"].append(f"_:line-{n}")
+            graph["@graph"] += [
+                {
+                    "@id": f"_:line-{n}",
+                    "@type": "dfc-b:OrderLine",
+                    "dfc-b:concerns": f"_:offer-{n}",
+                    "dfc-b:quantity": quantity,
+                },
+                {
+                    "@id": f"_:offer-{n}",
+                    "@type": "dfc-b:Offer",
+                    "dfc-b:offeredItem": f"{base()}/SuppliedProducts/{offer.product_id}",
+                },
+            ]
+        return graph
+
+    created = post(api, by_product([(apples, 2), (pears, 1)]))
+    assert created.status_code == 201, created.json()
+    SaleSession.objects.filter(pk=apples.session_id).update(state=SaleSession.State.CLOSED)
+
+    completed = api.put(
+        created["Location"],
+        by_product([(apples, 1)], status="Complete"),
+        format="json",
+        HTTP_IF_MATCH="*",
+    )
+
+    assert completed.status_code == 200, completed.json()
+    order = Order.objects.get()
+    assert order.status == "C"
+    assert [(i.offer_id, i.quantity) for i in order.items.all()] == [(apples.pk, 1)]
+    assert [reserved(o) for o in (apples, pears)] == [1, 0]
