@@ -356,6 +356,15 @@ class ProducerOrder(models.Model):
         "platforms.Enterprise", on_delete=models.PROTECT, related_name="producer_orders"
     )
     trader = models.ForeignKey("platforms.Enterprise", on_delete=models.PROTECT, related_name="+")
+    customer_order = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="producer_orders",
+        help_text="Set when the trader does not consolidate: one producer order per customer "
+        "order and producer. Empty for the consolidated order of the session.",
+    )
     status = models.CharField(
         max_length=1, choices=Status.choices, default=Status.READY_FOR_REMOTE_FULFILMENT
     )
@@ -378,7 +387,14 @@ class ProducerOrder(models.Model):
         ordering = ["sales_session", "producer__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["sales_session", "producer"], name="one_producer_order_per_session"
+                fields=["sales_session", "producer"],
+                condition=Q(customer_order__isnull=True),
+                name="one_producer_order_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["sales_session", "producer", "customer_order"],
+                condition=Q(customer_order__isnull=False),
+                name="one_producer_order_per_customer_order",
             ),
         ]
 

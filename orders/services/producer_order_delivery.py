@@ -31,7 +31,10 @@ class ProducerOrderDelivery:
     def build(self, message) -> OutboundRequest | None:
         producer_order = (
             ProducerOrder.objects.select_related(
-                "sales_session__trader__platform", "trader__platform", "producer__platform"
+                "sales_session__trader__platform",
+                "trader__platform",
+                "producer__platform",
+                "customer_order",
             )
             .filter(pk=message.subject_id)
             .first()

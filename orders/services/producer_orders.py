@@ -39,22 +39,40 @@ def _aggregate_by_weight(session) -> bool:
     return session.trader.aggregate_by_weight
 
 
-def session_live_totals(session_id: int, producer_ids) -> dict[int, list[dict]]:
-    """Σ quantity per (producer, product) over the session's live orders, with the product's
-    unit and pack weights: one GROUP BY and one small product query, whatever the number of
-    orders. Weight is Σ quantity × the product's unit weight (the same for every line)."""
+def _consolidate(session) -> bool:
+    if session.consolidate_per_producer is not None:
+        return session.consolidate_per_producer
+    return session.trader.consolidate_per_producer
+
+
+# A producer order is known by (producer id, customer order id or None when consolidated).
+Key = tuple[int, int | None]
+
+
+def session_live_totals(
+    session_id: int, producer_ids, *, per_customer_order: bool = False
+) -> dict[Key, list[dict]]:
+    """Σ quantity per (producer, product) — or per (producer, customer order, product) when the
+    trader does not consolidate — over the session's live orders, with the product's unit and
+    pack weights: one GROUP BY and one small product query, whatever the number of orders.
+    Weight is Σ quantity × the product's unit weight (the same for every line)."""
+    group = (
+        ("producer_id", "order_id", "product_id")
+        if per_customer_order
+        else ("producer_id", "product_id")
+    )
     rows = list(
         OrderItem.objects.filter(
             order__sales_session_id=session_id, order__status__in=LIVE_ORDER_STATUSES
         )
         .filter(**({"producer_id__in": producer_ids} if producer_ids is not None else {}))
-        .values("producer_id", "product_id")
+        .values(*group)
         .annotate(
             customer_quantity=Sum("quantity"),
             offer_id=Max("offer_id"),
             unit_price=Max("unit_price"),
         )
-        .order_by("producer_id", "product_id")
+        .order_by(*group)
     )
     weights = {
         pk: (weight, pack)
@@ -62,12 +80,12 @@ def session_live_totals(session_id: int, producer_ids) -> dict[int, list[dict]]:
             pk__in={row["product_id"] for row in rows}
         ).values_list("pk", "weight_kg", "pack_weight_kg")
     }
-    grouped: dict[int, list[dict]] = {}
+    grouped: dict[Key, list[dict]] = {}
     for row in rows:
         unit_weight, pack_weight = weights[row["product_id"]]
         row["weight"] = None if unit_weight is None else row["customer_quantity"] * unit_weight
         row["pack_weight_kg"] = pack_weight
-        grouped.setdefault(row["producer_id"], []).append(row)
+        grouped.setdefault((row["producer_id"], row.get("order_id")), []).append(row)
     return grouped
 
 
@@ -97,8 +115,9 @@ def producer_order_line_fields(row: dict, by_weight: bool) -> dict:
 def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None = None) -> list[int]:
     """Recompute the producer orders of a session (all producers, or only `producer_ids`).
 
-    Guarantees: one producer order per (session, producer), by a unique constraint and an
-    insert that ignores conflicts; the producer orders are locked in pk order before their
+    Guarantees: one producer order per (session, producer) — or, when the trader does not
+    consolidate, per (session, producer, customer order) — by unique constraints and an insert
+    that ignores conflicts; the producer orders are locked in pk order before their
     lines are rewritten, so concurrent refreshes serialise and the last one wins with the same
     figures; lines equal Σ live customer quantities per product (rounded up to whole packs when
     aggregating by weight); a producer order whose lines changed gets its version bumped and
@@ -108,33 +127,34 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
 
     session = SaleSession.objects.select_related("trader").get(pk=session_id)
     by_weight = _aggregate_by_weight(session)
-    totals = session_live_totals(session_id, producer_ids)
-    existing_ids = set(
-        ProducerOrder.objects.filter(sales_session_id=session_id).values_list(
-            "producer_id", flat=True
-        )
-    )
-    # Every producer asked about (or, for a whole-session refresh, every producer that has an
-    # order) — a producer whose lines all went away keeps its (now empty) order.
-    asked = set(producer_ids) if producer_ids is not None else existing_ids
-    # Producers with no live lines and no producer order yet need none.
-    wanted = set(totals) | (asked & existing_ids)
+    per_customer_order = not _consolidate(session)
+    totals = session_live_totals(session_id, producer_ids, per_customer_order=per_customer_order)
+    scope = ProducerOrder.objects.filter(sales_session_id=session_id)
+    if producer_ids is not None:
+        scope = scope.filter(producer_id__in=producer_ids)
+    # Every existing producer order in scope is recomputed: one whose lines all went away (or
+    # that belongs to the other consolidation mode) keeps its order, now empty. Producers with
+    # no live lines and no producer order yet need none.
+    existing = set(scope.values_list("producer_id", "customer_order_id"))
     ProducerOrder.objects.bulk_create(
         [
             ProducerOrder(
                 sales_session_id=session_id,
                 producer_id=producer_id,
+                customer_order_id=customer_order_id,
                 trader_id=session.trader_id,
                 aggregate_by_weight=by_weight,
             )
-            for producer_id in sorted(wanted - existing_ids)
+            for producer_id, customer_order_id in sorted(
+                set(totals) - existing, key=lambda key: (key[0], key[1] or 0)
+            )
         ],
         ignore_conflicts=True,
     )
     producer_orders = list(
-        ProducerOrder.objects.select_for_update(of=("self",))
+        scope.select_for_update(of=("self",))
         .select_related("producer__platform")
-        .filter(sales_session_id=session_id, producer_id__in=wanted)
+        .filter(producer_id__in={producer_id for producer_id, _ in set(totals) | existing})
         .order_by("pk")
     )
     current = {}
@@ -146,9 +166,10 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
     stale_lines = Q(pk__in=[])
     upserts: list[ProducerOrderLine] = []
     for producer_order in producer_orders:
+        key = (producer_order.producer_id, producer_order.customer_order_id)
         target = {
             row["product_id"]: producer_order_line_fields(row, by_weight)
-            for row in totals.get(producer_order.producer_id, [])
+            for row in totals.get(key, [])
         }
         before = current.get(producer_order.pk, {})
         if _same_lines(before, target) and producer_order.aggregate_by_weight == by_weight:

@@ -80,6 +80,20 @@ def offer_node(
     return node
 
 
+def _producer_order_number(producer_order) -> str:
+    """`<trader>-<id>`; for a producer order that serves one customer order (the trader does
+    not consolidate), a keyed hash of the customer is appended so the producer can tell one
+    customer's orders apart without learning who the customer is."""
+    from platforms.signing import customer_reference
+
+    number = f"{producer_order.trader.slug}-{producer_order.pk}"
+    customer_order = producer_order.customer_order
+    if customer_order is not None and customer_order.customer_id is not None:
+        secret = producer_order.producer.platform.customer_hash_secret
+        number += "/" + customer_reference(secret=secret, customer_id=customer_order.customer_id)
+    return number
+
+
 def producer_order_document(producer_order, lines) -> dict:
     """The producer order as the producer's platform receives it.
 
@@ -119,7 +133,7 @@ def producer_order_document(producer_order, lines) -> dict:
     order = {
         "@id": order_id,
         "@type": "dfc-b:Order",
-        "dfc-b:orderNumber": f"{trader.slug}-{producer_order.pk}",
+        "dfc-b:orderNumber": _producer_order_number(producer_order),
         "dfc-b:date": producer_order.created_at.isoformat(),
         "dfc-b:belongsTo": uris.sale_session_uri(session),
         "dfc-b:orderedBy": uris.enterprise_uri(trader),

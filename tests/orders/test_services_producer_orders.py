@@ -79,3 +79,48 @@ def test_aggregation_by_weight_rounds_up_to_whole_packs():
         Decimal("2"),
         Decimal("8.000"),
     )
+
+
+def test_without_consolidation_each_customer_order_gets_its_own_producer_order():
+    session = SaleSessionFactory(consolidate_per_producer=False)
+    farm = ProducerFactory()
+    apples = ProductFactory(producer=farm)
+    first = _line(session, apples, "3").order
+    second = _line(session, apples, "2").order
+
+    producer_orders_refresh(session_id=session.pk)
+
+    by_order = {
+        p.customer_order_id: p.lines.get().quantity
+        for p in ProducerOrder.objects.filter(sales_session=session)
+    }
+    assert by_order == {first.pk: Decimal("3"), second.pk: Decimal("2")}
+
+
+def test_switching_to_consolidation_empties_the_per_order_producer_orders():
+    session = SaleSessionFactory(consolidate_per_producer=False)
+    farm = ProducerFactory()
+    apples = ProductFactory(producer=farm)
+    _line(session, apples, "3")
+    _line(session, apples, "2")
+    producer_orders_refresh(session_id=session.pk)
+
+    session.consolidate_per_producer = True
+    session.save()
+    producer_orders_refresh(session_id=session.pk)
+
+    consolidated = ProducerOrder.objects.get(sales_session=session, customer_order=None)
+    assert consolidated.lines.get().quantity == Decimal("5")
+    per_order = ProducerOrder.objects.filter(sales_session=session, customer_order__isnull=False)
+    assert per_order.count() == 2
+    assert not ProducerOrderLine.objects.filter(producer_order__in=per_order).exists()
+
+
+def test_the_database_refuses_a_second_consolidated_order():
+    from django.db import IntegrityError, transaction
+
+    session = SaleSessionFactory()
+    farm = ProducerFactory()
+    ProducerOrder.objects.create(sales_session=session, producer=farm, trader=session.trader)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProducerOrder.objects.create(sales_session=session, producer=farm, trader=session.trader)

@@ -165,3 +165,32 @@ def test_producer_order_renders_anonymously_and_parses_back():
     assert line.quantity == Decimal("3")
     assert line.offer.offered_item == flour.remote_id
     assert (line.price.value, line.price.currency) == (Decimal("2.2"), "EUR")
+
+
+@pytest.mark.django_db
+def test_per_customer_order_numbers_carry_a_keyed_customer_hash_per_partner():
+    from orders.models import ProducerOrder
+
+    session = SaleSessionFactory(consolidate_per_producer=False)
+    farm_a = ProducerFactory(platform=PlatformFactory(), remote_id="https://a.example/e/farm")
+    farm_b = ProducerFactory(platform=PlatformFactory(), remote_id="https://b.example/e/farm")
+    order = OrderFactory(trader=session.trader, sales_session=session, status="C")
+    again = OrderFactory(
+        trader=session.trader, sales_session=session, status="C", customer=order.customer
+    )
+    for placed in (order, again):
+        for farm in (farm_a, farm_b):
+            OrderItemFactory(order=placed, product=ProductFactory(producer=farm))
+    producer_orders_refresh(session_id=session.pk)
+
+    def number(producer_order):
+        document = producer_order_document(producer_order, producer_order.lines.all())
+        return parse_order(document).order_number.split("/")[1]
+
+    a_first, a_again = (
+        ProducerOrder.objects.get(producer=farm_a, customer_order=o) for o in (order, again)
+    )
+    b_first = ProducerOrder.objects.get(producer=farm_b, customer_order=order)
+    assert number(a_first) == number(a_again)  # stable for one partner
+    assert number(a_first) != number(b_first)  # different across partners
+    assert order.customer.name not in repr(producer_order_document(a_first, a_first.lines.all()))
