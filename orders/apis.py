@@ -6,6 +6,7 @@ users with an orders.Customer row for the session's trader; they see only their 
 """
 
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -151,6 +152,7 @@ class SessionOffersApi(APIView):
             available = offer_available(offer)
             return None if available is None else str(available)
 
+    @extend_schema(responses=OfferOutput(many=True))
     def get(self, request, session_id: int):
         if not SaleSession.objects.filter(pk=session_id).exists():
             raise NotFound(f"Sales session {session_id} does not exist.")
@@ -166,6 +168,7 @@ class CartCreateApi(APIView):
             required=False, help_text="Staff only: the customer the cart is for."
         )
 
+    @extend_schema(request=InputSerializer, responses={201: CartOutput})
     def post(self, request):
         data = self._validated(request)
         session = SaleSession.objects.filter(pk=data["session"]).first()
@@ -193,6 +196,7 @@ class CartCreateApi(APIView):
 
 
 class CartDetailApi(APIView):
+    @extend_schema(responses=CartOutput)
     def get(self, request, order_id: int):
         _order_visible(request, order_id)
         return _cart_response(order_id)
@@ -203,6 +207,7 @@ class CartItemAddApi(APIView):
         offer = serializers.IntegerField()
         quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
 
+    @extend_schema(request=InputSerializer, responses={201: CartOutput})
     def post(self, request, order_id: int):
         _order_visible(request, order_id)
         serializer = self.InputSerializer(data=request.data)
@@ -220,6 +225,7 @@ class CartItemApi(APIView):
     class InputSerializer(serializers.Serializer):
         quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
 
+    @extend_schema(request=InputSerializer, responses=CartOutput)
     def patch(self, request, order_id: int, item_id: int):
         _order_visible(request, order_id)
         serializer = self.InputSerializer(data=request.data)
@@ -232,6 +238,7 @@ class CartItemApi(APIView):
         )
         return _cart_response(order_id)
 
+    @extend_schema(responses=CartOutput)
     def delete(self, request, order_id: int, item_id: int):
         _order_visible(request, order_id)
         cart_item_remove(order_id=order_id, item_id=item_id, actor=Actor.for_user(request.user))
@@ -239,6 +246,7 @@ class CartItemApi(APIView):
 
 
 class CartSubmitApi(APIView):
+    @extend_schema(request=None, responses=CartOutput)
     def post(self, request, order_id: int):
         _order_visible(request, order_id)
         cart_submit(order_id=order_id, actor=Actor.for_user(request.user))
@@ -250,6 +258,7 @@ class CartPayApi(APIView):
         method = serializers.CharField(max_length=40)
         card_number = serializers.CharField(max_length=40, required=False)
 
+    @extend_schema(request=InputSerializer, responses=CartOutput)
     def post(self, request, order_id: int):
         _order_visible(request, order_id)
         serializer = self.InputSerializer(data=request.data)
@@ -268,6 +277,7 @@ class OrderCancelApi(APIView):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
+    @extend_schema(request=InputSerializer, responses=CartOutput)
     def post(self, request, order_id: int):
         _order_visible(request, order_id)
         serializer = self.InputSerializer(data=request.data)
@@ -284,6 +294,7 @@ class OrderCancelApi(APIView):
 class OrderPaymentReviewAcceptApi(APIView):
     permission_classes = [IsStaff]
 
+    @extend_schema(request=None, responses=CartOutput)
     def post(self, request, order_id: int):
         _order_visible(request, order_id)
         order_payment_review_accept(order_id=order_id, actor=Actor.for_user(request.user))
