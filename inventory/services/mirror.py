@@ -129,6 +129,7 @@ def stock_mirror_refresh(*, producer_id: int) -> MirrorResult:
             .values_list("pk", "remote_id")
         )
         stock_rows_ensure(products)
+        held = _held_for_us(list(products))
         now = timezone.now()
         more_stock = []
         changed = []
@@ -145,7 +146,10 @@ def stock_mirror_refresh(*, producer_id: int) -> MirrorResult:
                 stock.on_hand, stock.is_unlimited = None, True
                 result.unlimited.append(stock.pk)
             else:
-                stock.on_hand, stock.is_unlimited = max(level, stock.reserved), False
+                # The partner's stockLimitation is what it can still sell; what it already
+                # holds for our delivered Held producer orders is ours on top of that.
+                on_hand = level + held.get(stock.pk, 0)
+                stock.on_hand, stock.is_unlimited = max(on_hand, stock.reserved), False
                 result.known.append(stock.pk)
             if before is not None and (stock.available is None or stock.available > before):
                 more_stock.append(stock.pk)
@@ -163,6 +167,25 @@ def stock_mirror_refresh(*, producer_id: int) -> MirrorResult:
         )
         backorders_allocate_on_commit(more_stock)
     return result
+
+
+def _held_for_us(product_ids: list[int]) -> dict[int, Decimal]:
+    """Per product, the customer quantity of our producer orders the partner has accepted and
+    holds while the session is open (Held, with the partner's @id): one GROUP BY."""
+    from django.db.models import Sum
+
+    from orders.models import ProducerOrder, ProducerOrderLine
+
+    rows = (
+        ProducerOrderLine.objects.filter(
+            product_id__in=product_ids,
+            producer_order__order_state=ProducerOrder.OrderState.HELD,
+        )
+        .exclude(producer_order__remote_id="")
+        .values("product_id")
+        .annotate(quantity=Sum("customer_quantity"))
+    )
+    return {row["product_id"]: row["quantity"] for row in rows}
 
 
 def remote_producer_ids() -> list[int]:

@@ -197,3 +197,43 @@ def test_catalogue_terms_are_read_however_they_are_compacted():
         "b": Decimal("2"),
         "b-product": Decimal("2"),
     }
+
+
+def test_what_the_partner_holds_for_our_delivered_producer_orders_is_not_counted_twice(
+    catalogue, farm
+):
+    from orders.models import ProducerOrder, ProducerOrderLine
+    from tests.factories import SaleSessionFactory
+
+    base = catalogue.base_url
+    product = ProductFactory(
+        producer=farm, remote_id=f"{base}Enterprises/freds-farm/SuppliedProducts/1"
+    )
+    session = SaleSessionFactory()
+    delivered = ProducerOrder.objects.create(
+        sales_session=session,
+        producer=farm,
+        trader=session.trader,
+        remote_id=f"{base}Enterprises/freds-farm/Orders/9",
+    )
+    ProducerOrderLine.objects.create(
+        producer_order=delivered,
+        product=product,
+        customer_quantity=Decimal("4"),
+        quantity=Decimal("4"),
+        unit_price=Decimal("1.00"),
+    )
+    catalogue.documents["/api/dfc/Enterprises/freds-farm/CatalogItems"] = (
+        200,
+        _graph(base, [{"dfc-b:stockLimitation": 6}]),
+    )
+
+    stock_mirror_refresh(producer_id=farm.pk)
+
+    # The partner can still sell 6 and holds 4 for us: 10 on hand for our customers.
+    assert Stock.objects.get(pk=product.pk).on_hand == Decimal("10")
+
+    delivered.order_state = ProducerOrder.OrderState.COMPLETE
+    delivered.save()
+    stock_mirror_refresh(producer_id=farm.pk)
+    assert Stock.objects.get(pk=product.pk).on_hand == Decimal("6")
