@@ -64,6 +64,11 @@ class ApiCredentialAdmin(admin.ModelAdmin):
             )
         return form
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "enterprises":
+            kwargs["queryset"] = Enterprise.objects.filter(platform__is_local=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         # The platform and scopes of an issued token do not change: issue a new one instead.
         if obj is not None:

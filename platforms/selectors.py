@@ -147,14 +147,20 @@ def _items_with_discount() -> QuerySet[OrderItem]:
     )
 
 
-def partner_seller_orders_qs(*, credential: ApiCredential, seller: Enterprise) -> QuerySet[Order]:
+def partner_seller_orders_qs(
+    *, credential: ApiCredential, seller: Enterprise, states: dict | None = None
+) -> QuerySet[Order]:
     """The caller's DFC orders with one of Larder's enterprises, ready to render: trader,
-    session, items with product and discount, in three queries whatever their number."""
-    return (
-        partner_orders_qs(credential=credential)
-        .filter(partner_order__seller=seller)
-        .prefetch_related(Prefetch("items", queryset=_items_with_discount()))
-    )
+    session, items with product and discount, in three queries whatever their number.
+    `states`: DFC list filters, e.g. {"orderState": "Held"} (platforms.dfc.partner_api)."""
+    from platforms.dfc.partner_api import STATE_FILTERS
+
+    orders = partner_orders_qs(credential=credential).filter(partner_order__seller=seller)
+    for name, value in (states or {}).items():
+        if value is not None:
+            table, field = STATE_FILTERS[name]
+            orders = orders.filter(**{f"{field}__in": list(table[value])})
+    return orders.prefetch_related(Prefetch("items", queryset=_items_with_discount()))
 
 
 def order_discounts(order: Order) -> tuple[Decimal, dict[int, Decimal]]:

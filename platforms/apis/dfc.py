@@ -59,10 +59,11 @@ DFC_REQUEST = {
     "description": "A JSON-LD graph holding one dfc-b:Order with its OrderLines (nested or in "
     "@graph), in any DFC context real clients send.",
 }
-STATE_FILTERS = [
-    OpenApiParameter("orderState", str, enum=list(graphs.ORDER_STATUS_LETTERS)),
-    OpenApiParameter("fulfilmentState", str, enum=list(graphs.FULFILMENT_STATUS_LETTERS)),
-    OpenApiParameter("paymentState", str, enum=list(graphs.PAYMENT_STATUS_VALUES)),
+LIST_PARAMETERS = [
+    *(
+        OpenApiParameter(name, str, enum=list(table))
+        for name, (table, _) in graphs.STATE_FILTERS.items()
+    ),
     OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 10**12 - 1}),
     OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": 10**12 - 1}),
 ]
@@ -119,23 +120,22 @@ class DfcOrdersApi(DfcOrderMixin, DfcApi):
     next and previous pages are in the `Link` header). POST a new order (Held)."""
 
     @extend_schema(
-        parameters=STATE_FILTERS,
+        parameters=LIST_PARAMETERS,
         responses={**_ok("Orders"), **COMMON_ERRORS},
     )
     def get(self, request, slug: str):
         seller = self.seller()
-        orders = selectors.partner_seller_orders_qs(credential=self.credential, seller=seller)
-        for name, table, field in (
-            ("orderState", graphs.ORDER_STATUS_LETTERS, "status__in"),
-            ("fulfilmentState", graphs.FULFILMENT_STATUS_LETTERS, "status__in"),
-            ("paymentState", graphs.PAYMENT_STATUS_VALUES, "payment_status__in"),
-        ):
-            value = request.query_params.get(name)
-            if value is None:
-                continue
-            if value not in table:
-                raise ValidationError({name: f"One of {', '.join(table)}."})
-            orders = orders.filter(**{field: list(table[value])})
+        states = {name: request.query_params.get(name) for name in graphs.STATE_FILTERS}
+        unknown = {
+            name: f"One of {', '.join(graphs.STATE_FILTERS[name][0])}."
+            for name, value in states.items()
+            if value is not None and value not in graphs.STATE_FILTERS[name][0]
+        }
+        if unknown:
+            raise ValidationError(unknown)
+        orders = selectors.partner_seller_orders_qs(
+            credential=self.credential, seller=seller, states=states
+        )
         paginator = PartnerPagination()
         page = paginator.paginate_queryset(orders.order_by("-number"), request, view=self)
         links = [

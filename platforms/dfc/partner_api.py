@@ -57,6 +57,14 @@ PAYMENT_STATUS_VALUES = {
 }
 
 
+# The DFC list filters (the FDC API's query parameters): the table and the field each filters.
+STATE_FILTERS = {
+    "orderState": (ORDER_STATUS_LETTERS, "status"),
+    "fulfilmentState": (FULFILMENT_STATUS_LETTERS, "status"),
+    "paymentState": (PAYMENT_STATUS_VALUES, "payment_status"),
+}
+
+
 def _term_for(value, table: dict) -> str:
     return next(term for term, members in table.items() if value in members)
 

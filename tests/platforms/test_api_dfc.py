@@ -328,6 +328,13 @@ def test_orders_list_is_scoped_and_filtered(api, other_api, farm):
     assert [n["@id"] for n in nodes_of(held.json(), "Order")] == [mine["Location"]]
     assert len(nodes_of(everything.json(), "Order")) == 2
     assert everything["X-Total-Count"] == "2"
+    unfulfilled = api.get(f"{base()}/Orders", {"fulfilmentState": "Unfulfilled"})
+    assert [n["dfc-b:hasOrderStatus"] for n in nodes_of(unfulfilled.json(), "Order")] == [
+        "dfc-v:Complete"
+    ]
+    assert api.get(f"{base()}/Orders", {"paymentState": "Unpaid"})["X-Total-Count"] == "2"
+    assert api.get(f"{base()}/Orders", {"paymentState": "Paid"})["X-Total-Count"] == "0"
+    assert api.get(f"{base()}/Orders", {"orderState": "Shipped"}).status_code == 400
 
 
 def test_foreign_order_is_not_found_for_every_method(api, other_api, farm):
