@@ -88,8 +88,17 @@ class Larder:
         assert done.returncode == 0, f"{name} failed:\n{done.stdout}\n{done.stderr}"
         return json.loads(done.stdout.strip().splitlines()[-1])
 
-    def start(self) -> None:
-        self.server = self.run("manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}")
+    def start(self, log_dir: Path) -> None:
+        # The server's output goes to a file: an unread pipe could fill up and stall it.
+        self.log = log_dir / f"{self.database}.log"
+        self.log_file = self.log.open("w")
+        self.server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -98,7 +107,7 @@ class Larder:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
         self.stop()
-        raise AssertionError(f"Larder on {self.url} did not start:\n{self.server.stdout.read()}")
+        raise AssertionError(f"Larder on {self.url} did not start:\n{self.log.read_text()}")
 
     def stop(self) -> None:
         if self.server and self.server.poll() is None:
@@ -107,6 +116,8 @@ class Larder:
                 self.server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.server.kill()
+        if self.server:
+            self.log_file.close()
 
     def get(self, path: str, token: str) -> dict:
         request = urllib.request.Request(
@@ -118,7 +129,7 @@ class Larder:
 
 
 @pytest.fixture
-def larders():
+def larders(tmp_path):
     hub, producer = Larder("hub", "larder-hub"), Larder("producer", "larder-producer")
     with closing(_admin_connection()) as admin, ExitStack() as stack:
         for larder in (hub, producer):
@@ -135,7 +146,7 @@ def larders():
             assert migration.returncode == 0, output
         for larder in (hub, producer):
             stack.callback(larder.stop)
-            larder.start()
+            larder.start(tmp_path)
         yield hub, producer
 
 
