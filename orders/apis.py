@@ -5,8 +5,10 @@ users with an orders.Customer row for the session's trader; they see only their 
 (others are 404). Staff may act on any order. Every error is an RFC 9457 problem document.
 """
 
+from datetime import datetime
+
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -98,7 +100,7 @@ class CartItemOutput(serializers.ModelSerializer):
         reservation = self._reservation(item)
         return str(reservation.quantity) if reservation else None
 
-    def get_reservation_expires_at(self, item):
+    def get_reservation_expires_at(self, item) -> datetime | None:
         reservation = self._reservation(item)
         return reservation.expires_at if reservation else None
 
@@ -161,6 +163,7 @@ class SessionOffersApi(APIView):
 
 
 class CartCreateApi(APIView):
+    @extend_schema_serializer(component_name="CartCreateInput")
     class InputSerializer(serializers.Serializer):
         session = serializers.IntegerField()
         currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
@@ -203,6 +206,7 @@ class CartDetailApi(APIView):
 
 
 class CartItemAddApi(APIView):
+    @extend_schema_serializer(component_name="CartItemAddInput")
     class InputSerializer(serializers.Serializer):
         offer = serializers.IntegerField()
         quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
@@ -222,6 +226,7 @@ class CartItemAddApi(APIView):
 
 
 class CartItemApi(APIView):
+    @extend_schema_serializer(component_name="CartItemInput")
     class InputSerializer(serializers.Serializer):
         quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
 
@@ -254,6 +259,7 @@ class CartSubmitApi(APIView):
 
 
 class CartPayApi(APIView):
+    @extend_schema_serializer(component_name="CartPayInput")
     class InputSerializer(serializers.Serializer):
         method = serializers.CharField(max_length=40)
         card_number = serializers.CharField(max_length=40, required=False)
@@ -274,6 +280,7 @@ class CartPayApi(APIView):
 
 
 class OrderCancelApi(APIView):
+    @extend_schema_serializer(component_name="OrderCancelInput")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 

@@ -87,12 +87,14 @@ def producer_catalog_url(producer) -> str:
     return producer.platform.base_url.rstrip("/") + f"/Enterprises/{producer.slug}/CatalogItems"
 
 
-def catalog_fetch(url: str):
+def catalog_fetch(url: str, *, token: str = ""):
+    """GET a DFC catalogue; `token` is the bearer token the partner gave this platform."""
     if not url.startswith(("http://", "https://")):
         raise CatalogUnavailable(f"{url}: only http(s) catalogues are read.")
-    request = urllib.request.Request(
-        url, headers={"Accept": "application/ld+json, application/json"}
-    )
+    headers = {"Accept": "application/ld+json, application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
             charset = response.headers.get_content_charset() or "utf-8"
@@ -120,7 +122,7 @@ def stock_mirror_refresh(*, producer_id: int) -> MirrorResult:
 
     producer = Enterprise.objects.select_related("platform").get(pk=producer_id)
     url = producer_catalog_url(producer)
-    levels = catalog_stock_levels(catalog_fetch(url))
+    levels = catalog_stock_levels(catalog_fetch(url, token=producer.platform.outbound_token))
     result = MirrorResult(url=url)
     with transaction.atomic():
         products = dict(

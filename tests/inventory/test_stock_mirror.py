@@ -26,11 +26,13 @@ class Catalogue:
     def __init__(self):
         self.documents: dict[str, tuple[int, object]] = {}
         self.requests: list[str] = []
+        self.authorizations: list[str | None] = []
         catalogue = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - http.server's name
                 catalogue.requests.append(self.path)
+                catalogue.authorizations.append(self.headers.get("Authorization"))
                 status, document = catalogue.documents.get(self.path, (404, {"error": "none"}))
                 body = json.dumps(document).encode()
                 self.send_response(status)
@@ -237,3 +239,14 @@ def test_what_the_partner_holds_for_our_delivered_producer_orders_is_not_counted
     delivered.save()
     stock_mirror_refresh(producer_id=farm.pk)
     assert Stock.objects.get(pk=product.pk).on_hand == Decimal("6")
+
+
+def test_the_catalogue_is_read_with_the_token_the_partner_gave_us(catalogue, farm):
+    farm.platform.outbound_token = "partner-issued-token"
+    farm.platform.save()
+    catalogue.documents["/api/dfc/Enterprises/freds-farm/CatalogItems"] = (
+        200,
+        _graph(catalogue.base_url, []),
+    )
+    stock_mirror_refresh(producer_id=farm.pk)
+    assert catalogue.authorizations == ["Bearer partner-issued-token"]
