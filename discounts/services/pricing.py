@@ -1,121 +1,186 @@
-"""Pricing an order: load its items and the rules that may apply, run the engine, write the
-adjustments and the items' totals. Called only by orders.services.totals.order_totals_recompute.
+"""Pricing an order: load the rules that may apply, run the engine over the order's item rows,
+and build the one statement that rewrites the order's adjustments. Called only by
+orders.services.totals.order_totals_recompute, which runs that statement together with the
+items', sub-orders' and order's totals (one round trip for every write of a re-pricing).
 """
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from discounts.models import CalculationRule, CouponRedemption, ItemAdjustment, OrderAdjustment
-from discounts.selectors import calculation_rules_for_order
+from discounts.models import (
+    CalculationRule,
+    CouponRedemption,
+    ItemAdjustment,
+    OrderAdjustment,
+    ShippingScaleBand,
+    Usage,
+)
 from discounts.services import engine
-from orders.models import Order, OrderItem
+from orders.models import Order
 
 ITEM_TOTAL_FIELDS = ("total_adjustment", "total_shipping", "total_tax", "total_shipping_tax")
+# The item columns pricing reads, as orders.services.totals.order_item_rows loads them.
+PRICING_ITEM_FIELDS = (
+    "id",
+    "quantity",
+    "unit_price",
+    "vat_rate",
+    "total_product",
+    "product_id",
+    "producer_id",
+    "shipping_mode_id",
+    "offer__session_id",
+    "product__weight_kg",
+    "product__tax_category_id",
+    "product__tax_category__rate",
+    "shipping_mode__tax_category_id",
+    "shipping_mode__tax_category__rate",
+)
+RULE_FIELDS = (
+    "id",
+    "name",
+    "usage",
+    "method",
+    "scope",
+    "value",
+    "product_id",
+    "producer_id",
+    "sales_session_id",
+    "shipping_mode_id",
+    "minimum_order_total",
+    "threshold_basis",
+    "minimum_quantity",
+    "price_basis",
+    "priority",
+    "is_exclusive",
+    "coupon",
+    "scale_lookup",
+    "band_starts",
+    "band_charges",
+    "exempt_ids",
+)
 
 
-def _line(item: OrderItem) -> engine.Line:
-    product = item.product
-    category = product.tax_category
-    mode = item.shipping_mode
-    shipping_category = mode.tax_category if mode else None
+def _line(row: dict) -> engine.Line:
+    category_id = row["product__tax_category_id"]
+    shipping_category_id = row["shipping_mode__tax_category_id"]
     return engine.Line(
-        id=item.pk,
-        quantity=item.quantity,
-        unit_price=item.unit_price,
-        total_product=item.total_product,
-        weight=item.quantity * (product.weight_kg or engine.ZERO),
-        product_id=item.product_id,
-        producer_id=item.producer_id,
-        session_id=item.offer.session_id if item.offer else None,
-        tax_category_id=category.pk if category else None,
+        id=row["id"],
+        quantity=row["quantity"],
+        unit_price=row["unit_price"],
+        total_product=row["total_product"],
+        weight=row["quantity"] * (row["product__weight_kg"] or engine.ZERO),
+        product_id=row["product_id"],
+        producer_id=row["producer_id"],
+        session_id=row["offer__session_id"],
+        tax_category_id=category_id,
         # The trader's tax category sets the rate; the offer's VAT rate (snapshotted on the
         # item) is the fallback for products the trader has not categorised.
-        tax_rate=category.rate if category else item.vat_rate,
-        shipping_mode_id=item.shipping_mode_id,
-        shipping_tax_category_id=shipping_category.pk if shipping_category else None,
-        shipping_tax_rate=shipping_category.rate if shipping_category else engine.ZERO,
+        tax_rate=row["product__tax_category__rate"] if category_id else row["vat_rate"],
+        shipping_mode_id=row["shipping_mode_id"],
+        shipping_tax_category_id=shipping_category_id,
+        shipping_tax_rate=(
+            row["shipping_mode__tax_category__rate"] if shipping_category_id else engine.ZERO
+        ),
     )
 
 
-def _rule(rule: CalculationRule, coupon_ids: dict[int, int]) -> engine.Rule:
-    scale = rule.shipping_scale
-    return engine.Rule(
-        id=rule.pk,
-        name=rule.name,
-        usage=rule.usage,
-        method=rule.method,
-        scope=rule.scope,
-        value=rule.value,
-        product_id=rule.product_id,
-        producer_id=rule.producer_id,
-        session_id=rule.sales_session_id,
-        shipping_mode_id=rule.shipping_mode_id,
-        scale_lookup=scale.lookup if scale else None,
-        bands=tuple(engine.Band(b.from_value, b.charge) for b in scale.bands.all())
-        if scale
-        else (),
-        minimum_order_total=rule.minimum_order_total,
-        threshold_basis=rule.threshold_basis,
-        minimum_quantity=rule.minimum_quantity,
-        price_basis=rule.price_basis,
-        priority=rule.priority,
-        is_exclusive=rule.is_exclusive,
-        exempt_tax_category_ids=frozenset(i for i in rule.exempt_ids if i is not None),
-        coupon_id=coupon_ids.get(rule.pk),
+def pricing_rules_for_order(*, order: Order, now) -> list[engine.Rule]:
+    """The rules that may apply to `order` now, as the engine reads them: its trader's, active,
+    inside their validity window, in the order's currency (or currency-free percentages);
+    coupon rules only when a coupon of theirs is applied to the order (the rule carries that
+    coupon); manual adjustments only for their own order. One query: the coupon, the exempt
+    tax categories and the shipping scale's bands come as sub-selects of each rule's row."""
+    in_window = (Q(valid_from__isnull=True) | Q(valid_from__lte=now)) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gt=now)
     )
-
-
-def order_items_price(*, order: Order) -> list[OrderItem]:
-    """Re-price every item of `order`, write their totals and return them. Rebuilds the
-    order's item and order adjustments from scratch, so running it twice gives the same rows
-    and figures.
-
-    Runs in the caller's transaction with the order row locked. Queries, whatever the number
-    of items: items, coupon redemptions, rules, scale bands (when a rule has a scale), two
-    deletes, two inserts and one update of the items' totals: at most nine.
-    """
-    items = list(
-        OrderItem.objects.filter(order_id=order.pk)
-        .select_related("product__tax_category", "shipping_mode__tax_category", "offer")
-        .order_by("pk")
+    applied_coupon = CouponRedemption.objects.filter(
+        order_id=order.pk, coupon__rule_id=OuterRef("pk")
+    ).order_by("coupon_id")
+    bands = ShippingScaleBand.objects.filter(scale_id=OuterRef("shipping_scale_id")).order_by(
+        "from_value"
     )
-    coupon_ids = dict(
-        CouponRedemption.objects.filter(order_id=order.pk).values_list(
-            "coupon__rule_id", "coupon_id"
+    exempt = CalculationRule.exempt_tax_categories.through.objects.filter(
+        calculationrule_id=OuterRef("pk")
+    )
+    rows = (
+        CalculationRule.objects.filter(trader_id=order.trader_id, is_active=True)
+        # A manual adjustment (a rule with `order`) counts only for its own order.
+        .filter(Q(order__isnull=True) | Q(order_id=order.pk))
+        .filter(Q(currency="") | Q(currency=order.currency))
+        .filter(in_window)
+        .annotate(coupon=Subquery(applied_coupon.values("coupon_id")[:1]))
+        .filter(~Q(usage=Usage.COUPON) | Q(coupon__isnull=False))
+        .annotate(
+            scale_lookup=F("shipping_scale__lookup"),
+            band_starts=ArraySubquery(bands.values("from_value")),
+            band_charges=ArraySubquery(bands.values("charge")),
+            exempt_ids=ArraySubquery(exempt.values("taxcategory_id")),
         )
+        .order_by("priority", "pk")
+        # values(): plain dicts, no model instances to build (the engine wants dataclasses).
+        .values(*RULE_FIELDS)
     )
-    rules = calculation_rules_for_order(
-        order=order, coupon_rule_ids=coupon_ids.keys(), now=timezone.now()
-    )
+    return [
+        engine.Rule(
+            id=row["id"],
+            name=row["name"],
+            usage=row["usage"],
+            method=row["method"],
+            scope=row["scope"],
+            value=row["value"],
+            product_id=row["product_id"],
+            producer_id=row["producer_id"],
+            session_id=row["sales_session_id"],
+            shipping_mode_id=row["shipping_mode_id"],
+            scale_lookup=row["scale_lookup"],
+            bands=tuple(
+                engine.Band(start, charge)
+                for start, charge in zip(row["band_starts"], row["band_charges"], strict=True)
+            ),
+            minimum_order_total=row["minimum_order_total"],
+            threshold_basis=row["threshold_basis"],
+            minimum_quantity=row["minimum_quantity"],
+            price_basis=row["price_basis"],
+            priority=row["priority"],
+            is_exclusive=row["is_exclusive"],
+            exempt_tax_category_ids=frozenset(row["exempt_ids"]),
+            coupon_id=row["coupon"],
+        )
+        for row in rows
+    ]
+
+
+def order_items_price(*, order: Order, items: list[dict]) -> list[tuple[str, list]]:
+    """Re-price `items` (every item of `order`, as rows of
+    orders.services.totals.order_item_rows, carrying the prices to price with): set each
+    row's four adjustment totals and return the statements (SQL, params) that delete the
+    order's item and order adjustments and insert the new ones, for the caller to run in one
+    round trip with its own writes (orders.services.totals), inside its transaction with the
+    order row locked. Rebuilt from scratch: running it twice gives the same rows and figures.
+    One query (the rules), whatever the number of items.
+    """
+    rules = pricing_rules_for_order(order=order, now=timezone.now())
     pricing = engine.price_order(
-        [_line(item) for item in items],
-        [_rule(rule, coupon_ids) for rule in rules],
-        order_session_id=order.sales_session_id,
+        [_line(row) for row in items], rules, order_session_id=order.sales_session_id
     )
-
-    ItemAdjustment.objects.filter(order_id=order.pk).delete()
-    OrderAdjustment.objects.filter(order_id=order.pk).delete()
-    _item_adjustments_insert(order.pk, pricing.item_adjustments)
-    OrderAdjustment.objects.bulk_create(
-        OrderAdjustment(order_id=order.pk, **_adjustment_fields(a))
-        for a in pricing.order_adjustments
-    )
-    for item in items:
-        totals = pricing.line_totals[item.pk]
+    for row in items:
+        totals = pricing.line_totals[row["id"]]
         for name in ITEM_TOTAL_FIELDS:
-            setattr(item, name, getattr(totals, name))
-    _item_totals_update(items)
-    return items
+            row[name] = getattr(totals, name)
+    return _adjustments_rewrite(order.pk, pricing)
 
 
-# Two writes in plain SQL, for speed: Django's bulk_create spends ~0.1 ms a row building model
-# instances (1,000 adjustment rows for 200 lines), and its bulk_update builds a CASE WHEN per
-# field with a branch per item, which PostgreSQL evaluates in items × items time (80 ms for
-# 200 lines). Both stay one statement whatever the number of items.
+# The adjustments are rewritten in plain SQL, for speed: Django's bulk_create spends ~0.1 ms a
+# row building model instances (1,000 adjustment rows for 200 lines). Two deletes and two
+# INSERT ... SELECT FROM unnest, whatever the number of items; totals runs them as parts of
+# one statement (data-modifying CTEs share one snapshot: the deletes cannot see the rows the
+# inserts add).
 
-ITEM_ADJUSTMENT_COLUMNS = (
+ORDER_ADJUSTMENT_COLUMNS = (
     "order_id",
-    "item_id",
     "usage",
     "rule_id",
     "coupon_id",
@@ -124,62 +189,44 @@ ITEM_ADJUSTMENT_COLUMNS = (
     "amount",
     "sequence",
 )
+ITEM_ADJUSTMENT_COLUMNS = (*ORDER_ADJUSTMENT_COLUMNS, "item_id")
 
 
-def _item_adjustments_insert(order_id: int, adjustments: list[engine.Adjustment]) -> None:
-    """INSERT ... SELECT FROM unnest(one array per column): one statement."""
-    if not adjustments:
-        return
-    meta = ItemAdjustment._meta
-    fields = [meta.get_field(column) for column in ITEM_ADJUSTMENT_COLUMNS]
-    arrays = [
-        [order_id] * len(adjustments),
-        *(
-            [getattr(a, name) for a in adjustments]
-            for name in ("line_id", "usage", "rule_id", "coupon_id", "tax_category_id")
-        ),
-        [a.description[:200] for a in adjustments],
-        [a.amount for a in adjustments],
-        [a.sequence for a in adjustments],
+def _insert_unnest(model, columns, rows: list[dict]) -> tuple[str, list]:
+    """INSERT ... SELECT FROM unnest(one array per column)."""
+    meta = model._meta
+    fields = [meta.get_field(column) for column in columns]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM unnest({arrays})",
+        [[row[column] for row in rows] for column in columns],
+    )
+
+
+def _adjustments_rewrite(order_id: int, pricing: engine.Pricing) -> list[tuple[str, list]]:
+    def fields(adjustment) -> dict:
+        return {
+            "order_id": order_id,
+            "usage": adjustment.usage,
+            "rule_id": adjustment.rule_id,
+            "coupon_id": adjustment.coupon_id,
+            "tax_category_id": adjustment.tax_category_id,
+            "description": adjustment.description[:200],
+            "amount": adjustment.amount,
+            "sequence": adjustment.sequence,
+        }
+
+    item_rows = [fields(a) | {"item_id": a.line_id} for a in pricing.item_adjustments]
+    order_rows = [fields(a) for a in pricing.order_adjustments]
+    quote = connection.ops.quote_name
+    parts = [
+        (f"DELETE FROM {quote(model._meta.db_table)} WHERE order_id = %s", [order_id])
+        for model in (ItemAdjustment, OrderAdjustment)
     ]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    unnest = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM unnest({unnest})",
-            arrays,
-        )
-
-
-def _item_totals_update(items: list[OrderItem]) -> None:
-    """UPDATE ... FROM (VALUES (id, totals...), ...) joined on the primary key: one statement."""
-    if not items:
-        return
-    fields = [OrderItem._meta.get_field(name) for name in ITEM_TOTAL_FIELDS]
-    quote = connection.ops.quote_name
-    columns = [quote(field.column) for field in fields]
-    casts = ", ".join(f"%s::{field.db_type(connection)}" for field in fields)
-    rows = ", ".join([f"(%s::bigint, {casts})"] * len(items))
-    params = []
-    for item in items:
-        params += [item.pk, *(getattr(item, field.attname) for field in fields)]
-    assignments = ", ".join(f"{column} = v.{column}" for column in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(OrderItem._meta.db_table)} AS t SET {assignments} "
-            f"FROM (VALUES {rows}) AS v(id, {', '.join(columns)}) WHERE t.id = v.id",
-            params,
-        )
-
-
-def _adjustment_fields(adjustment) -> dict:
-    return {
-        "usage": adjustment.usage,
-        "amount": adjustment.amount,
-        "description": adjustment.description[:200],
-        "sequence": adjustment.sequence,
-        "rule_id": adjustment.rule_id,
-        "coupon_id": adjustment.coupon_id,
-        "tax_category_id": adjustment.tax_category_id,
-    }
+    if item_rows:
+        parts.append(_insert_unnest(ItemAdjustment, ITEM_ADJUSTMENT_COLUMNS, item_rows))
+    if order_rows:
+        parts.append(_insert_unnest(OrderAdjustment, ORDER_ADJUSTMENT_COLUMNS, order_rows))
+    return parts

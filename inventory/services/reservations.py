@@ -3,8 +3,8 @@
 Every function here runs inside the caller's transaction, which must already hold the lock
 on the order row whose items it touches (so two releases of one order never both count).
 It then locks the offers with a stock limitation and the stock rows it needs, each in one
-query ordered by pk, decides for every item at once, and writes with one bulk update per
-table: the number of queries does not grow with the number of items.
+query ordered by pk, decides for every item at once, and writes the stock, offers and
+reservations in one statement: the number of queries does not grow with the number of items.
 """
 
 from collections import defaultdict
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import F, TextChoices
+from django.db import connection
+from django.db.models import TextChoices
 from django.utils import timezone
 
 from inventory.exceptions import InsufficientStock
@@ -64,41 +65,110 @@ def quantity_text(quantity: Decimal) -> str:
     return format(Decimal(quantity).normalize(), "f")
 
 
-def _lock(product_ids, offer_ids) -> tuple[dict[int, Stock], dict[int, Offer]]:
+@dataclass(frozen=True)
+class LockedStock:
+    """A locked stock row, as reservation reads it."""
+
+    on_hand: Decimal | None
+    reserved: Decimal
+    is_unlimited: bool
+
+    @property
+    def is_known(self) -> bool:
+        return self.on_hand is not None
+
+    @property
+    def available(self) -> Decimal | None:
+        return None if self.on_hand is None else self.on_hand - self.reserved
+
+
+@dataclass(frozen=True)
+class LockedOffer:
+    stock_limitation: Decimal | None
+    quantity_reserved: Decimal
+
+    @property
+    def remaining(self) -> Decimal | None:
+        if self.stock_limitation is None:
+            return None
+        return max(self.stock_limitation - self.quantity_reserved, 0)
+
+
+def _lock(product_ids, offer_ids) -> tuple[dict[int, LockedStock], dict[int, LockedOffer]]:
     # Offers before stock, each in pk order: the house lock order (inventory/lock_objects.py).
+    # values_list: only the columns decided on, no model instances to build.
     offers = (
-        {o.pk: o for o in offer_qs_select_for_update(sorted(set(offer_ids)))} if offer_ids else {}
+        {
+            pk: LockedOffer(limitation, reserved)
+            for pk, limitation, reserved in offer_qs_select_for_update(
+                sorted(set(offer_ids))
+            ).values_list("pk", "stock_limitation", "quantity_reserved")
+        }
+        if offer_ids
+        else {}
     )
     stocks = (
-        {s.pk: s for s in stock_qs_select_for_update(sorted(set(product_ids)))}
+        {
+            pk: LockedStock(on_hand, reserved, unlimited)
+            for pk, on_hand, reserved, unlimited in stock_qs_select_for_update(
+                sorted(set(product_ids))
+            ).values_list("pk", "on_hand", "reserved", "is_unlimited")
+        }
         if product_ids
         else {}
     )
     return stocks, offers
 
 
-def _write(stocks: dict[int, Stock], stock_delta, offers: dict[int, Offer], offer_delta) -> None:
-    """Apply signed deltas to locked rows, one bulk UPDATE per table."""
+def _write(stock_delta, offer_delta, holds: list[dict] | None = None) -> None:
+    """Apply signed deltas to locked rows and insert the new reservations: one statement."""
     # Relative writes (reserved = reserved + n): under the locks they equal absolute ones, and
-    # should a lock ever be lost the CheckConstraints still refuse to oversell.
-    now = timezone.now()
-    changed_stocks = []
-    for product_id, delta in stock_delta.items():
-        if delta:
-            stock = stocks[product_id]
-            stock.reserved = F("reserved") + delta
-            stock.updated_at = now
-            changed_stocks.append(stock)
-    if changed_stocks:
-        Stock.objects.bulk_update(changed_stocks, ["reserved", "updated_at"])
-    changed_offers = []
-    for offer_id, delta in offer_delta.items():
-        if delta:
-            offer = offers[offer_id]
-            offer.quantity_reserved = F("quantity_reserved") + delta
-            changed_offers.append(offer)
-    if changed_offers:
-        Offer.objects.bulk_update(changed_offers, ["quantity_reserved"])
+    # should a lock ever be lost the CheckConstraints still refuse to oversell. Plain SQL, one
+    # round trip for every table (data-modifying CTEs; each part writes its own table).
+    quote = connection.ops.quote_name
+    parts = []
+    stock_delta = {pk: delta for pk, delta in stock_delta.items() if delta}
+    if stock_delta:
+        parts.append(
+            (
+                f"UPDATE {quote(Stock._meta.db_table)} AS s "
+                "SET reserved = s.reserved + v.delta, updated_at = %s "
+                "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, delta) "
+                "WHERE s.product_id = v.id",
+                [timezone.now(), list(stock_delta), list(stock_delta.values())],
+            )
+        )
+    offer_delta = {pk: delta for pk, delta in offer_delta.items() if delta}
+    if offer_delta:
+        parts.append(
+            (
+                f"UPDATE {quote(Offer._meta.db_table)} AS f "
+                "SET quantity_reserved = f.quantity_reserved + v.delta "
+                "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, delta) WHERE f.id = v.id",
+                [list(offer_delta), list(offer_delta.values())],
+            )
+        )
+    if holds:
+        columns = ("order_item_id", "order_id", "stock_id", "offer_id", "quantity", "expires_at")
+        types = ("bigint", "bigint", "bigint", "bigint", "numeric", "timestamptz")
+        parts.append(
+            (
+                f"INSERT INTO {quote(Reservation._meta.db_table)} ({', '.join(columns)}, "
+                f"created_at) SELECT *, %s FROM unnest("
+                + ", ".join(f"%s::{kind}[]" for kind in types)
+                + ")",
+                [timezone.now(), *([hold[c] for hold in holds] for c in columns)],
+            )
+        )
+    if not parts:
+        return
+    *first, (last_sql, last_params) = parts
+    sql = last_sql
+    if first:
+        ctes = ", ".join(f"w{n} AS ({part_sql})" for n, (part_sql, _) in enumerate(first))
+        sql = f"WITH {ctes} {last_sql}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p for _, params in first for p in params] + last_params)
 
 
 def stock_reserve(
@@ -109,8 +179,9 @@ def stock_reserve(
     An item whose stock is known holds a reservation (and so does one whose offer has a
     stock limitation); an item whose producer publishes no stock, or says it is unlimited,
     is accepted without one. A short item is backordered when its offer allows it; otherwise
-    InsufficientStock lists every short item and nothing is written. Queries: at most two
-    locks, two bulk updates and one insert, whatever the number of items.
+    InsufficientStock lists every short item and nothing is written. Queries: the stock lock
+    (and the offers' lock when an offer has a stock limitation) and one statement writing the
+    stock, the offers and the reservations, whatever the number of items.
     """
     requests = sorted(requests, key=lambda r: r.item_id)
     stocks, offers = _lock(
@@ -121,7 +192,7 @@ def stock_reserve(
     stock_delta: dict[int, Decimal] = defaultdict(Decimal)
     offer_delta: dict[int, Decimal] = defaultdict(Decimal)
     allocations: dict[int, Allocation] = {}
-    holds: list[Reservation] = []
+    holds: list[dict] = []
     shortages: list[dict] = []
 
     for request in requests:
@@ -151,14 +222,14 @@ def stock_reserve(
             offer_delta[request.offer_id] += request.quantity
         if rooms:
             holds.append(
-                Reservation(
-                    order_item_id=request.item_id,
-                    order_id=request.order_id,
-                    stock_id=request.product_id if stock_room is not None else None,
-                    offer_id=request.offer_id if offer_room is not None else None,
-                    quantity=request.quantity,
-                    expires_at=expires_at,
-                )
+                {
+                    "order_item_id": request.item_id,
+                    "order_id": request.order_id,
+                    "stock_id": request.product_id if stock_room is not None else None,
+                    "offer_id": request.offer_id if offer_room is not None else None,
+                    "quantity": request.quantity,
+                    "expires_at": expires_at,
+                }
             )
         stock = stocks.get(request.product_id)
         if stock_room is not None:
@@ -170,9 +241,7 @@ def stock_reserve(
 
     if shortages:
         raise InsufficientStock(shortages)
-    _write(stocks, stock_delta, offers, offer_delta)
-    if holds:
-        Reservation.objects.bulk_create(holds)
+    _write(stock_delta, offer_delta, holds)
     return allocations
 
 
@@ -192,8 +261,8 @@ def reservations_release(*, order_id: int, item_ids=None) -> list[Reservation]:
             stock_delta[reservation.stock_id] -= reservation.quantity
         if reservation.offer_id:
             offer_delta[reservation.offer_id] -= reservation.quantity
-    stocks, offers = _lock(list(stock_delta), list(offer_delta))
-    _write(stocks, stock_delta, offers, offer_delta)
+    _lock(list(stock_delta), list(offer_delta))
+    _write(stock_delta, offer_delta)
     Reservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
     return reservations
 
@@ -226,12 +295,7 @@ def reservation_resize(*, order_item_id: int, quantity: Decimal, product_name: s
                     }
                 ]
             )
-    _write(
-        stocks,
-        {pk: delta for pk in stocks},
-        offers,
-        {pk: delta for pk in offers},
-    )
+    _write({pk: delta for pk in stocks}, {pk: delta for pk in offers})
     Reservation.objects.filter(pk=reservation.pk).update(quantity=quantity)
 
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from config.actors import Actor
@@ -20,7 +19,7 @@ from config.exceptions import ApplicationError, Conflict, NotFound
 from inventory.models import Reservation
 from inventory.services.reservations import (
     Allocation,
-    item_stock_request,
+    StockRequest,
     reservations_release,
     stock_reserve,
 )
@@ -36,7 +35,7 @@ from orders.services.items import (
     order_item_quantity_change,
     order_item_remove,
 )
-from orders.services.totals import order_totals_recompute
+from orders.services.totals import order_item_rows, order_totals_recompute
 from orders.statuses import InventoryStatus, OrderStatus
 from sessions_app.exceptions import OfferNotAvailable, SessionClosed
 from sessions_app.models import Offer, SaleSession, session_accepts_orders
@@ -214,7 +213,37 @@ def cart_item_remove(*, order_id: int, item_id: int, actor: Actor) -> None:
     order_item_remove(item_id=item_id, actor=actor)
 
 
-@transaction.atomic
+# The columns checkout writes on each item, with the totals, in order_totals_recompute's one
+# statement.
+SUBMIT_ITEM_FIELDS = (
+    "unit_price",
+    "vat_rate",
+    "total_product",
+    "inventory_status",
+    "inventory_unknown",
+    "updated_at",
+)
+
+
+def _stock_request(row: dict) -> StockRequest:
+    """What an item row (order_item_rows) asks of the stock; as item_stock_request does for an
+    OrderItem instance."""
+    limited = row["offer__stock_limitation"] is not None
+    return StockRequest(
+        item_id=row["id"],
+        order_id=row["order_id"],
+        product_id=row["product_id"],
+        product_name=row["product_name"],
+        quantity=row["quantity"],
+        offer_id=row["offer_id"],
+        offer_limited=limited,
+        allows_backorder=bool(row["offer__allows_backorder"]),
+    )
+
+
+# durable: the storefront's own transaction, never nested (no savepoint); what it returns is
+# committed.
+@transaction.atomic(durable=True)
 def cart_submit(*, order_id: int, actor: Actor) -> Order:
     """Check the cart out: the session must be open; every item takes its offer's current
     price and VAT rate; the order is priced (orders.services.totals.order_totals_recompute,
@@ -224,55 +253,55 @@ def cart_submit(*, order_id: int, actor: Actor) -> Order:
     short items whose offer allows it are backordered. The reservations expire after
     LARDER_CART_RESERVATION_MINUTES unless the order is paid. Submitting again renews them.
 
-    Queries do not grow with the number of items (tests/orders/test_checkout_queries.py).
+    Seven queries whatever the number of items (tests/orders/test_checkout_queries.py): lock
+    the order and its session; the items with their offers, products and tax categories; the
+    pricing rules; lock the stock rows (and the limited offers, when any); one statement
+    reserving (stock, offers, reservations); one writing adjustments, items, sub-orders and
+    the order; the event. A re-submit first releases the old reservations.
     """
     order = _cart_lock(order_id)
     now = timezone.now()
     if order.checked_out_at is not None:
         reservations_release(order_id=order.pk)
-    items = list(OrderItem.objects.filter(order_id=order.pk).select_related("offer").order_by("pk"))
+    items = order_item_rows(order_id=order.pk)
     if not items:
         raise EmptyCart(f"Order {order.number} has no items to check out.")
     unavailable = [
-        i for i in items if i.offer is None or i.offer.session_id != order.sales_session_id
+        row
+        for row in items
+        if row["offer_id"] is None or row["offer__session_id"] != order.sales_session_id
     ]
     if unavailable:
         raise OfferNotAvailable(
             "No longer offered in this session: "
-            + ", ".join(item.product_name for item in unavailable),
-            extra={"items": [item.pk for item in unavailable]},
+            + ", ".join(row["product_name"] for row in unavailable),
+            extra={"items": [row["id"] for row in unavailable]},
         )
-    for item in items:
-        if item.offer.currency != order.currency:
+    for row in items:
+        if row["offer__currency"] != order.currency:
             raise CurrencyMismatch(
-                f"{item.product_name} is now offered in {item.offer.currency}, the order is in "
-                f"{order.currency}."
+                f"{row['product_name']} is now offered in {row['offer__currency']}, the order "
+                f"is in {order.currency}."
             )
     allocations = stock_reserve(
-        requests=[item_stock_request(item) for item in items],
+        requests=[_stock_request(row) for row in items],
         expires_at=cart_reservation_expiry(now),
     )
-    for item in items:
-        item.unit_price = item.offer.price
-        item.vat_rate = item.offer.vat_rate
-        item.total_product = line_total(item.quantity, item.unit_price)
-        item.inventory_status = INVENTORY_STATUS[allocations[item.pk]]
-        item.inventory_unknown = allocations[item.pk] == Allocation.UNKNOWN
-        item.updated_at = now
-    OrderItem.objects.bulk_update(
-        items,
-        [
-            "unit_price",
-            "vat_rate",
-            "total_product",
-            "inventory_status",
-            "inventory_unknown",
-            "updated_at",
-        ],
+    for row in items:
+        allocation = allocations[row["id"]]
+        row["unit_price"] = row["offer__price"]
+        row["vat_rate"] = row["offer__vat_rate"]
+        row["total_product"] = line_total(row["quantity"], row["unit_price"])
+        row["inventory_status"] = INVENTORY_STATUS[allocation]
+        row["inventory_unknown"] = allocation == Allocation.UNKNOWN
+        row["updated_at"] = now
+    order_totals_recompute(
+        order=order,
+        items=items,
+        item_fields=SUBMIT_ITEM_FIELDS,
+        order_fields={"checked_out_at": now},
+        bump_version=True,
     )
-    Order.objects.filter(pk=order.pk).update(checked_out_at=now, version=F("version") + 1)
-    order.checked_out_at = now
-    order_totals_recompute(order=order)
     counts = {kind: sum(1 for a in allocations.values() if a == kind) for kind in Allocation}
     order_event(
         order=order,

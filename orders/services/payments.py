@@ -23,7 +23,7 @@ from orders.exceptions import OrderNotEditable
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
 from orders.services.checkout import CartNotSubmitted, check_session_open, order_and_session_lock
 from orders.services.producer_orders import producer_orders_request_refresh
-from orders.services.status import order_lock, order_status_change
+from orders.services.status import order_lock, order_status_change, order_status_move
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S
 
@@ -163,14 +163,17 @@ def _status_path(outcome: PaymentOutcome, backordered: bool) -> list[str]:
     return [S.PAYMENT_INITIATED, S.COMPLETE]
 
 
-@transaction.atomic
+# durable: the storefront's own transaction, never nested (no savepoint); what it returns is
+# committed.
+@transaction.atomic(durable=True)
 def order_pay(*, order_id: int, method: str, actor: Actor, details: dict | None = None) -> Order:
     """Pay a submitted cart with the trader, and so place it.
 
     Locks the order (and its session FOR SHARE); the session must still be open and the
     cart submitted with unexpired reservations. The provider's outcome moves the order through
-    `order_status_change`: pay later → I; authorized → M → C; review → M → A; an order with
-    backordered items → B. The reservations become firm, a payment event is written, and the
+    the one door (`order_status_move`, under this lock): pay later → I; authorized → M → C;
+    review → M → A; an order with backordered items → B. The payment fields are written with
+    the first move. The reservations become firm, a payment event is written, and the
     producer orders are asked to follow after commit. A declined payment raises
     PaymentDeclined (402) and writes nothing: the cart stays as it was.
     """
@@ -181,6 +184,8 @@ def order_pay(*, order_id: int, method: str, actor: Actor, details: dict | None 
     check_session_open(order)
     if order.checked_out_at is None:
         raise CartNotSubmitted(f"Order {order.number} must be submitted before it is paid.")
+    # Read after the lock (not as sub-selects of the locking query, whose snapshot may predate
+    # a submit that held the lock meanwhile).
     state = OrderItem.objects.filter(order_id=order.pk).aggregate(
         expired=Count("pk", filter=Q(reservation__expires_at__lte=timezone.now())),
         backordered=Count("pk", filter=Q(inventory_status=InventoryStatus.BACKORDERED)),
@@ -192,15 +197,16 @@ def order_pay(*, order_id: int, method: str, actor: Actor, details: dict | None 
     if result.outcome == PaymentOutcome.DECLINED:
         raise PaymentDeclined(result.message, extra={"payment_method": method})
 
-    Order.objects.filter(pk=order.pk).update(
-        payment_method=method,
-        payment_reference=result.reference,
-        payment_status=PAYMENT_STATUS[result.outcome],
-    )
+    payment = {
+        "payment_method": method,
+        "payment_reference": result.reference,
+        "payment_status": PAYMENT_STATUS[result.outcome],
+    }
     for to_status in _status_path(result.outcome, bool(state["backordered"])):
-        order = order_status_change(
-            order_id=order.pk, to_status=to_status, actor=actor, reason=result.message
+        order = order_status_move(
+            order=order, to_status=to_status, actor=actor, reason=result.message, also=payment
         )
+        payment = None
     reservations_make_firm(order_id=order.pk)
     order_event(
         order=order,

@@ -3,7 +3,10 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from discounts.services.pricing import order_items_price
+from django.db import connection
+from django.utils import timezone
+
+from discounts.services.pricing import PRICING_ITEM_FIELDS, order_items_price
 from orders.models import Order, OrderItem, SubOrder
 from orders.statuses import OrderStatus
 
@@ -19,50 +22,195 @@ ZERO = Decimal("0.00")
 # they are frozen and only re-summed.
 PRICING_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.CSR_EDIT})
 
+# What order_item_rows loads: pricing's columns, the totals, the sub-order keys, and what
+# checkout reads of the offer.
+ITEM_ROW_FIELDS = tuple(
+    dict.fromkeys(
+        (
+            *PRICING_ITEM_FIELDS,
+            *TOTAL_FIELDS,
+            "order_id",
+            "product_name",
+            "offer_id",
+            "offer__price",
+            "offer__vat_rate",
+            "offer__currency",
+            "offer__stock_limitation",
+            "offer__allows_backorder",
+            "shipping_address_id",
+            "sub_order_id",
+            "sub_order__shipping_address_id",
+        )
+    )
+)
 
-def order_totals_recompute(*, order: Order) -> Order:
+
+def order_item_rows(*, order_id: int) -> list[dict]:
+    """The order's items in pk order as plain dicts (values(): building OrderItem instances
+    with their related rows costs more than the query), with the product, offer, tax and
+    sub-order columns that pricing, totals and checkout read. One query."""
+    return list(OrderItem.objects.filter(order_id=order_id).order_by("pk").values(*ITEM_ROW_FIELDS))
+
+
+def order_totals_recompute(
+    *,
+    order: Order,
+    items: list[dict] | None = None,
+    item_fields: tuple[str, ...] = (),
+    order_fields: dict | None = None,
+    bump_version: bool = False,
+) -> Order:
     """Re-price the order's items (in P or E), then rebuild its sub-orders (one per shipping
     address) and its totals from the items. Call it after every item change.
 
     Runs in the caller's transaction, with the order row already locked. In P or E the pricing
     engine (discounts.services.pricing.order_items_price) rebuilds every item adjustment:
     coupons, discounts, shipping, sales tax, shipping tax, surcharges; in any other status the
-    stored item figures are only re-summed. Idempotent. Queries do not grow with the items:
-    pricing's (at most nine), the sub-orders, their bulk update and the order's update (12 in
-    all); plus, only when an address is new or an item moved, an insert and an update of its
-    items per address, and a delete of emptied sub-orders.
+    stored item figures are only re-summed. Idempotent.
+
+    A caller that already holds the rows (order_item_rows) passes them as `items`, with the
+    columns it changed in them (`item_fields`) and the order columns it sets (`order_fields`,
+    `bump_version`): they are written by the same statement. Queries, whatever the number of
+    items: the items (unless given), the rules (P or E), and one statement writing the
+    adjustments, the items, the sub-orders and the order; plus, only when an address is new or
+    an item moved, a read of the sub-orders and an insert per new address.
     """
+    if items is None:
+        items = order_item_rows(order_id=order.pk)
+    parts = []
+    written = list(item_fields)
     if order.status in PRICING_STATUSES:
-        items = order_items_price(order=order)
-    else:
-        items = list(OrderItem.objects.filter(order_id=order.pk).order_by("pk"))
+        parts += order_items_price(order=order, items=items)
+        written += ["total_adjustment", "total_shipping", "total_tax", "total_shipping_tax"]
+    if _sub_orders_assign(order, items):
+        written.append("sub_order_id")
 
-    by_address: dict[int | None, list[OrderItem]] = defaultdict(list)
-    for item in items:
-        by_address[item.shipping_address_id].append(item)
-    existing = {s.shipping_address_id: s for s in SubOrder.objects.filter(order_id=order.pk)}
-    sub_orders = []
-    for address_id, group in by_address.items():
-        sub_order = existing.pop(address_id, None)
-        if sub_order is None:
-            sub_order = SubOrder.objects.create(order_id=order.pk, shipping_address_id=address_id)
-        for name in TOTAL_FIELDS:
-            setattr(sub_order, name, sum((getattr(item, name) for item in group), ZERO))
-        sub_order.total_quantity = sum((item.quantity for item in group), ZERO)
-        sub_order.item_count = len(group)
-        sub_orders.append(sub_order)
-        if any(item.sub_order_id != sub_order.pk for item in group):  # a new or moved address
-            OrderItem.objects.filter(pk__in=[item.pk for item in group]).update(
-                sub_order_id=sub_order.pk
-            )
+    if items and written:
+        parts.append(_update_from_values(OrderItem, items, list(dict.fromkeys(written))))
+    sub_orders = _sub_order_totals(items)
     if sub_orders:
-        SubOrder.objects.bulk_update(sub_orders, [*TOTAL_FIELDS, "total_quantity", "item_count"])
-    if existing:
-        SubOrder.objects.filter(pk__in=[s.pk for s in existing.values()]).delete()
+        sub_order_fields = [*TOTAL_FIELDS, "total_quantity", "item_count"]
+        parts.append(_update_from_values(SubOrder, sub_orders, sub_order_fields))
+    parts.append(_sub_orders_emptied_delete(order.pk, [row["id"] for row in sub_orders]))
 
+    now = timezone.now()
     for name in TOTAL_FIELDS:
-        setattr(order, name, sum((getattr(item, name) for item in items), ZERO))
-    order.save(update_fields=[*TOTAL_FIELDS, "updated_at"])
+        setattr(order, name, sum((row[name] for row in items), ZERO))
+    order.updated_at = now
+    assignments = {name: getattr(order, name) for name in TOTAL_FIELDS}
+    assignments |= {"updated_at": now, **(order_fields or {})}
+    for name, value in (order_fields or {}).items():
+        setattr(order, name, value)
+    parts.append(_order_update(order.pk, assignments, bump_version))
+    with connection.cursor() as cursor:
+        cursor.execute(*_together(parts))
+        if bump_version:
+            order.version = cursor.fetchone()[0]
     # grand_total is a generated column with this very expression; set it without a re-read.
     order.grand_total = sum((getattr(order, name) for name in TOTAL_FIELDS), ZERO)
     return order
+
+
+def _sub_orders_assign(order: Order, items: list[dict]) -> bool:
+    """Give every row the sub-order of its shipping address; True when a row moved.
+
+    Usually every item already sits in its address's sub-order (the rows carry the sub-order's
+    address): nothing to read. Otherwise one read of the sub-orders, and an insert per new
+    address."""
+    by_address: dict[int | None, list[dict]] = defaultdict(list)
+    for row in items:
+        by_address[row["shipping_address_id"]].append(row)
+    if all(
+        row["sub_order_id"] is not None and row["sub_order__shipping_address_id"] == address
+        and row["sub_order_id"] == group[0]["sub_order_id"]
+        for address, group in by_address.items()
+        for row in group
+    ):  # fmt: skip
+        return False
+    existing = dict(
+        SubOrder.objects.filter(order_id=order.pk).values_list("shipping_address_id", "pk")
+    )
+    moved = False
+    for address_id, group in by_address.items():
+        sub_order_id = existing.get(address_id)
+        if sub_order_id is None:
+            sub_order_id = SubOrder.objects.create(
+                order_id=order.pk, shipping_address_id=address_id
+            ).pk
+        for row in group:
+            if row["sub_order_id"] != sub_order_id:
+                row["sub_order_id"] = sub_order_id
+                moved = True
+            row["sub_order__shipping_address_id"] = address_id
+    return moved
+
+
+def _sub_order_totals(items: list[dict]) -> list[dict]:
+    by_sub_order: dict[int, list[dict]] = defaultdict(list)
+    for row in items:
+        by_sub_order[row["sub_order_id"]].append(row)
+    return [
+        {
+            "id": sub_order_id,
+            **{name: sum((row[name] for row in group), ZERO) for name in TOTAL_FIELDS},
+            "total_quantity": sum((row["quantity"] for row in group), ZERO),
+            "item_count": len(group),
+        }
+        for sub_order_id, group in by_sub_order.items()
+    ]
+
+
+# The writes are plain SQL run as one statement (one round trip), for speed: Django's
+# bulk_update builds a CASE WHEN per field with a branch per row, which PostgreSQL evaluates
+# in rows × rows time (80 ms for 200 items), and every ORM write is its own statement.
+
+
+def _together(parts: list[tuple[str, list]]) -> tuple[str, list]:
+    """Several data-modifying statements as one: WITH w0 AS (...), w1 AS (...) <last>. They
+    share one snapshot, so none may depend on what another writes: each part here writes its
+    own table from values computed in Python."""
+    *first, (last_sql, last_params) = parts
+    if not first:
+        return last_sql, last_params
+    ctes = ", ".join(f"w{n} AS ({sql})" for n, (sql, _) in enumerate(first))
+    params = [param for _, part_params in first for param in part_params]
+    return f"WITH {ctes} {last_sql}", [*params, *last_params]
+
+
+def _update_from_values(model, rows: list[dict], names: list[str]) -> tuple[str, list]:
+    """UPDATE ... FROM (VALUES (id, fields...), ...) joined on the primary key."""
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    columns = [quote(field.column) for field in fields]
+    casts = ", ".join(f"%s::{field.db_type(connection)}" for field in fields)
+    values = ", ".join([f"(%s::bigint, {casts})"] * len(rows))
+    params = []
+    for row in rows:
+        params += [row["id"], *(row[name] for name in names)]
+    assignments = ", ".join(f"{column} = v.{column}" for column in columns)
+    return (
+        f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "
+        f"FROM (VALUES {values}) AS v(id, {', '.join(columns)}) WHERE t.id = v.id",
+        params,
+    )
+
+
+def _sub_orders_emptied_delete(order_id: int, kept: list[int]) -> tuple[str, list]:
+    """Sub-orders of the order that no item sits in any more (every item's is in `kept`)."""
+    return (
+        f"DELETE FROM {connection.ops.quote_name(SubOrder._meta.db_table)} "
+        "WHERE order_id = %s AND NOT (id = ANY(%s::bigint[]))",
+        [order_id, kept],
+    )
+
+
+def _order_update(order_id: int, assignments: dict, bump_version: bool) -> tuple[str, list]:
+    quote = connection.ops.quote_name
+    sets = [f"{quote(Order._meta.get_field(name).column)} = %s" for name in assignments]
+    if bump_version:
+        sets.append("version = version + 1")
+    return (
+        f"UPDATE {quote(Order._meta.db_table)} SET {', '.join(sets)} WHERE id = %s"
+        + (" RETURNING version" if bump_version else ""),
+        [*assignments.values(), order_id],
+    )
