@@ -4,6 +4,7 @@ value (a negative percentage, a fixed amount without a currency) is a form error
 
 from django.contrib import admin
 
+from backoffice.roles import EnterpriseScopedAdmin
 from discounts.models import (
     CalculationRule,
     Coupon,
@@ -34,7 +35,8 @@ class ShippingScaleBandInline(admin.TabularInline):
 
 
 @admin.register(ShippingScale)
-class ShippingScaleAdmin(admin.ModelAdmin):
+class ShippingScaleAdmin(EnterpriseScopedAdmin):
+    scope_trader = "trader"
     list_display = ("name", "trader", "lookup")
     list_filter = ("trader", "lookup")
     search_fields = ("name",)
@@ -42,7 +44,8 @@ class ShippingScaleAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalculationRule)
-class CalculationRuleAdmin(admin.ModelAdmin):
+class CalculationRuleAdmin(EnterpriseScopedAdmin):
+    scope_trader = "trader"
     list_display = (
         "name",
         "trader",
@@ -81,7 +84,9 @@ class CalculationRuleAdmin(admin.ModelAdmin):
         ("Calculation", {"fields": ("price_basis", "priority", "is_exclusive")}),
         ("Shipping", {"fields": ("shipping_mode", "shipping_scale")}),
         ("Tax", {"fields": ("exempt_tax_categories",)}),
+        ("Manual adjustment", {"fields": ("order",)}),
     )
+    readonly_fields = ("order",)  # set by a customer-service edit, never typed in
 
 
 class CouponRedemptionInline(admin.TabularInline):
@@ -96,7 +101,8 @@ class CouponRedemptionInline(admin.TabularInline):
 
 
 @admin.register(Coupon)
-class CouponAdmin(admin.ModelAdmin):
+class CouponAdmin(EnterpriseScopedAdmin):
+    scope_trader = "trader"
     list_display = (
         "code",
         "trader",

@@ -247,6 +247,15 @@ class CalculationRule(models.Model):
         related_name="+",
         help_text="This rule's adjustments do not change the taxable amount of these categories.",
     )
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="manual_rules",
+        help_text="A manual adjustment: the rule applies to this one order only (a "
+        "customer-service discount; its name carries the reason).",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -332,6 +341,11 @@ class CalculationRule(models.Model):
                 | Q(method=Method.PERCENTAGE),
                 name="rule_tax_is_percentage",
                 violation_error_message="A tax rule is a percentage (the rate).",
+            ),
+            models.CheckConstraint(
+                condition=Q(order__isnull=True) | (Q(usage=Usage.DISCOUNT) & Q(scope=Scope.ORDER)),
+                name="manual_rule_is_order_discount",
+                violation_error_message="A manual adjustment is a discount on the whole order.",
             ),
         ]
 

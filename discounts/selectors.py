@@ -19,14 +19,17 @@ def calculation_rules_for_order(
 ) -> list[CalculationRule]:
     """The rules that may apply to `order` now: its trader's, active, inside their validity
     window, in the order's currency (or currency-free percentages); coupon rules only when a
-    coupon of theirs is applied to the order. Each carries `exempt_ids` (its exempt tax
-    categories) and its shipping scale with bands: two queries, one if no rule has a scale."""
+    coupon of theirs is applied to the order; manual adjustments only for their own order.
+    Each carries `exempt_ids` (its exempt tax categories) and its shipping scale with bands:
+    two queries, one if no rule has a scale."""
     in_window = (Q(valid_from__isnull=True) | Q(valid_from__lte=now)) & (
         Q(valid_until__isnull=True) | Q(valid_until__gt=now)
     )
     wanted = ~Q(usage=Usage.COUPON) | Q(pk__in=list(coupon_rule_ids))
+    # A manual adjustment (a rule with `order`) counts only for its own order.
+    own = Q(order__isnull=True) | Q(order_id=order.pk)
     return list(
-        CalculationRule.objects.filter(trader_id=order.trader_id, is_active=True)
+        CalculationRule.objects.filter(own, trader_id=order.trader_id, is_active=True)
         .filter(Q(currency="") | Q(currency=order.currency))
         .filter(in_window, wanted)
         .select_related("shipping_scale")

@@ -1,12 +1,17 @@
 from django.contrib import admin, messages
 
+from backoffice.roles import EnterpriseScopedAdmin
 from config.exceptions import ApplicationError
 from inventory.models import Product, Reservation, Stock
 from inventory.services.stock import stock_set
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(EnterpriseScopedAdmin):
+    # A trader sees the products offered in its sessions; a producer its own.
+    scope_trader = "offers__session__trader"
+    scope_producer = "producer"
+    scope_distinct = True
     list_display = (
         "name",
         "producer",
@@ -23,8 +28,12 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Stock)
-class StockAdmin(admin.ModelAdmin):
+class StockAdmin(EnterpriseScopedAdmin):
     """Read-mostly: on hand is set through `stock_set`, so reservations stay consistent."""
+
+    scope_trader = "product__offers__session__trader"
+    scope_producer = "product__producer"
+    scope_distinct = True
 
     list_display = (
         "product",
@@ -71,7 +80,8 @@ class StockAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(admin.ModelAdmin):
+class ReservationAdmin(EnterpriseScopedAdmin):
+    scope_trader = "order__trader"
     list_display = ("order_item", "order", "stock", "offer", "quantity", "expires_at", "created_at")
     list_filter = (("expires_at", admin.EmptyFieldListFilter),)
     search_fields = ("=order__number", "order_item__product_name")

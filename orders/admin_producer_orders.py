@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from backoffice.roles import EnterpriseScopedAdmin, scope_queryset
 from orders.models import ProducerOrder, ProducerOrderLine
 from orders.producer_order_reports import (
     producer_order_csv,
@@ -42,7 +43,9 @@ class ProducerOrderLineInline(admin.TabularInline):
 
 
 @admin.register(ProducerOrder)
-class ProducerOrderAdmin(admin.ModelAdmin):
+class ProducerOrderAdmin(EnterpriseScopedAdmin):
+    scope_trader = "trader"
+    scope_producer = "producer"
     list_display = (
         "__str__",
         "producer",
@@ -153,7 +156,11 @@ class ProducerOrderAdmin(admin.ModelAdmin):
 
         if not self.has_view_permission(request):
             raise PermissionDenied
-        session = get_object_or_404(SaleSession, pk=session_id)
+        # The bulk report covers every producer of the session: the trader's people only.
+        session = get_object_or_404(
+            scope_queryset(SaleSession.objects.all(), request.user, trader="trader"),
+            pk=session_id,
+        )
         rows = session_bulk_report(session_id=session_id)
         if request.GET.get("format") == "csv":
             out = io.StringIO()

@@ -112,6 +112,22 @@ class Order(models.Model):
     billing_address = models.ForeignKey(
         Address, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    shipping_address = models.ForeignKey(
+        Address,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Where new items ship by default (a quick-order profile's, copied to carts).",
+    )
+    shipping_mode = models.ForeignKey(
+        "discounts.ShippingMode",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="How new items ship by default (a quick-order profile's, copied to carts).",
+    )
     customer_note = models.TextField(blank=True)
     customer_ip = models.GenericIPAddressField(null=True, blank=True)
     payment_method = models.CharField(max_length=40, blank=True)
@@ -177,6 +193,20 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(currency__regex=r"^[A-Z]{3}$"), name="order_currency_iso"
             ),
+            models.UniqueConstraint(
+                fields=["backup_of"],
+                condition=Q(status=OrderStatus.TEMPORARY),
+                name="one_backup_per_order",
+            ),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(status=OrderStatus.QUICK_ORDER_PROFILE),
+                name="one_quick_order_profile_per_customer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OrderStatus.QUICK_ORDER_PROFILE) | Q(customer__isnull=False),
+                name="quick_order_profile_has_customer",
+            ),
         ]
         indexes = [
             models.Index(fields=["trader", "status"]),
@@ -193,6 +223,25 @@ class Order(models.Model):
     @property
     def is_editable_by_csr(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+
+class QuickOrderProfileManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(status=OrderStatus.QUICK_ORDER_PROFILE)
+
+
+class QuickOrderProfile(Order):
+    """A customer's quick-order profile (status Q): the payment method, shipping mode and
+    addresses copied into each new cart (orders/services/quick_order.py)."""
+
+    objects = QuickOrderProfileManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "quick-order profile"
+
+    def __str__(self) -> str:
+        return f"Quick-order profile of {self.customer}"
 
 
 class SubOrder(models.Model):
@@ -274,6 +323,14 @@ class OrderItem(models.Model):
     fulfilment_centre = models.CharField(max_length=120, blank=True)
     shipping_address = models.ForeignKey(
         Address, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    backup_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="On a T order's item: the item it copies (a roll-back restores it in place).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,5 +1,8 @@
 from django.contrib import admin, messages
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from backoffice.roles import EnterpriseScopedAdmin
 from config.actors import Actor
 from config.exceptions import ApplicationError
 from sessions_app.models import Offer, SaleSession
@@ -14,12 +17,35 @@ class OfferInline(admin.TabularInline):
 
 
 @admin.register(SaleSession)
-class SaleSessionAdmin(admin.ModelAdmin):
-    list_display = ("name", "trader", "state", "begins_at", "ends_at", "closed_at")
+class SaleSessionAdmin(EnterpriseScopedAdmin):
+    scope_trader = "trader"
+    list_display = ("name", "trader", "state", "begins_at", "ends_at", "closed_at", "dashboard")
     list_filter = ("state", "trader")
     search_fields = ("name",)
     inlines = [OfferInline]
     actions = ["open_sessions"]
+    change_form_template = "admin/sessions_app/salesession/change_form.html"
+
+    @admin.display(description="dashboard")
+    def dashboard(self, session):
+        return format_html(
+            '<a href="{}">dashboard</a>',
+            reverse("admin:sessions_app_salesession_dashboard", args=[session.pk]),
+        )
+
+    def get_urls(self):
+        from backoffice.dashboard import session_dashboard_view
+
+        return [
+            path(
+                "<int:session_id>/dashboard/",
+                self.admin_site.admin_view(
+                    lambda request, session_id: session_dashboard_view(self, request, session_id)
+                ),
+                name="sessions_app_salesession_dashboard",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.action(description="Open the selected sessions for orders")
     def open_sessions(self, request, queryset):
@@ -32,7 +58,8 @@ class SaleSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(EnterpriseScopedAdmin):
+    scope_trader = "session__trader"
     list_display = (
         "product",
         "session",

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "discounts",
     "orders",
+    "backoffice",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,8 @@ def order_cancel(*, order_id: int, actor: Actor, reason: str = "") -> Order:
     order = order_status_change(
         order_id=order_id, to_status=S.CANCELLED, actor=actor, reason=reason or "Cancelled"
     )
+    # An order cancelled under a customer-service edit needs its backup copy no more.
+    Order.objects.filter(backup_of_id=order.pk, status=S.TEMPORARY).delete()
     released = reservations_release(order_id=order.pk)
     OrderItem.objects.filter(order_id=order.pk).update(
         inventory_status=InventoryStatus.NOT_ALLOCATED,

@@ -88,7 +88,15 @@ def order_create(
     billing_address: Address | None = None,
     customer_note: str = "",
 ) -> Order:
-    """Create an order (a cart in P, or a Q profile) and its `created` event."""
+    """Create an order (a cart in P, or a Q profile) and its `created` event. A customer's
+    cart starts with the defaults of their quick-order profile, if they have one."""
+    defaults = {}
+    if status == OrderStatus.PENDING and customer is not None:
+        from orders.services.quick_order import quick_order_profile_defaults
+
+        defaults = quick_order_profile_defaults(customer_id=customer.pk)
+        if billing_address is not None:
+            defaults.pop("billing_address_id", None)
     order = Order.objects.create(
         trader=trader,
         currency=currency,
@@ -98,6 +106,7 @@ def order_create(
         origin_platform=origin_platform,
         billing_address=billing_address,
         customer_note=customer_note,
+        **defaults,
     )
     order_created_event(order=order, actor=actor)
     return order
@@ -141,8 +150,9 @@ def order_item_add(
         vat_rate=vat_rate,
         total_product=line_total(quantity, unit_price),
         status=order.status,
-        shipping_address=shipping_address,
-        shipping_mode=shipping_mode,
+        # An item ships where and how the order says by default (a quick-order profile's).
+        shipping_address_id=shipping_address.pk if shipping_address else order.shipping_address_id,
+        shipping_mode_id=shipping_mode.pk if shipping_mode else order.shipping_mode_id,
     )
     order_event(
         order=order,

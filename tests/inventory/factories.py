@@ -44,3 +44,16 @@ def cart_with(session, lines, *, customer=None, actor=None):
 
 def stock_of(offer) -> Stock:
     return Stock.objects.get(pk=offer.product_id)
+
+
+def placed_with(session, lines, *, customer=None, actor=None, card="4242424242424242"):
+    """An order in `session` holding `lines`, submitted and paid by test card (C)."""
+    from orders.services.checkout import cart_submit
+    from orders.services.payments import order_pay
+
+    actor = actor or Actor.system("test")
+    cart = cart_with(session, lines, customer=customer, actor=actor)
+    cart_submit(order_id=cart.pk, actor=actor)
+    return order_pay(
+        order_id=cart.pk, method="test_card", details={"card_number": card}, actor=actor
+    )

@@ -1,0 +1,27 @@
+"""The session dashboard: an admin view of one sales session for its trader's staff."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+
+from backoffice.selectors import LOW_INVENTORY_UNITS, chart_geometry, session_dashboard
+
+
+def session_dashboard_view(model_admin, request, session_id: int):
+    """Rendered inside the SaleSession admin (its queryset is scoped to the user's traders)."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    session = get_object_or_404(
+        model_admin.get_queryset(request).select_related("trader"), pk=session_id
+    )
+    dashboard = session_dashboard(session=session)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": f"Dashboard · {session}",
+        "session": session,
+        "dashboard": dashboard,
+        "chart": chart_geometry(dashboard.series),
+        "low_units": LOW_INVENTORY_UNITS,
+    }
+    return TemplateResponse(request, "admin/sessions_app/salesession/dashboard.html", context)

@@ -1,0 +1,15 @@
+from django import template
+
+from backoffice.roles import scope_queryset
+from sessions_app.models import SaleSession
+
+register = template.Library()
+
+
+@register.simple_tag
+def dashboard_sessions(user, limit: int = 8):
+    """The latest sales sessions this user may open a dashboard of (for the admin index)."""
+    if not user.has_perm("sessions_app.view_salesession"):
+        return []
+    sessions = scope_queryset(SaleSession.objects.select_related("trader"), user, trader="trader")
+    return list(sessions.order_by("-begins_at")[:limit])

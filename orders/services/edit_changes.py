@@ -1,0 +1,173 @@
+"""Changes under a customer-service edit (status E): quantities, items, addresses, coupons
+and manual discounts. Each checks that the agent holds the edit's lock
+(orders.services.editing.lock_held_by_agent), then goes through the ordinary services, which
+re-price the order and keep its reservations right; each writes an event.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from config.actors import Actor
+from config.exceptions import ApplicationError, NotFound
+from discounts.models import CalculationRule, Method, Scope, Usage
+from discounts.services.coupons import order_coupon_apply
+from orders.events import order_event
+from orders.models import Address, Order, OrderEvent, OrderItem
+from orders.services.editing import lock_held_by_agent
+from orders.services.items import order_item_add, order_item_quantity_change, order_item_remove
+from orders.services.totals import order_totals_recompute
+
+
+class InvalidManualDiscount(ApplicationError):
+    code = "invalid-manual-discount"
+    title = "Invalid manual discount"
+
+
+class AddressNotTheCustomers(ApplicationError):
+    code = "address-not-the-customers"
+    title = "The address belongs to another customer"
+    status = 422
+
+
+@transaction.atomic
+def order_edit_item_quantity_change(
+    *, order_id: int, item_id: int, quantity: Decimal, actor: Actor
+) -> OrderItem:
+    """Change a quantity under an edit: re-priced, its reservation resized (InsufficientStock
+    and nothing written when an increase cannot be held)."""
+    lock_held_by_agent(order_id, actor)
+    if not OrderItem.objects.filter(pk=item_id, order_id=order_id).exists():
+        raise NotFound(f"Order {order_id} has no item {item_id}.")
+    return order_item_quantity_change(item_id=item_id, quantity=quantity, actor=actor)
+
+
+@transaction.atomic
+def order_edit_item_remove(*, order_id: int, item_id: int, actor: Actor) -> None:
+    lock_held_by_agent(order_id, actor)
+    if not OrderItem.objects.filter(pk=item_id, order_id=order_id).exists():
+        raise NotFound(f"Order {order_id} has no item {item_id}.")
+    order_item_remove(item_id=item_id, actor=actor)
+
+
+@transaction.atomic
+def order_edit_offer_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Actor):
+    """Add an offer of the order's session at the offer's price; stock is reserved at once."""
+    from sessions_app.models import Offer
+
+    order = lock_held_by_agent(order_id, actor)
+    offer = (
+        Offer.objects.select_related("product__producer")
+        .filter(pk=offer_id, session_id=order.sales_session_id)
+        .first()
+    )
+    if offer is None:
+        raise NotFound(f"Offer {offer_id} is not in the sales session of order {order.number}.")
+    return order_item_add(
+        order_id=order.pk,
+        product=offer.product,
+        offer=offer,
+        quantity=quantity,
+        unit_price=offer.price,
+        currency=offer.currency,
+        vat_rate=offer.vat_rate,
+        shipping_address=order.shipping_address,
+        shipping_mode=order.shipping_mode,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def order_edit_coupon_apply(*, order_id: int, code: str, actor: Actor):
+    lock_held_by_agent(order_id, actor)
+    return order_coupon_apply(order_id=order_id, code=code, actor=actor)
+
+
+@transaction.atomic
+def order_manual_discount_add(
+    *,
+    order_id: int,
+    actor: Actor,
+    reason: str,
+    amount: Decimal | None = None,
+    percent: Decimal | None = None,
+) -> CalculationRule:
+    """Give this one order a discount, with a reason: an order-scope discount rule tied to the
+    order (discounts.CalculationRule.order), applied after the trader's rules; the order is
+    re-priced and a `priced` event records who, how much and why. Under an edit only."""
+    order = lock_held_by_agent(order_id, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidManualDiscount("A manual discount needs a reason.")
+    if (amount is None) == (percent is None):
+        raise InvalidManualDiscount("Give either an amount or a percentage.")
+    try:
+        value = Decimal(amount if amount is not None else percent)
+    except InvalidOperation as error:
+        raise InvalidManualDiscount("The discount is not a number.") from error
+    if not value.is_finite() or value <= 0 or (percent is not None and value > 100):
+        raise InvalidManualDiscount(
+            "A manual discount is a positive amount, or a percentage up to 100."
+        )
+    rule = CalculationRule.objects.create(
+        trader_id=order.trader_id,
+        order=order,
+        name=f"Manual discount: {reason}"[:160],
+        usage=Usage.DISCOUNT,
+        method=Method.FIXED_AMOUNT if amount is not None else Method.PERCENTAGE,
+        scope=Scope.ORDER,
+        value=value.quantize(Decimal("0.01")),
+        currency=order.currency,
+        priority=32767,  # after the trader's own discounts
+    )
+    shown = f"{rule.value} {order.currency}" if amount is not None else f"{rule.value}%"
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.PRICED,
+        message=f"Manual discount of {shown}: {reason}",
+        data={"rule": rule.pk, "method": rule.method, "value": str(rule.value), "reason": reason},
+    )
+    order_totals_recompute(order=order)
+    return rule
+
+
+@transaction.atomic
+def order_addresses_change(
+    *,
+    order_id: int,
+    actor: Actor,
+    billing_address_id: int | None,
+    shipping_address_id: int | None,
+) -> Order:
+    """Set the order's billing address and ship every item to `shipping_address_id` (None:
+    pickup); the sub-orders and totals follow. Under an edit only; addresses must be the
+    customer's own."""
+    order = lock_held_by_agent(order_id, actor)
+    wanted = {pk for pk in (billing_address_id, shipping_address_id) if pk is not None}
+    owned = set(
+        Address.objects.filter(pk__in=wanted, customer_id=order.customer_id).values_list(
+            "pk", flat=True
+        )
+    )
+    if wanted - owned:
+        raise AddressNotTheCustomers(
+            f"Address {sorted(wanted - owned)} is not one of {order.customer}'s addresses."
+        )
+    before = (order.billing_address_id, order.shipping_address_id)
+    order.billing_address_id = billing_address_id
+    order.shipping_address_id = shipping_address_id
+    order.save(update_fields=["billing_address", "shipping_address", "updated_at"])
+    OrderItem.objects.filter(order_id=order.pk).update(shipping_address_id=shipping_address_id)
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.ADDRESS_CHANGED,
+        message="Addresses changed",
+        data={
+            "billing": [before[0], billing_address_id],
+            "shipping": [before[1], shipping_address_id],
+        },
+    )
+    order_totals_recompute(order=order)
+    return order

@@ -1,0 +1,85 @@
+"""Sending an order's producer orders to the partner platforms again (the admin's "resend")."""
+
+from django.db import transaction
+
+from config.actors import Actor
+from config.exceptions import ApplicationError
+from orders.events import order_event
+from orders.models import OrderEvent, ProducerOrder
+from orders.services.producer_orders import (
+    LIVE_ORDER_STATUSES,
+    producer_orders_deliver,
+    producer_orders_refresh,
+)
+from orders.services.status import order_lock
+from orders.statuses import OrderStatus
+
+RESENDABLE_STATUSES = frozenset(LIVE_ORDER_STATUSES | {OrderStatus.CANCELLED})
+
+
+class NothingToResend(ApplicationError):
+    code = "nothing-to-resend"
+    title = "The order has nothing to send to a partner platform"
+    status = 409
+
+
+def order_is_resendable(order) -> bool:
+    return order.sales_session_id is not None and order.status in RESENDABLE_STATUSES
+
+
+@transaction.atomic
+def order_resend_to_partners(*, order_id: int, actor: Actor) -> list[int]:
+    """Re-queue, through the outbox, the producer orders this order touches.
+
+    Guarantees: the order row is locked; the producer orders of the order's session and
+    producers are recomputed (`producer_orders_refresh`, which queues those that changed);
+    each one's dead outbox messages are retried (`outbox_message_retry`) and the others are
+    owed their latest state again (`producer_orders_deliver`: a new or reused pending message
+    for a remote producer). A `note` event lists them. Returns the producer order ids.
+    NothingToResend when the order is a cart, a backup or outside any session.
+    """
+    from platforms.models import OutboxMessage
+    from platforms.outbox import outbox_message_retry
+
+    order = order_lock(order_id=order_id)
+    if not order_is_resendable(order):
+        raise NothingToResend(
+            f"Order {order.number} is in {order.status} or outside any sales session: it has "
+            "no producer orders to send."
+        )
+    producer_ids = sorted(set(order.items.values_list("producer_id", flat=True)))
+    if not producer_ids:
+        raise NothingToResend(f"Order {order.number} has no items.")
+    refreshed = set(
+        producer_orders_refresh(session_id=order.sales_session_id, producer_ids=producer_ids)
+    )
+    producer_orders = list(
+        ProducerOrder.objects.filter(
+            sales_session_id=order.sales_session_id, producer_id__in=producer_ids
+        )
+        .select_related("producer__platform")
+        .order_by("pk")
+    )
+    dead = list(
+        OutboxMessage.objects.filter(
+            subject_key__in=[f"producer-order:{p.pk}" for p in producer_orders],
+            state=OutboxMessage.State.DEAD,
+        ).order_by("pk")
+    )
+    for message in dead:
+        outbox_message_retry(message_id=message.pk)
+    retried = {message.subject_id for message in dead}
+    producer_orders_deliver(
+        producer_orders=[
+            p for p in producer_orders if p.pk not in refreshed and p.pk not in retried
+        ]
+    )
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.NOTE,
+        message="Producer orders sent again: "
+        + ", ".join(str(p.producer) for p in producer_orders),
+        data={"producer_orders": [p.pk for p in producer_orders], "retried": sorted(retried)},
+    )
+    return [p.pk for p in producer_orders]
