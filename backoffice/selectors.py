@@ -188,7 +188,7 @@ def chart_geometry(series: list[dict], *, width: int = 720, height: int = 220) -
     pad_left, pad_bottom, pad_top = 40, 30, 10
     plot_w, plot_h = width - pad_left - 10, height - pad_bottom - pad_top
     n = max(len(series), 1)
-    slot = plot_w / n
+    slot = min(plot_w / n, 80)  # a young session's few bars stay bars, not a wall
     top_orders = max((row["orders"] for row in series), default=0) or 1
     top_revenue = max((row["revenue"] or ZERO for row in series), default=ZERO) or Decimal(1)
     bars, points = [], []
