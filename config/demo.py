@@ -8,11 +8,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from backoffice.models import Role
+from backoffice.services import membership_grant
 from config.actors import Actor
 from discounts.models import ShippingMode, TaxCategory
 from inventory.models import Product, Stock
 from orders.models import Address, Customer
 from orders.services.items import order_create, order_item_add
+from orders.services.quick_order import quick_order_profile_save
 from orders.services.status import order_status_change
 from orders.statuses import OrderStatus as S
 from platforms.models import Enterprise, Platform
@@ -55,6 +58,13 @@ PRODUCERS = [
         ],
     ),
 ]
+
+
+# Back-office users besides `admin`, all with the demo password.
+DEMO_USERS = {
+    "service": "customer service at Greenfield Food Hub: edits orders, not pricing rules",
+    "producer": "producer staff: sees only its own producer orders",
+}
 
 
 def demo_data_load(*, admin_password: str) -> dict:
@@ -103,6 +113,7 @@ def _load(admin_password: str) -> dict:
         state=SaleSession.State.OPEN,
     )
     offers = []
+    producers = []
     for platform_slug, producer_name, products in PRODUCERS:
         platform = platforms[platform_slug]
         producer = Enterprise.objects.create(
@@ -114,6 +125,7 @@ def _load(admin_password: str) -> dict:
             if platform.is_local
             else f"{platform.base_url}enterprises/{producer_name.lower().replace(' ', '-')}",
         )
+        producers.append(producer)
         for name, unit, nominal, weight, pack, price in products:
             product = Product.objects.create(
                 producer=producer,
@@ -164,6 +176,16 @@ def _load(admin_password: str) -> dict:
             city="Bristol",
             postcode="BS1 4DJ",
         )
+        if index == 0:
+            # Ada's quick-order profile: her next carts start with these defaults.
+            quick_order_profile_save(
+                customer=customer,
+                payment_method="pickup",
+                shipping_mode=pickup,
+                billing_address=address,
+                shipping_address=address,
+                actor=DEMO,
+            )
         order = order_create(
             trader=trader,
             currency="EUR",
@@ -191,4 +213,13 @@ def _load(admin_password: str) -> dict:
             )
         for status in path:
             order_status_change(order_id=order.pk, to_status=status, actor=DEMO)
-    return {"created": True, "admin": admin.get_username()}
+    # The back-office roles (backoffice/models.py), with the admin's password.
+    service = User.objects.create_user("service", "service@larder.example", admin_password)
+    membership_grant(user=service, enterprise=trader, role=Role.CUSTOMER_SERVICE)
+    local_producer = next(p for p in producers if p.platform.is_local)
+    producer_user = User.objects.create_user("producer", "producer@larder.example", admin_password)
+    membership_grant(user=producer_user, enterprise=local_producer, role=Role.PRODUCER_STAFF)
+    return {
+        "created": True,
+        "admin": admin.get_username(),
+    }

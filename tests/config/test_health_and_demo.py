@@ -25,3 +25,19 @@ def test_demo_data_loads_once_with_orders_in_several_statuses(capsys):
     statuses = set(Order.objects.values_list("status", flat=True))
     assert {"P", "I", "M", "C", "R", "X"} <= statuses
     assert "password: larder-demo" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_demo_data_has_a_quick_order_profile_and_the_back_office_users(capsys):
+    from backoffice.models import Membership
+
+    call_command("demo_data")
+
+    assert Order.objects.filter(status="Q", customer__name="Ada Lovelace").exists()
+    assert set(Membership.objects.values_list("user__username", "role")) == {
+        ("service", "customer_service"),
+        ("producer", "producer_staff"),
+    }
+    out = capsys.readouterr().out
+    assert "user: service  password: larder-demo" in out
+    assert "user: producer  password: larder-demo" in out

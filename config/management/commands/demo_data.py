@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from config.demo import demo_data_load
+from config.demo import DEMO_USERS, demo_data_load
 from config.env import env_str
 
 
@@ -19,3 +19,7 @@ class Command(BaseCommand):
                 f"Admin: http://127.0.0.1:8000/admin/  user: admin  password: {password}"
             )
         )
+        for user, role in DEMO_USERS.items():
+            self.stdout.write(
+                self.style.WARNING(f"  also user: {user}  password: {password}  ({role})")
+            )
