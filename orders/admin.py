@@ -64,8 +64,16 @@ class OrderAdmin(EnterpriseScopedAdmin):
         "placed_at",
         "updated_at",
     )
-    list_filter = ("status", "trader", "sales_session", ProducerPlatformFilter, ProducerFilter)
-    search_fields = ("=number", "customer__name", "customer__email")
+    list_filter = (
+        "status",
+        "payment_status",
+        "trader",
+        "sales_session",
+        ProducerPlatformFilter,
+        ProducerFilter,
+        ("locked_by", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("=number", "customer__name", "customer__email", "payment_reference")
     date_hierarchy = "created_at"
     list_select_related = ("trader", "customer", "sales_session")
     readonly_fields = (

@@ -167,3 +167,17 @@ def test_a_role_is_granted_only_on_its_kind_of_enterprise(django_user_model, wor
         membership_grant(
             user=user, enterprise=data["mine"]["session"].trader, role=Role.PRODUCER_STAFF
         )
+
+
+def test_order_list_filters_and_search_stay_within_the_enterprise(client, world):
+    data, users = world
+    client.force_login(users[Role.CUSTOMER_SERVICE])
+    url = reverse("admin:orders_order_changelist")
+    theirs = data["theirs"]["order"]
+
+    body = client.get(url, {"q": str(theirs.number)}).content.decode()
+    assert f">{theirs.number}<" not in body
+    body = client.get(url, {"status__exact": "C", "payment_status__exact": "authorized"}).content
+    assert f">{data['mine']['order'].number}<".encode() in body
+    assert b"Farm theirs" not in body
+    assert b"Hub theirs" not in body
