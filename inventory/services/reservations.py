@@ -17,7 +17,7 @@ from django.db.models import TextChoices
 from django.utils import timezone
 
 from inventory.exceptions import InsufficientStock
-from inventory.lock_objects import stock_qs_select_for_update
+from inventory.lock_objects import stock_rows_lock
 from inventory.models import Reservation, Stock
 from sessions_app.lock_objects import offer_qs_select_for_update
 from sessions_app.models import Offer
@@ -110,9 +110,7 @@ def _lock(product_ids, offer_ids) -> tuple[dict[int, LockedStock], dict[int, Loc
     stocks = (
         {
             pk: LockedStock(on_hand, reserved, unlimited)
-            for pk, on_hand, reserved, unlimited in stock_qs_select_for_update(
-                sorted(set(product_ids))
-            ).values_list("pk", "on_hand", "reserved", "is_unlimited")
+            for pk, on_hand, reserved, unlimited in stock_rows_lock(product_ids)
         }
         if product_ids
         else {}

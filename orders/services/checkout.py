@@ -7,11 +7,12 @@ FOR SHARE, so a session close waits for checkouts in flight), then offers, then 
 each in pk order.
 """
 
+import functools
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from config.actors import Actor
@@ -48,13 +49,20 @@ INVENTORY_STATUS = {
 }
 
 _CART_LOCK_SQL = """
-    SELECT o.*, s.state AS session_state, s.begins_at AS session_begins_at,
-           s.ends_at AS session_ends_at
+    SELECT {order_columns}, s.state, s.begins_at, s.ends_at
     FROM orders_order o
     JOIN sessions_app_salesession s ON s.id = o.sales_session_id
     WHERE o.id = %s
     FOR UPDATE OF o FOR SHARE OF s
 """
+
+
+@functools.cache
+def _cart_lock_sql() -> str:
+    # Every concrete column of Order, in field order, so Order.from_db builds the instance
+    # without the column mapping Model.objects.raw() works out on every call.
+    columns = ", ".join(f"o.{field.column}" for field in Order._meta.concrete_fields)
+    return _CART_LOCK_SQL.format(order_columns=columns)
 
 
 class EmptyCart(ApplicationError):
@@ -82,9 +90,14 @@ def order_and_session_lock(*, order_id: int) -> Order:
     """Lock the order row FOR UPDATE and its session row FOR SHARE, in one query; the
     session's state and dates come back as `session_state`, `session_begins_at`,
     `session_ends_at`. Raises NotFound for an unknown order or one outside any session."""
-    order = next(iter(Order.objects.raw(_CART_LOCK_SQL, [order_id])), None)
-    if order is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_cart_lock_sql(), [order_id])
+        row = cursor.fetchone()
+    if row is None:
         raise NotFound(f"Order {order_id} does not exist or belongs to no sales session.")
+    *values, state, begins_at, ends_at = row
+    order = Order.from_db(connection.alias, None, values)
+    order.session_state, order.session_begins_at, order.session_ends_at = state, begins_at, ends_at
     return order
 
 

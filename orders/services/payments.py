@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q, TextChoices
+from django.db import connection, transaction
+from django.db.models import TextChoices
 from django.utils import timezone
 
 from config.actors import Actor
@@ -163,6 +163,27 @@ def _status_path(outcome: PaymentOutcome, backordered: bool) -> list[str]:
     return [S.PAYMENT_INITIATED, S.COMPLETE]
 
 
+# Plain SQL: the ORM takes longer to build this aggregate over a join than PostgreSQL takes
+# to run it, on every payment.
+_ITEMS_STATE_SQL = """
+    SELECT count(*) FILTER (WHERE r.expires_at <= %s),
+           count(*) FILTER (WHERE i.inventory_status = %s)
+    FROM orders_orderitem i LEFT JOIN inventory_reservation r ON r.order_item_id = i.id
+    WHERE i.order_id = %s
+"""
+
+
+def _items_state(order_id: int) -> dict:
+    """How many of the order's items hold an expired reservation, and how many wait on
+    backorder."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ITEMS_STATE_SQL, [timezone.now(), InventoryStatus.BACKORDERED.value, order_id]
+        )
+        expired, backordered = cursor.fetchone()
+    return {"expired": expired, "backordered": backordered}
+
+
 # durable: the storefront's own transaction, never nested (no savepoint); what it returns is
 # committed.
 @transaction.atomic(durable=True)
@@ -186,10 +207,7 @@ def order_pay(*, order_id: int, method: str, actor: Actor, details: dict | None 
         raise CartNotSubmitted(f"Order {order.number} must be submitted before it is paid.")
     # Read after the lock (not as sub-selects of the locking query, whose snapshot may predate
     # a submit that held the lock meanwhile).
-    state = OrderItem.objects.filter(order_id=order.pk).aggregate(
-        expired=Count("pk", filter=Q(reservation__expires_at__lte=timezone.now())),
-        backordered=Count("pk", filter=Q(inventory_status=InventoryStatus.BACKORDERED)),
-    )
+    state = _items_state(order.pk)
     if state["expired"]:
         raise CheckoutExpired(f"The reservations of order {order.number} expired.")
 

@@ -1,5 +1,6 @@
 """Keeping item prices, sub-orders and order totals consistent with the items."""
 
+import functools
 from collections import defaultdict
 from decimal import Decimal
 
@@ -22,34 +23,58 @@ ZERO = Decimal("0.00")
 # they are frozen and only re-summed.
 PRICING_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.CSR_EDIT})
 
-# What order_item_rows loads: pricing's columns, the totals, the sub-order keys, and what
+# What order_item_rows loads, in the order of _ITEM_ROWS_SQL's columns: pricing's columns
+# (discounts.services.pricing.PRICING_ITEM_FIELDS), the totals, the sub-order keys, and what
 # checkout reads of the offer.
-ITEM_ROW_FIELDS = tuple(
-    dict.fromkeys(
-        (
-            *PRICING_ITEM_FIELDS,
-            *TOTAL_FIELDS,
-            "order_id",
-            "product_name",
-            "offer_id",
-            "offer__price",
-            "offer__vat_rate",
-            "offer__currency",
-            "offer__stock_limitation",
-            "offer__allows_backorder",
-            "shipping_address_id",
-            "sub_order_id",
-            "sub_order__shipping_address_id",
-        )
-    )
+ITEM_ROW_FIELDS = (
+    *PRICING_ITEM_FIELDS,
+    "total_adjustment",
+    "total_shipping",
+    "total_tax",
+    "total_shipping_tax",
+    "order_id",
+    "product_name",
+    "offer_id",
+    "offer__price",
+    "offer__vat_rate",
+    "offer__currency",
+    "offer__stock_limitation",
+    "offer__allows_backorder",
+    "shipping_address_id",
+    "sub_order_id",
+    "sub_order__shipping_address_id",
 )
+# Plain SQL, with the tax categories, the shipping mode and the sub-order's address as
+# sub-selects: written with the ORM as seven joined tables, PostgreSQL spent 1.3 ms planning
+# it for 0.2 ms of work, on every item change and checkout (0.3 ms planning this way).
+_ITEM_ROWS_SQL = """
+    SELECT i.id, i.quantity, i.unit_price, i.vat_rate, i.total_product, i.product_id,
+           i.producer_id, i.shipping_mode_id, f.session_id, p.weight_kg, p.tax_category_id,
+           (SELECT t.rate FROM discounts_taxcategory t WHERE t.id = p.tax_category_id),
+           (SELECT m.tax_category_id FROM discounts_shippingmode m
+            WHERE m.id = i.shipping_mode_id),
+           (SELECT t.rate FROM discounts_shippingmode m
+            JOIN discounts_taxcategory t ON t.id = m.tax_category_id
+            WHERE m.id = i.shipping_mode_id),
+           i.total_adjustment, i.total_shipping, i.total_tax, i.total_shipping_tax, i.order_id,
+           i.product_name, i.offer_id, f.price, f.vat_rate, f.currency, f.stock_limitation,
+           f.allows_backorder, i.shipping_address_id, i.sub_order_id,
+           (SELECT s.shipping_address_id FROM orders_suborder s WHERE s.id = i.sub_order_id)
+    FROM orders_orderitem i
+    JOIN inventory_product p ON p.id = i.product_id
+    LEFT JOIN sessions_app_offer f ON f.id = i.offer_id
+    WHERE i.order_id = %s
+    ORDER BY i.id
+"""
 
 
 def order_item_rows(*, order_id: int) -> list[dict]:
-    """The order's items in pk order as plain dicts (values(): building OrderItem instances
-    with their related rows costs more than the query), with the product, offer, tax and
-    sub-order columns that pricing, totals and checkout read. One query."""
-    return list(OrderItem.objects.filter(order_id=order_id).order_by("pk").values(*ITEM_ROW_FIELDS))
+    """The order's items in pk order as plain dicts (no model instances to build), with the
+    product, offer, tax and sub-order columns that pricing, totals and checkout read. One
+    query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ITEM_ROWS_SQL, [order_id])
+        return [dict(zip(ITEM_ROW_FIELDS, row, strict=True)) for row in cursor.fetchall()]
 
 
 def order_totals_recompute(
@@ -178,20 +203,23 @@ def _together(parts: list[tuple[str, list]]) -> tuple[str, list]:
 
 
 def _update_from_values(model, rows: list[dict], names: list[str]) -> tuple[str, list]:
-    """UPDATE ... FROM (VALUES (id, fields...), ...) joined on the primary key."""
+    """UPDATE ... FROM unnest(one array per column) joined on the primary key."""
+    return _update_sql(model, tuple(names)), [
+        [row[name] for row in rows] for name in ("id", *names)
+    ]
+
+
+@functools.cache
+def _update_sql(model, names: tuple[str, ...]) -> str:
+    # Cached: the text depends only on the table and columns, not on the rows.
     fields = [model._meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
     columns = [quote(field.column) for field in fields]
-    casts = ", ".join(f"%s::{field.db_type(connection)}" for field in fields)
-    values = ", ".join([f"(%s::bigint, {casts})"] * len(rows))
-    params = []
-    for row in rows:
-        params += [row["id"], *(row[name] for name in names)]
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
     assignments = ", ".join(f"{column} = v.{column}" for column in columns)
     return (
         f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "
-        f"FROM (VALUES {values}) AS v(id, {', '.join(columns)}) WHERE t.id = v.id",
-        params,
+        f"FROM unnest(%s::bigint[], {arrays}) AS v(id, {', '.join(columns)}) WHERE t.id = v.id"
     )
 
 
