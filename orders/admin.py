@@ -63,6 +63,7 @@ class OrderAdmin(EnterpriseScopedAdmin):
         "grand_total",
         "placed_at",
         "updated_at",
+        "locked_by",
     )
     list_filter = (
         "status",
@@ -75,7 +76,7 @@ class OrderAdmin(EnterpriseScopedAdmin):
     )
     search_fields = ("=number", "customer__name", "customer__email", "payment_reference")
     date_hierarchy = "created_at"
-    list_select_related = ("trader", "customer", "sales_session")
+    list_select_related = ("trader", "customer", "sales_session", "locked_by")
     readonly_fields = (
         "number",
         "status",

@@ -56,6 +56,8 @@ def test_a_second_agent_sees_the_holder_and_takes_over_only_explicitly(
 
     page = client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
     assert "Being edited by <strong>staff</strong>" in page
+    listing = client.get(reverse("admin:orders_order_changelist")).content.decode()
+    assert '<td class="field-locked_by nowrap">staff</td>' in listing
     assert "Take over" in page
     body = _step(client, order, "commit").content.decode()
     assert "being edited by staff" in body
