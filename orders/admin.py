@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from backoffice.roles import EnterpriseScopedAdmin, scope_queryset
 from config.actors import Actor
 from config.exceptions import ApplicationError
+from discounts.models import CalculationRule, CouponRedemption
 from orders.models import Address, Customer, Order, OrderEvent, OrderItem, QuickOrderProfile
 from orders.selectors import order_detail, order_items_by_sub_order, order_list_qs
 from orders.services import edit_changes, editing
@@ -194,6 +195,16 @@ class OrderAdmin(EnterpriseScopedAdmin):
             if is_holder and order.customer_id
             else [],
             "can_resend": order_is_resendable(order),
+            "edit_coupons": CouponRedemption.objects.filter(order_id=order.pk)
+            .select_related("coupon")
+            .order_by("pk")
+            if is_holder
+            else [],
+            "edit_manual_discounts": CalculationRule.objects.filter(
+                order_id=order.pk, is_active=True
+            ).order_by("pk")
+            if is_holder
+            else [],
         }
 
     EDIT_STEPS = {
@@ -236,6 +247,12 @@ class OrderAdmin(EnterpriseScopedAdmin):
         ),
         "coupon": lambda order_id, actor, post: edit_changes.order_edit_coupon_apply(
             order_id=order_id, code=post.get("code", ""), actor=actor
+        ),
+        "coupon_remove": lambda order_id, actor, post: edit_changes.order_edit_coupon_remove(
+            order_id=order_id, code=post.get("code", ""), actor=actor
+        ),
+        "discount_remove": lambda order_id, actor, post: edit_changes.order_manual_discount_remove(
+            order_id=order_id, rule_id=int(post["rule"]), actor=actor
         ),
         "discount": lambda order_id, actor, post: edit_changes.order_manual_discount_add(
             order_id=order_id,

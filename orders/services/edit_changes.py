@@ -11,7 +11,7 @@ from django.db import transaction
 from config.actors import Actor
 from config.exceptions import ApplicationError, NotFound
 from discounts.models import CalculationRule, Method, Scope, Usage
-from discounts.services.coupons import order_coupon_apply
+from discounts.services.coupons import order_coupon_apply, order_coupon_remove
 from orders.events import order_event
 from orders.models import Address, Order, OrderEvent, OrderItem
 from orders.services.editing import lock_held_by_agent
@@ -81,6 +81,33 @@ def order_edit_offer_add(*, order_id: int, offer_id: int, quantity: Decimal, act
 def order_edit_coupon_apply(*, order_id: int, code: str, actor: Actor):
     lock_held_by_agent(order_id, actor)
     return order_coupon_apply(order_id=order_id, code=code, actor=actor)
+
+
+@transaction.atomic
+def order_edit_coupon_remove(*, order_id: int, code: str, actor: Actor) -> None:
+    """Take a coupon off the order (its use is given back) and re-price."""
+    lock_held_by_agent(order_id, actor)
+    order_coupon_remove(order_id=order_id, code=code, actor=actor)
+
+
+@transaction.atomic
+def order_manual_discount_remove(*, order_id: int, rule_id: int, actor: Actor) -> None:
+    """Withdraw a manual discount of this order: the rule is deactivated, not deleted, so a
+    roll-back can bring it back; the order is re-priced and a `priced` event written."""
+    order = lock_held_by_agent(order_id, actor)
+    rule = CalculationRule.objects.filter(pk=rule_id, order_id=order.pk, is_active=True).first()
+    if rule is None:
+        raise NotFound(f"Order {order.number} has no manual discount {rule_id}.")
+    rule.is_active = False
+    rule.save(update_fields=["is_active", "updated_at"])
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.PRICED,
+        message=f"{rule.name} withdrawn",
+        data={"rule": rule.pk, "withdrawn": True},
+    )
+    order_totals_recompute(order=order)
 
 
 @transaction.atomic

@@ -207,7 +207,9 @@ def order_edit_begin(*, order_id: int, actor: Actor, take_over: bool = False) ->
                 )
             ),
             "manual_rules": sorted(
-                CalculationRule.objects.filter(order_id=order.pk).values_list("pk", flat=True)
+                CalculationRule.objects.filter(order_id=order.pk, is_active=True).values_list(
+                    "pk", flat=True
+                )
             ),
         },
     )
@@ -330,9 +332,9 @@ def order_edit_rollback(*, order_id: int, actor: Actor) -> Order:
         order_coupon_remove(order_id=order.pk, code=codes[coupon_id], actor=actor)
     for coupon_id in sorted(coupons_before - coupons_now):
         order_coupon_apply(order_id=order.pk, code=codes[coupon_id], actor=actor)
-    CalculationRule.objects.filter(order_id=order.pk).exclude(
-        pk__in=snapshot.get("manual_rules", [])
-    ).delete()
+    manual_rules = CalculationRule.objects.filter(order_id=order.pk)
+    manual_rules.exclude(pk__in=snapshot.get("manual_rules", [])).delete()
+    manual_rules.filter(pk__in=snapshot.get("manual_rules", [])).update(is_active=True)
 
     # Items, in place where the original still exists.
     reservations_release(order_id=order.pk)

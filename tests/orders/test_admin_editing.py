@@ -37,6 +37,10 @@ def test_begin_change_commit_from_the_order_page(client, staff_user, placed):
     _step(client, order, "quantity", item=item.pk, quantity="4")
     body = _step(client, order, "discount", value="5", kind="amount", reason="late").content
     assert b"Manual discount of 5.00 EUR: late" in body
+    rule = order.manual_rules.get()
+    body = _step(client, order, "discount_remove", rule=rule.pk).content.decode()
+    assert "Manual discount: late withdrawn" in body
+    _step(client, order, "discount", value="5", kind="amount", reason="late again")
     body = _step(client, order, "commit").content.decode()
 
     order.refresh_from_db()

@@ -13,10 +13,12 @@ from orders.services.edit_changes import (
     InvalidManualDiscount,
     order_addresses_change,
     order_edit_coupon_apply,
+    order_edit_coupon_remove,
     order_edit_item_quantity_change,
     order_edit_item_remove,
     order_edit_offer_add,
     order_manual_discount_add,
+    order_manual_discount_remove,
 )
 from orders.services.editing import order_edit_begin, order_edit_commit, order_edit_rollback
 from tests.factories import (
@@ -257,3 +259,34 @@ def test_addresses_change_moves_items_to_the_new_sub_order(session, agent, syste
     assert order.sub_orders.get().shipping_address == home
     assert OrderItem.objects.get(order=order).shipping_address == home
     assert order.events.filter(kind="address_changed").exists()
+
+
+def test_coupons_and_manual_discounts_taken_off_under_an_edit_come_back_on_roll_back(
+    session, agent, system_actor
+):
+    offer = offer_with_stock(session, on_hand="10")
+    order = placed_with(session, [(offer, "2")], actor=system_actor)
+    coupon = CouponFactory(rule__trader=session.trader, rule__value=Decimal("10"))
+    order_edit_begin(order_id=order.pk, actor=agent)
+    order_edit_coupon_apply(order_id=order.pk, code=coupon.code, actor=agent)
+    rule = order_manual_discount_add(
+        order_id=order.pk, amount=Decimal("3"), reason="x", actor=agent
+    )
+    order = order_edit_commit(order_id=order.pk, actor=agent)
+    assert order.grand_total == Decimal("15.00")  # 20 - 10% - 3
+
+    order_edit_begin(order_id=order.pk, actor=agent)
+    order_edit_coupon_remove(order_id=order.pk, code=coupon.code, actor=agent)
+    order_manual_discount_remove(order_id=order.pk, rule_id=rule.pk, actor=agent)
+    order.refresh_from_db()
+    assert order.grand_total == Decimal("20.00")
+    coupon.refresh_from_db()
+    assert coupon.times_used == 0
+
+    order = order_edit_rollback(order_id=order.pk, actor=agent)
+
+    assert order.grand_total == Decimal("15.00")
+    coupon.refresh_from_db()
+    assert coupon.times_used == 1
+    rule.refresh_from_db()
+    assert rule.is_active
