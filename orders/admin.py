@@ -245,6 +245,14 @@ class OrderAdmin(EnterpriseScopedAdmin):
             else None,
             actor=actor,
         ),
+        "ship_to": lambda order_id, actor, post: edit_changes.order_edit_item_ship_to(
+            order_id=order_id,
+            item_id=int(post["item"]),
+            shipping_address_id=int(post["shipping_address"])
+            if post.get("shipping_address")
+            else None,
+            actor=actor,
+        ),
         "coupon": lambda order_id, actor, post: edit_changes.order_edit_coupon_apply(
             order_id=order_id, code=post.get("code", ""), actor=actor
         ),

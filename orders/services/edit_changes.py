@@ -159,6 +159,19 @@ def order_manual_discount_add(
     return rule
 
 
+def _check_addresses(order: Order, *address_ids: int | None) -> None:
+    wanted = {pk for pk in address_ids if pk is not None}
+    owned = set(
+        Address.objects.filter(pk__in=wanted, customer_id=order.customer_id).values_list(
+            "pk", flat=True
+        )
+    )
+    if wanted - owned:
+        raise AddressNotTheCustomers(
+            f"Address {sorted(wanted - owned)} is not one of {order.customer}'s addresses."
+        )
+
+
 @transaction.atomic
 def order_addresses_change(
     *,
@@ -171,16 +184,7 @@ def order_addresses_change(
     pickup); the sub-orders and totals follow. Under an edit only; addresses must be the
     customer's own."""
     order = lock_held_by_agent(order_id, actor)
-    wanted = {pk for pk in (billing_address_id, shipping_address_id) if pk is not None}
-    owned = set(
-        Address.objects.filter(pk__in=wanted, customer_id=order.customer_id).values_list(
-            "pk", flat=True
-        )
-    )
-    if wanted - owned:
-        raise AddressNotTheCustomers(
-            f"Address {sorted(wanted - owned)} is not one of {order.customer}'s addresses."
-        )
+    _check_addresses(order, billing_address_id, shipping_address_id)
     before = (order.billing_address_id, order.shipping_address_id)
     order.billing_address_id = billing_address_id
     order.shipping_address_id = shipping_address_id
@@ -198,3 +202,28 @@ def order_addresses_change(
     )
     order_totals_recompute(order=order)
     return order
+
+
+@transaction.atomic
+def order_edit_item_ship_to(
+    *, order_id: int, item_id: int, shipping_address_id: int | None, actor: Actor
+) -> OrderItem:
+    """Ship one item elsewhere (None: pickup): it moves to that address's sub-order, created
+    if new, and the totals follow. Under an edit only; the address must be the customer's."""
+    order = lock_held_by_agent(order_id, actor)
+    _check_addresses(order, shipping_address_id)
+    item = OrderItem.objects.filter(pk=item_id, order_id=order.pk).first()
+    if item is None:
+        raise NotFound(f"Order {order.number} has no item {item_id}.")
+    before = item.shipping_address_id
+    item.shipping_address_id = shipping_address_id
+    item.save(update_fields=["shipping_address", "updated_at"])
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.ADDRESS_CHANGED,
+        message=f"{item.product_name} ships to {item.shipping_address or 'pickup'}",
+        data={"item": item.pk, "shipping": [before, shipping_address_id]},
+    )
+    order_totals_recompute(order=order)
+    return item

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from orders.models import Order
-from tests.factories import SaleSessionFactory
+from tests.factories import AddressFactory, SaleSessionFactory
 from tests.inventory.factories import offer_with_stock, placed_with, stock_of
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,12 @@ def test_begin_change_commit_from_the_order_page(client, staff_user, placed):
     assert "Change quantity" in body
     item = order.items.get()
     _step(client, order, "quantity", item=item.pk, quantity="4")
+    home = AddressFactory(customer=order.customer, line1="7 Mill Lane")
+    assert (
+        "7 Mill Lane"
+        in _step(client, order, "ship_to", item=item.pk, shipping_address=home.pk).content.decode()
+    )
+    assert order.sub_orders.get().shipping_address == home
     body = _step(client, order, "discount", value="5", kind="amount", reason="late").content
     assert b"Manual discount of 5.00 EUR: late" in body
     rule = order.manual_rules.get()

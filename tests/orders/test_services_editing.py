@@ -16,6 +16,7 @@ from orders.services.edit_changes import (
     order_edit_coupon_remove,
     order_edit_item_quantity_change,
     order_edit_item_remove,
+    order_edit_item_ship_to,
     order_edit_offer_add,
     order_manual_discount_add,
     order_manual_discount_remove,
@@ -290,3 +291,26 @@ def test_coupons_and_manual_discounts_taken_off_under_an_edit_come_back_on_roll_
     assert coupon.times_used == 1
     rule.refresh_from_db()
     assert rule.is_active
+
+
+def test_one_item_ships_elsewhere_in_its_own_sub_order(session, agent, system_actor):
+    first, second = offer_with_stock(session), offer_with_stock(session)
+    order = placed_with(session, [(first, "1"), (second, "2")], actor=system_actor)
+    office = AddressFactory(customer=order.customer)
+    order_edit_begin(order_id=order.pk, actor=agent)
+    item = order.items.get(product=second.product)
+
+    order_edit_item_ship_to(
+        order_id=order.pk, item_id=item.pk, shipping_address_id=office.pk, actor=agent
+    )
+
+    groups = {
+        s.shipping_address_id: (s.item_count, s.total_product) for s in order.sub_orders.all()
+    }
+    assert groups == {None: (1, Decimal("10.00")), office.pk: (1, Decimal("20.00"))}
+    with pytest.raises(AddressNotTheCustomers):
+        order_edit_item_ship_to(
+            order_id=order.pk, item_id=item.pk, shipping_address_id=AddressFactory().pk, actor=agent
+        )
+    order = order_edit_rollback(order_id=order.pk, actor=agent)
+    assert [s.shipping_address_id for s in order.sub_orders.all()] == [None]
