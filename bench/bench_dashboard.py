@@ -1,8 +1,8 @@
 """The session dashboard over a session of 10,000 customer orders (50,000 lines).
 
-Times `backoffice.selectors.session_dashboard` and the whole admin page (rendered by Django's
-test client, signed in as a superuser), and counts the dashboard's queries at 1,000 and 10,000
-orders (the count must not grow).
+Times `sessions_app.dashboard_selectors.session_dashboard` and the whole admin page
+(rendered by Django's test client, signed in as a superuser), and counts the dashboard's
+queries at 1,000 and 10,000 orders (the count must not grow).
 """
 
 import statistics
@@ -21,7 +21,7 @@ WHERE sales_session_id = %s
 
 
 def _measured(session) -> tuple[float, int]:
-    from backoffice.selectors import session_dashboard
+    from sessions_app.dashboard_selectors import session_dashboard
 
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:

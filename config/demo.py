@@ -8,8 +8,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from backoffice.models import Role
-from backoffice.services import membership_grant
 from config.actors import Actor
 from discounts.models import ShippingMode, TaxCategory
 from inventory.models import Product, Stock
@@ -18,7 +16,8 @@ from orders.services.items import order_create, order_item_add
 from orders.services.quick_order import quick_order_profile_save
 from orders.services.status import order_status_change
 from orders.statuses import OrderStatus as S
-from platforms.models import Enterprise, Platform
+from platforms.memberships import membership_grant
+from platforms.models import Enterprise, Platform, Role
 from sessions_app.models import Offer, SaleSession
 
 DEMO = Actor.system("demo-loader")
@@ -213,7 +212,7 @@ def _load(admin_password: str) -> dict:
             )
         for status in path:
             order_status_change(order_id=order.pk, to_status=status, actor=DEMO)
-    # The back-office roles (backoffice/models.py), with the admin's password.
+    # The back-office roles (platforms.models.Membership), with the admin's password.
     service = User.objects.create_user("service", "service@larder.example", admin_password)
     membership_grant(user=service, enterprise=trader, role=Role.CUSTOMER_SERVICE)
     local_producer = next(p for p in producers if p.platform.is_local)

@@ -4,7 +4,6 @@ value (a negative percentage, a fixed amount without a currency) is a form error
 
 from django.contrib import admin
 
-from backoffice.roles import EnterpriseScopedAdmin
 from discounts.models import (
     CalculationRule,
     Coupon,
@@ -14,6 +13,7 @@ from discounts.models import (
     ShippingScaleBand,
     TaxCategory,
 )
+from platforms.roles import EnterpriseScopedAdmin
 
 
 @admin.register(TaxCategory)

@@ -1,9 +1,9 @@
 from django.contrib import admin, messages
 
-from backoffice.roles import EnterpriseScopedAdmin
 from config.exceptions import ApplicationError
 from inventory.models import Product, Reservation, Stock
 from inventory.services.stock import stock_set
+from platforms.roles import EnterpriseScopedAdmin
 
 
 @admin.register(Product)

@@ -5,7 +5,6 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
-from backoffice.roles import EnterpriseScopedAdmin, scope_queryset
 from config.actors import Actor
 from config.exceptions import ApplicationError
 from discounts.models import CalculationRule, CouponRedemption
@@ -17,6 +16,7 @@ from orders.services.partner_resend import order_is_resendable, order_resend_to_
 from orders.services.quick_order import quick_order_profile_save
 from orders.services.status import order_status_change
 from orders.statuses import EDITABLE_STATUSES, OrderStatus, allowed_targets
+from platforms.roles import EnterpriseScopedAdmin, scope_queryset
 
 
 class ProducerPlatformFilter(admin.SimpleListFilter):

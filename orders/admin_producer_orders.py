@@ -12,7 +12,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from backoffice.roles import EnterpriseScopedAdmin, scope_queryset
 from orders.models import ProducerOrder, ProducerOrderLine
 from orders.producer_order_reports import (
     producer_order_csv,
@@ -20,6 +19,7 @@ from orders.producer_order_reports import (
     producer_order_pick_list,
     session_bulk_report,
 )
+from platforms.roles import EnterpriseScopedAdmin, scope_queryset
 
 
 class ProducerOrderLineInline(admin.TabularInline):

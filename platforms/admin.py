@@ -106,4 +106,28 @@ class ApiCredentialAdmin(admin.ModelAdmin):
         return False  # revoke instead, so the audit trail stays
 
 
+# --- Back-office roles -------------------------------------------------------------------
+from config.exceptions import ApplicationError  # noqa: E402
 from platforms import admin_outbox  # noqa: E402,F401 - registers the outbox admin
+from platforms.memberships import membership_grant  # noqa: E402
+from platforms.models import Membership  # noqa: E402
+from platforms.roles import EnterpriseScopedAdmin  # noqa: E402
+
+
+@admin.register(Membership)
+class MembershipAdmin(EnterpriseScopedAdmin):
+    """Who works for which enterprise; granting goes through `membership_grant` (groups and
+    staff status follow)."""
+
+    scope_trader = "enterprise"
+    list_display = ("user", "enterprise", "role", "created_at")
+    list_filter = ("role", "enterprise")
+    search_fields = ("user__username", "enterprise__name")
+    list_select_related = ("user", "enterprise")
+    autocomplete_fields = ("user",)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            membership_grant(user=obj.user, enterprise=obj.enterprise, role=obj.role)
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)

@@ -2,9 +2,9 @@ from django.contrib import admin, messages
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from backoffice.roles import EnterpriseScopedAdmin
 from config.actors import Actor
 from config.exceptions import ApplicationError
+from platforms.roles import EnterpriseScopedAdmin
 from sessions_app.models import Offer, SaleSession
 from sessions_app.services import session_open
 
@@ -34,7 +34,7 @@ class SaleSessionAdmin(EnterpriseScopedAdmin):
         )
 
     def get_urls(self):
-        from backoffice.dashboard import session_dashboard_view
+        from sessions_app.dashboard import session_dashboard_view
 
         return [
             path(

@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "sessions_app",
     "discounts",
     "orders",
-    "backoffice",
 ]
 
 MIDDLEWARE = [

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from backoffice.models import Role
-from backoffice.services import membership_grant
 from orders.models import Order
 from orders.services.producer_orders import producer_orders_refresh
+from platforms.memberships import membership_grant
+from platforms.models import Role
 from tests.factories import SaleSessionFactory
 from tests.inventory.factories import offer_with_stock, placed_with, stock_of
 

@@ -29,7 +29,7 @@ def test_demo_data_loads_once_with_orders_in_several_statuses(capsys):
 
 @pytest.mark.django_db
 def test_demo_data_has_a_quick_order_profile_and_the_back_office_users(capsys):
-    from backoffice.models import Membership
+    from platforms.models import Membership
 
     call_command("demo_data")
 

@@ -1,10 +1,10 @@
-"""The role groups and their permissions (backoffice/role_groups.py)."""
+"""The back-office role groups and their permissions (platforms/role_groups.py)."""
 
 from django.db import migrations
 
 
 def create_groups(apps, schema_editor):
-    from backoffice.role_groups import GROUP_PERMISSIONS, permissions_ensure, role_group_sync
+    from platforms.role_groups import GROUP_PERMISSIONS, permissions_ensure, role_group_sync
 
     permissions_ensure()
     for name in GROUP_PERMISSIONS:
@@ -16,14 +16,14 @@ def create_groups(apps, schema_editor):
 
 
 def remove_groups(apps, schema_editor):
-    from backoffice.role_groups import GROUP_PERMISSIONS
+    from platforms.role_groups import GROUP_PERMISSIONS
 
     apps.get_model("auth", "Group").objects.filter(name__in=GROUP_PERMISSIONS).delete()
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("backoffice", "0001_initial"),
+        ("platforms", "0005_membership"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("orders", "0005_back_office_edit_and_quick_order"),

@@ -3,9 +3,9 @@
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from backoffice.models import ROLE_GROUPS, Membership, Role
-from backoffice.role_groups import permissions_ensure, role_group_sync
 from config.exceptions import ApplicationError
+from platforms.models import ROLE_GROUPS, Membership, Role
+from platforms.role_groups import permissions_ensure, role_group_sync
 
 
 class RoleNotForThisEnterprise(ApplicationError):

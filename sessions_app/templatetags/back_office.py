@@ -1,6 +1,6 @@
 from django import template
 
-from backoffice.roles import scope_queryset
+from platforms.roles import scope_queryset
 from sessions_app.models import SaleSession
 
 register = template.Library()

@@ -1,6 +1,6 @@
 """The role groups and their permissions, as data. Customer service edits orders but not
-pricing rules; producer staff only read their producer orders. Used by migration 0002 and by
-`membership_grant` (which re-creates a group a database flush removed)."""
+pricing rules; producer staff only read their producer orders. Used by migration
+platforms/0006 and by `membership_grant` (which re-creates a group a database flush removed)."""
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ALL = (VIEW, ADD, CHANGE, DELETE)
@@ -25,7 +25,7 @@ GROUP_PERMISSIONS = {
             "calculationrule": ALL,
             "coupon": ALL,
         },
-        "backoffice": {"membership": (VIEW,)},
+        "platforms": {"membership": (VIEW,)},
     },
     "Customer service": {
         "sessions_app": {"salesession": (VIEW,), "offer": (VIEW,)},

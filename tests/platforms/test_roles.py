@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from backoffice.models import Role
-from backoffice.services import RoleNotForThisEnterprise, membership_grant
 from orders.models import ProducerOrder
 from orders.services.producer_orders import producer_orders_refresh
+from platforms.memberships import RoleNotForThisEnterprise, membership_grant
+from platforms.models import Role
 from tests.factories import (
     CalculationRuleFactory,
     CustomerFactory,

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
-from backoffice.selectors import LOW_INVENTORY_UNITS, chart_geometry, session_dashboard
+from sessions_app.dashboard_selectors import LOW_INVENTORY_UNITS, chart_geometry, session_dashboard
 
 
 def session_dashboard_view(model_admin, request, session_id: int):

@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from backoffice.selectors import session_dashboard
 from orders.models import ProducerOrder
 from orders.services.producer_orders import producer_orders_refresh
 from platforms.models import OutboxMessage
+from sessions_app.dashboard_selectors import session_dashboard
 from tests.factories import OfferFactory, PlatformFactory, ProducerFactory, SaleSessionFactory
 from tests.inventory.factories import offer_with_stock, placed_with
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 
-from backoffice.models import Membership, Role
+from platforms.models import Membership, Role
 
 TRADER_ROLES = frozenset({Role.TRADER_STAFF, Role.CUSTOMER_SERVICE})
 
