@@ -58,8 +58,8 @@ def order_status_move(
     (SELECT ... FOR UPDATE, in this transaction), with the same guarantees: for hot paths
     that hold the lock already (payment), so the row is neither locked again nor wrapped in
     a savepoint. `also`: other order fields the caller sets with the move (its payment), in
-    the same UPDATE. Three statements: the order (RETURNING its new version, no re-read), its
-    items, the event."""
+    the same UPDATE. Two statements: the order and its items (RETURNING the new version, no
+    re-read), the event."""
     if not connection.in_atomic_block:
         raise TransactionManagementError("order_status_move runs inside the locking transaction")
     check_transition(order, to_status)
@@ -76,20 +76,25 @@ def order_status_move(
     changes |= also or {}
     quote = connection.ops.quote_name
     sets = ", ".join(f"{quote(Order._meta.get_field(name).column)} = %s" for name in changes)
+    sql = (
+        f"UPDATE {quote(Order._meta.db_table)} SET {sets}, version = version + 1 "
+        "WHERE id = %s RETURNING version"
+    )
+    params = [*changes.values(), order.pk]
+    if to_status != OrderStatus.CSR_EDIT:
+        # Items follow the order, except while it is merely being edited: in the same
+        # statement (a data-modifying CTE; the two touch different tables).
+        sql = (
+            f"WITH items AS (UPDATE {quote(OrderItem._meta.db_table)} "
+            "SET status = %s, updated_at = %s WHERE order_id = %s) " + sql
+        )
+        params = [to_status, now, order.pk, *params]
     with connection.cursor() as cursor:
         # Raw for RETURNING: the bumped version comes back without a re-read of the row.
-        cursor.execute(
-            f"UPDATE {quote(Order._meta.db_table)} SET {sets}, version = version + 1 "
-            "WHERE id = %s RETURNING version",
-            [*changes.values(), order.pk],
-        )
+        cursor.execute(sql, params)
         (order.version,) = cursor.fetchone()
     for name, value in changes.items():
         setattr(order, name, value)
-
-    if to_status != OrderStatus.CSR_EDIT:
-        # Items follow the order, except while it is merely being edited.
-        OrderItem.objects.filter(order_id=order.pk).update(status=to_status, updated_at=now)
     order_status_changed_event(
         order=order, actor=actor, from_status=from_status, to_status=to_status, reason=reason
     )

@@ -23,9 +23,10 @@ pytestmark = pytest.mark.django_db
 # adjustments, items, sub-orders and order; the stock event; RELEASE.
 SUBMIT_STATEMENTS = 9
 # SAVEPOINT; lock the order and its session; expiry and backorder check; the move to I with
-# the payment fields (one UPDATE ... RETURNING version); the items' status; the status event;
-# firm reservations; the payment event; the producer-order hook's read of producers; RELEASE.
-PAY_STATEMENTS = 10
+# the payment fields and the items' status (one statement, RETURNING the version); the status
+# event; firm reservations; the payment event; the producer-order hook's read of producers;
+# RELEASE.
+PAY_STATEMENTS = 9
 
 
 def _cart(items: int, **offer_fields):
