@@ -1,5 +1,6 @@
 """Demo data for `make run`: a trader, producers on three platforms, an open session with
-offers, and customer orders in several statuses. Built through the services, like real data."""
+offers, pricing rules, and customer orders in several statuses. The orders go through the
+real checkout (cart, submit with stock reservation and pricing, payment), like real data."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -9,10 +10,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.actors import Actor
-from discounts.models import ShippingMode, TaxCategory
+from discounts.models import (
+    CalculationRule,
+    Coupon,
+    Method,
+    Scope,
+    ShippingMode,
+    TaxCategory,
+    Usage,
+)
+from discounts.services.coupons import order_coupon_apply
 from inventory.models import Product, Stock
 from orders.models import Address, Customer
-from orders.services.items import order_create, order_item_add
+from orders.services.cancellation import order_cancel
+from orders.services.checkout import cart_create, cart_item_add, cart_submit
+from orders.services.payments import order_pay
+from orders.services.producer_orders import producer_orders_refresh
 from orders.services.quick_order import quick_order_profile_save
 from orders.services.status import order_status_change
 from orders.statuses import OrderStatus as S
@@ -66,12 +79,64 @@ DEMO_USERS = {
 }
 
 
+# Each customer's journey: (offer indexes and quantities, payment, what happens after).
+JOURNEYS = [
+    ([(0, 2), (3, 1), (6, 1)], None, []),  # a cart still open (P)
+    ([(1, 1), (4, 2), (7, 1)], {"method": "invoice", "coupon": "WELCOME2"}, []),  # I, coupon
+    ([(2, 3), (5, 1)], {"method": "test_card", "card_number": "4000000000000127"}, []),  # A
+    # C, with the bulk line discount (6 milk) and 5% off the order (over 100 EUR)
+    (
+        [(0, 6), (2, 20), (4, 5), (6, 3)],
+        {"method": "test_card", "card_number": "4242424242424242"},
+        [],
+    ),
+    (
+        [(1, 2), (5, 2), (7, 2)],
+        {"method": "test_card", "card_number": "4242424242424242"},
+        [S.RELEASED],
+    ),  # C → R
+    ([(3, 1), (6, 2)], {"method": "pickup"}, ["cancel"]),  # I → X
+]
+
+
 def demo_data_load(*, admin_password: str) -> dict:
-    """Load the demo once; a second call changes nothing and returns the same summary."""
+    """Load the demo once; a second call changes nothing and returns the same summary.
+
+    The catalogue, people and rules are written in one transaction; each customer order then
+    goes through the checkout services, each in its own transaction as in real life.
+    """
     with transaction.atomic():
         if Platform.objects.filter(is_local=True).exists():
             return {"created": False}
-        return _load(admin_password)
+        loaded = _load(admin_password)
+    for customer, address, journey in loaded.pop("journeys"):
+        _place(loaded["session"], customer, address, journey, loaded["offers"])
+    producer_orders_refresh(session_id=loaded["session"].pk)
+    return {"created": True, "admin": loaded["admin"]}
+
+
+def _place(session, customer, address, journey, offers) -> None:
+    lines, payment, after = journey
+    cart = cart_create(session_id=session.pk, customer=customer, actor=DEMO)
+    for offer_index, quantity in lines:
+        cart_item_add(
+            order_id=cart.pk,
+            offer_id=offers[offer_index].pk,
+            quantity=Decimal(quantity),
+            actor=DEMO,
+        )
+    if payment is None:
+        return
+    if "coupon" in payment:
+        order_coupon_apply(order_id=cart.pk, code=payment["coupon"], actor=DEMO)
+    cart_submit(order_id=cart.pk, actor=DEMO)
+    details = {k: v for k, v in payment.items() if k not in ("method", "coupon")}
+    order_pay(order_id=cart.pk, method=payment["method"], actor=DEMO, details=details)
+    for step in after:
+        if step == "cancel":
+            order_cancel(order_id=cart.pk, actor=DEMO, reason="Customer asked to cancel")
+        else:
+            order_status_change(order_id=cart.pk, to_status=step, actor=DEMO)
 
 
 def _load(admin_password: str) -> dict:
@@ -149,6 +214,39 @@ def _load(admin_password: str) -> dict:
                 )
             )
 
+    # Pricing the trader manages in the admin: a sales-based discount, a bulk line discount,
+    # a welcome coupon, and delivery charged by order value.
+    CalculationRule.objects.create(
+        trader=trader,
+        name="5% off orders over 100 EUR",
+        usage=Usage.DISCOUNT,
+        method=Method.PERCENTAGE,
+        scope=Scope.ORDER,
+        value=Decimal("5"),
+        currency="EUR",
+        minimum_order_total=Decimal("100"),
+    )
+    CalculationRule.objects.create(
+        trader=trader,
+        name="10% off a line of 6 or more",
+        usage=Usage.DISCOUNT,
+        method=Method.PERCENTAGE,
+        scope=Scope.ITEM,
+        value=Decimal("10"),
+        currency="EUR",
+        minimum_quantity=Decimal("6"),
+    )
+    welcome = CalculationRule.objects.create(
+        trader=trader,
+        name="Welcome: 2 EUR off",
+        usage=Usage.COUPON,
+        method=Method.FIXED_AMOUNT,
+        scope=Scope.ORDER,
+        value=Decimal("2"),
+        currency="EUR",
+    )
+    Coupon.objects.create(trader=trader, code="WELCOME2", rule=welcome, once_per_customer=True)
+
     people = [
         ("Ada Lovelace", "ada@example.org"),
         ("Grace Hopper", "grace@example.org"),
@@ -157,16 +255,8 @@ def _load(admin_password: str) -> dict:
         ("Charles Babbage", "charles@example.org"),
         ("Emmy Noether", "emmy@example.org"),
     ]
-    # (status path after P, offers picked by index with quantities)
-    journeys = [
-        [],
-        [S.SUBMITTED],
-        [S.PAYMENT_INITIATED],
-        [S.PAYMENT_INITIATED, S.COMPLETE],
-        [S.PAYMENT_INITIATED, S.COMPLETE, S.RELEASED],
-        [S.SUBMITTED, S.CANCELLED],
-    ]
-    for index, ((name, email), path) in enumerate(zip(people, journeys, strict=True)):
+    journeys = []
+    for index, ((name, email), journey) in enumerate(zip(people, JOURNEYS, strict=True)):
         customer = Customer.objects.create(trader=trader, name=name, email=email)
         address = Address.objects.create(
             customer=customer,
@@ -185,33 +275,7 @@ def _load(admin_password: str) -> dict:
                 shipping_address=address,
                 actor=DEMO,
             )
-        order = order_create(
-            trader=trader,
-            currency="EUR",
-            customer=customer,
-            sales_session=session,
-            actor=DEMO,
-            billing_address=address,
-        )
-        for offer in (
-            offers[index % len(offers)],
-            offers[(index + 3) % len(offers)],
-            offers[(index + 6) % len(offers)],
-        ):
-            order_item_add(
-                order_id=order.pk,
-                product=offer.product,
-                offer=offer,
-                quantity=Decimal(1 + index % 3),
-                unit_price=offer.price,
-                currency=offer.currency,
-                vat_rate=offer.vat_rate,
-                shipping_address=address,
-                shipping_mode=pickup,
-                actor=DEMO,
-            )
-        for status in path:
-            order_status_change(order_id=order.pk, to_status=status, actor=DEMO)
+        journeys.append((customer, address, journey))
     # The back-office roles (platforms.models.Membership), with the admin's password.
     service = User.objects.create_user("service", "service@larder.example", admin_password)
     membership_grant(user=service, enterprise=trader, role=Role.CUSTOMER_SERVICE)
@@ -219,6 +283,8 @@ def _load(admin_password: str) -> dict:
     producer_user = User.objects.create_user("producer", "producer@larder.example", admin_password)
     membership_grant(user=producer_user, enterprise=local_producer, role=Role.PRODUCER_STAFF)
     return {
-        "created": True,
         "admin": admin.get_username(),
+        "session": session,
+        "offers": offers,
+        "journeys": journeys,
     }

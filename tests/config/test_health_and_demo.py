@@ -22,9 +22,30 @@ def test_demo_data_loads_once_with_orders_in_several_statuses(capsys):
 
     assert Platform.objects.count() == 3
     assert Enterprise.objects.filter(kind="producer").values("platform").distinct().count() == 3
-    statuses = set(Order.objects.values_list("status", flat=True))
-    assert {"P", "I", "M", "C", "R", "X"} <= statuses
+    statuses = set(Order.objects.exclude(status="Q").values_list("status", flat=True))
+    assert statuses == {"P", "I", "A", "C", "R", "X"}
     assert "password: larder-demo" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_demo_orders_went_through_checkout_pricing_and_producer_orders():
+    from discounts.models import CouponRedemption
+    from inventory.models import Reservation
+    from orders.models import OrderItem, ProducerOrder
+
+    call_command("demo_data")
+
+    # Local stock was reserved at checkout; remote producers publish none: flagged lines.
+    assert Reservation.objects.exists()
+    assert OrderItem.objects.filter(inventory_unknown=True).exists()
+    # Mary's order is over 100 EUR: the 5% order discount and the bulk line discount apply.
+    mary = Order.objects.get(customer__name="Mary Somerville", status="C")
+    assert mary.total_adjustment < 0
+    assert mary.total_product > 100
+    # Grace used the welcome coupon.
+    assert CouponRedemption.objects.filter(order__customer__name="Grace Hopper").exists()
+    # One producer order per producer with live orders in the session.
+    assert ProducerOrder.objects.count() == 4
 
 
 @pytest.mark.django_db
