@@ -148,3 +148,20 @@ def order_coupon_remove(*, order_id: int, code: str, actor: Actor) -> None:
         )
     Coupon.objects.filter(pk=coupon.pk, times_used__gt=0).update(times_used=F("times_used") - 1)
     _coupon_changed(order, coupon, actor, "removed")
+
+
+def order_coupons_release(*, order: Order) -> list[str]:
+    """Give back the coupon uses of a cancelled order, in the caller's transaction (the order
+    row is locked by the cancellation). The redemptions are deleted, so a once-per-customer
+    coupon may be used again; prices stay frozen. Returns the codes released."""
+    redemptions = list(
+        CouponRedemption.objects.filter(order=order).select_related("coupon").order_by("coupon_id")
+    )
+    if not redemptions:
+        return []
+    CouponRedemption.objects.filter(pk__in=[r.pk for r in redemptions]).delete()
+    for redemption in redemptions:
+        Coupon.objects.filter(pk=redemption.coupon_id, times_used__gt=0).update(
+            times_used=F("times_used") - 1
+        )
+    return [r.coupon.code for r in redemptions]

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from config.actors import Actor
+from discounts.services.coupons import order_coupons_release
 from inventory.services.reservations import reservations_release
 from orders.events import order_event
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
@@ -19,8 +20,9 @@ def order_cancel(*, order_id: int, actor: Actor, reason: str = "") -> Order:
     The move goes through `order_status_change` (locks the order, checks the table: R, S, D,
     X and carts in P cannot be cancelled, InvalidTransition and nothing written). Then every
     reservation of the order is released at once (stock and offer limitations, in lock
-    order), the items are no longer allocated, an authorized payment is voided, a stock event
-    is written, and the producer orders are asked to drop the lines after commit.
+    order), its coupon uses are given back, the items are no longer allocated, an authorized
+    payment is voided, a stock event is written, and the producer orders are asked to drop the
+    lines after commit.
     """
     order = order_status_change(
         order_id=order_id, to_status=S.CANCELLED, actor=actor, reason=reason or "Cancelled"
@@ -35,13 +37,16 @@ def order_cancel(*, order_id: int, actor: Actor, reason: str = "") -> Order:
     if order.payment_status in (PaymentStatus.AUTHORIZED, PaymentStatus.REVIEW):
         Order.objects.filter(pk=order.pk).update(payment_status=PaymentStatus.VOIDED)
         order.payment_status = PaymentStatus.VOIDED
+    coupons = order_coupons_release(order=order)
     order_event(
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.STOCK,
-        message=f"Cancelled: {len(released)} reservation(s) released",
+        message=f"Cancelled: {len(released)} reservation(s) released"
+        + (f", coupon use given back ({', '.join(coupons)})" if coupons else ""),
         data={
             "released": {str(r.order_item_id): str(r.quantity) for r in released},
+            "coupons": coupons,
         },
     )
     producer_orders_request_refresh(order=order)

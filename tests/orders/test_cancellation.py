@@ -163,3 +163,27 @@ def test_cancelling_from_the_admin_goes_through_the_cancellation_service(
     assert order.status == "X"
     assert stock_of(offer).reserved == Decimal("0")
     assert order.events.filter(kind="stock", message__startswith="Cancelled").exists()
+
+
+def test_cancelling_gives_back_the_coupon_use_so_the_customer_may_use_it_again(
+    session, system_actor
+):
+    from discounts.models import Coupon, CouponRedemption
+    from discounts.services.coupons import order_coupon_apply
+    from tests.factories import CouponFactory
+
+    coupon = CouponFactory(rule__trader=session.trader, usage_limit=1, once_per_customer=True)
+    offer = offer_with_stock(session, on_hand="5")
+    cart = cart_with(session, [(offer, "1")])
+    order_coupon_apply(order_id=cart.pk, code=coupon.code, actor=system_actor)
+    cart_submit(order_id=cart.pk, actor=system_actor)
+    order_pay(order_id=cart.pk, method="invoice", actor=system_actor)
+    assert Coupon.objects.get(pk=coupon.pk).times_used == 1
+
+    order_cancel(order_id=cart.pk, actor=system_actor)
+
+    assert Coupon.objects.get(pk=coupon.pk).times_used == 0
+    assert not CouponRedemption.objects.filter(order=cart).exists()
+    again = cart_with(session, [(offer, "1")], customer=cart.customer)
+    order_coupon_apply(order_id=again.pk, code=coupon.code, actor=system_actor)
+    assert Coupon.objects.get(pk=coupon.pk).times_used == 1
