@@ -13,6 +13,7 @@ from orders.selectors import order_detail, order_items_by_sub_order, order_list_
 from orders.services import edit_changes, editing
 from orders.services.cancellation import order_cancel
 from orders.services.partner_resend import order_is_resendable, order_resend_to_partners
+from orders.services.payments import order_payment_review_accept
 from orders.services.quick_order import quick_order_profile_save
 from orders.services.status import order_status_change
 from orders.statuses import EDITABLE_STATUSES, OrderStatus, allowed_targets
@@ -314,6 +315,9 @@ class OrderAdmin(EnterpriseScopedAdmin):
             if to_status == OrderStatus.CANCELLED:
                 # Cancelling releases stock and updates producer orders: its own service.
                 order = order_cancel(order_id=order.pk, actor=actor, reason=reason)
+            elif order.status == OrderStatus.PAYMENT_REVIEW:
+                # Accepting a reviewed payment authorizes it and picks C or B itself.
+                order = order_payment_review_accept(order_id=order.pk, actor=actor)
             else:
                 order = order_status_change(
                     order_id=order.pk, to_status=to_status, actor=actor, reason=reason

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from config.actors import Actor
 from orders.models import OrderEvent
 from orders.services.items import order_create, order_item_add
 from tests.factories import AddressFactory, CustomerFactory, ProductFactory, TraderFactory
@@ -76,3 +77,30 @@ def test_list_filters_and_search(client, staff_user, placed_order):
         assert f">{placed_order.number}<" in response.content.decode(), query
     response = client.get(url, {"status__exact": "C"})
     assert f">{placed_order.number}<" not in response.content.decode()
+
+
+def test_accepting_a_reviewed_payment_in_the_admin_authorizes_it(client, staff_user):
+    from orders.models import Order
+    from orders.services.checkout import cart_submit
+    from orders.services.payments import order_pay
+    from tests.factories import SaleSessionFactory
+    from tests.inventory.factories import cart_with, offer_with_stock
+
+    session = SaleSessionFactory()
+    cart = cart_with(session, [(offer_with_stock(session), "1")])
+    actor = Actor.system("test")
+    cart_submit(order_id=cart.pk, actor=actor)
+    order_pay(
+        order_id=cart.pk,
+        method="test_card",
+        details={"card_number": "4000000000000127"},
+        actor=actor,
+    )
+    assert Order.objects.get(pk=cart.pk).status == "A"
+    client.force_login(staff_user)
+
+    client.post(reverse("admin:orders_order_status_change", args=[cart.pk, "C"]))
+
+    order = Order.objects.get(pk=cart.pk)
+    assert (order.status, order.payment_status) == ("C", "authorized")
+    assert order.events.filter(kind="payment", message="Payment review accepted").exists()
