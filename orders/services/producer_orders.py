@@ -184,7 +184,12 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
             Decimal("0.00"),
         )
         producer_order.version += 1
-        producer_order.status = ProducerOrder.Status.READY_FOR_REMOTE_FULFILMENT
+        # A producer on this platform reads its order in the admin: it holds the latest (G).
+        producer_order.status = (
+            ProducerOrder.Status.WAITING_REMOTE_FULFILMENT
+            if producer_order.producer.platform.is_local
+            else ProducerOrder.Status.READY_FOR_REMOTE_FULFILMENT
+        )
         producer_order.computed_at = now
         producer_order.updated_at = now
         changed.append(producer_order)
@@ -206,12 +211,34 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
             "surplus_kg",
         ],
     )
-    ProducerOrder.objects.bulk_update(
-        changed,
-        ["aggregate_by_weight", "total_product", "version", "status", "computed_at", "updated_at"],
-    )
+    _producer_orders_update(changed, now)
     producer_orders_deliver(producer_orders=changed)
     return [producer_order.pk for producer_order in changed]
+
+
+def _producer_orders_update(producer_orders: list[ProducerOrder], now) -> None:
+    """One UPDATE … FROM (VALUES …) for every changed producer order: Django's bulk_update
+    builds a CASE per field and row, which cost more than the rest of a refresh."""
+    from django.db import connection
+
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(producer_orders))
+    params = [
+        value
+        for p in producer_orders
+        for value in (p.pk, p.aggregate_by_weight, p.total_product, p.version, p.status)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE orders_producerorder AS p
+            SET aggregate_by_weight = v.by_weight, total_product = v.total::numeric,
+                version = v.version::integer, status = v.status,
+                computed_at = %s, updated_at = %s
+            FROM (VALUES {rows}) AS v(id, by_weight, total, version, status)
+            WHERE p.id = v.id::bigint
+            """,
+            [now, now, *params],
+        )
 
 
 def producer_orders_deliver(*, producer_orders: list[ProducerOrder]) -> None:
@@ -223,7 +250,12 @@ def producer_orders_deliver(*, producer_orders: list[ProducerOrder]) -> None:
     from platforms.models import OutboxMessage
     from platforms.outbox import outbox_enqueue_many
 
-    local = [p for p in producer_orders if p.producer.platform.is_local]
+    local = [
+        p
+        for p in producer_orders
+        if p.producer.platform.is_local
+        and p.status != ProducerOrder.Status.WAITING_REMOTE_FULFILMENT
+    ]
     if local:
         ProducerOrder.objects.filter(pk__in=[p.pk for p in local]).update(
             status=ProducerOrder.Status.WAITING_REMOTE_FULFILMENT

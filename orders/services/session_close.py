@@ -53,6 +53,8 @@ def session_close(
         finalised_at=now,
         updated_at=now,
     )
+    for producer_order in producer_orders:
+        producer_order.status = ProducerOrder.Status.READY_FOR_REMOTE_FULFILMENT
     producer_orders_deliver(producer_orders=producer_orders)
     for producer_order in producer_orders:
         if progress:

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from contextlib import contextmanager
 from urllib.parse import quote
 
@@ -21,8 +22,16 @@ def test_database_url() -> str:
 def celery_worker(*, ready_timeout: float = 60.0):
     """A worker on the broker of the settings (Redis in CI, the folder broker elsewhere),
     reading and writing the test database; stopped (TERM, then KILL) on exit. Yields the
-    list of its log lines, which grows while it runs."""
+    list of its log lines, which grows while it runs.
+
+    Worker and caller use a queue of their own for the duration, so tasks left on a shared
+    broker by other runs (a developer's `make run`, a bench) never stand in front of ours.
+    """
     from config.celery import app
+
+    queue = f"larder-test-{os.getpid()}-{time.monotonic_ns()}"
+    previous_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
 
     env = {
         **os.environ,
@@ -45,6 +54,8 @@ def celery_worker(*, ready_timeout: float = 60.0):
             "--without-mingle",
             "--without-gossip",
             "--without-heartbeat",
+            "--queues",
+            queue,
         ],
         env=env,
         stdout=subprocess.PIPE,
@@ -66,6 +77,7 @@ def celery_worker(*, ready_timeout: float = 60.0):
             raise RuntimeError("worker did not start:\n" + "".join(lines[-40:]))
         yield lines
     finally:
+        app.conf.task_default_queue = previous_queue
         process.terminate()
         try:
             process.wait(timeout=10)
