@@ -179,9 +179,12 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = LOCAL_DIR / "celery" / "queue"
     _queue_dir.mkdir(parents=True, exist_ok=True)
+    (LOCAL_DIR / "celery" / "control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
+        # Where kombu keeps exchange bindings (its default is ./control, in the work tree).
+        "control_folder": str(LOCAL_DIR / "celery" / "control"),
         "store_processed": False,
         # The folder broker polls; 0.1 s keeps an outbox send well under a second.
         "polling_interval": 0.1,
