@@ -6,16 +6,12 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from urllib.parse import quote
 
-from django.db import connection
+from tests.support.database import database_url
 
 
 def test_database_url() -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "127.0.0.1", safe="")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{db['USER']}@{host}{port}/{db['NAME']}"
+    return database_url()
 
 
 @contextmanager

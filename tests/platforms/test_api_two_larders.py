@@ -21,6 +21,8 @@ import psycopg
 import pytest
 from django.conf import settings
 
+from tests.support.database import database_url
+
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,14 +45,6 @@ def _admin_connection():
     )
 
 
-def _url_for(name: str) -> str:
-    db = settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
-    )
-
-
 class Larder:
     def __init__(self, name: str, slug: str) -> None:
         self.database = f"test_larder_{name}_{os.getpid()}"
@@ -59,7 +53,7 @@ class Larder:
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": _url_for(self.database),
+            "DATABASE_URL": database_url(self.database),
             "LARDER_PUBLIC_URL": self.url,
             "LARDER_PLATFORM_SLUG": slug,
             "CONN_MAX_AGE": "0",

@@ -26,6 +26,7 @@ from tests.factories import (
     SaleSessionFactory,
 )
 from tests.platforms.partner import PartnerServer
+from tests.support.database import database_url
 
 pytestmark = pytest.mark.django_db
 SENTINELS = (
@@ -231,17 +232,6 @@ def test_partner_down_then_back_gets_every_message_once(market, django_capture_o
         revived.stop()
 
 
-def _database_url() -> str:
-    from urllib.parse import quote
-
-    from django.db import connection
-
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "127.0.0.1", safe="")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{db['USER']}@{host}{port}/{db['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_send_loses_nothing_and_the_partner_applies_once(market, monkeypatch):
     """The partner applied the POST, but the worker died before it heard back: the row rolls
@@ -267,7 +257,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_the_partner_applies_once(mar
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
         },
     )
     try:
