@@ -1,6 +1,6 @@
 """WebSphere Commerce's order status letters and the transitions Larder allows, as data.
 
-The table follows IBM's documented flows (shared/DOMAIN.md). `order_status_change` in
+The table follows IBM's documented flows (docs/domain.md). `order_status_change` in
 orders/services/status.py is the only code that moves an order along it.
 """
 

@@ -303,4 +303,4 @@ class DfcEnterpriseApi(DfcCatalogApi):
 
 @extend_schema(exclude=True)
 class DfcSalesSessionAliasApi(DfcSaleSessionsApi):
-    """`SalesSession/…`, the spelling DOMAIN.md quotes from the FDC apps' paths."""
+    """`SalesSession/…`, the spelling docs/domain.md notes from the FDC apps' paths."""

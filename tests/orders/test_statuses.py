@@ -16,7 +16,7 @@ PAIRS = list(itertools.product(ALL, ALL))
 ALLOWED = [(a, b) for a, b in PAIRS if is_allowed(a, b)]
 REFUSED = [(a, b) for a, b in PAIRS if not is_allowed(a, b)]
 
-# The edges IBM documents (shared/DOMAIN.md), written out by hand so the table cannot drift.
+# The edges IBM documents (docs/domain.md), written out by hand so the table cannot drift.
 DOCUMENTED = {
     ("P", "M"),
     ("P", "B"),
