@@ -90,9 +90,10 @@ def _world(tag: str):
 
 def _cart(trader, products, mode, coupon, lines: int):
     from config.actors import Actor
+    from config.money import line_total
     from discounts.services.coupons import order_coupon_apply
     from orders.models import OrderItem
-    from orders.services.items import line_total, order_create
+    from orders.services.items import order_create
 
     actor = Actor.system("bench")
     order = order_create(trader=trader, currency="EUR", actor=actor)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from config.money import line_total
 from orders.models import OrderItem, ProducerOrder, ProducerOrderLine
 from orders.services.producer_orders import (
     LIVE_ORDER_STATUSES,
@@ -81,7 +82,7 @@ def producer_order_csv(*, producer_order_id: int) -> str:
                 line.surplus_kg if line.surplus_kg is not None else "",
                 line.quantity,
                 line.unit_price,
-                (line.quantity * line.unit_price).quantize(Decimal("0.01")),
+                line_total(line.quantity, line.unit_price),
             ]
         )
     writer.writerow(["total", "", "", "", "", "", "", "", "", producer_order.total_product])
@@ -127,7 +128,7 @@ def producer_order_pdf(*, producer_order_id: int) -> bytes:
             "" if line.weight_kg is None else f"{line.weight_kg:f}",
             "" if line.packs is None else str(line.packs),
             f"{line.quantity:f}",
-            f"{(line.quantity * line.unit_price).quantize(Decimal('0.01'))}",
+            f"{line_total(line.quantity, line.unit_price)}",
         )
         for width, value in zip(widths, cells, strict=True):
             pdf.cell(width, 6, _latin(value), border=1)

@@ -14,8 +14,9 @@ items add up exactly to the order figure.
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from config.money import money
 from discounts.models import (
     REDUCING_USAGES,
     Method,
@@ -25,7 +26,6 @@ from discounts.models import (
     Usage,
 )
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
 
@@ -38,11 +38,6 @@ USAGE_TOTALS = {
     Usage.SALES_TAX: "total_tax",
     Usage.SHIPPING_TAX: "total_shipping_tax",
 }
-
-
-def money(amount: Decimal) -> Decimal:
-    """The one rounding rule of pricing: half up (away from zero) to the cent."""
-    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def percent_of(base: Decimal, percent: Decimal) -> Decimal:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from config.actors import Actor
 from config.exceptions import ApplicationError, Conflict, NotFound
+from config.money import line_total
 from inventory.models import Reservation
 from inventory.services.reservations import (
     Allocation,
@@ -30,7 +31,6 @@ from orders.models import Customer, Order, OrderEvent, OrderItem
 from orders.services.items import (
     CurrencyMismatch,
     _check_quantity,
-    line_total,
     order_create,
     order_item_add,
     order_item_quantity_change,

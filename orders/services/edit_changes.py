@@ -10,6 +10,7 @@ from django.db import transaction
 
 from config.actors import Actor
 from config.exceptions import ApplicationError, NotFound
+from config.money import money
 from discounts.models import CalculationRule, Method, Scope, Usage
 from discounts.services.coupons import order_coupon_apply, order_coupon_remove
 from orders.events import order_event
@@ -143,7 +144,7 @@ def order_manual_discount_add(
         usage=Usage.DISCOUNT,
         method=Method.FIXED_AMOUNT if amount is not None else Method.PERCENTAGE,
         scope=Scope.ORDER,
-        value=value.quantize(Decimal("0.01")),
+        value=money(value),
         currency=order.currency,
         priority=32767,  # after the trader's own discounts
     )

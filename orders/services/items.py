@@ -1,12 +1,13 @@
 """Creating orders and changing their items while the order is open to change (P or E)."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from config.actors import Actor
 from config.exceptions import ApplicationError
+from config.money import line_total
 from inventory.services.reservations import (
     Allocation,
     item_stock_request,
@@ -22,7 +23,6 @@ from orders.services.status import order_lock
 from orders.services.totals import order_totals_recompute
 from orders.statuses import InventoryStatus, OrderStatus
 
-CENT = Decimal("0.01")
 ITEM_CHANGE_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.CSR_EDIT})
 
 
@@ -68,11 +68,6 @@ def _reserve_edit_item(order: Order, item: OrderItem) -> None:
         Allocation.UNKNOWN: InventoryStatus.NOT_ALLOCATED,
     }.get(allocation, InventoryStatus.ALLOCATED)
     item.save(update_fields=["inventory_status", "inventory_unknown"])
-
-
-def line_total(quantity: Decimal, unit_price: Decimal) -> Decimal:
-    """Money is rounded here, once per line, half up to the cent (docs/architecture.md)."""
-    return (Decimal(quantity) * Decimal(unit_price)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
+from config.money import line_total
 from inventory.models import Product
 from orders.models import OrderItem, ProducerOrder, ProducerOrderLine
 from orders.statuses import OrderStatus as S
@@ -29,7 +30,6 @@ LIVE_ORDER_STATUSES = frozenset(
         S.WAITING_REMOTE_FULFILMENT,
     }
 )
-CENT = Decimal("0.01")
 GRAM = Decimal("0.001")
 
 
@@ -180,7 +180,7 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
         ]
         producer_order.aggregate_by_weight = by_weight
         producer_order.total_product = sum(
-            ((f["quantity"] * f["unit_price"]).quantize(CENT) for f in target.values()),
+            (line_total(f["quantity"], f["unit_price"]) for f in target.values()),
             Decimal("0.00"),
         )
         producer_order.version += 1
