@@ -2,7 +2,9 @@
 
 Thin views: validate the input, call one service, serialize the order. Customers are Django
 users with an orders.Customer row for the session's trader; they see only their own orders
-(others are 404). Staff may act on any order. Every error is an RFC 9457 problem document.
+(others are 404). Who may do what is decided in one place, orders.permissions: back-office
+users act on a customer's order only with the action's permission and for a trader their
+membership covers. Every error is an RFC 9457 problem document.
 """
 
 from datetime import datetime
@@ -10,14 +12,18 @@ from datetime import datetime
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.actors import Actor
-from config.exceptions import ApplicationError, NotFound
+from config.exceptions import NotFound
 from inventory.models import Reservation
-from orders.models import Customer, Order, OrderItem
+from orders.models import Order, OrderItem
+from orders.permissions import (
+    StorefrontAction,
+    storefront_customer_for_cart,
+    storefront_order_check,
+)
 from orders.services.cancellation import order_cancel
 from orders.services.checkout import (
     cart_create,
@@ -31,24 +37,8 @@ from sessions_app.models import SaleSession
 from sessions_app.selectors import offer_available, session_offers_qs
 
 
-class NotACustomer(ApplicationError):
-    code = "not-a-customer"
-    title = "You are not a customer of this trader"
-    status = 403
-
-
-class IsStaff(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_staff)
-
-
-def _order_visible(request, order_id: int) -> None:
-    """404 unless the order exists and is the user's own (staff see every order)."""
-    orders = Order.objects.filter(pk=order_id)
-    if not request.user.is_staff:
-        orders = orders.filter(customer__user=request.user)
-    if not orders.exists():
-        raise NotFound(f"Order {order_id} does not exist.")
+def _order_allowed(request, order_id: int, action: StorefrontAction = StorefrontAction.VIEW):
+    storefront_order_check(user=request.user, order_id=order_id, action=action)
 
 
 def _cart_detail(order_id: int) -> Order:
@@ -168,7 +158,9 @@ class CartCreateApi(APIView):
         session = serializers.IntegerField()
         currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
         customer = serializers.IntegerField(
-            required=False, help_text="Staff only: the customer the cart is for."
+            required=False,
+            help_text="Staff who may shop for the trader's customers: the customer the cart "
+            "is for.",
         )
 
     @extend_schema(request=InputSerializer, responses={201: CartOutput})
@@ -177,13 +169,9 @@ class CartCreateApi(APIView):
         session = SaleSession.objects.filter(pk=data["session"]).first()
         if session is None:
             raise NotFound(f"Sales session {data['session']} does not exist.")
-        customers = Customer.objects.filter(trader_id=session.trader_id)
-        if request.user.is_staff and "customer" in data:
-            customer = customers.filter(pk=data["customer"]).first()
-        else:
-            customer = customers.filter(user=request.user).first()
-        if customer is None:
-            raise NotACustomer(f"No customer of {session.trader} for this request.")
+        customer = storefront_customer_for_cart(
+            user=request.user, trader_id=session.trader_id, customer_id=data.get("customer")
+        )
         order = cart_create(
             session_id=session.pk,
             customer=customer,
@@ -201,7 +189,7 @@ class CartCreateApi(APIView):
 class CartDetailApi(APIView):
     @extend_schema(responses=CartOutput)
     def get(self, request, order_id: int):
-        _order_visible(request, order_id)
+        _order_allowed(request, order_id)
         return _cart_response(order_id)
 
 
@@ -213,7 +201,7 @@ class CartItemAddApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: CartOutput})
     def post(self, request, order_id: int):
-        _order_visible(request, order_id)
+        _order_allowed(request, order_id, StorefrontAction.SHOP)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cart_item_add(
@@ -232,7 +220,7 @@ class CartItemApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=CartOutput)
     def patch(self, request, order_id: int, item_id: int):
-        _order_visible(request, order_id)
+        _order_allowed(request, order_id, StorefrontAction.SHOP)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cart_item_quantity_change(
@@ -245,7 +233,7 @@ class CartItemApi(APIView):
 
     @extend_schema(responses=CartOutput)
     def delete(self, request, order_id: int, item_id: int):
-        _order_visible(request, order_id)
+        _order_allowed(request, order_id, StorefrontAction.SHOP)
         cart_item_remove(order_id=order_id, item_id=item_id, actor=Actor.for_user(request.user))
         return _cart_response(order_id)
 
@@ -253,7 +241,7 @@ class CartItemApi(APIView):
 class CartSubmitApi(APIView):
     @extend_schema(request=None, responses=CartOutput)
     def post(self, request, order_id: int):
-        _order_visible(request, order_id)
+        _order_allowed(request, order_id, StorefrontAction.SHOP)
         cart_submit(order_id=order_id, actor=Actor.for_user(request.user))
         return _cart_response(order_id)
 
@@ -266,7 +254,7 @@ class CartPayApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=CartOutput)
     def post(self, request, order_id: int):
-        _order_visible(request, order_id)
+        _order_allowed(request, order_id, StorefrontAction.SHOP)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         details = {k: v for k, v in serializer.validated_data.items() if k != "method"}
@@ -286,7 +274,7 @@ class OrderCancelApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=CartOutput)
     def post(self, request, order_id: int):
-        _order_visible(request, order_id)
+        _order_allowed(request, order_id, StorefrontAction.CANCEL)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         actor = Actor.for_user(request.user)
@@ -299,10 +287,8 @@ class OrderCancelApi(APIView):
 
 
 class OrderPaymentReviewAcceptApi(APIView):
-    permission_classes = [IsStaff]
-
     @extend_schema(request=None, responses=CartOutput)
     def post(self, request, order_id: int):
-        _order_visible(request, order_id)
+        _order_allowed(request, order_id, StorefrontAction.PAYMENT_REVIEW)
         order_payment_review_accept(order_id=order_id, actor=Actor.for_user(request.user))
         return _cart_response(order_id)

@@ -1,0 +1,101 @@
+"""Who may do what on the storefront API (orders/apis.py): the one place that decides.
+
+A customer acts only on their own carts and orders. A back-office user acts on someone
+else's order only with the Django permission the action needs *and* when the order's trader
+is one their membership covers (platforms.roles, the scoping the admin applies). `is_staff`
+alone grants nothing. Superusers may do everything.
+
+An order the user may not even view is "not found" (404), as in the admin; an order they may
+view but not act on in this way is "forbidden" (403).
+"""
+
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+
+from config.exceptions import ApplicationError, NotFound
+from orders.models import Customer, Order
+from platforms.roles import user_scope
+
+
+class StorefrontAction(StrEnum):
+    VIEW = "view"
+    SHOP = "shop"  # open a cart, change its items, submit and pay it
+    CANCEL = "cancel"
+    PAYMENT_REVIEW = "payment-review"  # accept a payment that needs review
+
+
+# The Django permission a back-office user needs for each action on a customer's order.
+STAFF_PERMISSIONS = {
+    StorefrontAction.VIEW: "orders.view_order",
+    StorefrontAction.SHOP: "orders.change_order",
+    StorefrontAction.CANCEL: "orders.change_order",
+    StorefrontAction.PAYMENT_REVIEW: "orders.change_order",
+}
+# What a customer may do to their own orders.
+CUSTOMER_ACTIONS = frozenset(
+    {StorefrontAction.VIEW, StorefrontAction.SHOP, StorefrontAction.CANCEL}
+)
+
+
+class NotACustomer(ApplicationError):
+    code = "not-a-customer"
+    title = "You are not a customer of this trader"
+    status = 403
+
+
+class StorefrontForbidden(ApplicationError):
+    code = "forbidden"
+    title = "You may not do this"
+    status = 403
+
+
+def storefront_orders_qs(*, user, action: StorefrontAction) -> QuerySet[Order]:
+    """The orders `user` may perform `action` on: their own (for a customer's actions), and
+    those of traders they work for when they hold the action's permission."""
+    if not user.is_authenticated or not user.is_active:
+        return Order.objects.none()
+    condition = Q(customer__user=user) if action in CUSTOMER_ACTIONS else Q(pk__in=[])
+    if user.has_perm(STAFF_PERMISSIONS[action]):
+        scope = user_scope(user)
+        if scope.everything:
+            return Order.objects.all()
+        condition |= Q(trader_id__in=scope.trader_ids)
+    return Order.objects.filter(condition)
+
+
+def storefront_order_check(*, user, order_id: int, action: StorefrontAction) -> None:
+    """Raise NotFound (404) unless `user` may view the order, StorefrontForbidden (403)
+    unless they may also perform `action` on it."""
+    if not storefront_orders_qs(user=user, action=StorefrontAction.VIEW).filter(pk=order_id):
+        raise NotFound(f"Order {order_id} does not exist.")
+    if action != StorefrontAction.VIEW and not storefront_orders_qs(
+        user=user, action=action
+    ).filter(pk=order_id):
+        raise StorefrontForbidden(f"You may not {action} order {order_id}.")
+
+
+def storefront_customer_for_cart(*, user, trader_id: int, customer_id: int | None) -> Customer:
+    """The customer a new cart is for: the user's own customer record at `trader_id`, or, for
+    staff who may shop for that trader's customers, the customer they name. Raises
+    StorefrontForbidden when the user may not open a cart for that customer, NotFound when
+    the named customer is not the trader's, NotACustomer when the user is none."""
+    customers = Customer.objects.filter(trader_id=trader_id)
+    own = customers.filter(user=user).first() if user.is_authenticated else None
+    if customer_id is None or (own is not None and own.pk == customer_id):
+        if own is None:
+            raise NotACustomer("You are not a customer of this trader.")
+        return own
+    if not _may_shop_for(user, trader_id):
+        raise StorefrontForbidden("You may not open a cart for another customer.")
+    customer = customers.filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound(f"Customer {customer_id} is not a customer of this trader.")
+    return customer
+
+
+def _may_shop_for(user, trader_id: int) -> bool:
+    if not user.is_active or not user.has_perm(STAFF_PERMISSIONS[StorefrontAction.SHOP]):
+        return False
+    scope = user_scope(user)
+    return scope.everything or trader_id in scope.trader_ids

@@ -1,0 +1,221 @@
+"""Every storefront endpoint × method × role: the status it answers, and that a refused call
+writes nothing.
+
+The table below is checked against the URL resolver: an endpoint under /api/storefront/ (or a
+method of one) without a row fails `test_every_storefront_endpoint_has_a_row`. Adding a
+storefront endpoint means adding its row here, with the status each role must get.
+
+Roles: nobody signed in; customer A (who owns the order), customer B (another customer of the
+same trader); customer service and trader staff of the order's trader; producer staff of a
+producer in the order; trader staff of another trader; a superuser.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.urls import URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from inventory.models import Reservation, Stock
+from orders.models import Customer, Order, OrderEvent, OrderItem
+from platforms.memberships import membership_grant
+from platforms.models import Role
+from tests.factories import ProducerFactory, SaleSessionFactory, TraderFactory
+from tests.inventory.factories import cart_with, customer_of, offer_with_stock
+
+pytestmark = pytest.mark.django_db
+
+PREFIX = "api/storefront/"
+ROLES = (
+    "anonymous",
+    "customer_a",
+    "customer_b",
+    "service",
+    "producer_staff",
+    "trader_admin",
+    "other_trader_admin",
+    "superuser",
+)
+
+
+def _statuses(default: int, **by_role: int) -> dict[str, int]:
+    return {role: by_role.get(role, default) for role in ROLES}
+
+
+# Who may act on customer A's order: A, and the trader's staff holding the permission.
+OWNER_AND_TRADER = {
+    "anonymous": 403,
+    "customer_b": 404,
+    "producer_staff": 404,
+    "other_trader_admin": 404,
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One endpoint and method: the order it is called on (`target`: a cart with an item, a
+    submitted cart, an order whose payment needs review, a paid order), its body, and the
+    status each role gets."""
+
+    target: str
+    expect: dict[str, int]
+    body: dict = field(default_factory=dict)
+
+
+ROWS: dict[tuple[str, str], Row] = {
+    ("sessions/<int:session_id>/offers/", "GET"): Row("cart", _statuses(200, anonymous=403)),
+    ("carts/", "POST"): Row(
+        "cart",
+        _statuses(
+            201,
+            anonymous=403,
+            customer_b=403,
+            producer_staff=403,
+            other_trader_admin=403,
+        ),
+        body={"session": "SESSION", "customer": "CUSTOMER_A"},
+    ),
+    ("carts/<int:order_id>/", "GET"): Row("cart", _statuses(200, **OWNER_AND_TRADER)),
+    ("carts/<int:order_id>/items/", "POST"): Row(
+        "cart", _statuses(201, **OWNER_AND_TRADER), body={"offer": "OFFER", "quantity": "1"}
+    ),
+    ("carts/<int:order_id>/items/<int:item_id>/", "PATCH"): Row(
+        "cart", _statuses(200, **OWNER_AND_TRADER), body={"quantity": "2"}
+    ),
+    ("carts/<int:order_id>/items/<int:item_id>/", "DELETE"): Row(
+        "cart", _statuses(200, **OWNER_AND_TRADER)
+    ),
+    ("carts/<int:order_id>/submit/", "POST"): Row("cart", _statuses(200, **OWNER_AND_TRADER)),
+    ("carts/<int:order_id>/pay/", "POST"): Row(
+        "submitted", _statuses(200, **OWNER_AND_TRADER), body={"method": "pickup"}
+    ),
+    ("orders/<int:order_id>/", "GET"): Row("paid", _statuses(200, **OWNER_AND_TRADER)),
+    ("orders/<int:order_id>/cancel/", "POST"): Row(
+        "paid", _statuses(200, **OWNER_AND_TRADER), body={"reason": "changed my mind"}
+    ),
+    ("orders/<int:order_id>/payment-review/accept/", "POST"): Row(
+        "review", _statuses(200, **OWNER_AND_TRADER, customer_a=403)
+    ),
+}
+
+
+def _storefront_endpoints() -> set[tuple[str, str]]:
+    """(route under /api/storefront/, method) for every URL pattern the resolver knows."""
+    found = set()
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif route.startswith(PREFIX):
+                view = getattr(pattern.callback, "view_class", None) or pattern.callback.cls
+                for method in ("get", "post", "put", "patch", "delete"):
+                    if hasattr(view, method):
+                        found.add((route.removeprefix(PREFIX), method.upper()))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_every_storefront_endpoint_has_a_row():
+    endpoints = _storefront_endpoints()
+    assert len(endpoints) >= 11
+    missing = sorted(endpoints - set(ROWS))
+    assert not missing, f"storefront endpoints without a row in ROWS: {missing}"
+    assert not sorted(set(ROWS) - endpoints), "rows for endpoints that no longer exist"
+
+
+@pytest.fixture
+def world(django_user_model):
+    """A trader's session with a local producer's offer; customer A's order in it; a user in
+    every role."""
+    session = SaleSessionFactory()
+    producer = ProducerFactory()
+    offer = offer_with_stock(session, product__producer=producer)
+    users = {
+        name: django_user_model.objects.create_user(name, f"{name}@example.org", "pw")
+        for name in ROLES[1:-1]
+    }
+    users["superuser"] = django_user_model.objects.create_superuser("root", "r@example.org", "pw")
+    customers = {
+        "customer_a": customer_of(session, user=users["customer_a"], name="Ada"),
+        "customer_b": customer_of(session, user=users["customer_b"], name="Bob"),
+    }
+    for name, enterprise, role in (
+        ("service", session.trader, Role.CUSTOMER_SERVICE),
+        ("producer_staff", producer, Role.PRODUCER_STAFF),
+        ("trader_admin", session.trader, Role.TRADER_STAFF),
+        ("other_trader_admin", TraderFactory(), Role.TRADER_STAFF),
+    ):
+        membership_grant(user=users[name], enterprise=enterprise, role=role)
+    return {"session": session, "offer": offer, "users": users, "customers": customers}
+
+
+def _target(world, kind: str) -> Order:
+    """Customer A's order in the state the row needs."""
+    from config.actors import Actor
+    from orders.services.checkout import cart_submit
+    from orders.services.payments import order_pay
+
+    actor = Actor.system("test")
+    order = cart_with(
+        world["session"], [(world["offer"], "1")], customer=world["customers"]["customer_a"]
+    )
+    if kind != "cart":
+        cart_submit(order_id=order.pk, actor=actor)
+    if kind in ("paid", "review"):
+        card = "4000000000000127" if kind == "review" else "4242424242424242"
+        order_pay(order_id=order.pk, method="test_card", details={"card_number": card}, actor=actor)
+    return order
+
+
+def _snapshot(order: Order):
+    order.refresh_from_db()
+    return (
+        order.status,
+        order.version,
+        Order.objects.count(),
+        Customer.objects.count(),
+        list(OrderItem.objects.order_by("pk").values_list("pk", "quantity", "status")),
+        OrderEvent.objects.count(),
+        Reservation.objects.count(),
+        list(Stock.objects.order_by("pk").values_list("reserved", flat=True)),
+    )
+
+
+def _cases():
+    return [
+        pytest.param(route, method, role, id=f"{method} {route} as {role}")
+        for (route, method) in ROWS
+        for role in ROLES
+    ]
+
+
+@pytest.mark.parametrize(("route", "method", "role"), _cases())
+def test_role_on_storefront_endpoint(world, route, method, role):
+    row = ROWS[(route, method)]
+    order = _target(world, row.target)
+    values = {
+        "order_id": order.pk,
+        "item_id": order.items.get().pk,
+        "session_id": world["session"].pk,
+        "SESSION": world["session"].pk,
+        "CUSTOMER_A": world["customers"]["customer_a"].pk,
+        "OFFER": offer_with_stock(world["session"], price=Decimal("3.00")).pk,
+    }
+    url = "/" + PREFIX + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m[1]]), route)
+    body = {key: values.get(value, value) for key, value in row.body.items()}
+    client = APIClient()
+    if role != "anonymous":
+        client.force_authenticate(world["users"][role])
+    before = _snapshot(order)
+
+    response = getattr(client, method.lower())(url, body, format="json")
+
+    assert response.status_code == row.expect[role], response.content
+    if response.status_code >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+        assert _snapshot(order) == before
