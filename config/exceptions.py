@@ -28,3 +28,9 @@ class Conflict(ApplicationError):
     code = "conflict"
     status = 409
     title = "Conflict with the current state"
+
+
+class CurrencyMismatch(ApplicationError):
+    code = "currency-mismatch"
+    title = "One currency per order"
+    status = 422

@@ -28,11 +28,6 @@ class CouponNeedsCustomer(ApplicationError):
     title = "This coupon is once per customer and the order has no customer"
 
 
-class CouponCurrencyMismatch(ApplicationError):
-    code = "currency-mismatch"
-    title = "One currency per order"
-
-
 class CouponNotApplied(NotFound):
     code = "coupon-not-applied"
     title = "The coupon is not applied to this order"

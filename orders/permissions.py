@@ -13,7 +13,8 @@ from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 
-from config.exceptions import ApplicationError, NotFound
+from config.exceptions import NotFound
+from orders.exceptions import NotACustomer, StorefrontForbidden
 from orders.models import Customer, Order
 from platforms.roles import user_scope
 
@@ -36,18 +37,6 @@ STAFF_PERMISSIONS = {
 CUSTOMER_ACTIONS = frozenset(
     {StorefrontAction.VIEW, StorefrontAction.SHOP, StorefrontAction.CANCEL}
 )
-
-
-class NotACustomer(ApplicationError):
-    code = "not-a-customer"
-    title = "You are not a customer of this trader"
-    status = 403
-
-
-class StorefrontForbidden(ApplicationError):
-    code = "forbidden"
-    title = "You may not do this"
-    status = 403
 
 
 def storefront_orders_qs(*, user, action: StorefrontAction) -> QuerySet[Order]:

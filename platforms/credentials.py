@@ -15,18 +15,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from config.exceptions import ApplicationError
+from platforms.exceptions import InvalidScopes
 from platforms.models import ApiCredential, ApiScope, Platform
 
 TOKEN_PREFIX = "lrd_"
 PREFIX_LENGTH = 12
 # last_used_at is refreshed at most this often, so a busy partner does not write on every call.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-class InvalidScopes(ApplicationError):
-    code = "invalid-scopes"
-    title = "Unknown API scope"
 
 
 @dataclass(frozen=True)

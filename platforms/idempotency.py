@@ -13,22 +13,11 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from rest_framework.response import Response
 
-from config.exceptions import ApplicationError
+from platforms.exceptions import IdempotencyKeyInvalid, IdempotencyKeyReused
 from platforms.models import IdempotencyRecord, Platform
 
 MAX_KEY_LENGTH = 255
 REPLAYED_HEADERS = ("ETag", "Location", "Content-Type")
-
-
-class IdempotencyKeyInvalid(ApplicationError):
-    code = "idempotency-key-invalid"
-    title = "Invalid Idempotency-Key"
-
-
-class IdempotencyKeyReused(ApplicationError):
-    code = "idempotency-key-reused"
-    title = "This Idempotency-Key was used for another request"
-    status = 422
 
 
 def body_fingerprint(data) -> str:

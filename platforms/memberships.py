@@ -3,15 +3,9 @@
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from config.exceptions import ApplicationError
+from platforms.exceptions import RoleNotForThisEnterprise
 from platforms.models import ROLE_GROUPS, Membership, Role
 from platforms.role_groups import permissions_ensure, role_group_sync
-
-
-class RoleNotForThisEnterprise(ApplicationError):
-    code = "role-not-for-this-enterprise"
-    title = "This role works for another kind of enterprise"
-    status = 422
 
 
 @transaction.atomic

@@ -26,14 +26,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from config.actors import Actor
-from config.exceptions import ApplicationError
+from config.exceptions import CurrencyMismatch
 from inventory.services.reservations import StockRequest, stock_reserve
 from orders.exceptions import OrderNotEditable
 from orders.models import Order, OrderItem, PaymentStatus
 from orders.services.cancellation import order_cancel
 from orders.services.checkout import INVENTORY_STATUS
 from orders.services.items import (
-    CurrencyMismatch,
     order_create,
     order_item_add,
     order_item_quantity_change,
@@ -45,6 +44,7 @@ from orders.statuses import OrderStatus as S
 from platforms.apis.base import check_version
 from platforms.dfc.parse import ParsedLine, ParsedOrder, ParsedSession
 from platforms.dfc.partner_api import COMPLETE_STATUSES, HELD_STATUSES
+from platforms.exceptions import EmptyOrder, UnknownSaleSession, UnsupportedOrderStatus
 from platforms.models import ApiCredential, Enterprise, PartnerOrder
 from platforms.selectors import partner_sessions_qs
 from sessions_app.exceptions import OfferNotAvailable
@@ -56,24 +56,6 @@ _LOCAL_PATH = re.compile(
     r"/api/dfc/Enterprises/(?P<slug>[^/]+)/(?P<kind>[A-Za-z]+)/(?P<pk>\d{1,18})/?$"
 )
 _LINE_PATH = re.compile(r"/Orders/(?P<order>\d{1,18})/OrderLines/(?P<item>\d{1,18})/?$")
-
-
-class UnsupportedOrderStatus(ApplicationError):
-    code = "unsupported-order-status"
-    title = "This order status cannot be set through the API"
-    status = 422
-
-
-class EmptyOrder(ApplicationError):
-    code = "empty-order"
-    title = "The order has no line with a quantity"
-    status = 422
-
-
-class UnknownSaleSession(ApplicationError):
-    code = "unknown-sale-session"
-    title = "The order's sale session is not known here"
-    status = 422
 
 
 @dataclass

@@ -10,3 +10,8 @@ class OfferNotAvailable(ApplicationError):
     code = "offer-not-available"
     title = "This offer is not listed in the order's sales session"
     status = 422
+
+
+class SessionNotOpenable(Conflict):
+    code = "session-not-openable"
+    title = "This sales session cannot be opened"

@@ -6,13 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.actors import Actor
-from config.exceptions import Conflict
+from sessions_app.exceptions import SessionNotOpenable
 from sessions_app.models import SaleSession
-
-
-class SessionNotOpenable(Conflict):
-    code = "session-not-openable"
-    title = "This sales session cannot be opened"
 
 
 @transaction.atomic

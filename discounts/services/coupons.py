@@ -12,9 +12,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from config.actors import Actor
+from config.exceptions import CurrencyMismatch
 from discounts.exceptions import (
     CouponAlreadyUsedByCustomer,
-    CouponCurrencyMismatch,
     CouponNeedsCustomer,
     CouponNotApplied,
     CouponNotFound,
@@ -65,7 +65,7 @@ def _check_valid(coupon: Coupon, order: Order) -> None:
         if ends and now >= ends:
             raise CouponNotValid(f"Coupon {coupon.code} expired on {ends}.", extra=extra)
     if rule.currency and rule.currency != order.currency:
-        raise CouponCurrencyMismatch(
+        raise CurrencyMismatch(
             f"Coupon {coupon.code} is in {rule.currency}; order {order.number} is in "
             f"{order.currency}.",
             extra=extra,

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config.actors import Actor
-from config.exceptions import ApplicationError, Conflict, NotFound
+from config.exceptions import CurrencyMismatch, NotFound
 from config.money import line_total
 from inventory.models import Reservation
 from inventory.services.reservations import (
@@ -26,10 +26,9 @@ from inventory.services.reservations import (
     stock_reserve,
 )
 from orders.events import order_event
-from orders.exceptions import OrderNotEditable
+from orders.exceptions import EmptyCart, NotYourCustomer, OrderNotEditable
 from orders.models import Customer, Order, OrderEvent, OrderItem
 from orders.services.items import (
-    CurrencyMismatch,
     _check_quantity,
     order_create,
     order_item_add,
@@ -63,23 +62,6 @@ def _cart_lock_sql() -> str:
     # without the column mapping Model.objects.raw() works out on every call.
     columns = ", ".join(f"o.{field.column}" for field in Order._meta.concrete_fields)
     return _CART_LOCK_SQL.format(order_columns=columns)
-
-
-class EmptyCart(ApplicationError):
-    code = "empty-cart"
-    title = "The cart has no items"
-    status = 422
-
-
-class CartNotSubmitted(Conflict):
-    code = "cart-not-submitted"
-    title = "Submit the cart before paying"
-
-
-class NotYourCustomer(ApplicationError):
-    code = "customer-of-another-trader"
-    title = "The customer does not buy from this trader"
-    status = 422
 
 
 def cart_reservation_expiry(now=None):

@@ -9,26 +9,16 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from config.actors import Actor
-from config.exceptions import ApplicationError, NotFound
+from config.exceptions import NotFound
 from config.money import money
 from discounts.models import CalculationRule, Method, Scope, Usage
 from discounts.services.coupons import order_coupon_apply, order_coupon_remove
 from orders.events import order_event
+from orders.exceptions import AddressNotTheCustomers, InvalidManualDiscount
 from orders.models import Address, Order, OrderEvent, OrderItem
 from orders.services.editing import lock_held_by_agent
 from orders.services.items import order_item_add, order_item_quantity_change, order_item_remove
 from orders.services.totals import order_totals_recompute
-
-
-class InvalidManualDiscount(ApplicationError):
-    code = "invalid-manual-discount"
-    title = "Invalid manual discount"
-
-
-class AddressNotTheCustomers(ApplicationError):
-    code = "address-not-the-customers"
-    title = "The address belongs to another customer"
-    status = 422
 
 
 @transaction.atomic

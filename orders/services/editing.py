@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.actors import Actor
-from config.exceptions import ApplicationError, NotFound
+from config.exceptions import NotFound
 from discounts.models import (
     CalculationRule,
     Coupon,
@@ -28,7 +28,7 @@ from inventory.services.reservations import (
     stock_reserve,
 )
 from orders.events import order_event
-from orders.exceptions import OrderLocked, OrderNotEditable
+from orders.exceptions import EditNeedsUser, OrderLocked, OrderNotEditable
 from orders.models import Order, OrderEvent, OrderItem, SubOrder
 from orders.services.producer_orders import producer_orders_request_refresh
 from orders.services.status import order_lock, order_status_change
@@ -57,11 +57,6 @@ ORDER_COPY_FIELDS = (
 # Item fields copied to the T copy and back; not the keys that tie a row to its order.
 ITEM_SKIPPED_FIELDS = {"id", "order", "sub_order", "backup_of", "created_at", "updated_at"}
 ADJUSTMENT_SKIPPED_FIELDS = {"id", "order", "item"}
-
-
-class EditNeedsUser(ApplicationError):
-    code = "edit-needs-user"
-    title = "A customer-service edit is made by a signed-in agent"
 
 
 def _copied_fields(model, skipped) -> list:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.actors import Actor
-from config.exceptions import ApplicationError
+from config.exceptions import CurrencyMismatch
 from config.money import line_total
 from inventory.services.reservations import (
     Allocation,
@@ -16,7 +16,7 @@ from inventory.services.reservations import (
     stock_reserve,
 )
 from orders.events import order_created_event, order_event
-from orders.exceptions import OrderNotEditable
+from orders.exceptions import InvalidQuantity, OrderNotEditable
 from orders.models import Address, Customer, Order, OrderEvent, OrderItem
 from orders.services.producer_orders import producer_orders_request_refresh
 from orders.services.status import order_lock
@@ -24,17 +24,6 @@ from orders.services.totals import order_totals_recompute
 from orders.statuses import InventoryStatus, OrderStatus
 
 ITEM_CHANGE_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.CSR_EDIT})
-
-
-class InvalidQuantity(ApplicationError):
-    code = "invalid-quantity"
-    title = "Invalid quantity"
-
-
-class CurrencyMismatch(ApplicationError):
-    code = "currency-mismatch"
-    title = "One currency per order"
-    status = 422
 
 
 def _check_open_to_change(order: Order) -> None:

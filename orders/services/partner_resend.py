@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from config.actors import Actor
-from config.exceptions import ApplicationError
 from orders.events import order_event
+from orders.exceptions import NothingToResend
 from orders.models import OrderEvent, ProducerOrder
 from orders.services.producer_orders import (
     LIVE_ORDER_STATUSES,
@@ -15,12 +15,6 @@ from orders.services.status import order_lock
 from orders.statuses import OrderStatus
 
 RESENDABLE_STATUSES = frozenset(LIVE_ORDER_STATUSES | {OrderStatus.CANCELLED})
-
-
-class NothingToResend(ApplicationError):
-    code = "nothing-to-resend"
-    title = "The order has nothing to send to a partner platform"
-    status = 409
 
 
 def order_is_resendable(order) -> bool:

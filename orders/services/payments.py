@@ -16,12 +16,19 @@ from django.db.models import TextChoices
 from django.utils import timezone
 
 from config.actors import Actor
-from config.exceptions import ApplicationError, Conflict
 from inventory.services.reservations import reservations_make_firm
 from orders.events import order_event
-from orders.exceptions import OrderNotEditable
+from orders.exceptions import (
+    CartNotSubmitted,
+    CheckoutExpired,
+    InvalidPaymentDetails,
+    OrderNotEditable,
+    PaymentDeclined,
+    PaymentNotInReview,
+    UnknownPaymentMethod,
+)
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
-from orders.services.checkout import CartNotSubmitted, check_session_open, order_and_session_lock
+from orders.services.checkout import check_session_open, order_and_session_lock
 from orders.services.producer_orders import producer_orders_request_refresh
 from orders.services.status import order_lock, order_status_change, order_status_move
 from orders.statuses import InventoryStatus
@@ -47,34 +54,6 @@ class PaymentProvider(Protocol):
     label: str
 
     def authorize(self, *, order: Order, details: dict) -> PaymentResult: ...
-
-
-class UnknownPaymentMethod(ApplicationError):
-    code = "unknown-payment-method"
-    title = "This payment method is not offered"
-    status = 422
-
-
-class InvalidPaymentDetails(ApplicationError):
-    code = "invalid-payment-details"
-    title = "The payment details are not valid"
-    status = 422
-
-
-class PaymentDeclined(ApplicationError):
-    code = "payment-declined"
-    title = "The payment was declined"
-    status = 402
-
-
-class CheckoutExpired(Conflict):
-    code = "checkout-expired"
-    title = "The cart's reservations expired: submit it again"
-
-
-class PaymentNotInReview(Conflict):
-    code = "payment-not-in-review"
-    title = "The order's payment is not waiting for review"
 
 
 class PayLaterProvider:

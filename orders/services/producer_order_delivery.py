@@ -12,8 +12,9 @@ from django.conf import settings
 
 from orders.models import ProducerOrder, ProducerOrderLine
 from platforms.dfc import uris
-from platforms.dfc.parse import DfcParseError, parse_order
+from platforms.dfc.parse import parse_order
 from platforms.dfc.render import producer_order_document
+from platforms.exceptions import DfcParseError
 from platforms.outbox import OutboundRequest, UndeliverableMessage
 
 logger = logging.getLogger(__name__)

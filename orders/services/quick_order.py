@@ -9,20 +9,14 @@ from django.conf import settings
 from django.db import transaction
 
 from config.actors import Actor
-from config.exceptions import ApplicationError
 from orders.events import order_event
+from orders.exceptions import AddressNotTheCustomers
 from orders.models import Address, Customer, Order, OrderEvent
 from orders.services.items import order_create
 from orders.services.payments import payment_provider_get
 from orders.statuses import OrderStatus
 
 PROFILE_FIELDS = ("payment_method", "shipping_mode_id", "billing_address_id", "shipping_address_id")
-
-
-class ProfileAddressNotTheCustomers(ApplicationError):
-    code = "address-not-the-customers"
-    title = "The address belongs to another customer"
-    status = 422
 
 
 def quick_order_profile_defaults(*, customer_id: int) -> dict:
@@ -58,7 +52,7 @@ def quick_order_profile_save(
         payment_provider_get(payment_method)
     for address in (billing_address, shipping_address):
         if address is not None and address.customer_id != customer.pk:
-            raise ProfileAddressNotTheCustomers(f"{address} is not an address of {customer}.")
+            raise AddressNotTheCustomers(f"{address} is not an address of {customer}.")
     profile = Order.objects.filter(
         customer=customer, status=OrderStatus.QUICK_ORDER_PROFILE
     ).first()

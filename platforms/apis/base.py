@@ -14,29 +14,11 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import APIView
 
-from config.exceptions import ApplicationError
 from config.problems import PROBLEM_CONTENT_TYPE
 from platforms.authentication import PartnerTokenAuthentication
+from platforms.exceptions import PayloadTooLarge, PreconditionFailed, PreconditionRequired
 from platforms.permissions import HasPartnerScope
 from platforms.throttling import PlatformRateThrottle
-
-
-class PayloadTooLarge(ApplicationError):
-    code = "payload-too-large"
-    title = "Request body too large"
-    status = 413
-
-
-class PreconditionRequired(ApplicationError):
-    code = "precondition-required"
-    title = "If-Match is required"
-    status = 428
-
-
-class PreconditionFailed(ApplicationError):
-    code = "precondition-failed"
-    title = "The resource has changed since you read it"
-    status = 412
 
 
 class PartnerPagination(LimitOffsetPagination):

@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from config.exceptions import ApplicationError
 from platforms.dfc.vocabulary import (
     FULFILMENT_STATUSES,
     ORDER_STATUSES,
@@ -13,12 +12,7 @@ from platforms.dfc.vocabulary import (
     local_name,
     vocabulary_term,
 )
-
-
-class DfcParseError(ApplicationError):
-    code = "invalid-dfc-document"
-    title = "The DFC document cannot be read"
-    status = 400
+from platforms.exceptions import DfcParseError
 
 
 @dataclass

@@ -10,9 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from config.actors import Actor
+from config.exceptions import CurrencyMismatch
 from discounts.exceptions import (
     CouponAlreadyUsedByCustomer,
-    CouponCurrencyMismatch,
     CouponNeedsCustomer,
     CouponNotApplied,
     CouponNotFound,
@@ -116,7 +116,7 @@ def test_coupon_in_another_currency_is_refused(world):
     rule = world.rule(usage="coupon", method="fixed_amount", value=D("5.00"), currency="GBP")
     coupon = CouponFactory(rule=rule, code="POUNDS")
     order = world.order([dict(quantity=1, unit_price="10.00")])
-    with pytest.raises(CouponCurrencyMismatch) as error:
+    with pytest.raises(CurrencyMismatch) as error:
         order_coupon_apply(order_id=order.pk, code="POUNDS", actor=world.actor)
     assert "GBP" in error.value.message
     assert_nothing_written(order, coupon)

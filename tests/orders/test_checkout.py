@@ -7,11 +7,9 @@ from django.utils import timezone
 from inventory.exceptions import InsufficientStock
 from inventory.models import Reservation, Stock
 from inventory.services.stock import stock_set
-from orders.exceptions import OrderNotEditable
+from orders.exceptions import CartNotSubmitted, EmptyCart, OrderNotEditable
 from orders.models import Order, OrderItem, ProducerOrder
 from orders.services.checkout import (
-    CartNotSubmitted,
-    EmptyCart,
     cart_create,
     cart_item_add,
     cart_item_quantity_change,

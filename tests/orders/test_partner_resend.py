@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from orders.exceptions import NothingToResend
 from orders.models import ProducerOrder
-from orders.services.partner_resend import NothingToResend, order_resend_to_partners
+from orders.services.partner_resend import order_resend_to_partners
 from orders.services.producer_orders import producer_orders_refresh
 from platforms.models import OutboxMessage
 from tests.factories import OfferFactory, PlatformFactory, ProducerFactory, SaleSessionFactory

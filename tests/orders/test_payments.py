@@ -3,19 +3,18 @@ from decimal import Decimal
 import pytest
 
 from inventory.models import Reservation
-from orders.exceptions import OrderNotEditable
-from orders.models import Order, OrderEvent, ProducerOrder
-from orders.services.checkout import CartNotSubmitted, cart_submit
-from orders.services.payments import (
+from orders.exceptions import (
+    CartNotSubmitted,
     CheckoutExpired,
     InvalidPaymentDetails,
+    OrderNotEditable,
     PaymentDeclined,
     PaymentNotInReview,
     UnknownPaymentMethod,
-    order_pay,
-    order_payment_review_accept,
-    payment_providers,
 )
+from orders.models import Order, OrderEvent, ProducerOrder
+from orders.services.checkout import cart_submit
+from orders.services.payments import order_pay, order_payment_review_accept, payment_providers
 from tests.factories import SaleSessionFactory
 from tests.inventory.factories import cart_with, offer_with_stock, stock_of
 

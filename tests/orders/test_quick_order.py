@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from orders.exceptions import AddressNotTheCustomers, UnknownPaymentMethod
 from orders.models import Order, QuickOrderProfile
 from orders.services.checkout import cart_create, cart_item_add
-from orders.services.payments import UnknownPaymentMethod
-from orders.services.quick_order import ProfileAddressNotTheCustomers, quick_order_profile_save
+from orders.services.quick_order import quick_order_profile_save
 from tests.factories import AddressFactory, SaleSessionFactory, ShippingModeFactory
 from tests.inventory.factories import customer_of, offer_with_stock
 
@@ -58,7 +58,7 @@ def test_one_profile_per_customer_saved_again_in_place(system_actor):
 
 def test_foreign_addresses_and_unknown_methods_are_refused(system_actor):
     customer = customer_of(SaleSessionFactory())
-    with pytest.raises(ProfileAddressNotTheCustomers):
+    with pytest.raises(AddressNotTheCustomers):
         quick_order_profile_save(
             customer=customer, billing_address=AddressFactory(), actor=system_actor
         )

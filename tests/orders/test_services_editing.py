@@ -6,11 +6,14 @@ from config.actors import Actor
 from discounts.models import CalculationRule, ItemAdjustment
 from inventory.exceptions import InsufficientStock
 from inventory.models import Reservation
-from orders.exceptions import OrderLocked, OrderNotEditable
-from orders.models import Order, OrderEvent, OrderItem
-from orders.services.edit_changes import (
+from orders.exceptions import (
     AddressNotTheCustomers,
     InvalidManualDiscount,
+    OrderLocked,
+    OrderNotEditable,
+)
+from orders.models import Order, OrderEvent, OrderItem
+from orders.services.edit_changes import (
     order_addresses_change,
     order_edit_coupon_apply,
     order_edit_coupon_remove,

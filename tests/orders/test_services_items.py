@@ -2,11 +2,10 @@ from decimal import Decimal
 
 import pytest
 
-from orders.exceptions import OrderNotEditable
+from config.exceptions import CurrencyMismatch
+from orders.exceptions import InvalidQuantity, OrderNotEditable
 from orders.models import Order, OrderEvent, OrderItem, SubOrder
 from orders.services.items import (
-    CurrencyMismatch,
-    InvalidQuantity,
     order_create,
     order_item_add,
     order_item_quantity_change,

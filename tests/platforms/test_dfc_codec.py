@@ -3,9 +3,10 @@ from decimal import Decimal
 import pytest
 
 from orders.services.producer_orders import producer_orders_refresh
-from platforms.dfc.parse import DfcParseError, parse_order
+from platforms.dfc.parse import parse_order
 from platforms.dfc.render import producer_order_document
 from platforms.dfc.vocabulary import is_accepted_context, local_name
+from platforms.exceptions import DfcParseError
 from tests.factories import (
     OrderFactory,
     OrderItemFactory,

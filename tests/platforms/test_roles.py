@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from orders.models import ProducerOrder
 from orders.services.producer_orders import producer_orders_refresh
-from platforms.memberships import RoleNotForThisEnterprise, membership_grant
+from platforms.exceptions import RoleNotForThisEnterprise
+from platforms.memberships import membership_grant
 from platforms.models import Role
 from tests.factories import (
     CalculationRuleFactory,
