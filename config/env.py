@@ -36,3 +36,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value in (None, ""):
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_required(names: list[str], *, settings_module: str) -> None:
+    """Refuse to start when any of `names` is unset or empty: one message naming them all,
+    rather than a silent fallback to a development default."""
+    missing = [name for name in names if os.environ.get(name, "").strip() == ""]
+    if missing:
+        raise ImproperlyConfigured(
+            f"{settings_module} needs these environment variables set: {', '.join(missing)} "
+            "(see README.md, Settings). For a development machine use config.settings.dev."
+        )

@@ -46,6 +46,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Error reports (the DEBUG page, error e-mails) hide connection URLs as well as keys.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reporting.SecretsHiddenReporterFilter"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 

@@ -1,15 +1,27 @@
-"""Production settings: `manage.py check --deploy` passes with these and a real SECRET_KEY."""
+"""Production settings: `manage.py check --deploy` passes with these and a real SECRET_KEY.
+
+The WSGI, ASGI and Celery entry points default to these. They refuse to start unless the
+database, the broker, the secret key and the host names are given: no embedded PostgreSQL,
+no folder broker, no development key in production.
+"""
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int
+from config.env import env_bool, env_int, env_required
 
-from .base import *  # noqa: F403
-from .base import SECRET_KEY
+# Checked before base is read, since base falls back to the embedded database and the folder
+# broker when these are unset.
+env_required(
+    ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS"],
+    settings_module="config.settings.production",
+)
+
+from .base import *  # noqa: E402, F403
+from .base import SECRET_KEY  # noqa: E402
 
 DEBUG = False
 if SECRET_KEY.startswith("dev-only"):
-    raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+    raise ImproperlyConfigured("SECRET_KEY must be a secret of your own in production.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
