@@ -3,14 +3,19 @@
 The key is looked up under a transaction-scoped advisory lock on (platform, key), so two requests
 with the same key run one after the other; the record is written in the same transaction as the
 change, so either both are kept or neither is. Only successful (2xx) responses are kept: a
-refused request changed nothing, and sending it again is a new attempt.
+refused request changed nothing, and sending it again is a new attempt. Records are kept
+LARDER_IDEMPOTENCY_RETENTION_DAYS (a beat task purges older ones): a key replayed later is a
+new request.
 """
 
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from rest_framework.response import Response
 
 from platforms.exceptions import IdempotencyKeyInvalid, IdempotencyKeyReused
@@ -90,3 +95,14 @@ def idempotent_call(*, request, platform: Platform, handler: Callable[[], Respon
                 response_headers=_kept_headers(response),
             )
         return response
+
+
+def idempotency_records_purge(*, older_than_days: int | None = None) -> int:
+    """Delete records older than the retention period (LARDER_IDEMPOTENCY_RETENTION_DAYS);
+    returns how many. One DELETE; safe to run twice or concurrently."""
+    days = (
+        settings.LARDER_IDEMPOTENCY_RETENTION_DAYS if older_than_days is None else older_than_days
+    )
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

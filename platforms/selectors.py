@@ -23,10 +23,21 @@ HIDDEN_ORDER_STATUSES = (
 )
 
 
+def _placed_by(credential: ApiCredential, order: str = "") -> Q:
+    """Orders the calling platform placed through the API (origin_platform is itself), with
+    one of the local enterprises the credential may act for when it is limited to some."""
+    condition = Q(**{f"{order}origin_platform_id": credential.platform_id})
+    allowed = credential_enterprise_ids(credential)
+    if allowed is not None:
+        condition &= Q(**{f"{order}partner_order__seller_id__in": allowed})
+    return condition
+
+
 def partner_orders_qs(*, credential: ApiCredential) -> QuerySet[Order]:
-    """Orders the calling platform placed through the API (origin_platform is itself)."""
+    """Orders the calling platform placed through the API, within the credential's
+    enterprises."""
     return (
-        Order.objects.filter(origin_platform_id=credential.platform_id)
+        Order.objects.filter(_placed_by(credential))
         .exclude(status__in=HIDDEN_ORDER_STATUSES)
         .select_related("trader__platform", "sales_session__trader")
     )
@@ -41,14 +52,14 @@ def partner_order_detail_qs(*, credential: ApiCredential) -> QuerySet[Order]:
 
 def partner_order_items_qs(*, credential: ApiCredential) -> QuerySet[OrderItem]:
     return (
-        OrderItem.objects.filter(order__origin_platform_id=credential.platform_id)
+        OrderItem.objects.filter(_placed_by(credential, "order__"))
         .exclude(order__status__in=HIDDEN_ORDER_STATUSES)
         .select_related("producer", "producer_platform")
     )
 
 
 def partner_sub_orders_qs(*, credential: ApiCredential) -> QuerySet[SubOrder]:
-    return SubOrder.objects.filter(order__origin_platform_id=credential.platform_id).exclude(
+    return SubOrder.objects.filter(_placed_by(credential, "order__")).exclude(
         order__status__in=HIDDEN_ORDER_STATUSES
     )
 
@@ -100,10 +111,15 @@ def partner_offers_qs(*, credential: ApiCredential) -> QuerySet[Offer]:
 
 
 def partner_producer_orders_qs(*, credential: ApiCredential) -> QuerySet[ProducerOrder]:
-    """What this Larder's traders order from the caller's producers."""
+    """What this Larder's traders order from the caller's producers (those traders the
+    credential may act for, when it is limited to some)."""
     lines = ProducerOrderLine.objects.select_related("product").order_by("pk")
+    condition = Q(producer__platform_id=credential.platform_id)
+    allowed = credential_enterprise_ids(credential)
+    if allowed is not None:
+        condition &= Q(trader_id__in=allowed)
     return (
-        ProducerOrder.objects.filter(producer__platform_id=credential.platform_id)
+        ProducerOrder.objects.filter(condition)
         .select_related("producer", "trader", "sales_session")
         .prefetch_related(Prefetch("lines", queryset=lines))
     )

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from platforms.idempotency import idempotency_records_purge
 from platforms.outbox import outbox_deliver_due, outbox_message_send, outbox_purge
 
 
@@ -22,3 +23,8 @@ def outbox_deliver_due_task() -> dict:
 @shared_task(acks_late=True)
 def outbox_purge_task() -> int:
     return outbox_purge()
+
+
+@shared_task(acks_late=True)
+def idempotency_records_purge_task() -> int:
+    return idempotency_records_purge()

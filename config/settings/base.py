@@ -163,6 +163,9 @@ LARDER_API_THROTTLE_RATE = env_str("LARDER_API_THROTTLE_RATE", "600/min")
 LARDER_API_MAX_BODY_BYTES = env_int("LARDER_API_MAX_BODY_BYTES", 1024 * 1024)
 LARDER_API_MAX_PAGE_SIZE = env_int("LARDER_API_MAX_PAGE_SIZE", 200)
 LARDER_API_DEFAULT_PAGE_SIZE = env_int("LARDER_API_DEFAULT_PAGE_SIZE", 50)
+# Days an Idempotency-Key's first response is kept (platforms.idempotency); longer than any
+# partner's retry window (a Larder partner retries for OUTBOX_RETRY_WINDOW_SECONDS, one day).
+LARDER_IDEMPOTENCY_RETENTION_DAYS = env_int("LARDER_IDEMPOTENCY_RETENTION_DAYS", 7)
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -204,6 +207,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     # whatever is due, so no retry ever waits in a Celery countdown.
     "outbox-deliver-due": {"task": "platforms.tasks.outbox_deliver_due_task", "schedule": 10.0},
     "outbox-purge": {"task": "platforms.tasks.outbox_purge_task", "schedule": 6 * 3600.0},
+    "idempotency-records-purge": {
+        "task": "platforms.tasks.idempotency_records_purge_task",
+        "schedule": 6 * 3600.0,
+    },
     "sessions-close-due": {"task": "orders.tasks.sessions_close_due_task", "schedule": 60.0},
 }
 # Checkout and stock (orders/tasks.py, inventory/tasks.py).

@@ -162,3 +162,48 @@ def test_a_token_limited_to_some_enterprises_sees_no_other(world, partner):
     assert limited.get(f"{base}/Offers").status_code == 404
     assert limited.get("/api/dfc/Enterprises/other-farm/Offers").status_code == 200
     assert limited.get("/api/v1/products/").json()["count"] == 0
+
+
+def test_a_token_limited_to_one_enterprise_reads_no_other_enterprises_orders_in_v1(world, partner):
+    """The partner placed an order with green-farm; a token limited to orchard-farm (same
+    partner platform) reads none of it through /api/v1/, while one limited to green-farm
+    does."""
+    orchard = ProducerFactory(slug="orchard-farm")
+    tokens = {
+        farm.slug: client_for(
+            api_credential_issue(
+                platform=partner, name=farm.slug, scopes=ALL_SCOPES, enterprises=[farm]
+            ).token
+        )
+        for farm in (orchard, world["order"].partner_order.seller)
+    }
+    order_id = world["order_id"]
+    counts = {
+        slug: [
+            client.get(f"/api/v1/{path}/").json()["count"]
+            for path in ("orders", "order-items", "sub-orders")
+        ]
+        for slug, client in tokens.items()
+    }
+
+    assert counts == {"orchard-farm": [0, 0, 0], "green-farm": [1, 1, 1]}
+    assert tokens["orchard-farm"].get(f"/api/v1/orders/{order_id}/").status_code == 404
+    assert tokens["green-farm"].get(f"/api/v1/orders/{order_id}/").status_code == 200
+
+
+def test_a_token_limited_to_one_trader_reads_only_its_producer_orders(world, partner):
+    producer_order = ProducerOrder.objects.get(pk=world["producer_order"])
+    own = client_for(
+        api_credential_issue(
+            platform=partner, name="own", scopes=ALL_SCOPES, enterprises=[producer_order.trader]
+        ).token
+    )
+    other = client_for(
+        api_credential_issue(
+            platform=partner, name="other", scopes=ALL_SCOPES, enterprises=[TraderFactory()]
+        ).token
+    )
+
+    assert own.get("/api/v1/producer-orders/").json()["count"] == 1
+    assert other.get("/api/v1/producer-orders/").json()["count"] == 0
+    assert other.get(f"/api/v1/producer-orders/{producer_order.pk}/").status_code == 404
