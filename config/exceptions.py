@@ -6,6 +6,8 @@ documents (config/problems.py), the admin into messages, commands into their err
 
 from typing import Any
 
+from rest_framework.exceptions import ParseError
+
 
 class ApplicationError(Exception):
     code = "application-error"
@@ -34,3 +36,10 @@ class CurrencyMismatch(ApplicationError):
     code = "currency-mismatch"
     title = "One currency per order"
     status = 422
+
+
+class JsonTooDeep(ParseError):
+    """A request body nested deeper than LARDER_JSON_MAX_DEPTH (config/parsers.py): 400."""
+
+    default_code = "json_too_deep"
+    default_detail = "The JSON body is nested too deeply."

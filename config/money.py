@@ -9,6 +9,9 @@ pricing engine can use them too.
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
+# Amounts are stored as numeric(14, 2): every stored amount stays below this (orders refuse
+# a change that would reach it rather than overflow the column).
+AMOUNT_LIMIT = Decimal("1000000000000")
 
 # ISO 4217 currencies whose minor unit is not the cent; every other currency has two decimals.
 _MINOR_UNIT_EXPONENTS = {

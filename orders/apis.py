@@ -32,6 +32,7 @@ from orders.services.checkout import (
     cart_item_remove,
     cart_submit,
 )
+from orders.services.items import MAX_ITEM_QUANTITY
 from orders.services.payments import order_pay, order_payment_review_accept
 from sessions_app.models import SaleSession
 from sessions_app.selectors import offer_available, session_offers_qs
@@ -197,7 +198,9 @@ class CartItemAddApi(APIView):
     @extend_schema_serializer(component_name="CartItemAddInput")
     class InputSerializer(serializers.Serializer):
         offer = serializers.IntegerField()
-        quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+        quantity = serializers.DecimalField(
+            max_digits=12, decimal_places=3, max_value=MAX_ITEM_QUANTITY
+        )
 
     @extend_schema(request=InputSerializer, responses={201: CartOutput})
     def post(self, request, order_id: int):
@@ -216,7 +219,9 @@ class CartItemAddApi(APIView):
 class CartItemApi(APIView):
     @extend_schema_serializer(component_name="CartItemInput")
     class InputSerializer(serializers.Serializer):
-        quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+        quantity = serializers.DecimalField(
+            max_digits=12, decimal_places=3, max_value=MAX_ITEM_QUANTITY
+        )
 
     @extend_schema(request=InputSerializer, responses=CartOutput)
     def patch(self, request, order_id: int, item_id: int):

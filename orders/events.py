@@ -12,7 +12,9 @@ from orders.models import Order, OrderEvent
 
 
 def _event(order: Order, actor: Actor, kind: str, **fields: Any) -> OrderEvent:
-    event = OrderEvent(order=order, kind=kind, actor=actor.user, actor_label=actor.label, **fields)
+    # A user name may be longer (150) than the label column (120).
+    label = actor.label[: OrderEvent._meta.get_field("actor_label").max_length]
+    event = OrderEvent(order=order, kind=kind, actor=actor.user, actor_label=label, **fields)
     event.created_at = timezone.now()
     values = [getattr(event, field.attname) for field in _insert_fields()]
     values[-1] = json.dumps(values[-1])  # data: the JSON field's own encoding (no encoder)

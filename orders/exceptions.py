@@ -69,6 +69,12 @@ class InvalidQuantity(ApplicationError):
     title = "Invalid quantity"
 
 
+class AmountTooLarge(ApplicationError):
+    code = "amount-too-large"
+    title = "The order's amounts are too large"
+    status = 422
+
+
 class NothingToResend(ApplicationError):
     code = "nothing-to-resend"
     title = "The order has nothing to send to a partner platform"

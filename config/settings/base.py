@@ -129,6 +129,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies nested deeper than LARDER_JSON_MAX_DEPTH are a 400, never a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -161,6 +167,9 @@ SPECTACULAR_SETTINGS = {
 LARDER_API_THROTTLE_RATE = env_str("LARDER_API_THROTTLE_RATE", "600/min")
 # Largest request body accepted (bytes) and largest page a list returns.
 LARDER_API_MAX_BODY_BYTES = env_int("LARDER_API_MAX_BODY_BYTES", 1024 * 1024)
+# How deeply a JSON request body may nest arrays and objects (config/parsers.py); a DFC
+# order graph needs about 8.
+LARDER_JSON_MAX_DEPTH = env_int("LARDER_JSON_MAX_DEPTH", 32)
 LARDER_API_MAX_PAGE_SIZE = env_int("LARDER_API_MAX_PAGE_SIZE", 200)
 LARDER_API_DEFAULT_PAGE_SIZE = env_int("LARDER_API_DEFAULT_PAGE_SIZE", 50)
 # Days an Idempotency-Key's first response is kept (platforms.idempotency); longer than any

@@ -1,13 +1,13 @@
 """Creating orders and changing their items while the order is open to change (P or E)."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
 
 from config.actors import Actor
 from config.exceptions import CurrencyMismatch
-from config.money import line_total
+from config.money import AMOUNT_LIMIT, line_total
 from inventory.services.reservations import (
     Allocation,
     item_stock_request,
@@ -16,7 +16,7 @@ from inventory.services.reservations import (
     stock_reserve,
 )
 from orders.events import order_created_event, order_event
-from orders.exceptions import InvalidQuantity, OrderNotEditable
+from orders.exceptions import AmountTooLarge, InvalidQuantity, OrderNotEditable
 from orders.models import Address, Customer, Order, OrderEvent, OrderItem
 from orders.services.producer_orders import producer_orders_request_refresh
 from orders.services.status import order_lock
@@ -34,11 +34,36 @@ def _check_open_to_change(order: Order) -> None:
         )
 
 
+# The largest quantity one line may hold: far above any real order, far below what the
+# quantity and amount columns hold (numeric(12,3), numeric(14,2)); the storefront's
+# serializers use it too.
+MAX_ITEM_QUANTITY = Decimal("1000000")
+QUANTITY_STEP = Decimal("0.001")
+
+
 def _check_quantity(quantity: Decimal) -> Decimal:
-    quantity = Decimal(quantity)
+    """Every line quantity goes through here (cart, customer-service edit, partner order):
+    greater than zero, at most MAX_ITEM_QUANTITY, at most three decimal places, or
+    InvalidQuantity before anything is written."""
+    try:
+        quantity = Decimal(quantity)
+    except (InvalidOperation, TypeError, ValueError) as error:
+        raise InvalidQuantity(f"Quantity must be a number, got {quantity!r}.") from error
     if not quantity.is_finite() or quantity <= 0:
         raise InvalidQuantity(f"Quantity must be greater than zero, got {quantity}.")
+    if quantity > MAX_ITEM_QUANTITY:
+        raise InvalidQuantity(f"Quantity must be at most {MAX_ITEM_QUANTITY}, got {quantity}.")
+    if quantity != quantity.quantize(QUANTITY_STEP):
+        raise InvalidQuantity(f"Quantity has at most three decimal places, got {quantity}.")
     return quantity
+
+
+def _line_amount(order: Order, quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """quantity × unit price, or AmountTooLarge when it would not fit the amount columns."""
+    amount = line_total(quantity, unit_price)
+    if amount >= AMOUNT_LIMIT:
+        raise AmountTooLarge(f"{quantity} × {unit_price} {order.currency} is too large a line.")
+    return amount
 
 
 def _after_live_change(order: Order, also_producer_ids=()) -> None:
@@ -132,7 +157,7 @@ def order_item_add(
         unit_of_measure=product.unit_of_measure,
         unit_price=unit_price,
         vat_rate=vat_rate,
-        total_product=line_total(quantity, unit_price),
+        total_product=_line_amount(order, quantity, unit_price),
         status=order.status,
         # An item ships where and how the order says by default (a quick-order profile's).
         shipping_address_id=shipping_address.pk if shipping_address else order.shipping_address_id,
@@ -161,7 +186,7 @@ def order_item_quantity_change(*, item_id: int, quantity: Decimal, actor: Actor)
     item = OrderItem.objects.get(pk=item_id)
     before = item.quantity
     item.quantity = quantity
-    item.total_product = line_total(quantity, item.unit_price)
+    item.total_product = _line_amount(order, quantity, item.unit_price)
     item.updated_at = timezone.now()
     item.save(update_fields=["quantity", "total_product", "updated_at"])
     # A reduction gives the difference back at once; an increase holds more, or raises.

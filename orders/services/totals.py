@@ -7,7 +7,9 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
+from config.money import AMOUNT_LIMIT
 from discounts.services.pricing import PRICING_ITEM_FIELDS, order_items_price
+from orders.exceptions import AmountTooLarge
 from orders.models import Order, OrderItem, SubOrder
 from orders.statuses import OrderStatus
 
@@ -121,6 +123,7 @@ def order_totals_recompute(
     now = timezone.now()
     for name in TOTAL_FIELDS:
         setattr(order, name, sum((row[name] for row in items), ZERO))
+    _check_amounts(order, items)
     order.updated_at = now
     assignments = {name: getattr(order, name) for name in TOTAL_FIELDS}
     assignments |= {"updated_at": now, **(order_fields or {})}
@@ -134,6 +137,17 @@ def order_totals_recompute(
     # grand_total is a generated column with this very expression; set it without a re-read.
     order.grand_total = sum((getattr(order, name) for name in TOTAL_FIELDS), ZERO)
     return order
+
+
+def _check_amounts(order: Order, items: list[dict]) -> None:
+    """AmountTooLarge, before the one write statement (the caller's transaction rolls back
+    anything else), when an item's or the order's amounts would not fit their columns."""
+    totals = [getattr(order, name) for name in TOTAL_FIELDS]
+    amounts = [*totals, sum(totals, ZERO), *(row[name] for row in items for name in TOTAL_FIELDS)]
+    if any(abs(amount) >= AMOUNT_LIMIT for amount in amounts):
+        raise AmountTooLarge(
+            f"Order {order.number}'s amounts would reach {AMOUNT_LIMIT} {order.currency}."
+        )
 
 
 def _sub_orders_assign(order: Order, items: list[dict]) -> bool:

@@ -9,11 +9,11 @@ by platforms.dfc.parse and written by platforms.dfc.partner_api.
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from config.exceptions import NotFound
+from config.parsers import DepthLimitedJSONParser
 from discounts.selectors import order_discount_totals
 from platforms import selectors
 from platforms.apis.base import (
@@ -41,7 +41,7 @@ class JsonLdRenderer(JSONRenderer):
     format = "jsonld"
 
 
-class JsonLdParser(JSONParser):
+class JsonLdParser(DepthLimitedJSONParser):
     media_type = JSON_LD
 
 
@@ -75,7 +75,7 @@ def _ok(description: str, code: int = 200) -> dict:
 
 class DfcApi(PartnerApi):
     renderer_classes = [JsonLdRenderer, JSONRenderer]
-    parser_classes = [JsonLdParser, JSONParser]
+    parser_classes = [JsonLdParser, DepthLimitedJSONParser]
 
     def seller(self):
         return selectors.partner_enterprise_get(
