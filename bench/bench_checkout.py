@@ -359,6 +359,9 @@ def _sql_submit(order_id: int) -> None:
 
 
 def _sql_pay(order_id: int) -> None:
+    from config.models import WorkRequest
+    from config.work import work_request
+
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_SQL_PAY_LOCK, [order_id])
@@ -385,9 +388,10 @@ def _sql_pay(order_id: int) -> None:
             },
         )
         cursor.execute(_SQL_PAY_FIRM, [order_id])
-    from orders.tasks import producer_orders_refresh_task
-
-    producer_orders_refresh_task.delay(session_id=session_id, producer_ids=producer_ids)
+        # As the service does: a durable request, queued after commit.
+        work_request(
+            kind=WorkRequest.Kind.PRODUCER_ORDERS_REFRESH, order_id=order_id, also_producer_ids=[]
+        )
 
 
 def _sql_checkout(order_id: int) -> None:

@@ -113,7 +113,8 @@ class Enterprise(models.Model):
 class OutboxMessage(models.Model):
     """A request owed to a partner platform, written in the same transaction as the change.
 
-    A Celery worker sends it after commit (orders/platforms tasks). The body is rendered from
+    A Celery worker sends it after commit, holding a lease (`locked_until`) while it calls the
+    partner (platforms/outbox.py). The body is rendered from
     the subject's latest state at send time, so only the latest state travels; messages that
     share a `subject_key` go one at a time, oldest first.
     """
@@ -135,6 +136,9 @@ class OutboxMessage(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
+    # A worker sending it holds it until then (platforms/outbox.py): no other worker sends it,
+    # and a worker that died lets it go when this passes.
+    locked_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -166,7 +170,9 @@ class DeliveryAttempt(models.Model):
     url = models.URLField(max_length=500)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
-    outcome = models.CharField(max_length=10)  # delivered / retry / dead
+    # sending (the call is under way, or its worker died: then "lost" at the next claim),
+    # delivered, retry, dead, lease-lost.
+    outcome = models.CharField(max_length=10)
 
     class Meta:
         ordering = ["message", "started_at"]

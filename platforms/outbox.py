@@ -3,15 +3,22 @@
 Guarantees
 - `outbox_enqueue` writes (or reuses) a pending row in the caller's transaction, so a change and
   the duty to tell the partner commit or roll back together; after commit a task is queued to
-  send it at once.
-- `outbox_message_send` sends one message inside a transaction that holds its row lock: a worker
-  killed mid-send rolls back, the row stays pending, and the next sweep sends it again with the
-  same idempotency key, which the partner applies once.
+  send it at once (best effort: beat's sweep sends whatever is due).
+- `outbox_message_send` works in three steps: (1) a short transaction claims the message
+  (`SELECT … FOR UPDATE SKIP LOCKED`, a lease in `locked_until`), renders the request and
+  records an attempt "sending", then commits; (2) the partner is called outside any
+  transaction, with this worker's database connection closed; (3) a new short transaction
+  records the outcome if the lease is still ours. Two workers never send one message at once;
+  a worker that dies mid-call leaves a lease that expires, and the message is sent again.
+- A handler may look at the partner before sending (`prepare`): a producer order whose
+  creating POST may have reached the partner is first looked up there, so a partner that
+  ignores Idempotency-Key still ends with one order.
 - Messages of one subject go one at a time, oldest first; the body is rendered from the
   subject's latest state at send time, so only the latest state travels.
 - 2xx: delivered. 408, 429, 5xx, timeouts and connection errors: retried with exponential
   backoff and jitter, scheduled in the database (`next_attempt_at`, swept by beat), for up to
-  OUTBOX_RETRY_WINDOW_SECONDS. Any other 4xx: dead letter at once.
+  OUTBOX_RETRY_WINDOW_SECONDS. 409 and 422 (the partner refuses): the handler's `refused`,
+  then a dead letter. Any other 4xx: dead letter at once.
 - Logs name the message, subject and status code, never a body or a header value.
 """
 
@@ -25,11 +32,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from config.work import task_queue_on_commit
 from platforms.models import DeliveryAttempt, OutboxMessage
 from platforms.signing import signature_headers
 
@@ -39,7 +47,11 @@ logger = logging.getLogger(__name__)
 HANDLERS = {
     OutboxMessage.Kind.PRODUCER_ORDER: "orders.services.producer_order_delivery.handler",
 }
+SEND_TASK = "platforms.tasks.outbox_send_task"
 RETRYABLE_STATUSES = frozenset({408, 429})
+# The partner understood the request and refuses it (e.g. it cannot supply the order).
+REFUSAL_STATUSES = frozenset({409, 422})
+NETWORK_ERRORS = (urllib.error.URLError, TimeoutError, OSError)
 
 
 @dataclass
@@ -62,25 +74,33 @@ class UndeliverableMessage(Exception):
     """The message can never be sent as it stands (e.g. the partner's address is unknown)."""
 
 
+class PartnerUnsure(Exception):
+    """A look-up at the partner before sending gave no clear answer: try again later."""
+
+
 def outbox_enqueue(*, platform, kind: str, subject_key: str, subject_id: int) -> None:
     """Owe `platform` the latest state of one subject. Call inside the transaction of the change."""
     outbox_enqueue_many(kind=kind, subjects=[(platform, subject_key, subject_id)])
+
+
+def _not_leased(now) -> Q:
+    return Q(locked_until__isnull=True) | Q(locked_until__lt=now)
 
 
 def outbox_enqueue_many(*, kind: str, subjects: list[tuple]) -> list[int]:
     """Owe each (platform, subject_key, subject_id) the latest state of its subject, in the
     caller's transaction, in two statements whatever the count.
 
-    A pending message for the same subject that no worker is sending is reused (its body is
-    rendered at send time anyway); otherwise a new one queues behind the one in flight. After
-    commit, a send is queued for each.
+    A pending message for the same subject that no worker is sending (no live lease, no row
+    lock) is reused (its body is rendered at send time anyway); otherwise a new one queues
+    behind the one in flight. After commit, a send is queued for each.
     """
     now = timezone.now()
     keys = [subject_key for _, subject_key, _ in subjects]
     reusable = {
         message.subject_key: message.pk
         for message in OutboxMessage.objects.select_for_update(skip_locked=True)
-        .filter(subject_key__in=keys, state=OutboxMessage.State.PENDING)
+        .filter(_not_leased(now), subject_key__in=keys, state=OutboxMessage.State.PENDING)
         .order_by("pk")
         .only("pk", "subject_key")
     }
@@ -98,17 +118,9 @@ def outbox_enqueue_many(*, kind: str, subjects: list[tuple]) -> list[int]:
         ]
     )
     message_ids = [*reusable.values(), *(message.pk for message in created)]
-    transaction.on_commit(lambda: [_queue_send(message_id) for message_id in message_ids])
+    for message_id in message_ids:
+        task_queue_on_commit(SEND_TASK, message_id=message_id)
     return message_ids
-
-
-def _queue_send(message_id: int) -> None:
-    from platforms.tasks import outbox_send_task
-
-    try:
-        outbox_send_task.delay(message_id=message_id)
-    except Exception:  # noqa: BLE001 - the broker being down loses nothing: beat sweeps the row
-        logger.warning("outbox: could not queue message %s; the sweep will send it", message_id)
 
 
 def _older_pending_exists(message: OutboxMessage) -> bool:
@@ -120,9 +132,18 @@ def _older_pending_exists(message: OutboxMessage) -> bool:
     ).exists()
 
 
-def _http(request: OutboundRequest, headers: dict) -> OutboundResponse:
-    data = json.dumps(request.body, separators=(",", ":"), sort_keys=True).encode()
-    http_request = urllib.request.Request(request.url, data=data, method=request.method)
+def outbox_subject_attempted(message: OutboxMessage, *, method: str) -> bool:
+    """Whether a `method` request about this message's subject was ever started (whatever
+    came of it): a handler's clue that an earlier attempt may have reached the partner."""
+    return DeliveryAttempt.objects.filter(
+        message__platform_id=message.platform_id,
+        message__subject_key=message.subject_key,
+        method=method,
+    ).exists()
+
+
+def _http(method: str, url: str, headers: dict, data: bytes | None) -> OutboundResponse:
+    http_request = urllib.request.Request(url, data=data, method=method)
     for name, value in headers.items():
         http_request.add_header(name, value)
     timeout = settings.OUTBOX_REQUEST_TIMEOUT_SECONDS
@@ -163,78 +184,153 @@ def backoff_delay(attempts: int, retry_after: int | None = None) -> float:
     return max(delay, retry_after or 0)
 
 
+@dataclass
+class _Claim:
+    message: OutboxMessage
+    request: OutboundRequest
+    handler: object
+    lease_until: object
+    attempt: DeliveryAttempt
+
+
+class PartnerClient:
+    """Signed requests to one platform, on behalf of one message (no database use)."""
+
+    def __init__(self, platform, key: str):
+        self.platform = platform
+        self.key = key
+
+    def headers(self, body: bytes) -> dict:
+        headers = {
+            "Accept": "application/ld+json, application/json",
+            "User-Agent": "Larder-outbox/1",
+            **signature_headers(
+                secret=self.platform.signing_secret,
+                message_id=self.key,
+                timestamp=int(time.time()),
+                body=body,
+            ),
+        }
+        if self.platform.outbound_token:
+            headers["Authorization"] = f"Bearer {self.platform.outbound_token}"
+        return headers
+
+    def get(self, url: str) -> OutboundResponse:
+        return _http("GET", url, self.headers(b""), None)
+
+    def send(self, request: OutboundRequest) -> OutboundResponse:
+        body = json.dumps(request.body, separators=(",", ":"), sort_keys=True).encode()
+        headers = {
+            **self.headers(body),
+            "Content-Type": "application/ld+json",
+            "Idempotency-Key": request.idempotency_key,
+        }
+        if request.method == "PUT" and request.context.get("if_match"):
+            headers["If-Match"] = request.context["if_match"]
+        return _http(request.method, request.url, headers, body)
+
+
 def outbox_message_send(*, message_id: int) -> str:
-    """Send one due message; returns what happened: delivered, retry, dead, waiting, skipped."""
-    with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .select_related("platform")
-            .filter(pk=message_id, state=OutboxMessage.State.PENDING)
-            .first()
-        )
-        if message is None:
-            return "skipped"  # delivered, dead, or being sent by another worker
-        if message.next_attempt_at > timezone.now():
-            return "skipped"
-        if _older_pending_exists(message):
-            return "waiting"
-        handler = import_string(HANDLERS[message.kind])
-        try:
-            request = handler.build(message)
-        except UndeliverableMessage as reason:
-            message.state = OutboxMessage.State.DEAD
-            message.last_error = str(reason)[:500]
-            message.save(update_fields=["state", "last_error", "updated_at"])
-            logger.warning("outbox: message %s is undeliverable: %s", message.pk, reason)
-            return "dead"
-        if request is None:  # nothing left to say (e.g. subject gone): done
-            message.state = OutboxMessage.State.DELIVERED
-            message.delivered_at = timezone.now()
-            message.save(update_fields=["state", "delivered_at", "updated_at"])
-            return "delivered"
-        return _send(message, request, handler)
-
-
-def _send(message: OutboxMessage, request: OutboundRequest, handler) -> str:
-    body = json.dumps(request.body, separators=(",", ":"), sort_keys=True).encode()
-    timestamp = int(time.time())
-    headers = {
-        "Content-Type": "application/ld+json",
-        "Accept": "application/ld+json, application/json",
-        "Idempotency-Key": request.idempotency_key,
-        "User-Agent": "Larder-outbox/1",
-        **signature_headers(
-            secret=message.platform.signing_secret,
-            message_id=request.idempotency_key,
-            timestamp=timestamp,
-            body=body,
-        ),
-    }
-    if request.method == "PUT" and request.context.get("if_match"):
-        headers["If-Match"] = request.context["if_match"]
-    if message.platform.outbound_token:
-        headers["Authorization"] = f"Bearer {message.platform.outbound_token}"
-
-    started = timezone.now()
-    clock = time.monotonic()
-    response, error = None, ""
+    """Send one due message; returns what happened: delivered, retry, dead, waiting, skipped
+    (not due, gone, or another worker's), or lease-lost (this worker took too long and
+    another one took the message over: its outcome counts)."""
+    claim = _claim(message_id)
+    if isinstance(claim, str):
+        return claim
+    # No database connection is held while the partner takes its time (a pooler or another
+    # worker gets it); inside a caller's transaction (tests) there is nothing to release.
+    if not connection.in_atomic_block:
+        connection.close()
+    started, clock = timezone.now(), time.monotonic()
+    client = PartnerClient(claim.message.platform, claim.request.idempotency_key)
+    request, response, error = claim.request, None, ""
     try:
-        response = _http(request, headers)
-    except (urllib.error.URLError, TimeoutError, OSError) as exception:
+        request = claim.handler.prepare(claim.message, request, client)
+        response = client.send(request)
+    except PartnerUnsure as unsure:
+        error = f"look-up: {unsure}"[:500]
+    except NETWORK_ERRORS as exception:
         error = f"{exception.__class__.__name__}: {getattr(exception, 'reason', exception)}"[:500]
     duration_ms = int((time.monotonic() - clock) * 1000)
+    return _record(claim, request, response, error, started, duration_ms)
 
+
+@transaction.atomic
+def _claim(message_id: int) -> "_Claim | str":
+    now = timezone.now()
+    message = (
+        OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("platform")
+        .filter(_not_leased(now), pk=message_id, state=OutboxMessage.State.PENDING)
+        .first()
+    )
+    if message is None:
+        return "skipped"  # delivered, dead, or being sent by another worker
+    if message.next_attempt_at > now:
+        return "skipped"
+    if _older_pending_exists(message):
+        return "waiting"
+    handler = import_string(HANDLERS[message.kind])
+    try:
+        request = handler.build(message)
+    except UndeliverableMessage as reason:
+        message.state = OutboxMessage.State.DEAD
+        message.last_error = str(reason)[:500]
+        message.save(update_fields=["state", "last_error", "updated_at"])
+        logger.warning("outbox: message %s is undeliverable: %s", message.pk, reason)
+        return "dead"
+    if request is None:  # nothing left to say (e.g. subject gone): done
+        message.state = OutboxMessage.State.DELIVERED
+        message.delivered_at = timezone.now()
+        message.save(update_fields=["state", "delivered_at", "updated_at"])
+        return "delivered"
+    message.locked_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    message.save(update_fields=["locked_until", "updated_at"])
+    # An attempt still "sending" belonged to a worker that died (its lease has expired).
+    DeliveryAttempt.objects.filter(message=message, outcome="sending").update(outcome="lost")
+    attempt = DeliveryAttempt.objects.create(
+        message=message,
+        started_at=now,
+        method=request.method,
+        url=request.url,
+        outcome="sending",
+    )
+    return _Claim(message, request, handler, message.locked_until, attempt)
+
+
+@transaction.atomic
+def _record(claim: _Claim, request, response, error, started, duration_ms) -> str:
+    status = response.status if response is not None else None
+    attempt = DeliveryAttempt.objects.filter(pk=claim.attempt.pk)
+    attempt_fields = {
+        "started_at": started,
+        "duration_ms": duration_ms,
+        "method": request.method,
+        "url": request.url,
+        "status_code": status,
+        "error": error,
+    }
+    message = (
+        OutboxMessage.objects.select_for_update(of=("self",))
+        .select_related("platform")
+        .get(pk=claim.message.pk)
+    )
+    if message.locked_until != claim.lease_until:
+        logger.warning("outbox: message %s: lease lost before the answer came", message.pk)
+        attempt.update(**attempt_fields, outcome="lease-lost")
+        return "lease-lost"
+    handler = claim.handler
+    message.locked_until = None
     message.attempts += 1
     message.method, message.url = request.method, request.url
     message.idempotency_key, message.body = request.idempotency_key, request.body
-    if response is not None and 200 <= response.status < 300:
+    if status is not None and 200 <= status < 300:
         outcome = "delivered"
         handler.acknowledge(message, request, response)
         message.state = OutboxMessage.State.DELIVERED
         message.delivered_at = timezone.now()
         message.last_error = ""
     else:
-        status = response.status if response is not None else None
         retryable = status is None or status in RETRYABLE_STATUSES or status >= 500
         expired = timezone.now() - message.created_at > timedelta(
             seconds=settings.OUTBOX_RETRY_WINDOW_SECONDS
@@ -247,24 +343,17 @@ def _send(message: OutboxMessage, request: OutboundRequest, handler) -> str:
         else:
             outcome = "dead"
             message.state = OutboxMessage.State.DEAD
+            if status in REFUSAL_STATUSES:
+                handler.refused(message, request, response)
             handler.give_up(message)
     message.save()
-    DeliveryAttempt.objects.create(
-        message=message,
-        started_at=started,
-        duration_ms=duration_ms,
-        method=request.method,
-        url=request.url,
-        status_code=response.status if response is not None else None,
-        error=error,
-        outcome=outcome,
-    )
+    attempt.update(**attempt_fields, outcome=outcome)
     logger.info(
         "outbox: message %s (%s) %s %s → %s",
         message.pk,
         message.subject_key,
         request.method,
-        response.status if response is not None else "no response",
+        status if status is not None else "no response",
         outcome,
     )
     return outcome
@@ -280,7 +369,9 @@ def outbox_due_ids(*, limit: int = 100) -> list[int]:
     )
     return list(
         OutboxMessage.objects.filter(
-            state=OutboxMessage.State.PENDING, next_attempt_at__lte=timezone.now()
+            _not_leased(timezone.now()),
+            state=OutboxMessage.State.PENDING,
+            next_attempt_at__lte=timezone.now(),
         )
         .filter(~Exists(older))
         .order_by("next_attempt_at", "pk")
@@ -313,7 +404,7 @@ def outbox_message_retry(*, message_id: int) -> OutboxMessage:
     message.next_attempt_at = timezone.now()
     message.created_at = timezone.now()  # a fresh retry window
     message.save(update_fields=["state", "next_attempt_at", "created_at", "updated_at"])
-    transaction.on_commit(lambda: _queue_send(message_id))
+    task_queue_on_commit(SEND_TASK, message_id=message_id)
     return message
 
 

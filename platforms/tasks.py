@@ -5,8 +5,10 @@ from celery import shared_task
 from platforms.idempotency import idempotency_records_purge
 from platforms.outbox import outbox_deliver_due, outbox_message_send, outbox_purge
 
+IDEMPOTENT = {"acks_late": True, "reject_on_worker_lost": True}
 
-@shared_task(acks_late=True)
+
+@shared_task(**IDEMPOTENT)
 def outbox_send_task(*, message_id: int) -> str:
     outcome = outbox_message_send(message_id=message_id)
     if outcome == "delivered":
@@ -15,12 +17,12 @@ def outbox_send_task(*, message_id: int) -> str:
     return outcome
 
 
-@shared_task(acks_late=True)
+@shared_task(**IDEMPOTENT)
 def outbox_deliver_due_task() -> dict:
     return outbox_deliver_due()
 
 
-@shared_task(acks_late=True)
+@shared_task(**IDEMPOTENT)
 def outbox_purge_task() -> int:
     return outbox_purge()
 

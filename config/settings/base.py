@@ -6,6 +6,7 @@ from pathlib import Path
 import dj_database_url
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.queues import queue_names, task_routes
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 LOCAL_DIR = BASE_DIR / ".local"
@@ -115,6 +116,9 @@ OUTBOX_RETRY_WINDOW_SECONDS = env_int("OUTBOX_RETRY_WINDOW_SECONDS", 24 * 3600)
 OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 5)
 OUTBOX_BACKOFF_MAX_SECONDS = env_int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)
 OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
+# How long a worker holds a message it is sending (a look-up and a send, each up to the
+# timeout); a worker that dies lets it go when this passes and another sends it.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", max(60, 4 * OUTBOX_REQUEST_TIMEOUT_SECONDS))
 # Minutes an unsubmitted cart may hold stock before a task releases it.
 LARDER_CART_RESERVATION_MINUTES = env_int("LARDER_CART_RESERVATION_MINUTES", 30)
 # Payment providers the storefront offers (orders/services/payments.py): pickup, invoice,
@@ -190,11 +194,17 @@ CACHES = {
 # With CELERY_BROKER_URL set (Redis in production and CI) Celery uses it; without it, a
 # filesystem broker under .local/ that needs no server, so a newcomer's `make run` just works.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
+# No task runs longer than this (a worker kills it), and the broker gives an unacknowledged
+# message to another worker only after the visibility timeout, far above it: a long task is
+# never run twice at once because the broker thought its worker gone.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * CELERY_TASK_TIME_LIMIT}
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = LOCAL_DIR / "celery" / "queue"
     _queue_dir.mkdir(parents=True, exist_ok=True)
     (LOCAL_DIR / "celery" / "control").mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         # Where kombu keeps exchange bindings (its default is ./control, in the work tree).
@@ -205,37 +215,53 @@ if CELERY_BROKER_URL == "filesystem://":
     }
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_TASK_ALWAYS_EAGER = False
+# Idempotent tasks are acknowledged after they run, and given back if their worker dies.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE_FILENAME = str(LOCAL_DIR / "celerybeat-schedule")
+# Queues (docs/architecture.md "Celery queues"): run a worker per queue to scale each kind of
+# work apart; `make run`'s worker consumes all three. LARDER_QUEUE_PREFIX lets a test worker
+# keep queues of its own on a shared broker.
+LARDER_QUEUE_PREFIX = env_str("LARDER_QUEUE_PREFIX", "")
+LARDER_CELERY_QUEUES = queue_names(LARDER_QUEUE_PREFIX)
+CELERY_TASK_DEFAULT_QUEUE = LARDER_CELERY_QUEUES[0]
+CELERY_TASK_ROUTES = task_routes(LARDER_QUEUE_PREFIX)
+# Beat keeps no schedule file: one beat process holds a lease in the database and sends the
+# periodic tasks; a second beat started by mistake stands by (config/beat.py).
+CELERY_BEAT_SCHEDULER = "config.beat:SingletonScheduler"
+LARDER_BEAT_LEASE_SECONDS = env_int("LARDER_BEAT_LEASE_SECONDS", 30)
+# Seconds between two sweeps of due outbox messages and work requests.
+LARDER_SWEEP_SECONDS = env_int("LARDER_SWEEP_SECONDS", 10)
+# Work requests (config/work.py): the sweep queues a request again this long after it was
+# written or last queued, if it is still not done; a worker holds one for at most the lease.
+LARDER_WORK_REQUEUE_SECONDS = env_int("LARDER_WORK_REQUEUE_SECONDS", 30)
+LARDER_WORK_LEASE_SECONDS = env_int("LARDER_WORK_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT)
 CELERY_BEAT_SCHEDULE: dict = {
     # Retries are scheduled in the database (OutboxMessage.next_attempt_at); this sweep sends
     # whatever is due, so no retry ever waits in a Celery countdown.
-    "outbox-deliver-due": {"task": "platforms.tasks.outbox_deliver_due_task", "schedule": 10.0},
+    "outbox-deliver-due": {
+        "task": "platforms.tasks.outbox_deliver_due_task",
+        "schedule": float(LARDER_SWEEP_SECONDS),
+    },
+    "work-requests-sweep": {
+        "task": "config.tasks.work_requests_sweep_task",
+        "schedule": float(LARDER_SWEEP_SECONDS),
+    },
     "outbox-purge": {"task": "platforms.tasks.outbox_purge_task", "schedule": 6 * 3600.0},
     "idempotency-records-purge": {
         "task": "platforms.tasks.idempotency_records_purge_task",
         "schedule": 6 * 3600.0,
     },
     "sessions-close-due": {"task": "orders.tasks.sessions_close_due_task", "schedule": 60.0},
+    "carts-expired-release": {"task": "orders.tasks.carts_expired_release_task", "schedule": 60.0},
+    "backorders-allocate": {"task": "orders.tasks.backorders_allocate_task", "schedule": 300.0},
+    "stock-mirrors-refresh": {
+        "task": "inventory.tasks.stock_mirrors_refresh_task",
+        "schedule": 60.0 * LARDER_STOCK_MIRROR_MINUTES,
+    },
 }
-# Checkout and stock (orders/tasks.py, inventory/tasks.py).
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "carts-expired-release": {
-            "task": "orders.tasks.carts_expired_release_task",
-            "schedule": 60.0,
-        },
-        "backorders-allocate": {"task": "orders.tasks.backorders_allocate_task", "schedule": 300.0},
-        "stock-mirrors-refresh": {
-            "task": "inventory.tasks.stock_mirrors_refresh_task",
-            "schedule": 60.0 * LARDER_STOCK_MIRROR_MINUTES,
-        },
-    }
-)
 
 LOGGING = {
     "version": 1,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from inventory.exceptions import CatalogUnavailable
 from inventory.lock_objects import stock_qs_select_for_update
 from inventory.models import Product, Stock
-from inventory.services.stock import backorders_allocate_on_commit, stock_rows_ensure
+from inventory.services.stock import backorders_allocate_request, stock_rows_ensure
 
 DFC_BUSINESS = (
     "https://github.com/datafoodconsortium/ontology/releases/latest/download/"
@@ -167,7 +167,7 @@ def stock_mirror_refresh(*, producer_id: int) -> MirrorResult:
                 "updated_at",
             ],
         )
-        backorders_allocate_on_commit(more_stock)
+        backorders_allocate_request(more_stock)
     return result
 
 

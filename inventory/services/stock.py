@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from config.models import WorkRequest
+from config.work import work_request
 from inventory.exceptions import StockBelowReserved
 from inventory.lock_objects import stock_qs_select_for_update
 from inventory.models import Stock
@@ -17,18 +19,12 @@ def stock_rows_ensure(product_ids) -> None:
     )
 
 
-def backorders_allocate_on_commit(product_ids) -> None:
-    """Stock arrived: after commit, let the backorder task try the waiting orders."""
+def backorders_allocate_request(product_ids) -> None:
+    """Stock arrived: owe the backorder task a try of the waiting orders (a WorkRequest in the
+    caller's transaction, queued after commit)."""
     product_ids = sorted(set(product_ids))
-    if not product_ids:
-        return
-
-    def enqueue() -> None:
-        from orders.tasks import backorders_allocate_task
-
-        backorders_allocate_task.delay(product_ids=product_ids)
-
-    transaction.on_commit(enqueue)
+    if product_ids:
+        work_request(kind=WorkRequest.Kind.BACKORDERS_ALLOCATE, product_ids=product_ids)
 
 
 @transaction.atomic
@@ -50,5 +46,5 @@ def stock_set(*, product_id: int, on_hand: Decimal | None, is_unlimited: bool = 
     stock.refreshed_at = timezone.now()
     stock.save(update_fields=["on_hand", "is_unlimited", "refreshed_at", "updated_at"])
     if stock.available is None or before is None or stock.available > before:
-        backorders_allocate_on_commit([product_id])
+        backorders_allocate_request([product_id])
     return stock

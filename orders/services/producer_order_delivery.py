@@ -4,6 +4,13 @@ First a POST to the producer's DFC `Orders` collection (status Held, with the sa
 then a PUT of the whole graph to the order's @id on every change; a PUT with status Complete
 once the session has closed. Lines the partner knows carry its @ids; the partner's response
 gives @ids to new lines.
+
+No duplicate orders at the partner: the creating POST carries an Idempotency-Key stable for the
+producer order (never its version), but real partners (OFN, FDC) ignore that header. So once a
+POST has been started without a clear answer (a timeout, a reset connection, a 5xx, a worker
+that died), the next attempt first reads the producer's `Orders` collection and looks for the
+order number Larder sent: found, the order is amended there with a PUT; only a confirmed
+absence (a 2xx list without it) POSTs again; no clear answer retries later.
 """
 
 import logging
@@ -13,9 +20,15 @@ from django.conf import settings
 from orders.models import ProducerOrder, ProducerOrderLine
 from platforms.dfc import uris
 from platforms.dfc.parse import parse_order
-from platforms.dfc.render import producer_order_document
+from platforms.dfc.render import producer_order_document, producer_order_number
+from platforms.dfc.vocabulary import local_name
 from platforms.exceptions import DfcParseError
-from platforms.outbox import OutboundRequest, UndeliverableMessage
+from platforms.outbox import (
+    OutboundRequest,
+    PartnerUnsure,
+    UndeliverableMessage,
+    outbox_subject_attempted,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -49,16 +62,44 @@ class ProducerOrderDelivery:
             return None  # never sent and nothing to order: the partner needs to hear nothing
         else:
             method, url = "POST", orders_collection_url(producer_order.producer)
+        key = f"{settings.LARDER_PLATFORM_SLUG}:producer-order:{producer_order.pk}"
+        key = f"{key}:create" if method == "POST" else f"{key}:v{producer_order.version}"
         return OutboundRequest(
             method=method,
             url=url,
             body=producer_order_document(producer_order, lines),
-            idempotency_key=(
-                f"{settings.LARDER_PLATFORM_SLUG}:producer-order:{producer_order.pk}"
-                f":v{producer_order.version}:{method}"
-            ),
+            # Creating: one key for the producer order's life. Amending: one per version.
+            idempotency_key=key,
             # We own the producer order's content: overwrite whatever version the partner has.
-            context={"version": producer_order.version, "if_match": "*"},
+            context={
+                "version": producer_order.version,
+                "if_match": "*",
+                "order_number": producer_order_number(producer_order),
+                # An earlier POST may have created the order without our hearing of it.
+                "look_up_first": method == "POST"
+                and outbox_subject_attempted(message, method="POST"),
+            },
+        )
+
+    def prepare(self, message, request: OutboundRequest, client) -> OutboundRequest:
+        """Before a POST that may repeat an earlier one, find the order at the partner by its
+        order number: PUT to it if it is there, POST only if the partner's list says it is not.
+        Runs outside any transaction (it calls the partner); raises PartnerUnsure."""
+        if not request.context.get("look_up_first"):
+            return request
+        response = client.get(request.url)
+        if not 200 <= response.status < 300 or response.body is None:
+            raise PartnerUnsure(f"{request.url} answered {response.status}")
+        found = orders_by_number(response.body).get(request.context["order_number"])
+        if found is None:
+            return request  # confirmed absent: create it
+        logger.info("producer order %s: found at the partner, amending it", message.subject_id)
+        return OutboundRequest(
+            method="PUT",
+            url=found,
+            body=request.body,
+            idempotency_key=f"{request.idempotency_key}:found",
+            context={**request.context, "look_up_first": False},
         )
 
     def acknowledge(self, message, request: OutboundRequest, response) -> None:
@@ -98,10 +139,44 @@ class ProducerOrderDelivery:
         if changed:
             ProducerOrderLine.objects.bulk_update(changed, ["remote_id"])
 
+    def refused(self, message, request: OutboundRequest, response) -> None:
+        """The partner refused the producer order (409 or 422): called in the transaction that
+        dead-letters the message, with the partner's response (a problem document, maybe).
+        The place for what a refusal means for the customer orders (status L)."""
+        logger.warning(
+            "producer order %s: refused by the partner (HTTP %s)",
+            message.subject_id,
+            response.status,
+        )
+
     def give_up(self, message) -> None:
         logger.warning(
             "producer order %s: delivery dead-lettered (%s)", message.subject_id, message.last_error
         )
+
+
+def orders_by_number(document: dict) -> dict[str, str]:
+    """{orderNumber: @id} of the orders in a partner's `Orders` collection (a JSON-LD graph,
+    a list, or one node; compacted or full terms)."""
+    found: dict[str, str] = {}
+
+    def walk(value) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            fields = {local_name(key): item for key, item in value.items()}
+            number = fields.get("orderNumber")
+            if isinstance(number, dict):
+                number = number.get("@value")
+            if isinstance(number, str | int) and isinstance(value.get("@id"), str):
+                found.setdefault(str(number), value["@id"])
+            for item in value.values():
+                if isinstance(item, dict | list):
+                    walk(item)
+
+    walk(document)
+    return found
 
 
 handler = ProducerOrderDelivery()

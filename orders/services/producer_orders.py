@@ -6,7 +6,9 @@ from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
+from config.models import WorkRequest
 from config.money import line_total
+from config.work import work_request
 from inventory.models import Product
 from orders.models import OrderItem, ProducerOrder, ProducerOrderLine
 from orders.statuses import OrderStatus as S
@@ -282,23 +284,32 @@ def _same_lines(before: dict[int, ProducerOrderLine], target: dict[int, dict]) -
 
 
 def producer_orders_request_refresh(*, order, also_producer_ids=()) -> None:
-    """After the caller's transaction commits, refresh the producer orders an order touches.
+    """Owe a refresh of the producer orders an order touches, in the caller's transaction.
 
     Call this from any service that places, changes or cancels a customer order in a session.
-    The refresh runs in a Celery worker (ids only); the recompute is idempotent, so a lost or
-    repeated request is repaired by the next one or by the session close.
+    A WorkRequest row (config/work.py) commits with the change; a worker runs
+    `producer_orders_refresh_for_order` after commit, and beat sweeps a request whose Celery
+    message was lost. The recompute is idempotent, so a repeated request changes nothing.
     """
     if order.sales_session_id is None:
         return
     # `also_producer_ids`: producers whose lines the change removed from the order.
+    work_request(
+        kind=WorkRequest.Kind.PRODUCER_ORDERS_REFRESH,
+        order_id=order.pk,
+        also_producer_ids=sorted(set(also_producer_ids)),
+    )
+
+
+def producer_orders_refresh_for_order(*, order_id: int, also_producer_ids=()) -> list[int]:
+    """Refresh the producer orders of an order's session for the producers of its items (as
+    they are now) and `also_producer_ids`. Returns the ids of the producer orders that changed."""
+    from orders.models import Order
+
+    order = Order.objects.filter(pk=order_id).only("pk", "sales_session_id").first()
+    if order is None or order.sales_session_id is None:
+        return []
     producer_ids = sorted(
         set(order.items.values_list("producer_id", flat=True)) | set(also_producer_ids)
     )
-    session_id = order.sales_session_id
-
-    def enqueue() -> None:
-        from orders.tasks import producer_orders_refresh_task
-
-        producer_orders_refresh_task.delay(session_id=session_id, producer_ids=producer_ids)
-
-    transaction.on_commit(enqueue)
+    return producer_orders_refresh(session_id=order.sales_session_id, producer_ids=producer_ids)

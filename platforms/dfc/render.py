@@ -80,7 +80,7 @@ def offer_node(
     return node
 
 
-def _producer_order_number(producer_order) -> str:
+def producer_order_number(producer_order) -> str:
     """`<trader>-<id>`; for a producer order that serves one customer order (the trader does
     not consolidate), a keyed hash of the customer is appended so the producer can tell one
     customer's orders apart without learning who the customer is."""
@@ -133,7 +133,7 @@ def producer_order_document(producer_order, lines) -> dict:
     order = {
         "@id": order_id,
         "@type": "dfc-b:Order",
-        "dfc-b:orderNumber": _producer_order_number(producer_order),
+        "dfc-b:orderNumber": producer_order_number(producer_order),
         "dfc-b:date": producer_order.created_at.isoformat(),
         "dfc-b:belongsTo": uris.sale_session_uri(session),
         "dfc-b:orderedBy": uris.enterprise_uri(trader),

@@ -15,27 +15,65 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def celery_worker(*, ready_timeout: float = 60.0):
-    """A worker on the broker of the settings (Redis in CI, the folder broker elsewhere),
-    reading and writing the test database; stopped (TERM, then KILL) on exit. Yields the
-    list of its log lines, which grows while it runs.
+def own_queues():
+    """Route this process's tasks to queues of its own for the duration (the settings' queue
+    names with a unique prefix); yields the prefix, for the workers and beats to share.
 
-    Worker and caller use a queue of their own for the duration, so tasks left on a shared
-    broker by other runs (a developer's `make run`, a bench) never stand in front of ours.
+    Tasks left on a shared broker by other runs (a developer's `make run`, a bench) then never
+    stand in front of ours, and ours never reach their workers.
     """
     from config.celery import app
+    from config.queues import queue_names, task_routes
 
-    queue = f"larder-test-{os.getpid()}-{time.monotonic_ns()}"
-    previous_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
+    prefix = f"larder-test-{os.getpid()}-{time.monotonic_ns()}-"
+    previous = app.conf.task_default_queue, app.conf.task_routes
+    app.conf.task_default_queue = queue_names(prefix)[0]
+    app.conf.task_routes = task_routes(prefix)
+    _forget_routes(app)
+    try:
+        yield prefix
+    finally:
+        app.conf.task_default_queue, app.conf.task_routes = previous
+        _forget_routes(app)
 
-    env = {
+
+def _forget_routes(app) -> None:
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
+
+
+def larder_env(*, prefix: str, broker_url: str | None = None, **extra) -> dict:
+    """The environment of a Larder subprocess on the test database and the given queues."""
+    from config.celery import app
+
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
         "DEBUG": "false",
         "DATABASE_URL": test_database_url(),
-        "CELERY_BROKER_URL": app.conf.broker_url,
+        "CELERY_BROKER_URL": broker_url or app.conf.broker_url,
+        "LARDER_QUEUE_PREFIX": prefix,
+        **extra,
     }
+
+
+@contextmanager
+def celery_worker(*, ready_timeout: float = 60.0, prefix: str | None = None, **env):
+    """A worker on the broker of the settings (Redis in CI, the folder broker elsewhere), or
+    on `CELERY_BROKER_URL` given in `env`, consuming every queue, reading and writing the test
+    database; stopped (TERM, then KILL) on exit. Yields the list of its log lines, which grows
+    while it runs. Without `prefix`, worker and caller use queues of their own (`own_queues`).
+    """
+    if prefix is None:
+        with (
+            own_queues() as prefix,
+            celery_worker(ready_timeout=ready_timeout, prefix=prefix, **env) as lines,
+        ):
+            yield lines
+        return
+
+    from config.queues import queue_names
+
     process = subprocess.Popen(
         [
             sys.executable,
@@ -51,9 +89,9 @@ def celery_worker(*, ready_timeout: float = 60.0):
             "--without-gossip",
             "--without-heartbeat",
             "--queues",
-            queue,
+            ",".join(queue_names(prefix)),
         ],
-        env=env,
+        env=larder_env(prefix=prefix, **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -73,7 +111,6 @@ def celery_worker(*, ready_timeout: float = 60.0):
             raise RuntimeError("worker did not start:\n" + "".join(lines[-40:]))
         yield lines
     finally:
-        app.conf.task_default_queue = previous_queue
         process.terminate()
         try:
             process.wait(timeout=10)

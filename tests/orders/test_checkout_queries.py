@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 SUBMIT_STATEMENTS = 9
 # SAVEPOINT; lock the order and its session; expiry and backorder check; the move to I with
 # the payment fields and the items' status (one statement, RETURNING the version); the status
-# event; firm reservations; the payment event; the producer-order hook's read of producers;
-# RELEASE.
+# event; firm reservations; the payment event; the producer-order refresh request (a
+# WorkRequest row, config/work.py); RELEASE.
 PAY_STATEMENTS = 9
 
 

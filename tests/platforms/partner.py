@@ -1,8 +1,10 @@
 """A partner platform on loopback for tests: a real HTTP server that speaks just enough DFC.
 
 It records every request (method, path, headers, body), applies each Idempotency-Key once
-(a replay gets the first response back), assigns @ids to new orders and lines, and can be told
-to fail (status codes), to stall, or be stopped and started again on the same port.
+(a replay gets the first response back) unless told to ignore the header as OFN and FDC do,
+assigns @ids to new orders and lines, lists a producer's orders (GET …/Orders) and reads one
+(GET …/Orders/{id}), and can be told to fail (status codes), to stall, or be stopped and
+started again on the same port.
 """
 
 import json
@@ -10,6 +12,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+CONTEXT = "https://www.datafoodconsortium.org"
 
 
 @dataclass
@@ -33,6 +37,7 @@ class PartnerState:
     fail_with: list[int] = field(default_factory=list)  # statuses to answer, in turn
     stall_seconds: float = 0.0  # before answering (and before applying)
     stall_after_apply_seconds: float = 0.0  # applied, then the answer is slow to come
+    honour_idempotency_keys: bool = True  # False: like OFN and FDC, every request applies
     next_id: int = 1
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -79,12 +84,15 @@ class PartnerServer:
                 if failure:
                     return self._answer(failure, {"title": "failing on purpose"})
                 key = self.headers.get("Idempotency-Key")
+                if not state.honour_idempotency_keys:
+                    key = None
                 with state.lock:
-                    if key in state.responses_by_key:
+                    if key is not None and key in state.responses_by_key:
                         return self._answer(*state.responses_by_key[key])
                     status, answer = self._apply(json.loads(body) if body else None)
-                    state.applied_keys.append(key)
-                    state.responses_by_key[key] = (status, answer)
+                    state.applied_keys.append(self.headers.get("Idempotency-Key"))
+                    if key is not None:
+                        state.responses_by_key[key] = (status, answer)
                     stall_after = state.stall_after_apply_seconds
                 if stall_after:
                     time.sleep(stall_after)
@@ -117,6 +125,28 @@ class PartnerServer:
                     "@graph": graph,
                 }
 
+            def do_GET(self):
+                with state.lock:
+                    state.received.append(
+                        Received(self.command, self.path, dict(self.headers.items()), b"")
+                    )
+                    failure = state.fail_with.pop(0) if state.fail_with else None
+                    if self.path.endswith("/Orders"):
+                        prefix = self.path + "/"
+                        graph = [
+                            node
+                            for path, nodes in state.orders.items()
+                            if path.startswith(prefix) and "/" not in path[len(prefix) :]
+                            for node in nodes
+                        ]
+                    else:
+                        graph = state.orders.get(self.path)
+                if failure:
+                    return self._answer(failure, {"title": "failing on purpose"})
+                if graph is None:
+                    return self._answer(404, {"title": "no such order"})
+                return self._answer(200, {"@context": CONTEXT, "@graph": graph})
+
             do_POST = _handle
             do_PUT = _handle
 
@@ -137,3 +167,13 @@ class PartnerServer:
 
     def requests(self, method: str | None = None) -> list[Received]:
         return [r for r in self.state.received if method is None or r.method == method]
+
+    def order_nodes(self) -> list[dict]:
+        """The Order node of every order the partner holds."""
+        with self.state.lock:
+            return [
+                node
+                for nodes in self.state.orders.values()
+                for node in nodes
+                if node["@type"] == "dfc-b:Order"
+            ]

@@ -218,7 +218,9 @@ def test_partner_down_then_back_gets_every_message_once(market, django_capture_o
         assert message.state == "delivered"
         assert message.attempts == 3
         (applied,) = revived.state.applied_keys
-        assert applied.endswith(":POST")
+        assert applied.endswith(":create")
+        # The first POST may have reached it: the partner's list was read before POSTing.
+        assert [r.method for r in revived.requests()] == ["GET", "GET", "POST"]
         line = next(
             n
             for n in revived.requests("POST")[-1].json["@graph"]
@@ -232,17 +234,34 @@ def test_partner_down_then_back_gets_every_message_once(market, django_capture_o
         revived.stop()
 
 
+def _other_connections() -> int:
+    """Connections to the test database other than this test's own."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_send_loses_nothing_and_the_partner_applies_once(market, monkeypatch):
-    """The partner applied the POST, but the worker died before it heard back: the row rolls
-    back to pending and the next send repeats the same idempotency key."""
+def test_a_worker_killed_mid_send_leaves_a_lease_and_the_partner_ends_with_one_order(
+    market, monkeypatch
+):
+    """The partner (which ignores Idempotency-Key, as OFN and FDC do) applied the POST, but the
+    worker died before it heard back. While it waited it held no database connection and its
+    claim was committed; its lease expires, and the next send finds the order at the partner
+    and amends it: one order there, no duplicate."""
     import os
     import subprocess
     import sys
 
     session, ((farm_a, apples, partner_a), _) = market
+    partner_a.state.honour_idempotency_keys = False
     _place(session, [(apples, "2")])
-    monkeypatch.setattr("platforms.outbox._queue_send", lambda message_id: None)
+    monkeypatch.setattr("platforms.outbox.task_queue_on_commit", lambda *a, **k: None)
     producer_orders_refresh(session_id=session.pk)
     message = OutboxMessage.objects.get(platform=farm_a.platform)
 
@@ -258,6 +277,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_the_partner_applies_once(mar
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": database_url(),
+            "OUTBOX_LEASE_SECONDS": "3",
         },
     )
     try:
@@ -265,6 +285,11 @@ def test_a_worker_killed_mid_send_loses_nothing_and_the_partner_applies_once(mar
         while not partner_a.state.applied_keys and time.monotonic() < deadline:
             time.sleep(0.05)
         assert partner_a.state.applied_keys, "the worker never reached the partner"
+        time.sleep(0.2)
+        # Mid-call: the claim is committed (a lease) and the worker holds no connection.
+        message.refresh_from_db()
+        assert message.locked_until is not None
+        assert _other_connections() == 0
         worker.kill()
         worker.wait(timeout=10)
     finally:
@@ -272,21 +297,23 @@ def test_a_worker_killed_mid_send_loses_nothing_and_the_partner_applies_once(mar
     partner_a.state.stall_after_apply_seconds = 0
 
     message.refresh_from_db()
-    assert (message.state, message.attempts) == ("pending", 0)  # rolled back, nothing lost
+    assert (message.state, message.attempts) == ("pending", 0)  # nothing lost
+    assert outbox_deliver_due() == {}  # the dead worker's lease still holds it
     deadline = time.monotonic() + 20
     while message.state != "delivered" and time.monotonic() < deadline:
-        outbox_deliver_due()  # skips while the dead worker's lock lingers
+        outbox_deliver_due()
         message.refresh_from_db()
         time.sleep(0.1)
 
     assert message.state == "delivered"
-    posts = partner_a.requests("POST")
-    assert len(posts) == 2
-    assert posts[0].headers["Idempotency-Key"] == posts[1].headers["Idempotency-Key"]
-    assert len(partner_a.state.applied_keys) == 1
+    assert [r.method for r in partner_a.requests()] == ["POST", "GET", "PUT"]
+    (order,) = partner_a.order_nodes()
     producer_order = ProducerOrder.objects.get(producer=farm_a)
-    assert producer_order.remote_id.startswith(partner_a.base_url)
+    assert producer_order.remote_id == order["@id"]
     assert producer_order.status == "G"
+    assert list(
+        DeliveryAttempt.objects.filter(message=message).values_list("method", "outcome")
+    ) == [("POST", "lost"), ("PUT", "delivered")]
 
 
 @pytest.mark.parametrize(
@@ -353,3 +380,111 @@ def test_delivered_messages_are_purged_after_retention(market, django_capture_on
     OutboxMessage.objects.update(delivered_at=timezone.now() - timedelta(days=31))
     assert outbox_purge(older_than_days=30) == 1
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_late_answer_to_the_creating_post_leaves_one_order_at_the_partner(
+    market, settings, django_capture_on_commit_callbacks
+):
+    """The partner (which ignores Idempotency-Key) applies the POST but answers after the
+    timeout; a customer order changes in between; the next send finds the order by its number
+    and amends it. The partner ends with exactly one order, amended and completed."""
+    session, ((farm_a, apples, partner_a), _) = market
+    settings.OUTBOX_REQUEST_TIMEOUT_SECONDS = 1
+    partner_a.state.honour_idempotency_keys = False
+    partner_a.state.stall_after_apply_seconds = 2
+    _place(session, [(apples, "3")])
+    _refresh(session, django_capture_on_commit_callbacks)
+    message = OutboxMessage.objects.get(platform=farm_a.platform)
+    assert (message.state, message.attempts) == ("pending", 1)
+    assert "timed out" in message.last_error
+    assert len(partner_a.order_nodes()) == 1  # applied all the same
+
+    partner_a.state.stall_after_apply_seconds = 0
+    _place(session, [(apples, "2")])
+    _refresh(session, django_capture_on_commit_callbacks)  # reuses the pending message
+    OutboxMessage.objects.update(next_attempt_at=timezone.now())  # its backoff is over
+    assert outbox_deliver_due() == {"delivered": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        session_close(session_id=session.pk, actor=Actor.system("test"))
+
+    assert [r.method for r in partner_a.requests()] == ["POST", "GET", "PUT", "PUT"]
+    (order,) = partner_a.order_nodes()
+    assert order["dfc-b:hasOrderStatus"] == "dfc-v:Complete"
+    graph = partner_a.state.orders[order["@id"].removeprefix(partner_a.base_url)]
+    assert [n["dfc-b:quantity"] for n in graph if n["@type"] == "dfc-b:OrderLine"] == [5.0]
+    assert ProducerOrder.objects.get(producer=farm_a).remote_id == order["@id"]
+    keys = [r.headers["Idempotency-Key"] for r in partner_a.requests("POST")]
+    assert keys == [f"larder:producer-order:{message.subject_id}:create"]
+
+
+def test_a_partner_list_without_the_order_confirms_it_absent_and_it_is_posted_again(
+    market, django_capture_on_commit_callbacks
+):
+    session, ((farm_a, apples, partner_a), _) = market
+    partner_a.state.fail_with = [502]  # the POST got no clear answer, and was not applied
+    _place(session, [(apples, "1")])
+    _refresh(session, django_capture_on_commit_callbacks)
+    OutboxMessage.objects.update(next_attempt_at=timezone.now())
+    assert outbox_deliver_due() == {"delivered": 1}
+    assert [r.method for r in partner_a.requests()] == ["POST", "GET", "POST"]
+    assert len(partner_a.order_nodes()) == 1
+
+
+def test_a_look_up_without_a_clear_answer_retries_and_never_posts(
+    market, django_capture_on_commit_callbacks
+):
+    session, ((farm_a, apples, partner_a), _) = market
+    partner_a.state.fail_with = [503, 500]  # the POST, then the look-up
+    _place(session, [(apples, "1")])
+    _refresh(session, django_capture_on_commit_callbacks)
+    OutboxMessage.objects.update(next_attempt_at=timezone.now())
+    assert outbox_deliver_due() == {"retry": 1}
+    message = OutboxMessage.objects.get()
+    assert message.last_error.startswith("look-up: ")
+    assert [r.method for r in partner_a.requests()] == ["POST", "GET"]
+
+
+def test_a_refusal_calls_the_handler_and_dead_letters(
+    market, django_capture_on_commit_callbacks, caplog
+):
+    session, ((farm_a, apples, partner_a), _) = market
+    partner_a.state.fail_with = [422]
+    _place(session, [(apples, "1")])
+    with caplog.at_level(logging.WARNING, logger="orders.services.producer_order_delivery"):
+        _refresh(session, django_capture_on_commit_callbacks)
+    message = OutboxMessage.objects.get()
+    assert message.state == "dead"
+    assert f"producer order {message.subject_id}: refused by the partner (HTTP 422)" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_leaves_no_outbox_row_and_sends_nothing(market):
+    """The outbox row is written in the change's transaction: a roll-back takes it away, and
+    nothing is queued or sent. The same change committed is sent (the test can fail)."""
+    from django.db import transaction
+
+    from config.models import WorkRequest
+    from orders.services.cancellation import order_cancel
+
+    session, ((farm_a, apples, partner_a), _) = market
+    order = _place(session, [(apples, "2")])
+
+    def change_then_fail():
+        with transaction.atomic():
+            producer_orders_refresh(session_id=session.pk)
+            order_cancel(order_id=order.pk, actor=Actor.system("test"), reason="test")
+            assert OutboxMessage.objects.count() == WorkRequest.objects.count() == 1
+            raise RuntimeError("the caller fails after writing")
+
+    with pytest.raises(RuntimeError, match="after writing"):
+        change_then_fail()
+
+    assert not OutboxMessage.objects.exists()
+    assert not WorkRequest.objects.exists()
+    assert not ProducerOrder.objects.exists()
+    time.sleep(0.2)
+    assert partner_a.requests() == []
+
+    producer_orders_refresh(session_id=session.pk)  # committed: sent after commit (eager)
+    assert [r.method for r in partner_a.requests()] == ["POST"]
+    assert OutboxMessage.objects.get().state == "delivered"

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -28,6 +29,9 @@ class Command(BaseCommand):
                 "--concurrency=2",
                 "--without-mingle",
                 "--without-gossip",
+                # Every queue (config/queues.py); a deployment runs a worker per queue.
+                "--queues",
+                ",".join(settings.LARDER_CELERY_QUEUES),
             ],
             "beat": [python, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
             "web": [python, "manage.py", "runserver", addrport, "--noreload"],

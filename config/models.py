@@ -1,0 +1,45 @@
+"""Project-wide rows: work owed after a commit, and the lease that keeps one beat in charge."""
+
+from django.db import models
+
+
+class WorkRequest(models.Model):
+    """Work owed after a commit (refresh producer orders, allocate backorders…), written in
+    the transaction that makes it owed, so the two commit or roll back together.
+
+    A Celery task is queued after commit to do it at once; a worker claims the row with a
+    lease (`locked_until`), runs the idempotent service and deletes the row. Beat sweeps what
+    is still here, so a lost or never-sent Celery message only delays the work (config/work.py).
+    """
+
+    class Kind(models.TextChoices):
+        PRODUCER_ORDERS_REFRESH = "producer_orders_refresh", "refresh producer orders"
+        BACKORDERS_ALLOCATE = "backorders_allocate", "allocate backorders"
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    params = models.JSONField(default=dict, help_text="The service's keyword arguments (ids).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the sweep may queue it (again): a little after it was written or last queued.
+    next_attempt_at = models.DateTimeField()
+    # A worker doing it holds it until then; a worker that died lets it go when this passes.
+    locked_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["next_attempt_at"], name="config_work_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class SchedulerLease(models.Model):
+    """Which beat process sends the periodic tasks (config/beat.py); the others stand by."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    holder = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder} until {self.expires_at:%H:%M:%S}"

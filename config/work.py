@@ -1,0 +1,137 @@
+"""Work requested after a commit: the one door through which services queue Celery tasks.
+
+Guarantees
+- `work_request` writes a WorkRequest row in the caller's transaction: the change and the
+  duty to do the work commit or roll back together. After commit a task is queued at once.
+- Queuing is best effort (`task_queue_on_commit`): a broker that is down is logged, never
+  raised, so a committed request never answers 500. Beat's sweep (`work_requests_sweep`)
+  queues whatever is still owed, so a lost message only delays the work.
+- A worker claims a row with a lease (`locked_until`, SKIP LOCKED), runs the service outside
+  that claim, then deletes the row. The services are idempotent: a worker that dies mid-run
+  leaves a lease that expires, and the work is done again. A failure is recorded and retried
+  with backoff.
+- Services name a kind, never a task module, so task modules (which import services) are
+  never imported back by them: no import cycle.
+"""
+
+import logging
+import random
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError
+
+from config.models import WorkRequest
+
+logger = logging.getLogger(__name__)
+
+# The task that does each kind of work; settings.CELERY_TASK_ROUTES gives each task its queue.
+WORK_TASKS = {
+    WorkRequest.Kind.PRODUCER_ORDERS_REFRESH: "orders.tasks.producer_orders_refresh_task",
+    WorkRequest.Kind.BACKORDERS_ALLOCATE: "orders.tasks.backorders_allocate_task",
+}
+# What a broker outage looks like when publishing (kombu wraps connection errors).
+BROKER_ERRORS = (OperationalError, ConnectionError, TimeoutError)
+
+
+def work_request(*, kind: str, **params) -> int:
+    """Owe `kind` of work with `params` (JSON: ids, never model instances), in the caller's
+    transaction; after commit its task is queued. Returns the request's id."""
+    now = timezone.now()
+    request = WorkRequest.objects.create(
+        kind=kind,
+        params=params,
+        next_attempt_at=now + timedelta(seconds=settings.LARDER_WORK_REQUEUE_SECONDS),
+    )
+    task_queue_on_commit(WORK_TASKS[kind], request_id=request.pk)
+    return request.pk
+
+
+def task_queue_on_commit(task_path: str, **kwargs) -> None:
+    """Queue the task at `task_path` with `kwargs` once the caller's transaction commits
+    (at once outside one). Only for work that is durable elsewhere (a WorkRequest or an
+    outbox row): a broker error is logged and the sweep catches up."""
+    transaction.on_commit(lambda: task_queue(task_path, **kwargs))
+
+
+def task_queue(task_path: str, **kwargs) -> bool:
+    """Queue now, best effort; False when the broker could not be reached."""
+    task = import_string(task_path)
+    try:
+        task.apply_async(kwargs=kwargs)
+    except BROKER_ERRORS as error:
+        logger.warning(
+            "could not queue %s %s (%s); the sweep will queue it again",
+            task_path,
+            kwargs,
+            error.__class__.__name__,
+        )
+        return False
+    return True
+
+
+def _not_leased(now) -> Q:
+    return Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+
+
+def work_request_run(*, request_id: int, run: Callable[[dict], object]) -> str:
+    """Do one requested piece of work: claim the row (a lease, skipping a row another worker
+    holds), call `run(params)` with no transaction of ours open, delete the row.
+
+    Returns "done", or "skipped" when the row is gone (done already) or held by a live lease.
+    A failure is recorded (attempts, last error, a retry time with backoff) and re-raised.
+    """
+    now = timezone.now()
+    lease = timedelta(seconds=settings.LARDER_WORK_LEASE_SECONDS)
+    with transaction.atomic():
+        request = (
+            WorkRequest.objects.select_for_update(skip_locked=True)
+            .filter(_not_leased(now), pk=request_id)
+            .first()
+        )
+        if request is None:
+            return "skipped"
+        request.locked_until = now + lease
+        request.attempts += 1
+        request.save(update_fields=["locked_until", "attempts"])
+    try:
+        run(request.params)
+    except Exception as error:
+        delay = min(3600, settings.LARDER_WORK_REQUEUE_SECONDS * 2 ** (request.attempts - 1))
+        delay *= random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
+        WorkRequest.objects.filter(pk=request.pk).update(
+            locked_until=None,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            last_error=f"{error.__class__.__name__}: {error}"[:500],
+        )
+        raise
+    WorkRequest.objects.filter(pk=request.pk).delete()
+    return "done"
+
+
+def work_requests_sweep(*, limit: int = 500) -> int:
+    """Beat: queue again every request that is due and held by no live lease; returns how
+    many were queued. Safe to run twice at once (rows are claimed with SKIP LOCKED and pushed
+    back before they are queued) and harmless if a request is queued twice (the lease)."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(
+            WorkRequest.objects.select_for_update(skip_locked=True)
+            .filter(_not_leased(now), next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", "kind")[:limit]
+        )
+        WorkRequest.objects.filter(pk__in=[pk for pk, _ in due]).update(
+            next_attempt_at=now + timedelta(seconds=settings.LARDER_WORK_REQUEUE_SECONDS)
+        )
+    queued = 0
+    for pk, kind in due:
+        if not task_queue(WORK_TASKS[kind], request_id=pk):
+            break  # the broker is down: the rest wait for the next sweep
+        queued += 1
+    return queued
