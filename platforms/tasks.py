@@ -1,4 +1,5 @@
-"""Thin Celery tasks for the outbox: ids in, one service call; safe to run twice."""
+"""Thin Celery tasks for the outbox and the partner API: ids in, one service call; safe to
+run twice."""
 
 from celery import shared_task
 
@@ -27,6 +28,6 @@ def outbox_purge_task() -> int:
     return outbox_purge()
 
 
-@shared_task(acks_late=True)
+@shared_task(**IDEMPOTENT)
 def idempotency_records_purge_task() -> int:
     return idempotency_records_purge()
