@@ -1,4 +1,5 @@
-"""Start a real Celery worker in a subprocess against the test database, for integration tests."""
+"""Start real Celery workers and beats in subprocesses against the test database, for
+integration tests."""
 
 import os
 import subprocess
@@ -35,6 +36,18 @@ def own_queues():
     finally:
         app.conf.task_default_queue, app.conf.task_routes = previous
         _forget_routes(app)
+        _delete_queues(app, queue_names(prefix))
+
+
+def _delete_queues(app, names: list[str]) -> None:
+    """Leave no test queue behind on a shared broker (what was left in it is dropped)."""
+    try:
+        with app.connection_for_write() as connection:
+            channel = connection.default_channel
+            for name in names:
+                channel.queue_delete(name)
+    except Exception:  # noqa: BLE001, S110 - tidying up only; a broker that is gone holds nothing
+        pass
 
 
 def _forget_routes(app) -> None:
@@ -74,13 +87,8 @@ def celery_worker(*, ready_timeout: float = 60.0, prefix: str | None = None, **e
 
     from config.queues import queue_names
 
-    process = subprocess.Popen(
+    with celery_process(
         [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
             "worker",
             "--loglevel=INFO",
             "--concurrency=1",
@@ -91,27 +99,52 @@ def celery_worker(*, ready_timeout: float = 60.0, prefix: str | None = None, **e
             "--queues",
             ",".join(queue_names(prefix)),
         ],
+        ready=" ready.",
+        ready_timeout=ready_timeout,
         env=larder_env(prefix=prefix, **env),
+    ) as (_, lines):
+        yield lines
+
+
+@contextmanager
+def celery_beat(*, prefix: str, ready_timeout: float = 60.0, **env):
+    """A beat (the settings' scheduler) on the test database, sending to the queues of
+    `prefix`; yields (process, log lines). Stopped (TERM, then KILL) on exit."""
+    with celery_process(
+        ["beat", "--loglevel=INFO"],
+        ready="beat: Starting",
+        ready_timeout=ready_timeout,
+        env=larder_env(prefix=prefix, **env),
+    ) as started:
+        yield started
+
+
+@contextmanager
+def celery_process(arguments: list[str], *, ready: str, ready_timeout: float, env: dict):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", *arguments],
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     lines: list[str] = []
-    ready = threading.Event()
+    is_ready = threading.Event()
 
     def read() -> None:
         for line in process.stdout:
             lines.append(line)
-            if " ready." in line:
-                ready.set()
+            if ready in line:
+                is_ready.set()
 
     threading.Thread(target=read, daemon=True).start()
     try:
-        if not ready.wait(ready_timeout):
-            raise RuntimeError("worker did not start:\n" + "".join(lines[-40:]))
-        yield lines
+        if not is_ready.wait(ready_timeout):
+            raise RuntimeError(f"celery {arguments[0]} did not start:\n" + "".join(lines[-40:]))
+        yield process, lines
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
