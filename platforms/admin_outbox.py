@@ -43,6 +43,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "state",
         "attempts",
         "next_attempt_at",
+        "locked_until",
         "created_at",
         "updated_at",
         "delivered_at",
