@@ -103,7 +103,12 @@ _RULES_SQL = """
         WHERE redemption.order_id = %(order)s AND k.rule_id = r.id
         ORDER BY k.id LIMIT 1
     ) applied ON true
-    WHERE r.trader_id = %(trader)s AND r.is_active
+    -- The seller's rules: the trader's own, or for an order a partner placed through the DFC
+    -- API the local enterprise that sold it (the order's trader is then the remote hub).
+    WHERE r.trader_id = COALESCE(
+        (SELECT p.seller_id FROM platforms_partnerorder p WHERE p.order_id = %(order)s),
+        %(trader)s
+    ) AND r.is_active
       AND (r.order_id IS NULL OR r.order_id = %(order)s)
       AND r.currency IN ('', %(currency)s)
       AND (r.valid_from IS NULL OR r.valid_from <= %(now)s)
@@ -114,7 +119,8 @@ _RULES_SQL = """
 
 
 def pricing_rules_for_order(*, order: Order, now) -> list[engine.Rule]:
-    """The rules that may apply to `order` now, as the engine reads them: its trader's, active,
+    """The rules that may apply to `order` now, as the engine reads them: its seller's (its
+    trader's, or the local enterprise a partner's DFC order was placed with), active,
     inside their validity window, in the order's currency (or currency-free percentages);
     coupon rules only when a coupon of theirs is applied to the order (the rule carries that
     coupon); manual adjustments (a rule with `order`) only for their own order. One query: the
