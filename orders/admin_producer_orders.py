@@ -77,6 +77,8 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
         "updated_at",
         "computed_at",
         "finalised_at",
+        "cancelled_at",
+        "consolidation",
     )
     change_form_template = "admin/orders/producerorder/change_form.html"
 
@@ -85,6 +87,12 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="consolidation (effective, and which setting decides it)")
+    def consolidation(self, obj):
+        from orders.selectors import producer_consolidation
+
+        return str(producer_consolidation(session=obj.sales_session, producer=obj.producer))
 
     @admin.display(description="exports")
     def exports(self, obj):

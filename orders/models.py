@@ -405,6 +405,8 @@ class ProducerOrder(models.Model):
         # The DFC order status sent to the producer's platform.
         HELD = "Held", "Held (session open)"
         COMPLETE = "Complete", "Complete (session closed)"
+        # Made obsolete by a switch of consolidation mode: cancelled here and at the partner.
+        CANCELLED = "Cancelled", "Cancelled (consolidation switched)"
 
     sales_session = models.ForeignKey(
         "sessions_app.SaleSession", on_delete=models.PROTECT, related_name="producer_orders"
@@ -439,24 +441,31 @@ class ProducerOrder(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     computed_at = models.DateTimeField(null=True, blank=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["sales_session", "producer__name"]
+        # Cancelled producer orders stay as history; only live ones are unique, so a mode
+        # switched back and forth makes a new order beside the cancelled one.
         constraints = [
             models.UniqueConstraint(
                 fields=["sales_session", "producer"],
-                condition=Q(customer_order__isnull=True),
+                condition=Q(customer_order__isnull=True) & ~Q(order_state="Cancelled"),
                 name="one_producer_order_per_session",
             ),
             models.UniqueConstraint(
                 fields=["sales_session", "producer", "customer_order"],
-                condition=Q(customer_order__isnull=False),
+                condition=Q(customer_order__isnull=False) & ~Q(order_state="Cancelled"),
                 name="one_producer_order_per_customer_order",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.producer} · {self.sales_session}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.order_state == self.OrderState.CANCELLED
 
 
 class ProducerOrderLine(models.Model):

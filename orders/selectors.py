@@ -1,6 +1,7 @@
 """Reads of orders, with the joins each screen needs."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
@@ -40,3 +41,108 @@ def order_items_by_sub_order(order: Order) -> list[tuple[SubOrder | None, list[O
         groups[item.sub_order_id].append(item)
     sub_orders = {s.pk: s for s in order.sub_orders.all()}
     return [(sub_orders.get(key), items) for key, items in groups.items()]
+
+
+# --- Producer-order consolidation -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Consolidation:
+    """Whether a producer's orders of a session are consolidated (one per session) or one per
+    customer order, and which setting decided it: "session", "producer" or "trader"."""
+
+    consolidated: bool
+    source: str
+
+    def __str__(self) -> str:
+        mode = "one per session" if self.consolidated else "one per customer order"
+        return f"{mode} (from the {self.source})"
+
+
+def consolidation_resolve(
+    *, session_override: bool | None, producer_setting: bool | None, trader_default: bool
+) -> Consolidation:
+    """THE rule: the session's override wins; else the producer's own wish; else the trader's
+    default. Every reader of the option (refresh, switch preview, admin) goes through here."""
+    if session_override is not None:
+        return Consolidation(session_override, "session")
+    if producer_setting is not None:
+        return Consolidation(producer_setting, "producer")
+    return Consolidation(trader_default, "trader")
+
+
+def producer_consolidation(*, session, producer) -> Consolidation:
+    """The effective option for one producer in one session (`session.trader` is read)."""
+    return consolidation_resolve(
+        session_override=session.consolidate_per_producer,
+        producer_setting=producer.producer_consolidation,
+        trader_default=session.trader.consolidate_per_producer,
+    )
+
+
+@dataclass
+class ConsolidationSwitchPreview:
+    """What switching a session's consolidation would do, before it is confirmed: the producer
+    orders it cancels, the ones it creates ((producer name, customer order number or None for
+    one per session)), and each producer's effective option after the switch."""
+
+    cancelled: list
+    created: list[tuple[str, int | None]]
+    effective: list[tuple[str, Consolidation]]
+
+
+def consolidation_switch_preview(
+    *, session, consolidate: bool | None
+) -> ConsolidationSwitchPreview:
+    """The effect of setting `session.consolidate_per_producer` to `consolidate`, computed with
+    the same rule as the refresh, from the live customer orders and the live producer orders.
+    Three queries."""
+    from orders.models import ProducerOrder
+    from orders.services.producer_orders import LIVE_ORDER_STATUSES
+    from platforms.models import Enterprise
+
+    live = set(
+        OrderItem.objects.filter(
+            order__sales_session_id=session.pk, order__status__in=LIVE_ORDER_STATUSES
+        )
+        .values_list("producer_id", "order_id", "order__number")
+        .distinct()
+    )
+    producer_orders = list(
+        ProducerOrder.objects.filter(sales_session_id=session.pk)
+        .exclude(order_state=ProducerOrder.OrderState.CANCELLED)
+        .select_related("producer", "customer_order")
+        .order_by("producer__name", "pk")
+    )
+    producer_ids = {row[0] for row in live} | {p.producer_id for p in producer_orders}
+    producers = {p.pk: p for p in Enterprise.objects.filter(pk__in=producer_ids)}
+
+    def mode(producer_id: int) -> Consolidation:
+        return consolidation_resolve(
+            session_override=consolidate,
+            producer_setting=producers[producer_id].producer_consolidation,
+            trader_default=session.trader.consolidate_per_producer,
+        )
+
+    cancelled = [
+        p
+        for p in producer_orders
+        if mode(p.producer_id).consolidated != (p.customer_order_id is None)
+    ]
+    kept = {(p.producer_id, p.customer_order_id) for p in producer_orders if p not in cancelled}
+    wanted: dict[tuple[int, int | None], int | None] = {}
+    for producer_id, order_id, number in live:
+        if mode(producer_id).consolidated:
+            wanted[(producer_id, None)] = None
+        else:
+            wanted[(producer_id, order_id)] = number
+    created = sorted(
+        (
+            (producers[producer_id].name, number)
+            for (producer_id, order_id), number in wanted.items()
+            if (producer_id, order_id) not in kept
+        ),
+        key=lambda row: (row[0], row[1] or 0),
+    )
+    effective = sorted((p.name, mode(pk)) for pk, p in producers.items())
+    return ConsolidationSwitchPreview(cancelled=cancelled, created=created, effective=effective)

@@ -15,7 +15,14 @@ class PlatformAdmin(admin.ModelAdmin):
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "platform", "consolidate_per_producer", "aggregate_by_weight")
+    list_display = (
+        "name",
+        "kind",
+        "platform",
+        "consolidate_per_producer",
+        "producer_consolidation",
+        "aggregate_by_weight",
+    )
     list_filter = ("kind", "platform")
     search_fields = ("name", "slug")
     list_select_related = ("platform",)

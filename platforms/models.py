@@ -92,6 +92,14 @@ class Enterprise(models.Model):
         default=False,
         help_text="Sum each product's weight over the session, rounded up to whole packs.",
     )
+    # A producer's own wish (some suppliers want one order per session, others one per
+    # customer order); empty = each trader's choice. See orders.selectors.consolidation_resolve.
+    producer_consolidation = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="As a producer: one producer order per sales session (yes) or one per "
+        "customer order (no). Empty: the trader's choice. A session's override wins.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

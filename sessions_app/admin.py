@@ -33,10 +33,25 @@ class SaleSessionAdmin(EnterpriseScopedAdmin):
             reverse("admin:sessions_app_salesession_dashboard", args=[session.pk]),
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        # Switched through the consolidation page, which shows the effect first.
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return (*readonly, "consolidate_per_producer") if obj is not None else readonly
+
     def get_urls(self):
+        from sessions_app.consolidation_admin import consolidation_switch_view
         from sessions_app.dashboard import session_dashboard_view
 
         return [
+            path(
+                "<int:session_id>/consolidation/",
+                self.admin_site.admin_view(
+                    lambda request, session_id: consolidation_switch_view(
+                        self, request, session_id
+                    )
+                ),
+                name="sessions_app_salesession_consolidation",
+            ),
             path(
                 "<int:session_id>/dashboard/",
                 self.admin_site.admin_view(

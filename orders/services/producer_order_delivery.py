@@ -58,8 +58,10 @@ class ProducerOrderDelivery:
         lines = list(producer_order.lines.select_related("product__producer__platform"))
         if producer_order.remote_id:
             method, url = "PUT", producer_order.remote_id
-        elif not lines:
-            return None  # never sent and nothing to order: the partner needs to hear nothing
+        elif not lines or producer_order.is_cancelled:
+            # Never sent, and nothing to order or cancelled before it left: the partner needs
+            # to hear nothing.
+            return None
         else:
             method, url = "POST", orders_collection_url(producer_order.producer)
         key = f"{settings.LARDER_PLATFORM_SLUG}:producer-order:{producer_order.pk}"

@@ -41,33 +41,68 @@ def _aggregate_by_weight(session) -> bool:
     return session.trader.aggregate_by_weight
 
 
-def _consolidate(session) -> bool:
-    if session.consolidate_per_producer is not None:
-        return session.consolidate_per_producer
-    return session.trader.consolidate_per_producer
+def _session_for_refresh(session_id: int):
+    """The session with its trader and, in the same statement, the producers that state a
+    consolidation wish of their own (few: most leave it to the trader)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    from platforms.models import Enterprise
+    from sessions_app.models import SaleSession
+
+    def wishing(value: bool):
+        return ArraySubquery(
+            Enterprise.objects.filter(producer_consolidation=value).order_by("pk").values("pk")
+        )
+
+    return (
+        SaleSession.objects.select_related("trader")
+        .annotate(producers_consolidating=wishing(True), producers_per_order=wishing(False))
+        .get(pk=session_id)
+    )
+
+
+class _Modes:
+    """Each producer's consolidation in a session, by orders.selectors.consolidation_resolve;
+    `exceptions` are the producers whose mode differs from the session's default."""
+
+    def __init__(self, session, existing: set) -> None:
+        from orders.selectors import consolidation_resolve
+
+        wishes = {pk: True for pk in session.producers_consolidating or ()}
+        wishes |= {pk: False for pk in session.producers_per_order or ()}
+        self._resolve = lambda producer_setting: (
+            consolidation_resolve(
+                session_override=session.consolidate_per_producer,
+                producer_setting=producer_setting,
+                trader_default=session.trader.consolidate_per_producer,
+            ).consolidated
+        )
+        self.default = self._resolve(None)
+        self.consolidated = {pk: self._resolve(wish) for pk, wish in wishes.items()}
+        if session.state == session.State.CLOSED:
+            # A closed session's producer orders are final: no setting changed later switches
+            # them (the session's own switch is refused once it is closed).
+            self.consolidated |= {pk: order_id is None for pk, order_id in existing}
+        self.exceptions = {pk for pk, mode in self.consolidated.items() if mode != self.default}
+
+    def of(self, producer_id: int) -> bool:
+        return self.consolidated.get(producer_id, self.default)
 
 
 # A producer order is known by (producer id, customer order id or None when consolidated).
 Key = tuple[int, int | None]
 
 
-def session_live_totals(
-    session_id: int, producer_ids, *, per_customer_order: bool = False
-) -> dict[Key, list[dict]]:
-    """Σ quantity per (producer, product) — or per (producer, customer order, product) when the
-    trader does not consolidate — over the session's live orders, with the product's unit and
-    pack weights: one GROUP BY and one small product query, whatever the number of orders.
-    Weight is Σ quantity × the product's unit weight (the same for every line)."""
+def _live_rows(session_id: int, producers: Q, per_customer_order: bool) -> list[dict]:
     group = (
         ("producer_id", "order_id", "product_id")
         if per_customer_order
         else ("producer_id", "product_id")
     )
-    rows = list(
+    return list(
         OrderItem.objects.filter(
-            order__sales_session_id=session_id, order__status__in=LIVE_ORDER_STATUSES
+            producers, order__sales_session_id=session_id, order__status__in=LIVE_ORDER_STATUSES
         )
-        .filter(**({"producer_id__in": producer_ids} if producer_ids is not None else {}))
         .values(*group)
         .annotate(
             customer_quantity=Sum("quantity"),
@@ -76,6 +111,31 @@ def session_live_totals(
         )
         .order_by(*group)
     )
+
+
+def session_live_totals(
+    session_id: int,
+    producer_ids,
+    *,
+    per_customer_order: bool = False,
+    other_mode: frozenset[int] | set[int] = frozenset(),
+) -> dict[Key, list[dict]]:
+    """Σ quantity per (producer, product) — or per (producer, customer order, product) when
+    not consolidated — over the session's live orders, with the product's unit and pack
+    weights: one GROUP BY (two when some producers, `other_mode`, take the other mode than
+    `per_customer_order`) and one small product query, whatever the number of orders.
+    Weight is Σ quantity × the product's unit weight (the same for every line)."""
+    scope = Q() if producer_ids is None else Q(producer_id__in=list(producer_ids))
+    others = set(other_mode)
+    if producer_ids is not None:
+        others &= set(producer_ids)
+    rows = []
+    if producer_ids is None or set(producer_ids) - others:
+        rows = _live_rows(
+            session_id, scope & ~Q(producer_id__in=sorted(others)), per_customer_order
+        )
+    if others:
+        rows += _live_rows(session_id, Q(producer_id__in=sorted(others)), not per_customer_order)
     weights = {
         pk: (weight, pack)
         for pk, weight, pack in Product.objects.filter(
@@ -117,27 +177,35 @@ def producer_order_line_fields(row: dict, by_weight: bool) -> dict:
 def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None = None) -> list[int]:
     """Recompute the producer orders of a session (all producers, or only `producer_ids`).
 
-    Guarantees: one producer order per (session, producer) — or, when the trader does not
-    consolidate, per (session, producer, customer order) — by unique constraints and an insert
-    that ignores conflicts; the producer orders are locked in pk order before their
-    lines are rewritten, so concurrent refreshes serialise and the last one wins with the same
-    figures; lines equal Σ live customer quantities per product (rounded up to whole packs when
-    aggregating by weight); a producer order whose lines changed gets its version bumped and
-    status F. Returns the ids of the producer orders that changed.
+    Guarantees: one live producer order per (session, producer) — or, for a producer whose
+    orders are not consolidated (orders.selectors.consolidation_resolve), per (session,
+    producer, customer order) — by unique constraints and an insert that ignores conflicts;
+    the producer orders are locked in pk order before their lines are rewritten, so
+    concurrent refreshes serialise and the last one wins with the same figures; lines equal
+    Σ live customer quantities per product (rounded up to whole packs when aggregating by
+    weight); a producer order of the other mode than its producer's (the option was switched)
+    is cancelled, never emptied, and owed to its partner as Cancelled; a producer order whose
+    lines or state changed gets its version bumped and status F. Returns the ids of the
+    producer orders that changed.
     """
-    from sessions_app.models import SaleSession
-
-    session = SaleSession.objects.select_related("trader").get(pk=session_id)
+    session = _session_for_refresh(session_id)
     by_weight = _aggregate_by_weight(session)
-    per_customer_order = not _consolidate(session)
-    totals = session_live_totals(session_id, producer_ids, per_customer_order=per_customer_order)
-    scope = ProducerOrder.objects.filter(sales_session_id=session_id)
+    scope = ProducerOrder.objects.filter(sales_session_id=session_id).exclude(
+        order_state=ProducerOrder.OrderState.CANCELLED
+    )
     if producer_ids is not None:
         scope = scope.filter(producer_id__in=producer_ids)
-    # Every existing producer order in scope is recomputed: one whose lines all went away (or
-    # that belongs to the other consolidation mode) keeps its order, now empty. Producers with
-    # no live lines and no producer order yet need none.
+    # Every existing producer order in scope is recomputed: one whose lines all went away
+    # keeps its order, now empty. Producers with no live lines and no producer order yet
+    # need none.
     existing = set(scope.values_list("producer_id", "customer_order_id"))
+    modes = _Modes(session, existing)
+    totals = session_live_totals(
+        session_id,
+        producer_ids,
+        per_customer_order=not modes.default,
+        other_mode=modes.exceptions,
+    )
     ProducerOrder.objects.bulk_create(
         [
             ProducerOrder(
@@ -169,22 +237,29 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
     upserts: list[ProducerOrderLine] = []
     for producer_order in producer_orders:
         key = (producer_order.producer_id, producer_order.customer_order_id)
-        target = {
-            row["product_id"]: producer_order_line_fields(row, by_weight)
-            for row in totals.get(key, [])
-        }
-        before = current.get(producer_order.pk, {})
-        if _same_lines(before, target) and producer_order.aggregate_by_weight == by_weight:
-            continue
-        stale_lines |= Q(producer_order=producer_order) & ~Q(product_id__in=list(target))
-        upserts += [
-            ProducerOrderLine(producer_order=producer_order, **fields) for fields in target.values()
-        ]
-        producer_order.aggregate_by_weight = by_weight
-        producer_order.total_product = sum(
-            (line_total(f["quantity"], f["unit_price"]) for f in target.values()),
-            Decimal("0.00"),
-        )
+        if modes.of(producer_order.producer_id) != (producer_order.customer_order_id is None):
+            # Obsolete after a switch: cancelled with its lines as they were (the partner is
+            # told Cancelled); the producer's orders of the new mode replace it.
+            producer_order.order_state = ProducerOrder.OrderState.CANCELLED
+            producer_order.cancelled_at = now
+        else:
+            target = {
+                row["product_id"]: producer_order_line_fields(row, by_weight)
+                for row in totals.get(key, [])
+            }
+            before = current.get(producer_order.pk, {})
+            if _same_lines(before, target) and producer_order.aggregate_by_weight == by_weight:
+                continue
+            stale_lines |= Q(producer_order=producer_order) & ~Q(product_id__in=list(target))
+            upserts += [
+                ProducerOrderLine(producer_order=producer_order, **fields)
+                for fields in target.values()
+            ]
+            producer_order.aggregate_by_weight = by_weight
+            producer_order.total_product = sum(
+                (line_total(f["quantity"], f["unit_price"]) for f in target.values()),
+                Decimal("0.00"),
+            )
         producer_order.version += 1
         # A producer on this platform reads its order in the admin: it holds the latest (G).
         producer_order.status = (
@@ -223,20 +298,29 @@ def _producer_orders_update(producer_orders: list[ProducerOrder], now) -> None:
     builds a CASE per field and row, which cost more than the rest of a refresh."""
     from django.db import connection
 
-    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(producer_orders))
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(producer_orders))
     params = [
         value
         for p in producer_orders
-        for value in (p.pk, p.aggregate_by_weight, p.total_product, p.version, p.status)
+        for value in (
+            p.pk,
+            p.aggregate_by_weight,
+            p.total_product,
+            p.version,
+            p.status,
+            p.order_state,
+            p.cancelled_at,
+        )
     ]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             UPDATE orders_producerorder AS p
             SET aggregate_by_weight = v.by_weight, total_product = v.total::numeric,
-                version = v.version::integer, status = v.status,
-                computed_at = %s, updated_at = %s
-            FROM (VALUES {rows}) AS v(id, by_weight, total, version, status)
+                version = v.version::integer, status = v.status, order_state = v.order_state,
+                cancelled_at = v.cancelled_at::timestamptz, computed_at = %s, updated_at = %s
+            FROM (VALUES {rows}) AS v(id, by_weight, total, version, status, order_state,
+                                      cancelled_at)
             WHERE p.id = v.id::bigint
             """,
             [now, now, *params],

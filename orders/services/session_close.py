@@ -44,6 +44,7 @@ def session_close(
         ProducerOrder.objects.select_for_update(of=("self",))
         .select_related("producer__platform")
         .filter(sales_session_id=session_id)
+        .exclude(order_state=ProducerOrder.OrderState.CANCELLED)
         .order_by("pk")
     )
     ProducerOrder.objects.filter(pk__in=[p.pk for p in producer_orders]).update(

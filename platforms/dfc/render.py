@@ -139,7 +139,9 @@ def producer_order_document(producer_order, lines) -> dict:
         "dfc-b:orderedBy": uris.enterprise_uri(trader),
         "dfc-b:soldBy": uris.enterprise_uri(producer_order.producer),
         "dfc-b:hasOrderStatus": f"dfc-v:{producer_order.order_state}",
-        "dfc-b:hasFulfilmentStatus": "dfc-v:Held",
+        "dfc-b:hasFulfilmentStatus": (
+            "dfc-v:Cancelled" if producer_order.is_cancelled else "dfc-v:Held"
+        ),
         "dfc-b:hasPaymentStatus": "dfc-v:Unpaid",
         "dfc-b:discount": 0.0,
         "dfc-b:hasPart": line_ids,

@@ -97,7 +97,7 @@ def test_without_consolidation_each_customer_order_gets_its_own_producer_order()
     assert by_order == {first.pk: Decimal("3"), second.pk: Decimal("2")}
 
 
-def test_switching_to_consolidation_empties_the_per_order_producer_orders():
+def test_switching_to_consolidation_cancels_the_per_order_producer_orders():
     session = SaleSessionFactory(consolidate_per_producer=False)
     farm = ProducerFactory()
     apples = ProductFactory(producer=farm)
@@ -112,8 +112,16 @@ def test_switching_to_consolidation_empties_the_per_order_producer_orders():
     consolidated = ProducerOrder.objects.get(sales_session=session, customer_order=None)
     assert consolidated.lines.get().quantity == Decimal("5")
     per_order = ProducerOrder.objects.filter(sales_session=session, customer_order__isnull=False)
-    assert per_order.count() == 2
-    assert not ProducerOrderLine.objects.filter(producer_order__in=per_order).exists()
+    # Cancelled, never emptied: the lines stay as they were sent.
+    assert sorted(per_order.values_list("order_state", "version")) == [
+        ("Cancelled", 3),
+        ("Cancelled", 3),
+    ]
+    assert sorted(
+        ProducerOrderLine.objects.filter(producer_order__in=per_order).values_list(
+            "quantity", flat=True
+        )
+    ) == [Decimal("2"), Decimal("3")]
 
 
 def test_the_database_refuses_a_second_consolidated_order():
