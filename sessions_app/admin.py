@@ -46,9 +46,7 @@ class SaleSessionAdmin(EnterpriseScopedAdmin):
             path(
                 "<int:session_id>/consolidation/",
                 self.admin_site.admin_view(
-                    lambda request, session_id: consolidation_switch_view(
-                        self, request, session_id
-                    )
+                    lambda request, session_id: consolidation_switch_view(self, request, session_id)
                 ),
                 name="sessions_app_salesession_consolidation",
             ),

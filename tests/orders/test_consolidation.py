@@ -141,7 +141,8 @@ def test_switching_cancels_the_old_producer_orders_at_the_partner_and_creates_on
     with django_capture_on_commit_callbacks(execute=True):
         producer_orders_refresh(session_id=session.pk)
     old = list(ProducerOrder.objects.filter(sales_session=session))
-    assert len(old) == 2 and all(p.remote_id for p in old)
+    assert len(old) == 2
+    assert all(p.remote_id for p in old)
 
     preview = consolidation_switch_preview(session=session, consolidate=True)
     assert sorted(p.pk for p in preview.cancelled) == sorted(p.pk for p in old)
@@ -245,7 +246,8 @@ def test_admin_shows_the_effect_before_confirming_and_refuses_a_closed_session(a
     assert "one per customer order (from the session)" in page
 
     preview = admin_client.post(url, {"consolidate": "yes", "preview": "1"}).content.decode()
-    assert f"for order {first.number}" in preview and f"for order {second.number}" in preview
+    assert f"for order {first.number}" in preview
+    assert f"for order {second.number}" in preview
     assert "Confirm the switch" in preview
     assert ProducerOrder.objects.filter(order_state="Cancelled").count() == 0
 
