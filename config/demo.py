@@ -175,6 +175,8 @@ def _load(admin_password: str) -> dict:
         begins_at=now - timedelta(days=1),
         ends_at=now + timedelta(days=6),
         state=SaleSession.State.OPEN,
+        # Producer orders ask for whole wholesale units where a product names one (use case 6).
+        aggregate_by_weight=True,
     )
     offers = []
     producers = []
@@ -213,6 +215,27 @@ def _load(admin_password: str) -> dict:
                     vat_rate=food.rate,
                 )
             )
+
+    # A retail/wholesale pair: customers buy "Beef mince 500 g"; the producer order asks
+    # Moorland Meats for whole 10 kg cases (ratio 20) at the case price, less the 5 EUR a
+    # case its catalogue offers off (the surplus shows in the bulk report).
+    mince = Product.objects.get(name="Beef mince 500 g")
+    case = Product.objects.create(
+        producer=mince.producer,
+        name="Beef mince 10 kg case",
+        unit_of_measure="kg",
+        nominal_quantity=Decimal("10"),
+        weight_kg=Decimal("10"),
+        tax_category=food,
+        catalog_discount=Decimal("5.00"),
+    )
+    mince.wholesale_product, mince.wholesale_ratio = case, Decimal("20")
+    mince.save(update_fields=["wholesale_product", "wholesale_ratio"])
+    offers.append(
+        Offer.objects.create(
+            session=session, product=case, price=Decimal("118.00"), vat_rate=food.rate
+        )
+    )
 
     # Pricing the trader manages in the admin: a sales-based discount, a bulk line discount,
     # a welcome coupon, and delivery charged by order value.

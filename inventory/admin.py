@@ -19,12 +19,17 @@ class ProductAdmin(EnterpriseScopedAdmin):
         "nominal_quantity",
         "weight_kg",
         "pack_weight_kg",
+        "wholesale_product",
+        "wholesale_ratio",
+        "catalog_discount",
         "tax_category",
         "is_active",
     )
     list_filter = ("producer__platform", "producer", "is_active")
     search_fields = ("name", "sku")
-    list_select_related = ("producer", "tax_category")
+    list_select_related = ("producer", "tax_category", "wholesale_product")
+    autocomplete_fields = ("wholesale_product",)
+    readonly_fields = ("catalog_discount",)
 
 
 @admin.register(Stock)

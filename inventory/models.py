@@ -36,6 +36,32 @@ class Product(models.Model):
         blank=True,
         help_text="Weight of the producer's wholesale (bulk) pack, for aggregation by weight.",
     )
+    # Bulk units (use case 6): the wholesale product this retail product is bought as, when
+    # the trader aggregates (e.g. "Beef mince 500 g" bought as "Beef mince 10 kg case").
+    wholesale_product = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retail_products",
+        help_text="The producer's wholesale product this one is bought as when aggregating.",
+    )
+    wholesale_ratio = models.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="How many of this product one wholesale unit holds (e.g. 20). Empty: by "
+        "weight, the wholesale product's weight ÷ this product's.",
+    )
+    catalog_discount = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Discount per unit the producer's platform offers on this product (its "
+        "DFC Offer's dfc-b:discount), read with its catalogue.",
+    )
     tax_category = models.ForeignKey(
         "discounts.TaxCategory", on_delete=models.PROTECT, null=True, blank=True
     )
@@ -56,10 +82,37 @@ class Product(models.Model):
                 condition=Q(pack_weight_kg__isnull=True) | Q(pack_weight_kg__gt=0),
                 name="product_pack_weight_gt_0",
             ),
+            models.CheckConstraint(
+                condition=Q(wholesale_ratio__isnull=True) | Q(wholesale_ratio__gt=0),
+                name="product_wholesale_ratio_gt_0",
+            ),
+            models.CheckConstraint(
+                condition=~Q(wholesale_product=models.F("pk")),
+                name="product_not_its_own_wholesale",
+            ),
+            models.CheckConstraint(
+                condition=Q(catalog_discount__isnull=True) | Q(catalog_discount__gte=0),
+                name="product_catalog_discount_gte_0",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        wholesale = self.wholesale_product
+        if wholesale is not None and (
+            wholesale.producer_id != self.producer_id or wholesale.pk == self.pk
+        ):
+            raise ValidationError(
+                {"wholesale_product": "A wholesale product is another product of this producer."}
+            )
+        if wholesale is not None and wholesale.wholesale_product_id is not None:
+            raise ValidationError(
+                {"wholesale_product": f"{wholesale} is itself bought as another product."}
+            )
 
 
 class Stock(models.Model):

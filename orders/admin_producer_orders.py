@@ -4,7 +4,7 @@ list, CSV and PDF exports, and the session's bulk report by weight."""
 import csv
 import io
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -34,6 +34,8 @@ class ProducerOrderLineInline(admin.TabularInline):
         "surplus_kg",
         "quantity",
         "unit_price",
+        "discount",
+        "partner_discount",
         "remote_id",
     )
     readonly_fields = fields
@@ -54,11 +56,20 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
         "order_state",
         "aggregate_by_weight",
         "total_product",
+        "total_discount",
+        "discount_check",
         "version",
         "updated_at",
         "exports",
     )
-    list_filter = ("status", "order_state", "sales_session", "producer__platform", "producer")
+    list_filter = (
+        "status",
+        "order_state",
+        "discount_disagrees",
+        "sales_session",
+        "producer__platform",
+        "producer",
+    )
     search_fields = ("producer__name", "sales_session__name")
     list_select_related = ("producer", "sales_session")
     inlines = [ProducerOrderLineInline]
@@ -71,6 +82,9 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
         "aggregate_by_weight",
         "currency",
         "total_product",
+        "total_discount",
+        "partner_discount",
+        "discount_disagrees",
         "version",
         "remote_id",
         "created_at",
@@ -87,6 +101,25 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="discount check")
+    def discount_check(self, obj):
+        if not obj.discount_disagrees:
+            return "—" if obj.partner_discount is None else "agrees"
+        return format_html(
+            '<strong class="discount-disagrees">⚠ producer says {}, expected {}</strong>',
+            obj.partner_discount,
+            obj.total_discount,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from orders.selectors import producer_order_warnings
+
+        producer_order = self.get_queryset(request).filter(pk=object_id).first()
+        if producer_order is not None and request.method == "GET":
+            for warning in producer_order_warnings(producer_order=producer_order):
+                self.message_user(request, warning, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="consolidation (effective, and which setting decides it)")
     def consolidation(self, obj):

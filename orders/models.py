@@ -433,6 +433,20 @@ class ProducerOrder(models.Model):
     aggregate_by_weight = models.BooleanField(default=False)
     currency = models.CharField(max_length=3, default="EUR")
     total_product = money_field()
+    # Discounts that travel: what Larder expects (the producer's catalogue offers) and what the
+    # producer's platform answered; the seller's figure wins, a disagreement is flagged.
+    total_discount = money_field(help_text="Σ the lines' expected discounts, sent as DFC discount.")
+    partner_discount = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The discount the producer's platform answered for the order (it decides).",
+    )
+    discount_disagrees = models.BooleanField(
+        default=False,
+        help_text="The producer's platform answered another discount than the one expected.",
+    )
     version = models.PositiveIntegerField(default=1, help_text="Bumped when the lines change.")
     remote_id = models.URLField(
         max_length=500, blank=True, help_text="The order's @id on the producer's platform."
@@ -494,6 +508,16 @@ class ProducerOrderLine(models.Model):
         max_digits=14, decimal_places=3, help_text="What the producer is asked for."
     )
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    discount = money_field(
+        help_text="Expected: the catalogue's discount per unit × quantity (DFC discount)."
+    )
+    partner_discount = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The discount the producer's platform answered for this line.",
+    )
     remote_id = models.URLField(max_length=500, blank=True)
 
     class Meta:

@@ -14,6 +14,7 @@ from orders.services.producer_orders import (
     LIVE_ORDER_STATUSES,
     producer_order_line_fields,
     session_live_totals,
+    wholesale_rows,
 )
 
 
@@ -38,12 +39,15 @@ def producer_order_pick_list(*, producer_order_id: int) -> tuple[ProducerOrder, 
             order__status__in=LIVE_ORDER_STATUSES,
             producer_id=producer_order.producer_id,
         )
-        .select_related("order__customer")
+        .select_related("order__customer", "product")
         .order_by("product_id", "order__number")
     )
     by_product: dict[int, list[OrderItem]] = {}
     for item in items:
         by_product.setdefault(item.product_id, []).append(item)
+        if producer_order.aggregate_by_weight and item.product.wholesale_product_id:
+            # Bought as its wholesale product: that line serves this item.
+            by_product.setdefault(item.product.wholesale_product_id, []).append(item)
     rows = [
         PickRow(line, by_product.get(line.product_id, [])) for line in producer_order.lines.all()
     ]
@@ -169,35 +173,42 @@ class BulkRow:
     packs: int | None
     packed_kg: Decimal | None
     surplus_kg: Decimal | None
+    is_wholesale: bool = False  # the wholesale product retail products are bought as
+    needs_wholesale: bool = False  # a retail product with no wholesale product named
 
 
 def session_bulk_report(*, session_id: int) -> list[BulkRow]:
     """Per product of the session: the customers' total weight, rounded up to whole packs,
     and the surplus the trader will have to sell — whether or not the session sends its
-    producer orders by weight (OFN's bulk co-op report, per producer and product)."""
+    producer orders by weight (OFN's bulk co-op report, per producer and product). A retail
+    product bought as a wholesale one shows as that wholesale product (its packs are what
+    is ordered when aggregating); one without a wholesale product is marked, as a producer
+    order would order it by the retail unit."""
     from inventory.models import Product
 
     totals = session_live_totals(session_id, None)
+    rows = [row for grouped in totals.values() for row in wholesale_rows(grouped)]
     products = Product.objects.select_related("producer").in_bulk(
-        [row["product_id"] for rows in totals.values() for row in rows]
+        [row["product_id"] for row in rows]
     )
     report = []
-    for rows in totals.values():
-        for row in rows:
-            fields = producer_order_line_fields(row, by_weight=True)
-            product = products[row["product_id"]]
-            pack = row["pack_weight_kg"]
-            report.append(
-                BulkRow(
-                    producer_name=product.producer.name,
-                    product_name=product.name,
-                    customer_quantity=row["customer_quantity"],
-                    weight_kg=fields["weight_kg"],
-                    pack_weight_kg=pack,
-                    packs=fields["packs"],
-                    packed_kg=(fields["packs"] * pack) if fields["packs"] is not None else None,
-                    surplus_kg=fields["surplus_kg"],
-                )
+    for row in rows:
+        fields = producer_order_line_fields(row, packs_by_weight=True)
+        product = products[row["product_id"]]
+        pack = row["pack_weight_kg"]
+        report.append(
+            BulkRow(
+                producer_name=product.producer.name,
+                product_name=product.name,
+                customer_quantity=fields["customer_quantity"],
+                weight_kg=fields["weight_kg"],
+                pack_weight_kg=pack,
+                packs=fields["packs"],
+                packed_kg=(fields["packs"] * pack) if fields["packs"] and pack else None,
+                surplus_kg=fields["surplus_kg"],
+                is_wholesale=bool(row.get("wholesale")),
+                needs_wholesale=bool(row.get("needs_wholesale")),
             )
+        )
     report.sort(key=lambda r: (r.producer_name, r.product_name))
     return report

@@ -146,3 +146,32 @@ def consolidation_switch_preview(
     )
     effective = sorted((p.name, mode(pk)) for pk, p in producers.items())
     return ConsolidationSwitchPreview(cancelled=cancelled, created=created, effective=effective)
+
+
+def producer_order_warnings(*, producer_order) -> list[str]:
+    """What the trader should know before trusting a producer order: a discount the producer's
+    platform answered differently from the one expected (the seller's figure wins: Larder
+    flags, never silently accepts), and bulk-bought products ordered by the retail unit
+    because no wholesale product is named (aggregation cannot order whole packs of them).
+    One query."""
+    from orders.models import ProducerOrderLine
+
+    warnings = []
+    if producer_order.discount_disagrees:
+        warnings.append(
+            f"The producer's platform answered a discount of {producer_order.partner_discount} "
+            f"{producer_order.currency}; the catalogue's offers give "
+            f"{producer_order.total_discount}. Its figure applies: check with the producer."
+        )
+    if producer_order.aggregate_by_weight:
+        retail = ProducerOrderLine.objects.filter(
+            producer_order=producer_order,
+            product__pack_weight_kg__isnull=False,
+            product__wholesale_product__isnull=True,
+        ).values_list("product__name", flat=True)
+        warnings += [
+            f"{name} has no wholesale product: it is ordered by the retail unit, not in whole "
+            "packs. Name the wholesale product it is bought as (Products) to order packs."
+            for name in retail
+        ]
+    return warnings

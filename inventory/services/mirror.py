@@ -80,6 +80,39 @@ def catalog_stock_levels(document) -> dict[str, Decimal | None]:
     return levels
 
 
+def catalog_offer_discounts(document) -> dict[str, Decimal]:
+    """@id → the `dfc-b:discount` of an Offer (per unit, as FDC's API describes Offers), keyed
+    by the Offer's @id, by the SuppliedProduct it offers (`offeredItem` or `offers`) and by
+    the product a CatalogItem that lists it (`offeredThrough`) references. Offers without a
+    discount are left out."""
+    if isinstance(document, list):
+        nodes = document
+    else:
+        nodes = document.get("@graph") or [document]
+    nodes = [node for node in nodes if isinstance(node, dict)]
+    discounts: dict[str, Decimal] = {}
+    for node in nodes:
+        if not _is_type(node, "Offer"):
+            continue
+        discount = _number(_term(node, "discount"))
+        if discount is None or discount < 0:
+            continue
+        item = _term(node, "offeredItem") or _term(node, "offers")
+        for key in (node.get("@id"), _id(item)):
+            if key:
+                discounts[key] = discount
+    for node in nodes:
+        if not _is_type(node, "CatalogItem"):
+            continue
+        offers = _term(node, "offeredThrough") or []
+        offers = offers if isinstance(offers, list) else [offers]
+        found = [discounts[_id(o)] for o in offers if _id(o) in discounts]
+        references = _id(_term(node, "references"))
+        if found and references and references not in discounts:
+            discounts[references] = found[0]
+    return discounts
+
+
 def producer_catalog_url(producer) -> str:
     """The producer's CatalogItems collection on its platform."""
     if producer.remote_id:
@@ -122,7 +155,8 @@ def stock_mirror_refresh(*, producer_id: int) -> MirrorResult:
 
     producer = Enterprise.objects.select_related("platform").get(pk=producer_id)
     url = producer_catalog_url(producer)
-    levels = catalog_stock_levels(catalog_fetch(url, token=producer.platform.outbound_token))
+    catalogue = catalog_fetch(url, token=producer.platform.outbound_token)
+    levels = catalog_stock_levels(catalogue)
     result = MirrorResult(url=url)
     with transaction.atomic():
         products = dict(
@@ -130,6 +164,7 @@ def stock_mirror_refresh(*, producer_id: int) -> MirrorResult:
             .exclude(remote_id="")
             .values_list("pk", "remote_id")
         )
+        _catalog_discounts_set(products, catalog_offer_discounts(catalogue))
         stock_rows_ensure(products)
         held = _held_for_us(list(products))
         now = timezone.now()
@@ -169,6 +204,21 @@ def stock_mirror_refresh(*, producer_id: int) -> MirrorResult:
         )
         backorders_allocate_request(more_stock)
     return result
+
+
+def _catalog_discounts_set(products: dict[int, str], discounts: dict[str, Decimal]) -> None:
+    """Keep each product's catalogue discount per unit (None when its offer states none), so
+    the producer orders state the discount Larder expects. One statement when any changed."""
+    current = dict(
+        Product.objects.filter(pk__in=list(products)).values_list("pk", "catalog_discount")
+    )
+    changed = [
+        Product(pk=pk, catalog_discount=discounts.get(remote_id))
+        for pk, remote_id in products.items()
+        if current.get(pk) != discounts.get(remote_id)
+    ]
+    if changed:
+        Product.objects.bulk_update(changed, ["catalog_discount"])
 
 
 def _held_for_us(product_ids: list[int]) -> dict[int, Decimal]:

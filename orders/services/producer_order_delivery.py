@@ -14,9 +14,11 @@ absence (a 2xx list without it) POSTs again; no clear answer retries later.
 """
 
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 
+from config.money import money
 from orders.models import ProducerOrder, ProducerOrderLine
 from platforms.dfc import uris
 from platforms.dfc.parse import parse_order
@@ -121,25 +123,46 @@ class ProducerOrderDelivery:
             if producer_order.remote_id != parsed.id:
                 producer_order.remote_id = parsed.id
                 update_fields.append("remote_id")
+        current = producer_order.version == request.context["version"]
         if parsed:
-            self._remember_line_ids(producer_order, parsed)
-        if producer_order.version == request.context["version"]:
+            line_disagrees = self._remember_lines(producer_order, parsed)
+            # The partner is the seller: its discount is the one that applies. Keep it beside
+            # the expected one and flag a difference to the trader, never adopt it silently.
+            producer_order.partner_discount = _money_or_none(parsed.discount)
+            update_fields.append("partner_discount")
+            if current:
+                producer_order.discount_disagrees = line_disagrees or (
+                    producer_order.partner_discount is not None
+                    and producer_order.partner_discount != producer_order.total_discount
+                )
+                update_fields.append("discount_disagrees")
+        if current:
             producer_order.status = ProducerOrder.Status.WAITING_REMOTE_FULFILMENT
             update_fields.append("status")
         producer_order.save(update_fields=update_fields)
 
-    def _remember_line_ids(self, producer_order, parsed) -> None:
+    def _remember_lines(self, producer_order, parsed) -> bool:
+        """Keep the partner's @ids and discounts of the lines; True when a line's discount
+        differs from the one expected."""
         lines = list(producer_order.lines.select_related("product__producer__platform"))
         by_product_uri = {uris.supplied_product_uri(line.product): line for line in lines}
         changed = []
+        disagrees = False
         for parsed_line in parsed.lines:
             line = by_product_uri.get(parsed_line.offer.offered_item or "")
-            if line and parsed_line.id and parsed_line.id.startswith(("http://", "https://")):
-                if line.remote_id != parsed_line.id:
-                    line.remote_id = parsed_line.id
-                    changed.append(line)
+            if line is None:
+                continue
+            remote_id = line.remote_id
+            if parsed_line.id and parsed_line.id.startswith(("http://", "https://")):
+                remote_id = parsed_line.id
+            partner_discount = _money_or_none(parsed_line.discount)
+            if (remote_id, partner_discount) != (line.remote_id, line.partner_discount):
+                line.remote_id, line.partner_discount = remote_id, partner_discount
+                changed.append(line)
+            disagrees |= partner_discount is not None and partner_discount != line.discount
         if changed:
-            ProducerOrderLine.objects.bulk_update(changed, ["remote_id"])
+            ProducerOrderLine.objects.bulk_update(changed, ["remote_id", "partner_discount"])
+        return disagrees
 
     def refused(self, message, request: OutboundRequest, response) -> None:
         """The partner refused the producer order (409 or 422): called in the transaction that
@@ -179,6 +202,10 @@ def orders_by_number(document: dict) -> dict[str, str]:
 
     walk(document)
     return found
+
+
+def _money_or_none(value) -> Decimal | None:
+    return None if value is None else money(value)
 
 
 handler = ProducerOrderDelivery()

@@ -1,9 +1,9 @@
 """Producer orders: one per (sales session, producer), recomputed from live customer orders."""
 
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from config.models import WorkRequest
@@ -136,40 +136,124 @@ def session_live_totals(
         )
     if others:
         rows += _live_rows(session_id, Q(producer_id__in=sorted(others)), not per_customer_order)
-    weights = {
-        pk: (weight, pack)
-        for pk, weight, pack in Product.objects.filter(
-            pk__in={row["product_id"] for row in rows}
-        ).values_list("pk", "weight_kg", "pack_weight_kg")
-    }
+    products = _products_of(session_id, {row["product_id"] for row in rows})
     grouped: dict[Key, list[dict]] = {}
     for row in rows:
-        unit_weight, pack_weight = weights[row["product_id"]]
+        product = products[row["product_id"]]
+        unit_weight = product["weight_kg"]
         row["weight"] = None if unit_weight is None else row["customer_quantity"] * unit_weight
-        row["pack_weight_kg"] = pack_weight
+        row["pack_weight_kg"] = product["pack_weight_kg"]
+        row["discount_per_unit"] = product["catalog_discount"]
+        row["product"] = product
         grouped.setdefault((row["producer_id"], row.get("order_id")), []).append(row)
     return grouped
 
 
-def producer_order_line_fields(row: dict, by_weight: bool) -> dict:
+def _products_of(session_id: int, product_ids: set[int]) -> dict[int, dict]:
+    """What the lines need of their products, and of the wholesale products they are bought
+    as (with the session's offer of it, for its price): one query."""
+    from sessions_app.models import Offer
+
+    wholesale_offers = Offer.objects.filter(
+        session_id=session_id, product_id=OuterRef("wholesale_product_id")
+    ).order_by("pk")
+    return {
+        row["pk"]: row
+        for row in Product.objects.filter(pk__in=product_ids).values(
+            "pk",
+            "weight_kg",
+            "pack_weight_kg",
+            "catalog_discount",
+            "wholesale_product_id",
+            "wholesale_ratio",
+            "wholesale_product__weight_kg",
+            "wholesale_product__catalog_discount",
+            wholesale_offer_id=Subquery(wholesale_offers.values("pk")[:1]),
+            wholesale_price=Subquery(wholesale_offers.values("price")[:1]),
+        )
+    }
+
+
+def wholesale_ratio(product: dict) -> Decimal | None:
+    """How many units of a retail product one unit of its wholesale product holds: the
+    stated ratio, else the weights' quotient; None without a wholesale product or a way to
+    tell."""
+    if product["wholesale_product_id"] is None:
+        return None
+    if product["wholesale_ratio"]:
+        return product["wholesale_ratio"]
+    retail, wholesale = product["weight_kg"], product["wholesale_product__weight_kg"]
+    return wholesale / retail if retail and wholesale else None
+
+
+def wholesale_rows(rows: list[dict]) -> list[dict]:
+    """Aggregation's bulk units (use case 6), as OFN's FdcOfferBroker pairs a retail product
+    with its wholesale one: every retail row whose product names a wholesale product becomes
+    need = Σ quantity ÷ ratio of that wholesale product, at its session offer's price (or the
+    retail price × ratio when the session lists no offer of it); retail products without a
+    pair stay as they are (`needs_wholesale` when bulk-bought, for the admin's warning)."""
+    out: list[dict] = []
+    merged: dict[int, dict] = {}
+    for row in rows:
+        product = row["product"]
+        ratio = wholesale_ratio(product)
+        if ratio is None:
+            # A product with a pack weight is bought in bulk: without its wholesale product
+            # named, the order can only ask for retail units (the admin warns).
+            out.append({**row, "needs_wholesale": product["pack_weight_kg"] is not None})
+            continue
+        wholesale_id = product["wholesale_product_id"]
+        target = merged.get(wholesale_id)
+        if target is None:
+            target = merged[wholesale_id] = {
+                "product_id": wholesale_id,
+                "offer_id": product["wholesale_offer_id"],
+                "customer_quantity": Decimal(0),
+                "unit_price": product["wholesale_price"]
+                if product["wholesale_price"] is not None
+                else line_total(row["unit_price"], ratio),
+                "weight": Decimal(0),
+                "pack_weight_kg": product["wholesale_product__weight_kg"],
+                "discount_per_unit": product["wholesale_product__catalog_discount"],
+                "wholesale": True,
+            }
+            out.append(target)
+        target["customer_quantity"] += row["customer_quantity"] / ratio
+        if target["weight"] is not None and row["weight"] is not None:
+            target["weight"] += row["weight"]
+        else:
+            target["weight"] = None
+    return out
+
+
+def producer_order_line_fields(row: dict, *, packs_by_weight: bool = False) -> dict:
+    """A producer order line from a row of session_live_totals (or wholesale_rows): a
+    wholesale row orders whole wholesale units, rounded up, the surplus kept; a retail row
+    orders what customers ordered. `packs_by_weight` (the bulk report's "what if") rounds a
+    retail row's weight up to its pack weight too; a producer order never does: a pack count
+    sent against the retail product would under-deliver or over-charge."""
+    need = row["customer_quantity"]
     fields = {
         "product_id": row["product_id"],
         "offer_id": row["offer_id"],
-        "customer_quantity": row["customer_quantity"],
-        "quantity": row["customer_quantity"],
+        "customer_quantity": need.quantize(GRAM, rounding=ROUND_HALF_UP),
+        "quantity": need,
         "unit_price": row["unit_price"],
         "weight_kg": row["weight"].quantize(GRAM) if row["weight"] is not None else None,
         "packs": None,
         "surplus_kg": None,
     }
     pack = row["pack_weight_kg"]
-    if by_weight and pack and row["weight"] is not None:
+    if row.get("wholesale"):
+        packs = int(need.to_integral_value(rounding=ROUND_CEILING))
+        fields.update(packs=packs, quantity=Decimal(packs))
+        if pack and row["weight"] is not None:
+            fields["surplus_kg"] = (packs * pack - row["weight"]).quantize(GRAM)
+    elif packs_by_weight and pack and row["weight"] is not None:
         packs = int((row["weight"] / pack).to_integral_value(rounding=ROUND_CEILING))
-        fields.update(
-            packs=packs,
-            quantity=Decimal(packs),
-            surplus_kg=(packs * pack - row["weight"]).quantize(GRAM),
-        )
+        fields.update(packs=packs, surplus_kg=(packs * pack - row["weight"]).quantize(GRAM))
+    per_unit = row.get("discount_per_unit")
+    fields["discount"] = line_total(fields["quantity"], per_unit) if per_unit else Decimal("0.00")
     return fields
 
 
@@ -243,9 +327,10 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
             producer_order.order_state = ProducerOrder.OrderState.CANCELLED
             producer_order.cancelled_at = now
         else:
+            rows = totals.get(key, [])
             target = {
-                row["product_id"]: producer_order_line_fields(row, by_weight)
-                for row in totals.get(key, [])
+                row["product_id"]: producer_order_line_fields(row)
+                for row in (wholesale_rows(rows) if by_weight else rows)
             }
             before = current.get(producer_order.pk, {})
             if _same_lines(before, target) and producer_order.aggregate_by_weight == by_weight:
@@ -259,6 +344,9 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
             producer_order.total_product = sum(
                 (line_total(f["quantity"], f["unit_price"]) for f in target.values()),
                 Decimal("0.00"),
+            )
+            producer_order.total_discount = sum(
+                (f["discount"] for f in target.values()), Decimal("0.00")
             )
         producer_order.version += 1
         # A producer on this platform reads its order in the admin: it holds the latest (G).
@@ -286,6 +374,7 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
             "weight_kg",
             "packs",
             "surplus_kg",
+            "discount",
         ],
     )
     _producer_orders_update(changed, now)
@@ -298,7 +387,7 @@ def _producer_orders_update(producer_orders: list[ProducerOrder], now) -> None:
     builds a CASE per field and row, which cost more than the rest of a refresh."""
     from django.db import connection
 
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(producer_orders))
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(producer_orders))
     params = [
         value
         for p in producer_orders
@@ -306,6 +395,7 @@ def _producer_orders_update(producer_orders: list[ProducerOrder], now) -> None:
             p.pk,
             p.aggregate_by_weight,
             p.total_product,
+            p.total_discount,
             p.version,
             p.status,
             p.order_state,
@@ -317,9 +407,10 @@ def _producer_orders_update(producer_orders: list[ProducerOrder], now) -> None:
             f"""
             UPDATE orders_producerorder AS p
             SET aggregate_by_weight = v.by_weight, total_product = v.total::numeric,
+                total_discount = v.discount::numeric,
                 version = v.version::integer, status = v.status, order_state = v.order_state,
                 cancelled_at = v.cancelled_at::timestamptz, computed_at = %s, updated_at = %s
-            FROM (VALUES {rows}) AS v(id, by_weight, total, version, status, order_state,
+            FROM (VALUES {rows}) AS v(id, by_weight, total, discount, version, status, order_state,
                                       cancelled_at)
             WHERE p.id = v.id::bigint
             """,
@@ -359,7 +450,7 @@ def producer_orders_deliver(*, producer_orders: list[ProducerOrder]) -> None:
 def _same_lines(before: dict[int, ProducerOrderLine], target: dict[int, dict]) -> bool:
     if set(before) != set(target):
         return False
-    compared = ("customer_quantity", "quantity", "unit_price", "packs", "surplus_kg")
+    compared = ("customer_quantity", "quantity", "unit_price", "packs", "surplus_kg", "discount")
     return all(
         getattr(before[product_id], name) == fields[name]
         for product_id, fields in target.items()

@@ -118,7 +118,8 @@ def producer_order_document(producer_order, lines) -> dict:
                 "dfc-b:concerns": offer_id,
                 "dfc-b:quantity": as_float(line.quantity),
                 "dfc-b:hasPrice": price_node(line.unit_price, producer_order.currency, None),
-                "dfc-b:discount": 0.0,
+                # The discount Larder expects: the producer's catalogue offer's, × quantity.
+                "dfc-b:discount": as_float(line.discount),
             }
         )
         nodes.append(
@@ -143,7 +144,7 @@ def producer_order_document(producer_order, lines) -> dict:
             "dfc-v:Cancelled" if producer_order.is_cancelled else "dfc-v:Held"
         ),
         "dfc-b:hasPaymentStatus": "dfc-v:Unpaid",
-        "dfc-b:discount": 0.0,
+        "dfc-b:discount": as_float(producer_order.total_discount),
         "dfc-b:hasPart": line_ids,
     }
     return document([order, *nodes, sale_session_node(session)])

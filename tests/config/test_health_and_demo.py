@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 
@@ -46,6 +48,17 @@ def test_demo_orders_went_through_checkout_pricing_and_producer_orders():
     assert CouponRedemption.objects.filter(order__customer__name="Grace Hopper").exists()
     # One producer order per producer with live orders in the session.
     assert ProducerOrder.objects.count() == 4
+    # The wholesale pair: 7 × "Beef mince 500 g" (3.5 kg) ordered as one 10 kg case, at the
+    # case price less its catalogue discount, 6.5 kg surplus.
+    (line,) = ProducerOrder.objects.get(producer__name="Moorland Meats").lines.filter(
+        product__name="Beef mince 10 kg case"
+    )
+    assert (line.quantity, line.unit_price, line.discount, line.surplus_kg) == (
+        Decimal("1"),
+        Decimal("118.00"),
+        Decimal("5.00"),
+        Decimal("6.500"),
+    )
 
 
 @pytest.mark.django_db

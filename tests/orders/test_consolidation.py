@@ -29,7 +29,6 @@ from tests.factories import (
     SaleSessionFactory,
     TraderFactory,
 )
-from tests.platforms.partner import PartnerServer
 
 pytestmark = pytest.mark.django_db
 
@@ -123,19 +122,14 @@ def test_session_level_the_override_wins_over_producer_and_trader():
     )
 
 
-@pytest.fixture
-def partner():
-    server = PartnerServer().start()
-    yield server
-    server.stop()
-
-
 def test_switching_cancels_the_old_producer_orders_at_the_partner_and_creates_one_per_producer(
-    partner, django_capture_on_commit_callbacks
+    recording_partner, django_capture_on_commit_callbacks
 ):
     session = SaleSessionFactory(consolidate_per_producer=False)
-    platform = PlatformFactory(base_url=partner.base_url + "/api/dfc/")
-    farm = ProducerFactory(platform=platform, slug="farm", remote_id=partner.producer_url("farm"))
+    platform = PlatformFactory(base_url=recording_partner.base_url + "/api/dfc/")
+    farm = ProducerFactory(
+        platform=platform, slug="farm", remote_id=recording_partner.producer_url("farm")
+    )
     apples = ProductFactory(producer=farm, remote_id=f"{farm.remote_id}/SuppliedProducts/1")
     _order(session, apples), _order(session, apples)
     with django_capture_on_commit_callbacks(execute=True):
@@ -163,7 +157,7 @@ def test_switching_cancels_the_old_producer_orders_at_the_partner_and_creates_on
     assert (new.customer_order_id, new.lines.get().quantity) == (None, Decimal("4"))
     # At the partner: each old order PUT as Cancelled (never emptied), one new order POSTed.
     states = {}
-    for path, graph in partner.state.orders.items():
+    for path, graph in recording_partner.state.orders.items():
         order = next(n for n in graph if n["@type"] == "dfc-b:Order")
         lines = [n for n in graph if n["@type"] == "dfc-b:OrderLine"]
         states[path] = (order["dfc-b:hasOrderStatus"], [n["dfc-b:quantity"] for n in lines])
@@ -172,8 +166,8 @@ def test_switching_cancels_the_old_producer_orders_at_the_partner_and_creates_on
         ("dfc-v:Cancelled", [2.0]),
         ("dfc-v:Held", [4.0]),
     ]
-    assert len(partner.requests("POST")) == 3
-    assert len(partner.requests("PUT")) == 2
+    assert len(recording_partner.requests("POST")) == 3
+    assert len(recording_partner.requests("PUT")) == 2
 
     # Closing completes the new order only; a cancelled one stays cancelled.
     with django_capture_on_commit_callbacks(execute=True):

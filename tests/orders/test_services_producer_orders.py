@@ -62,25 +62,6 @@ def test_cancelling_the_last_order_of_a_product_drops_its_line():
     assert ProducerOrder.objects.get().version == 3
 
 
-def test_aggregation_by_weight_rounds_up_to_whole_packs():
-    session = SaleSessionFactory(aggregate_by_weight=True)
-    flour = ProductFactory(weight_kg=Decimal("1.000"), pack_weight_kg=Decimal("25.000"))
-    _line(session, flour, "30")
-    _line(session, flour, "12")
-
-    producer_orders_refresh(session_id=session.pk)
-
-    line = ProducerOrderLine.objects.get()
-    # 42 kg ordered → ⌈42 / 25⌉ = 2 packs = 50 kg, 8 kg surplus for the trader.
-    assert (line.customer_quantity, line.weight_kg, line.packs, line.quantity, line.surplus_kg) == (
-        Decimal("42"),
-        Decimal("42.000"),
-        2,
-        Decimal("2"),
-        Decimal("8.000"),
-    )
-
-
 def test_without_consolidation_each_customer_order_gets_its_own_producer_order():
     session = SaleSessionFactory(consolidate_per_producer=False)
     farm = ProducerFactory()

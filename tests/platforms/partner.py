@@ -3,8 +3,9 @@
 It records every request (method, path, headers, body), applies each Idempotency-Key once
 (a replay gets the first response back) unless told to ignore the header as OFN and FDC do,
 assigns @ids to new orders and lines, lists a producer's orders (GET …/Orders) and reads one
-(GET …/Orders/{id}), and can be told to fail (status codes), to stall, or be stopped and
-started again on the same port.
+(GET …/Orders/{id}), serves other documents on GET (a catalogue), can answer a discount of
+its own, and can be told to fail (status codes), to stall, or be stopped and started again
+on the same port.
 """
 
 import json
@@ -39,6 +40,8 @@ class PartnerState:
     stall_after_apply_seconds: float = 0.0  # applied, then the answer is slow to come
     honour_idempotency_keys: bool = True  # False: like OFN and FDC, every request applies
     next_id: int = 1
+    documents: dict = field(default_factory=dict)  # path → JSON-LD served on GET (catalogue)
+    reply_discount: float | None = None  # when set, the seller's own Order discount in replies
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -119,6 +122,10 @@ class PartnerServer:
                     node["@id"] = renames.get(node["@id"], node["@id"])
                     if "dfc-b:hasPart" in node:
                         node["dfc-b:hasPart"] = [renames.get(i, i) for i in node["dfc-b:hasPart"]]
+                if state.reply_discount is not None:
+                    # The seller decides: it answers its own discount, whatever was sent.
+                    order = next(n for n in graph if n["@type"] == "dfc-b:Order")
+                    order["dfc-b:discount"] = state.reply_discount
                 state.orders[order_id.split(str(self.server.server_port), 1)[1]] = graph
                 return (201 if self.command == "POST" else 200), {
                     "@context": document["@context"],
@@ -131,6 +138,7 @@ class PartnerServer:
                         Received(self.command, self.path, dict(self.headers.items()), b"")
                     )
                     failure = state.fail_with.pop(0) if state.fail_with else None
+                    document = state.documents.get(self.path)
                     if self.path.endswith("/Orders"):
                         prefix = self.path + "/"
                         graph = [
@@ -143,6 +151,8 @@ class PartnerServer:
                         graph = state.orders.get(self.path)
                 if failure:
                     return self._answer(failure, {"title": "failing on purpose"})
+                if document is not None:  # a catalogue the test serves
+                    return self._answer(200, document)
                 if graph is None:
                     return self._answer(404, {"title": "no such order"})
                 return self._answer(200, {"@context": CONTEXT, "@graph": graph})
