@@ -113,3 +113,8 @@ class StorefrontForbidden(ApplicationError):
     code = "forbidden"
     title = "You may not do this"
     status = 403
+
+
+class ConsolidationSwitchRefused(Conflict):
+    code = "consolidation-switch-refused"
+    title = "The session's producer orders are final: their consolidation cannot change"

@@ -12,15 +12,10 @@ import logging
 from django.db import transaction
 
 from config.actors import Actor
+from orders.exceptions import ConsolidationSwitchRefused
 from orders.services.producer_orders import producer_orders_refresh
-from sessions_app.exceptions import SessionClosed
 
 logger = logging.getLogger(__name__)
-
-
-class ConsolidationSwitchRefused(SessionClosed):
-    code = "consolidation-switch-refused"
-    title = "The session's producer orders are final: their consolidation cannot change"
 
 
 @transaction.atomic

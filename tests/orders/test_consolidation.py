@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from config.actors import Actor
+from orders.exceptions import ConsolidationSwitchRefused
 from orders.models import ProducerOrder, ProducerOrderLine
 from orders.selectors import (
     Consolidation,
@@ -14,10 +15,7 @@ from orders.selectors import (
     consolidation_switch_preview,
     producer_consolidation,
 )
-from orders.services.consolidation_switch import (
-    ConsolidationSwitchRefused,
-    session_consolidation_switch,
-)
+from orders.services.consolidation_switch import session_consolidation_switch
 from orders.services.producer_orders import producer_orders_refresh
 from orders.services.session_close import session_close
 from tests.factories import (
