@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('discounts', '0004_manual_adjustment'),
         ('inventory', '0002_stock_reservation'),
-        ('platforms', '0007_producer_consolidation'),
+        ('platforms', '0008_producer_consolidation'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orders', '0005_back_office_edit_and_quick_order'),
-        ('platforms', '0007_producer_consolidation'),
+        ('platforms', '0008_producer_consolidation'),
         ('sessions_app', '0002_offer_quantity_reserved'),
     ]
 
