@@ -2,11 +2,64 @@ from django import forms
 from django.contrib import admin, messages
 
 from platforms.credentials import api_credential_issue, api_credential_revoke
+from platforms.encryption import ENCRYPTED_FIELDS
 from platforms.models import ApiCredential, ApiScope, Enterprise, Platform
+from platforms.signing import signing_secret_is_valid
+
+SECRET_FIELDS = ENCRYPTED_FIELDS["platforms.Platform"]
+
+
+class PlatformForm(forms.ModelForm):
+    """The platform's secrets are write-only: the form never shows them back. A value typed in
+    replaces the stored one; an empty field keeps it (a new platform gets fresh random
+    secrets)."""
+
+    new_signing_secret = forms.CharField(
+        required=False,
+        max_length=80,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False),
+        label="New signing secret",
+        help_text="whsec_ and base64; empty keeps the current one.",
+    )
+    new_customer_hash_secret = forms.CharField(
+        required=False,
+        min_length=32,
+        max_length=64,
+        widget=forms.PasswordInput(render_value=False),
+        label="New customer-hash key",
+        help_text="Empty keeps the current one. Changing it changes every customer reference "
+        "this platform receives.",
+    )
+    new_outbound_token = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False),
+        label="New bearer token for its API",
+        help_text="Empty keeps the current one.",
+    )
+
+    class Meta:
+        model = Platform
+        fields = ("name", "slug", "kind", "is_local", "base_url")
+
+    def clean_new_signing_secret(self) -> str:
+        secret = self.cleaned_data["new_signing_secret"]
+        if secret and not signing_secret_is_valid(secret):
+            raise forms.ValidationError("A signing secret is whsec_ and 24 to 64 base64 bytes.")
+        return secret
+
+    def save(self, commit=True):
+        for name in SECRET_FIELDS:
+            value = self.cleaned_data.get(f"new_{name}")
+            if value:
+                setattr(self.instance, name, value)
+        return super().save(commit)
 
 
 @admin.register(Platform)
 class PlatformAdmin(admin.ModelAdmin):
+    form = PlatformForm
     list_display = ("name", "slug", "kind", "is_local", "base_url")
     list_filter = ("kind", "is_local")
     search_fields = ("name", "slug")

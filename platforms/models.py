@@ -8,6 +8,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
+from platforms.encryption import EncryptedTextField
+
 
 def new_signing_secret() -> str:
     """A Standard Webhooks secret: `whsec_` and base64 of 32 random bytes."""
@@ -38,20 +40,21 @@ class Platform(models.Model):
     base_url = models.URLField(
         blank=True, help_text="Root of the platform's DFC API, e.g. https://hub.example/api/dfc/"
     )
-    signing_secret = models.CharField(
-        max_length=80,
+    # The three secrets are stored encrypted (platforms/encryption.py) and write-only in the
+    # admin.
+    signing_secret = EncryptedTextField(
         default=new_signing_secret,
-        help_text="Signs what Larder sends this platform (Standard Webhooks, HMAC-SHA256).",
+        help_text="Signs what Larder sends this platform (Standard Webhooks, HMAC-SHA256). "
+        "Stored encrypted.",
     )
-    customer_hash_secret = models.CharField(
-        max_length=64,
+    customer_hash_secret = EncryptedTextField(
         default=new_hash_secret,
-        help_text="Keys the hash that stands for a customer in what this platform receives.",
+        help_text="Keys the hash that stands for a customer in what this platform receives. "
+        "Stored encrypted.",
     )
-    outbound_token = models.CharField(
-        max_length=200,
+    outbound_token = EncryptedTextField(
         blank=True,
-        help_text="Bearer token this platform gave Larder for calling its API.",
+        help_text="Bearer token this platform gave Larder for calling its API. Stored encrypted.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -2,12 +2,24 @@
 `{id}.{timestamp}.{body}` with the partner's secret, sent as `webhook-signature: v1,<base64>`."""
 
 import base64
+import binascii
 import hashlib
 import hmac
 
 
 def _key(secret: str) -> bytes:
     return base64.b64decode(secret.removeprefix("whsec_"))
+
+
+def signing_secret_is_valid(secret: str) -> bool:
+    """`whsec_` and the base64 of 24 to 64 random bytes, as Standard Webhooks secrets are."""
+    if not secret.startswith("whsec_"):
+        return False
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return 24 <= len(key) <= 64
 
 
 def sign(*, secret: str, message_id: str, timestamp: int, body: bytes) -> str:

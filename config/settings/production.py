@@ -2,7 +2,7 @@
 
 The WSGI, ASGI and Celery entry points default to these. They refuse to start unless the
 database, the broker, the secret key and the host names are given: no embedded PostgreSQL,
-no folder broker, no development key in production.
+no folder broker, no development key (nor development encryption key) in production.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -12,16 +12,30 @@ from config.env import env_bool, env_int, env_required
 # Checked before base is read, since base falls back to the embedded database and the folder
 # broker when these are unset.
 env_required(
-    ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS"],
+    [
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "ALLOWED_HOSTS",
+        "LARDER_FIELD_ENCRYPTION_KEYS",
+    ],
     settings_module="config.settings.production",
 )
 
 from .base import *  # noqa: E402, F403
-from .base import SECRET_KEY  # noqa: E402
+from .base import (  # noqa: E402
+    DEVELOPMENT_FIELD_ENCRYPTION_KEY,
+    LARDER_FIELD_ENCRYPTION_KEYS,
+    SECRET_KEY,
+)
 
 DEBUG = False
 if SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("SECRET_KEY must be a secret of your own in production.")
+if DEVELOPMENT_FIELD_ENCRYPTION_KEY in LARDER_FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "LARDER_FIELD_ENCRYPTION_KEYS must not hold the development key in production."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

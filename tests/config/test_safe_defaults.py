@@ -16,12 +16,19 @@ from django.views.debug import technical_500_response
 from tests.support.database import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-REQUIRED = ("SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS")
+REQUIRED = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "ALLOWED_HOSTS",
+    "LARDER_FIELD_ENCRYPTION_KEYS",
+)
 PRODUCTION_ENV = {
     "SECRET_KEY": "a-production-secret-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH",
     "DATABASE_URL": "postgres://larder:db-password@db.internal:5432/larder",
     "CELERY_BROKER_URL": "redis://:broker-password@redis.internal:6379/0",
     "ALLOWED_HOSTS": "larder.example",
+    "LARDER_FIELD_ENCRYPTION_KEYS": "NVjXPn1Qd1N4Kx5rHjoVjJYXOvyXtUWzYpN6bqm9Eyc=",
 }
 # Module constants, not locals or literals near the raise: the page quotes both.
 META_SECRET = uuid.uuid4().hex
@@ -62,7 +69,8 @@ def test_entry_points_refuse_to_start_without_the_production_environment(entry_p
     assert result.returncode == 1
     assert (
         "django.core.exceptions.ImproperlyConfigured: config.settings.production needs these "
-        "environment variables set: SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL, ALLOWED_HOSTS"
+        "environment variables set: SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL, ALLOWED_HOSTS, "
+        "LARDER_FIELD_ENCRYPTION_KEYS"
     ) in result.stderr
 
 
@@ -93,6 +101,18 @@ def test_production_refuses_the_development_key():
 
     assert result.returncode == 1
     assert "SECRET_KEY must be a secret of your own in production." in result.stderr
+
+
+def test_production_refuses_the_development_encryption_key():
+    env = {
+        **PRODUCTION_ENV,
+        "LARDER_FIELD_ENCRYPTION_KEYS": f"{PRODUCTION_ENV['LARDER_FIELD_ENCRYPTION_KEYS']},"
+        "2phOeuTlmM0usVLZRR__9IsdG4-Q8-8zq6RGNwXCifQ=",
+    }
+    result = _python(ENTRY_POINTS["wsgi"], **env)
+
+    assert result.returncode == 1
+    assert "must not hold the development key in production" in result.stderr
 
 
 def test_manage_py_keeps_the_development_settings():
