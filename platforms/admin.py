@@ -14,6 +14,12 @@ class PlatformForm(forms.ModelForm):
     replaces the stored one; an empty field keeps it (a new platform gets fresh random
     secrets)."""
 
+    base_url = forms.URLField(
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=Platform._meta.get_field("base_url").help_text,
+    )
     new_signing_secret = forms.CharField(
         required=False,
         max_length=80,
