@@ -30,7 +30,7 @@ def secrets_decrypt(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("platforms", "0006_role_groups")]
+    dependencies = [("platforms", "0007_outboxmessage_locked_until")]
 
     operations = [
         migrations.AlterField(
