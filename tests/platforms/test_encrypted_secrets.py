@@ -80,7 +80,7 @@ def test_the_data_migration_encrypts_rows_stored_in_clear():
             "WHERE id = %s",
             ["whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0ISE=", "ab" * 32, platform.pk],
         )
-    migration = importlib.import_module("platforms.migrations.0008_encrypted_secrets")
+    migration = importlib.import_module("platforms.migrations.0009_encrypted_secrets")
 
     with connection.schema_editor() as schema_editor:
         migration.secrets_encrypt(apps, schema_editor)

@@ -30,7 +30,7 @@ def secrets_decrypt(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("platforms", "0007_outboxmessage_locked_until")]
+    dependencies = [("platforms", "0008_producer_consolidation")]
 
     operations = [
         migrations.AlterField(
