@@ -153,11 +153,13 @@ class CalculationRule(models.Model):
     """A trader's pricing rule (WebSphere calculation code + rule): what it is for (usage),
     how it computes (method, value), what it applies to (scope) and when it qualifies."""
 
+    # The seller whose rules these are: a trader, or a producer on this platform selling to
+    # hubs through the DFC API (their orders are priced by the seller's rules).
     trader = models.ForeignKey(
         "platforms.Enterprise",
         on_delete=models.PROTECT,
         related_name="calculation_rules",
-        limit_choices_to={"kind": "trader"},
+        limit_choices_to=Q(kind="trader") | Q(platform__is_local=True),
     )
     name = models.CharField(max_length=160, help_text="Shown to the customer on the order.")
     usage = models.CharField(max_length=12, choices=Usage.choices)

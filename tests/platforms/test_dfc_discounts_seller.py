@@ -63,3 +63,19 @@ def test_a_hub_order_under_the_threshold_has_no_discount(api, farm):  # noqa: F8
     (order_node,) = nodes_of(created.json(), "Order")
     assert order_node["dfc-b:discount"] == 0.0
     assert Order.objects.get().total_adjustment == Decimal("0.00")
+
+
+def test_a_producer_selling_to_hubs_can_own_rules_in_the_admin(admin_client, farm):  # noqa: F811
+    from discounts.models import CalculationRule
+    from tests.factories import PlatformFactory, TraderFactory
+
+    seller, _ = farm
+    remote_hub = TraderFactory(platform=PlatformFactory(), name="Remote hub")
+    field = CalculationRule._meta.get_field("trader")
+
+    choices = field.formfield().queryset
+
+    assert seller in choices
+    assert remote_hub in choices  # a trader, wherever it is (unchanged)
+    page = admin_client.get("/admin/discounts/calculationrule/add/").content.decode()
+    assert "Green Farm" in page
