@@ -235,7 +235,7 @@ _SQL_PRICE = """
     sub_orders AS (
         UPDATE orders_suborder so SET total_product = t.total_product,
             total_adjustment = t.discount, total_shipping = 0, total_tax = t.tax,
-            total_shipping_tax = 0, total_quantity = t.quantity, item_count = t.n
+            total_shipping_tax = 0, item_count = t.n
         FROM (SELECT sub_order_id, sum(total_product) AS total_product,
                      sum(discount) AS discount, sum(tax) AS tax, sum(quantity) AS quantity,
                      count(*) AS n

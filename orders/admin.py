@@ -8,15 +8,27 @@ from django.urls import path, reverse
 from config.actors import Actor
 from config.exceptions import ApplicationError
 from discounts.models import CalculationRule, CouponRedemption
-from orders.models import Address, Customer, Order, OrderEvent, OrderItem, QuickOrderProfile
-from orders.selectors import order_detail, order_items_by_sub_order, order_list_qs
-from orders.services import edit_changes, editing
-from orders.services.cancellation import order_cancel
-from orders.services.partner_resend import order_is_resendable, order_resend_to_partners
-from orders.services.payments import order_payment_review_accept
+from orders.models import (
+    Address,
+    ApprovalRule,
+    Customer,
+    Order,
+    OrderAwaitingApproval,
+    OrderEvent,
+    OrderItem,
+    QuickOrderProfile,
+)
+from orders.selectors import (
+    order_actions_available,
+    order_detail,
+    order_items_by_sub_order,
+    order_list_qs,
+)
+from orders.services import edit_changes
+from orders.services.actions import ORDER_ACTIONS, order_action_run
+from orders.services.partner_resend import order_is_resendable
 from orders.services.quick_order import quick_order_profile_save
-from orders.services.status import order_status_change
-from orders.statuses import EDITABLE_STATUSES, OrderStatus, allowed_targets
+from orders.statuses import EDITABLE_STATUSES, OrderStatus
 from platforms.roles import EnterpriseScopedAdmin, scope_queryset
 
 
@@ -58,6 +70,7 @@ class OrderAdmin(EnterpriseScopedAdmin):
     list_display = (
         "number",
         "status",
+        "payment_status",
         "trader",
         "customer",
         "sales_session",
@@ -67,6 +80,7 @@ class OrderAdmin(EnterpriseScopedAdmin):
         "updated_at",
         "locked_by",
     )
+    actions = ["release_selected"]
     list_filter = (
         "status",
         "payment_status",
@@ -103,6 +117,13 @@ class OrderAdmin(EnterpriseScopedAdmin):
         "backup_of",
         "payment_method",
         "payment_reference",
+        "payment_status",
+        "amount_authorized",
+        "amount_captured",
+        "amount_refunded",
+        "approval_reasons",
+        "released_at",
+        "shipped_at",
     )
     fields = (
         "number",
@@ -116,7 +137,14 @@ class OrderAdmin(EnterpriseScopedAdmin):
         "customer_note",
         "payment_method",
         "payment_reference",
+        "payment_status",
+        "amount_authorized",
+        "amount_captured",
+        "amount_refunded",
+        "approval_reasons",
         "placed_at",
+        "released_at",
+        "shipped_at",
         "updated_at",
         "version",
         "locked_by",
@@ -140,9 +168,9 @@ class OrderAdmin(EnterpriseScopedAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:order_id>/status/<str:to_status>/",
-                self.admin_site.admin_view(self.status_change_view),
-                name="orders_order_status_change",
+                "<int:order_id>/action/<str:action>/",
+                self.admin_site.admin_view(self.action_view),
+                name="orders_order_action",
             ),
             path(
                 "<int:order_id>/edit/<str:step>/",
@@ -153,7 +181,9 @@ class OrderAdmin(EnterpriseScopedAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
+        if not str(object_id).isdigit() or not (
+            self.get_queryset(request).filter(pk=object_id).exists()
+        ):
             # Unknown, or another enterprise's: the admin's "does not exist" redirect.
             return super().change_view(request, object_id, form_url, extra_context)
         order = order_detail(order_id=int(object_id))
@@ -161,13 +191,12 @@ class OrderAdmin(EnterpriseScopedAdmin):
             **(extra_context or {}),
             "order": order,
             "item_groups": order_items_by_sub_order(order),
-            "status_actions": [
-                (status, OrderStatus(status).label)
-                for status in sorted(allowed_targets(order.status))
-                # An edit begins, commits and rolls back through its own buttons (the edit
-                # panel), never through a bare status move.
-                if status != OrderStatus.CSR_EDIT
-                and not (order.status == OrderStatus.CSR_EDIT and status != OrderStatus.CANCELLED)
+            # Business actions only (orders.services.actions): never a bare status letter.
+            # (The edit panel shows the edit steps and the resend itself.)
+            "order_actions": [
+                action
+                for action in order_actions_available(order=order, user=request.user)
+                if action.code not in self.EDIT_ACTIONS.values()
             ]
             if self.has_change_permission(request, order)
             else [],
@@ -209,18 +238,6 @@ class OrderAdmin(EnterpriseScopedAdmin):
         }
 
     EDIT_STEPS = {
-        "begin": lambda order_id, actor, post: editing.order_edit_begin(
-            order_id=order_id, actor=actor
-        ),
-        "take_over": lambda order_id, actor, post: editing.order_edit_begin(
-            order_id=order_id, actor=actor, take_over=True
-        ),
-        "commit": lambda order_id, actor, post: editing.order_edit_commit(
-            order_id=order_id, actor=actor
-        ),
-        "rollback": lambda order_id, actor, post: editing.order_edit_rollback(
-            order_id=order_id, actor=actor
-        ),
         "quantity": lambda order_id, actor, post: edit_changes.order_edit_item_quantity_change(
             order_id=order_id,
             item_id=int(post["item"]),
@@ -273,23 +290,22 @@ class OrderAdmin(EnterpriseScopedAdmin):
                 )
             },
         ),
-        "resend": lambda order_id, actor, post: order_resend_to_partners(
-            order_id=order_id, actor=actor
-        ),
     }
-    EDIT_DONE = {
-        "begin": "Edit begun: the order is locked to you and a backup copy (T) is saved.",
-        "take_over": "You took the edit over.",
-        "commit": "Edit committed: the order is re-priced, its stock reserved and its status "
-        "restored.",
-        "rollback": "Edit rolled back: the order is restored from its backup copy.",
-        "resend": "The order's producer orders are queued to be sent again.",
+    # The edit panel's steps that are business actions: through the one action service.
+    EDIT_ACTIONS = {
+        "begin": "edit_begin",
+        "take_over": "edit_take_over",
+        "commit": "edit_commit",
+        "rollback": "edit_rollback",
+        "resend": "resend",
     }
 
     def edit_step_view(self, request, order_id: int, step: str):
         """One step of a customer-service edit (or the resend), each through its service."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
+        if step in self.EDIT_ACTIONS:
+            return self.action_view(request, order_id, self.EDIT_ACTIONS[step])
         order = get_object_or_404(self.get_queryset(request), pk=order_id)
         run = self.EDIT_STEPS.get(step)
         if run is None or not self.has_change_permission(request, order):
@@ -301,32 +317,115 @@ class OrderAdmin(EnterpriseScopedAdmin):
         except (KeyError, ValueError, ArithmeticError):
             self.message_user(request, "The form was incomplete or not a number.", messages.ERROR)
         else:
-            self.message_user(request, self.EDIT_DONE.get(step, "Saved."))
+            self.message_user(request, "Saved.")
         return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order_id]))
 
-    def status_change_view(self, request, order_id: int, to_status: str):
+    def action_view(self, request, order_id: int, action: str):
+        """Run one business action (POST: `reason`, and the action's own fields) through
+        `order_action_run`; no decision is taken here. A raw status letter is no action."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         order = get_object_or_404(self.get_queryset(request), pk=order_id)
         if not self.has_change_permission(request, order):
             return HttpResponseRedirect(reverse("admin:orders_order_changelist"))
-        actor, reason = Actor.for_user(request.user), request.POST.get("reason", "")[:500]
+        data = {
+            "amount": request.POST.get("amount", ""),
+            "reference": request.POST.get("reference", ""),
+            "sub_orders": request.POST.getlist("sub_orders"),
+        }
         try:
-            if to_status == OrderStatus.CANCELLED:
-                # Cancelling releases stock and updates producer orders: its own service.
-                order = order_cancel(order_id=order.pk, actor=actor, reason=reason)
-            elif order.status == OrderStatus.PAYMENT_REVIEW:
-                # Accepting a reviewed payment authorizes it and picks C or B itself.
-                order = order_payment_review_accept(order_id=order.pk, actor=actor)
-            else:
-                order = order_status_change(
-                    order_id=order.pk, to_status=to_status, actor=actor, reason=reason
-                )
+            outcome = order_action_run(
+                order_id=order.pk,
+                action=action,
+                actor=Actor.for_user(request.user),
+                reason=request.POST.get("reason", ""),
+                data=data,
+            )
         except ApplicationError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            self.message_user(request, f"Order {order.number} is now {order.get_status_display()}.")
+            self.message_user(
+                request,
+                f"Order {outcome.order.number}: {outcome.message} "
+                f"Now {outcome.order.get_status_display()}.",
+            )
+            if outcome.warning:
+                self.message_user(request, outcome.warning, messages.WARNING)
         return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order_id]))
+
+    @admin.action(description="Release the selected complete orders to fulfilment")
+    def release_selected(self, request, queryset):
+        self._bulk_action(request, queryset, "release")
+
+    def _bulk_action(self, request, queryset, action: str) -> None:
+        order_action_bulk(self, request, queryset, action)
+
+
+def order_action_bulk(model_admin, request, queryset, action: str) -> None:
+    """An admin bulk action: the business action on each selected order, one at a time
+    through `order_action_run`; refusals are listed, the others go ahead."""
+    actor, done, refused = Actor.for_user(request.user), [], []
+    for order in queryset.order_by("pk"):
+        try:
+            order_action_run(order_id=order.pk, action=action, actor=actor)
+        except ApplicationError as error:
+            refused.append(f"{order.number}: {error.message}")
+        else:
+            done.append(str(order.number))
+    if done:
+        model_admin.message_user(request, f"{ORDER_ACTIONS[action].done} Orders {', '.join(done)}.")
+    for message in refused:
+        model_admin.message_user(request, message, messages.WARNING)
+
+
+@admin.register(OrderAwaitingApproval)
+class ApprovalQueueAdmin(EnterpriseScopedAdmin):
+    """The approval queue: orders waiting for approval (W), oldest first, with why. Approve
+    or deny on each order's page (a denial needs a reason), or approve several here; only
+    users with the `orders.approve_order` permission see the actions."""
+
+    scope_trader = "trader"
+    list_display = ("number", "customer", "sales_session", "grand_total", "currency", "reasons")
+    list_display_links = ("number",)
+    list_filter = ("sales_session",)
+    search_fields = ("=number", "customer__name")
+    list_select_related = ("customer", "sales_session")
+    ordering = ("placed_at", "pk")
+    actions = ["approve_selected"]
+
+    @admin.display(description="why it waits")
+    def reasons(self, order):
+        return "; ".join(order.approval_reasons)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("orders.approve_order"):
+            actions.pop("approve_selected", None)
+        return actions
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "title": "Orders waiting for approval"}
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Approve the selected orders")
+    def approve_selected(self, request, queryset):
+        order_action_bulk(self, request, queryset, "approve")
+
+
+@admin.register(ApprovalRule)
+class ApprovalRuleAdmin(EnterpriseScopedAdmin):
+    scope_trader = "trader"
+    list_display = ("trader", "is_active", "order_total_over", "updated_at")
+    list_filter = ("is_active",)
 
 
 @admin.register(OrderItem)
@@ -387,7 +486,7 @@ class OrderEventAdmin(EnterpriseScopedAdmin):
 @admin.register(Customer)
 class CustomerAdmin(EnterpriseScopedAdmin):
     scope_trader = "trader"
-    list_display = ("name", "email", "phone", "trader")
+    list_display = ("name", "email", "phone", "trader", "needs_approval", "session_spending_limit")
     search_fields = ("name", "email")
     list_filter = ("trader",)
 

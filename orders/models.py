@@ -34,13 +34,61 @@ class Customer(models.Model):
     name = models.CharField(max_length=160)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    needs_approval = models.BooleanField(
+        default=False, help_text="Every order of this customer waits for approval (W)."
+    )
+    session_spending_limit = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Orders taking the customer's total in one sales session above this wait "
+        "for approval (W). Empty: no limit.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(session_spending_limit__isnull=True) | Q(session_spending_limit__gte=0),
+                name="customer_spending_limit_gte_0",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApprovalRule(models.Model):
+    """A trader's approval rule: orders over `order_total_over` wait for approval (W) at
+    submission, as do orders of customers flagged `needs_approval` or above their spending
+    limit per session (orders/services/approval.py)."""
+
+    trader = models.OneToOneField(
+        "platforms.Enterprise", on_delete=models.CASCADE, related_name="approval_rule"
+    )
+    is_active = models.BooleanField(default=True)
+    order_total_over = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Orders whose total is above this amount wait for approval. Empty: no threshold.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(order_total_over__isnull=True) | Q(order_total_over__gte=0),
+                name="approval_threshold_gte_0",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Approval rule of {self.trader}"
 
 
 class Address(models.Model):
@@ -69,6 +117,11 @@ class PaymentStatus(models.TextChoices):
     DEFERRED = "deferred", "to pay at pickup / on invoice"
     REVIEW = "review", "authorization needs review"
     AUTHORIZED = "authorized", "authorized"
+    DUE = "due", "payment due (more than authorized)"
+    PAID = "paid", "paid (payment received)"
+    CAPTURED = "captured", "captured"
+    CAPTURE_FAILED = "capture_failed", "capture failed"
+    REFUNDED = "refunded", "refunded"
     VOIDED = "voided", "voided (order cancelled)"
 
 
@@ -133,8 +186,19 @@ class Order(models.Model):
     payment_method = models.CharField(max_length=40, blank=True)
     payment_reference = models.CharField(max_length=120, blank=True)
     payment_status = models.CharField(
-        max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
+        max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
     )
+    amount_authorized = money_field(help_text="What the payment provider has authorized.")
+    amount_captured = money_field(help_text="What has been captured or received.")
+    amount_refunded = money_field()
+    list_name = models.CharField(
+        max_length=120, blank=True, help_text="A requisition list's name (Y private, Z shared)."
+    )
+    approval_reasons = models.JSONField(
+        default=list, blank=True, help_text="Why the order waits (or waited) for approval."
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
     checked_out_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -207,6 +271,26 @@ class Order(models.Model):
                 condition=~Q(status=OrderStatus.QUICK_ORDER_PROFILE) | Q(customer__isnull=False),
                 name="quick_order_profile_has_customer",
             ),
+            models.CheckConstraint(
+                condition=~Q(
+                    status__in=[
+                        OrderStatus.PRIVATE_REQUISITION_LIST,
+                        OrderStatus.SHAREABLE_REQUISITION_LIST,
+                    ]
+                )
+                | (Q(customer__isnull=False) & ~Q(list_name="")),
+                name="requisition_list_has_customer_and_name",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_authorized__gte=0)
+                & Q(amount_captured__gte=0)
+                & Q(amount_refunded__gte=0)
+                & Q(amount_refunded__lte=F("amount_captured")),
+                name="order_payment_amounts_consistent",
+            ),
+        ]
+        permissions = [
+            ("approve_order", "Can approve or deny orders waiting for approval"),
         ]
         indexes = [
             models.Index(fields=["trader", "status"]),
@@ -214,6 +298,11 @@ class Order(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.status in (
+            OrderStatus.PRIVATE_REQUISITION_LIST,
+            OrderStatus.SHAREABLE_REQUISITION_LIST,
+        ):
+            return f"List {self.list_name or self.number}"
         return f"Order {self.number}"
 
     @property
@@ -244,6 +333,22 @@ class QuickOrderProfile(Order):
         return f"Quick-order profile of {self.customer}"
 
 
+class OrderAwaitingApprovalManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(status=OrderStatus.WAITING_APPROVAL)
+
+
+class OrderAwaitingApproval(Order):
+    """Orders waiting for approval (W): the approval queue in the admin."""
+
+    objects = OrderAwaitingApprovalManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "order waiting for approval"
+        verbose_name_plural = "approval queue"
+
+
 class SubOrder(models.Model):
     """The items of one order that share a shipping address, with their subtotals."""
 
@@ -256,7 +361,12 @@ class SubOrder(models.Model):
     total_shipping = money_field()
     total_tax = money_field()
     total_shipping_tax = money_field()
-    total_quantity = models.DecimalField(max_digits=14, decimal_places=3, default=0)
+    quantity_by_unit = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Actual quantity per unit of measure, e.g. {"l": "6", "kg": "20"}: '
+        "never one number over mixed units.",
+    )
     item_count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -321,6 +431,12 @@ class OrderItem(models.Model):
         "discounts.ShippingMode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     fulfilment_centre = models.CharField(max_length=120, blank=True)
+    unavailable_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Set when an allocated item became unavailable (the order moved to L).",
+    )
+    shipped_at = models.DateTimeField(null=True, blank=True)
     shipping_address = models.ForeignKey(
         Address, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -364,6 +480,9 @@ class OrderEvent(models.Model):
         PAYMENT = "payment", "payment"
         STOCK = "stock", "stock"
         EDIT = "edit", "customer-service edit"
+        APPROVAL = "approval", "approval"
+        FULFILMENT = "fulfilment", "fulfilment"
+        CUSTOMER_NOTICE = "customer_notice", "customer told"
         NOTE = "note", "note"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
@@ -386,6 +505,49 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}: {self.get_kind_display()}"
+
+
+class PaymentTransaction(models.Model):
+    """One call to a payment provider (or one payment received by hand), with its amount and
+    outcome: the order's payment history. A refund is a row of kind `refund` with its
+    reason."""
+
+    class Kind(models.TextChoices):
+        AUTHORIZE = "authorize", "authorization"
+        REAUTHORIZE = "reauthorize", "re-authorization"
+        CAPTURE = "capture", "capture"
+        VOID = "void", "void"
+        REFUND = "refund", "refund"
+        RECEIVED = "received", "payment received"
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", "succeeded"
+        REVIEW = "review", "needs review"
+        FAILED = "failed", "failed"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    method = models.CharField(max_length=40)
+    reference = models.CharField(max_length=120, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    actor_label = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_gte_0"),
+            models.CheckConstraint(
+                condition=~Q(kind="refund") | ~Q(reason=""), name="refund_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} {self.currency} ({self.outcome})"
 
 
 class ProducerOrder(models.Model):

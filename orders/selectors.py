@@ -14,7 +14,7 @@ def order_list_qs() -> QuerySet[Order]:
 
 def order_detail(*, order_id: int) -> Order:
     """The order with its sub-orders, items (grouped) with their pricing adjustments, its
-    order-level adjustments and events, in six queries."""
+    order-level adjustments, payment transactions and events, in seven queries."""
     items = (
         OrderItem.objects.select_related(
             "producer", "producer_platform", "shipping_mode", "shipping_address"
@@ -28,6 +28,7 @@ def order_detail(*, order_id: int) -> Order:
             Prefetch("sub_orders", queryset=SubOrder.objects.select_related("shipping_address")),
             Prefetch("items", queryset=items),
             "adjustments",
+            "payments",
             Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
         )
         .get(pk=order_id)
@@ -175,3 +176,15 @@ def producer_order_warnings(*, producer_order) -> list[str]:
             for name in retail
         ]
     return warnings
+
+
+def order_actions_available(*, order: Order, user) -> list:
+    """The business actions this user may take on this order now, in display order: each an
+    `orders.services.actions.OrderAction` with `code`, `label`, `needs_reason`, `confirm`,
+    `style` and `fields`. The screens offer these, and only these (never a status letter);
+    posting one goes through `orders.services.actions.order_action_run`."""
+    from orders.services.actions import ACTIONS, user_may
+
+    return [
+        action for action in ACTIONS if user_may(user, action) and action.is_available(order, user)
+    ]

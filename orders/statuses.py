@@ -79,12 +79,14 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     # approval denied, or granted and processing goes on
     S.WAITING_APPROVAL: frozenset(_PROCESSING_OUTCOMES | {S.APPROVAL_DENIED}),
     S.APPROVAL_DENIED: frozenset(),
-    S.SUBMITTED: frozenset({S.COMPLETE}),
-    S.PAYMENT_INITIATED: frozenset({S.COMPLETE, S.PAYMENT_REVIEW}),
+    # L (seed 004): "a previously allocated (or backordered) item became unavailable": from
+    # any placed status whose items are allocated or waiting, not yet released.
+    S.SUBMITTED: frozenset({S.COMPLETE, S.LOW_INVENTORY}),
+    S.PAYMENT_INITIATED: frozenset({S.COMPLETE, S.PAYMENT_REVIEW, S.LOW_INVENTORY}),
     S.PAYMENT_REVIEW: frozenset({S.BACKORDERED, S.COMPLETE}),
-    S.BACKORDERED: frozenset({S.PAYMENT_INITIATED, S.COMPLETE}),
+    S.BACKORDERED: frozenset({S.PAYMENT_INITIATED, S.COMPLETE, S.LOW_INVENTORY}),
     S.LOW_INVENTORY: frozenset({S.PAYMENT_INITIATED, S.COMPLETE}),
-    S.COMPLETE: frozenset({S.RELEASED, S.READY_FOR_REMOTE_FULFILMENT}),
+    S.COMPLETE: frozenset({S.RELEASED, S.READY_FOR_REMOTE_FULFILMENT, S.LOW_INVENTORY}),
     S.RELEASED: frozenset({S.SHIPPED}),
     S.SHIPPED: frozenset({S.DEPOSITED}),
     S.DEPOSITED: frozenset(),

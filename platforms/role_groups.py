@@ -3,6 +3,7 @@ pricing rules; producer staff only read their producer orders. Used by migration
 platforms/0006 and by `membership_grant` (which re-creates a group a database flush removed)."""
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+APPROVE = "approve"  # orders.approve_order: approve or deny an order waiting for approval (W)
 ALL = (VIEW, ADD, CHANGE, DELETE)
 
 GROUP_PERMISSIONS = {
@@ -10,9 +11,12 @@ GROUP_PERMISSIONS = {
         "sessions_app": {"salesession": ALL, "offer": ALL},
         "inventory": {"product": (VIEW,), "stock": (VIEW,), "reservation": (VIEW,)},
         "orders": {
-            "order": (VIEW, CHANGE),
+            "order": (VIEW, CHANGE, APPROVE),
             "orderitem": (VIEW,),
             "orderevent": (VIEW,),
+            "paymenttransaction": (VIEW,),
+            "orderawaitingapproval": (VIEW,),
+            "approvalrule": ALL,
             "customer": ALL,
             "address": ALL,
             "producerorder": (VIEW,),
@@ -34,6 +38,8 @@ GROUP_PERMISSIONS = {
             "order": (VIEW, CHANGE),
             "orderitem": (VIEW,),
             "orderevent": (VIEW,),
+            "paymenttransaction": (VIEW,),
+            "orderawaitingapproval": (VIEW,),
             "customer": (VIEW, ADD, CHANGE),
             "address": (VIEW, ADD, CHANGE),
             "producerorder": (VIEW,),

@@ -150,6 +150,14 @@ class OrderItemFactory(factory.django.DjangoModelFactory):
     status = factory.LazyAttribute(lambda i: i.order.status)
 
 
+class ApprovalRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.ApprovalRule"
+
+    trader = factory.SubFactory(TraderFactory)
+    order_total_over = Decimal("100.00")
+
+
 # --- Pricing (discounts app) ---------------------------------------------------------------
 
 

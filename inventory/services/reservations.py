@@ -307,3 +307,29 @@ def reservations_make_firm(*, order_id: int) -> int:
             [order_id],
         )
         return cursor.rowcount
+
+
+def reservations_fulfil(*, order_id: int, item_ids) -> list[Reservation]:
+    """Shipped items take their stock away: what their reservations hold leaves both on hand
+    and reserved (one relative UPDATE under the stock rows' locks), and the reservations are
+    deleted. An offer's limitation keeps counting them: they were sold. Returns the
+    reservations fulfilled."""
+    reservations = list(
+        Reservation.objects.filter(order_id=order_id, order_item_id__in=list(item_ids))
+    )
+    stock_delta: dict[int, Decimal] = defaultdict(Decimal)
+    for reservation in reservations:
+        if reservation.stock_id:
+            stock_delta[reservation.stock_id] += reservation.quantity
+    if stock_delta:
+        _lock(list(stock_delta), [])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {connection.ops.quote_name(Stock._meta.db_table)} AS s "
+                "SET on_hand = s.on_hand - v.delta, reserved = s.reserved - v.delta, "
+                "updated_at = %s FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, delta) "
+                "WHERE s.product_id = v.id",
+                [timezone.now(), list(stock_delta), list(stock_delta.values())],
+            )
+    Reservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
+    return reservations

@@ -1,4 +1,5 @@
-"""Allocating backordered items when stock arrives (B → C, or B → M when payment is due later)."""
+"""Allocating backordered items when stock arrives: B → M → C for a card (re-authorized
+for any amount the total grew by), B → C for a pay-later order."""
 
 from django.db import transaction
 
@@ -6,9 +7,11 @@ from config.actors import Actor
 from inventory.exceptions import InsufficientStock
 from inventory.services.reservations import Allocation, item_stock_request, stock_reserve
 from orders.events import order_event
+from orders.exceptions import BackordersStillShort
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
+from orders.services.payment_operations import payment_cover_total
 from orders.services.producer_orders import producer_orders_request_refresh
-from orders.services.status import order_lock, order_status_change
+from orders.services.status import order_lock, order_status_move
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S
 
@@ -17,8 +20,10 @@ from orders.statuses import OrderStatus as S
 def order_backorders_allocate(*, order_id: int, actor: Actor) -> bool:
     """Try to reserve every backordered item of an order in B, all or nothing.
 
-    On success the items are allocated and the order moves B → C when its payment is
-    authorized, B → M (payment still to collect) otherwise; the producer orders are asked to
+    On success the items are allocated; a card order moves B → M, its payment is
+    re-authorized for what the total grew by (orders.services.payment_operations.
+    payment_cover_total) and it moves M → C, or stays in M marked "payment due" when the
+    provider declines; a pay-later order moves B → C. The producer orders are asked to
     follow. Returns False, writing nothing, when the order is not in B or stock is still short.
     """
     order = order_lock(order_id=order_id)
@@ -40,12 +45,24 @@ def order_backorders_allocate(*, order_id: int, actor: Actor) -> bool:
         item.inventory_status = InventoryStatus.ALLOCATED
         item.inventory_unknown = allocations[item.pk] == Allocation.UNKNOWN
     OrderItem.objects.bulk_update(items, ["inventory_status", "inventory_unknown"])
-    to_status = (
-        S.COMPLETE if order.payment_status == PaymentStatus.AUTHORIZED else S.PAYMENT_INITIATED
-    )
-    order = order_status_change(
-        order_id=order.pk, to_status=to_status, actor=actor, reason="Backorder allocated"
-    )
+    if order.payment_status in (PaymentStatus.AUTHORIZED, PaymentStatus.DUE):
+        # A card: payment initiated again (B → M), the total re-authorized where it grew,
+        # complete once covered (M → C); a declined re-authorization leaves it in M, due.
+        order = order_status_move(
+            order=order,
+            to_status=S.PAYMENT_INITIATED,
+            actor=actor,
+            reason="Backorder allocated: payment re-authorization",
+        )
+        if payment_cover_total(order=order, actor=actor):
+            order = order_status_move(
+                order=order, to_status=S.COMPLETE, actor=actor, reason="Payment re-authorized"
+            )
+    else:
+        # Pay later: the whole order is allocated; the payment is collected as agreed.
+        order = order_status_move(
+            order=order, to_status=S.COMPLETE, actor=actor, reason="Backorder allocated"
+        )
     order_event(
         order=order,
         actor=actor,
@@ -75,3 +92,13 @@ def backorders_allocate(*, actor: Actor, product_ids=None) -> list[int]:
         for order_id in order_ids
         if order_backorders_allocate(order_id=order_id, actor=actor)
     ]
+
+
+@transaction.atomic
+def order_backorders_allocate_now(*, order_id: int, actor: Actor) -> Order:
+    """Staff ask to allocate an order's backorders now; BackordersStillShort when stock is
+    still short (nothing written). See `order_backorders_allocate`."""
+    if not order_backorders_allocate(order_id=order_id, actor=actor):
+        order = Order.objects.get(pk=order_id)
+        raise BackordersStillShort(f"Order {order.number}'s backordered items are still short.")
+    return Order.objects.get(pk=order_id)

@@ -6,7 +6,8 @@ from config.actors import Actor
 from discounts.services.coupons import order_coupons_release
 from inventory.services.reservations import reservations_release
 from orders.events import order_event
-from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
+from orders.models import Order, OrderEvent, OrderItem
+from orders.services.payment_operations import payment_void
 from orders.services.producer_orders import producer_orders_request_refresh
 from orders.services.status import order_status_change
 from orders.statuses import FulfilmentStatus, InventoryStatus
@@ -20,9 +21,9 @@ def order_cancel(*, order_id: int, actor: Actor, reason: str = "") -> Order:
     The move goes through `order_status_change` (locks the order, checks the table: R, S, D,
     X and carts in P cannot be cancelled, InvalidTransition and nothing written). Then every
     reservation of the order is released at once (stock and offer limitations, in lock
-    order), its coupon uses are given back, the items are no longer allocated, an authorized
-    payment is voided, a stock event is written, and the producer orders are asked to drop the
-    lines after commit.
+    order), its coupon uses are given back, the items are no longer allocated, a card payment
+    still holding money is voided with the provider (a `void` transaction), a stock event is
+    written, and the producer orders are asked to drop the lines after commit.
     """
     order = order_status_change(
         order_id=order_id, to_status=S.CANCELLED, actor=actor, reason=reason or "Cancelled"
@@ -34,9 +35,7 @@ def order_cancel(*, order_id: int, actor: Actor, reason: str = "") -> Order:
         inventory_status=InventoryStatus.NOT_ALLOCATED,
         fulfilment_status=FulfilmentStatus.CANCELLED,
     )
-    if order.payment_status in (PaymentStatus.AUTHORIZED, PaymentStatus.REVIEW):
-        Order.objects.filter(pk=order.pk).update(payment_status=PaymentStatus.VOIDED)
-        order.payment_status = PaymentStatus.VOIDED
+    payment_void(order=order, actor=actor, reason=reason or "Cancelled")
     coupons = order_coupons_release(order=order)
     order_event(
         order=order,

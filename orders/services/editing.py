@@ -30,6 +30,8 @@ from inventory.services.reservations import (
 from orders.events import order_event
 from orders.exceptions import EditNeedsUser, OrderLocked, OrderNotEditable
 from orders.models import Order, OrderEvent, OrderItem, SubOrder
+from orders.services.low_inventory import order_low_inventory_leave
+from orders.services.payment_operations import payment_cover_total
 from orders.services.producer_orders import producer_orders_request_refresh
 from orders.services.status import order_lock, order_status_change
 from orders.services.totals import TOTAL_FIELDS, order_totals_recompute
@@ -255,7 +257,10 @@ def _inventory_status_write(items: list[OrderItem], allocations: dict[int, str])
         if item.pk in allocations:
             item.inventory_status = status.get(allocations[item.pk], InventoryStatus.ALLOCATED)
             item.inventory_unknown = allocations[item.pk] == Allocation.UNKNOWN
-    OrderItem.objects.bulk_update(items, ["inventory_status", "inventory_unknown"])
+            item.unavailable_reason = ""  # reserved again: no longer short
+    OrderItem.objects.bulk_update(
+        items, ["inventory_status", "inventory_unknown", "unavailable_reason"]
+    )
 
 
 @transaction.atomic
@@ -265,7 +270,10 @@ def order_edit_commit(*, order_id: int, actor: Actor) -> Order:
     Guarantees: the order is re-priced; every reservation is released and taken again for
     the items as they now are, all or nothing (InsufficientStock lists every short item and
     nothing is written; an item backordered before stays backorderable); the order returns
-    to the status it had through `order_status_change` (which clears the lock); the T copy is
+    to the status it had through `order_status_change` (which clears the lock); a card
+    payment authorized for less than the new total is re-authorized for the difference, or
+    marked "payment due" with an event saying how much (payment_cover_total); an order in L
+    whose short items are all resolved goes on to C (or M when payment is due); the T copy is
     deleted; an `edit` event records the new total; the producer orders of every producer
     the order touched before or after the edit are refreshed after commit.
     """
@@ -293,6 +301,10 @@ def order_edit_commit(*, order_id: int, actor: Actor) -> Order:
         reason="Customer-service edit committed",
     )
     order.refresh_from_db()
+    # The payment follows the new total: the difference re-authorized, or "payment due".
+    payment_cover_total(order=order, actor=actor)
+    # Every short item changed, substituted or removed: the order leaves L.
+    order = order_low_inventory_leave(order=order, actor=actor)
     return _edit_end(order, backup, actor, "commit", before_producers)
 
 

@@ -1,18 +1,10 @@
-"""Paying the trader, and nobody else: payment providers behind one interface, and the
-service that places a submitted cart with the outcome of its payment.
-
-Built-in providers (LARDER_PAYMENT_PROVIDERS chooses which are offered):
-- `pickup` and `invoice`: the customer pays later; the order is submitted, not paid (I);
-- `test_card`: a card provider for tests and demos; 4242 4242 4242 4242 authorizes (M → C),
-  4000 0000 0000 0127 asks for review (M → A), any other valid number is declined.
+"""Paying the trader, and nobody else: the service that places a submitted cart with the
+outcome of its payment, and staff's answer to a payment under review. The providers are in
+orders/services/payment_providers.py; what follows a placement (re-authorize, capture, void,
+refund, payment received) in orders/services/payment_operations.py.
 """
 
-from dataclasses import dataclass
-from typing import Protocol
-
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import TextChoices
 from django.utils import timezone
 
 from config.actors import Actor
@@ -21,108 +13,25 @@ from orders.events import order_event
 from orders.exceptions import (
     CartNotSubmitted,
     CheckoutExpired,
-    InvalidPaymentDetails,
     OrderNotEditable,
     PaymentDeclined,
     PaymentNotInReview,
-    UnknownPaymentMethod,
 )
-from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
+from orders.models import Order, OrderEvent, OrderItem, PaymentStatus, PaymentTransaction
+from orders.services.approval import approval_reasons_for, order_approval_wait
 from orders.services.checkout import check_session_open, order_and_session_lock
+from orders.services.payment_operations import payment_record
+from orders.services.payment_providers import (  # noqa: F401 - the payment API, in one place
+    PaymentOutcome,
+    PaymentProvider,
+    PaymentResult,
+    payment_provider_get,
+    payment_providers,
+)
 from orders.services.producer_orders import producer_orders_request_refresh
-from orders.services.status import order_lock, order_status_change, order_status_move
+from orders.services.status import order_lock, order_status_move
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S
-
-
-class PaymentOutcome(TextChoices):
-    AUTHORIZED = "authorized", "authorized"
-    REVIEW = "review", "needs review"
-    DECLINED = "declined", "declined"
-    DEFERRED = "deferred", "paid later (pickup, invoice)"
-
-
-@dataclass(frozen=True)
-class PaymentResult:
-    outcome: PaymentOutcome
-    reference: str
-    message: str
-
-
-class PaymentProvider(Protocol):
-    code: str
-    label: str
-
-    def authorize(self, *, order: Order, details: dict) -> PaymentResult: ...
-
-
-class PayLaterProvider:
-    """Pay at pickup or on invoice: nothing to authorize now."""
-
-    def __init__(self, code: str, label: str) -> None:
-        self.code = code
-        self.label = label
-
-    def authorize(self, *, order: Order, details: dict) -> PaymentResult:
-        return PaymentResult(
-            outcome=PaymentOutcome.DEFERRED,
-            reference=f"{self.code}-{order.number}",
-            message=f"{self.label}: {order.grand_total} {order.currency} due",
-        )
-
-
-def _luhn_valid(number: str) -> bool:
-    digits = [int(d) for d in reversed(number)]
-    total = sum(digits[0::2]) + sum(sum(divmod(2 * d, 10)) for d in digits[1::2])
-    return total % 10 == 0
-
-
-class TestCardProvider:
-    """A card provider that needs no network: the card number decides the outcome."""
-
-    code = "test_card"
-    label = "Test card"
-    OUTCOMES = {
-        "4242424242424242": PaymentOutcome.AUTHORIZED,
-        "4000000000000127": PaymentOutcome.REVIEW,
-    }
-
-    def authorize(self, *, order: Order, details: dict) -> PaymentResult:
-        number = str(details.get("card_number", "")).replace(" ", "").replace("-", "")
-        if not (number.isdigit() and 12 <= len(number) <= 19 and _luhn_valid(number)):
-            raise InvalidPaymentDetails("A card number of 12 to 19 digits (Luhn) is required.")
-        outcome = self.OUTCOMES.get(number, PaymentOutcome.DECLINED)
-        return PaymentResult(
-            outcome=outcome,
-            reference=f"tc-{order.number}-{number[-4:]}",
-            message=f"Card ending {number[-4:]}: {outcome.label}",
-        )
-
-
-BUILT_IN_PROVIDERS: dict[str, PaymentProvider] = {
-    provider.code: provider
-    for provider in (
-        PayLaterProvider("pickup", "Pay at pickup"),
-        PayLaterProvider("invoice", "Pay by invoice"),
-        TestCardProvider(),
-    )
-}
-
-
-def payment_providers() -> dict[str, PaymentProvider]:
-    """The providers this instance offers, by code (setting LARDER_PAYMENT_PROVIDERS)."""
-    return {code: BUILT_IN_PROVIDERS[code] for code in settings.LARDER_PAYMENT_PROVIDERS}
-
-
-def payment_provider_get(code: str) -> PaymentProvider:
-    provider = payment_providers().get(code)
-    if provider is None:
-        raise UnknownPaymentMethod(
-            f"Payment method {code!r} is not offered; choose one of "
-            f"{', '.join(payment_providers())}."
-        )
-    return provider
-
 
 PAYMENT_STATUS = {
     PaymentOutcome.AUTHORIZED: PaymentStatus.AUTHORIZED,
@@ -170,12 +79,15 @@ def order_pay(*, order_id: int, method: str, actor: Actor, details: dict | None 
     """Pay a submitted cart with the trader, and so place it.
 
     Locks the order (and its session FOR SHARE); the session must still be open and the
-    cart submitted with unexpired reservations. The provider's outcome moves the order through
-    the one door (`order_status_move`, under this lock): pay later → I; authorized → M → C;
-    review → M → A; an order with backordered items → B. The payment fields are written with
-    the first move. The reservations become firm, a payment event is written, and the
-    producer orders are asked to follow after commit. A declined payment raises
-    PaymentDeclined (402) and writes nothing: the cart stays as it was.
+    cart submitted with unexpired reservations. An order the trader's approval rule catches
+    (orders/services/approval.py) goes P → W with its payment method and card on file kept,
+    nothing authorized yet. Otherwise the provider's outcome moves the order through the one
+    door (`order_status_move`, under this lock): pay later → I; authorized → M → C; review →
+    M → A; an order with backordered items → B. The payment fields are written with the
+    first move and the authorization recorded (`PaymentTransaction`, with its event). The
+    reservations become firm and the producer orders are asked to follow after commit. A
+    declined payment raises PaymentDeclined (402) and writes nothing: the cart stays as it
+    was.
     """
     provider = payment_provider_get(method)
     order = order_and_session_lock(order_id=order_id)
@@ -190,50 +102,90 @@ def order_pay(*, order_id: int, method: str, actor: Actor, details: dict | None 
     if state["expired"]:
         raise CheckoutExpired(f"The reservations of order {order.number} expired.")
 
-    result = provider.authorize(order=order, details=details or {})
-    if result.outcome == PaymentOutcome.DECLINED:
-        raise PaymentDeclined(result.message, extra={"payment_method": method})
+    reasons = approval_reasons_for(order)
+    if reasons:
+        reference = provider.tokenize(order=order, details=details or {})
+        order_approval_wait(
+            order=order, method=method, reference=reference, reasons=reasons, actor=actor
+        )
+    else:
+        order_payment_place(
+            order=order,
+            provider=provider,
+            details=details or {},
+            backordered=bool(state["backordered"]),
+            actor=actor,
+        )
+    reservations_make_firm(order_id=order.pk)
+    producer_orders_request_refresh(order=order)
+    return order
 
+
+def order_payment_place(
+    *, order: Order, provider: PaymentProvider, details: dict, backordered: bool, actor: Actor
+) -> Order:
+    """Authorize the order's total and move it along the outcome's path (P or W → …), in the
+    caller's transaction with the order locked. A decline raises PaymentDeclined before
+    anything is written."""
+    result = provider.authorize(order=order, amount=order.grand_total, details=details)
+    if result.outcome == PaymentOutcome.DECLINED:
+        raise PaymentDeclined(result.message, extra={"payment_method": provider.code})
     payment = {
-        "payment_method": method,
+        "payment_method": provider.code,
         "payment_reference": result.reference,
         "payment_status": PAYMENT_STATUS[result.outcome],
     }
-    for to_status in _status_path(result.outcome, bool(state["backordered"])):
+    if result.outcome == PaymentOutcome.AUTHORIZED:
+        payment["amount_authorized"] = order.grand_total
+    for to_status in _status_path(result.outcome, backordered):
         order = order_status_move(
             order=order, to_status=to_status, actor=actor, reason=result.message, also=payment
         )
         payment = None
-    reservations_make_firm(order_id=order.pk)
-    order_event(
-        order=order,
-        actor=actor,
-        kind=OrderEvent.Kind.PAYMENT,
-        message=result.message,
-        data={"method": method, "outcome": result.outcome.value, "reference": result.reference},
-    )
-    producer_orders_request_refresh(order=order)
+    if result.outcome == PaymentOutcome.DEFERRED:
+        # Nothing is held for a pay-later order: an event, no payment transaction.
+        order_event(
+            order=order,
+            actor=actor,
+            kind=OrderEvent.Kind.PAYMENT,
+            message=result.message,
+            data={"method": provider.code, "outcome": result.outcome.value,
+                  "reference": result.reference},
+        )  # fmt: skip
+    else:
+        payment_record(
+            order=order,
+            kind=PaymentTransaction.Kind.AUTHORIZE,
+            amount=order.grand_total,
+            actor=actor,
+            result=result,
+        )
     return order
+
+
+def order_has_backorders(order_id: int) -> bool:
+    return OrderItem.objects.filter(
+        order_id=order_id, inventory_status=InventoryStatus.BACKORDERED
+    ).exists()
 
 
 @transaction.atomic
 def order_payment_review_accept(*, order_id: int, actor: Actor) -> Order:
     """Staff accept a payment that needed review: A → C, or A → B when items wait on
-    backorder. The payment counts as authorized."""
+    backorder. The payment counts as authorized for the order's total."""
     order = order_lock(order_id=order_id)
     if order.status != S.PAYMENT_REVIEW:
         raise PaymentNotInReview(f"Order {order.number} is {order.status}, not in payment review.")
-    backordered = OrderItem.objects.filter(
-        order_id=order.pk, inventory_status=InventoryStatus.BACKORDERED
-    ).exists()
-    order = order_status_change(
-        order_id=order.pk,
-        to_status=S.BACKORDERED if backordered else S.COMPLETE,
+    order = order_status_move(
+        order=order,
+        to_status=S.BACKORDERED if order_has_backorders(order.pk) else S.COMPLETE,
         actor=actor,
         reason="Payment review accepted",
+        also={
+            "payment_status": PaymentStatus.AUTHORIZED,
+            "amount_authorized": order.grand_total,
+        },
     )
-    Order.objects.filter(pk=order.pk).update(payment_status=PaymentStatus.AUTHORIZED)
-    order.payment_status = PaymentStatus.AUTHORIZED
     order_event(
         order=order,
         actor=actor,
@@ -243,3 +195,18 @@ def order_payment_review_accept(*, order_id: int, actor: Actor) -> Order:
     )
     producer_orders_request_refresh(order=order)
     return order
+
+
+@transaction.atomic
+def order_payment_review_decline(*, order_id: int, actor: Actor, reason: str) -> Order:
+    """Staff decline a payment under review: the order is cancelled (A → X) with the reason,
+    through the cancellation service (authorization voided, stock released, producer orders
+    updated)."""
+    from orders.services.cancellation import order_cancel
+
+    order = order_lock(order_id=order_id)
+    if order.status != S.PAYMENT_REVIEW:
+        raise PaymentNotInReview(f"Order {order.number} is {order.status}, not in payment review.")
+    return order_cancel(
+        order_id=order.pk, actor=actor, reason=f"Payment review declined: {reason}".strip()
+    )

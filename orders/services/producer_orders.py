@@ -101,7 +101,11 @@ def _live_rows(session_id: int, producers: Q, per_customer_order: bool) -> list[
     )
     return list(
         OrderItem.objects.filter(
-            producers, order__sales_session_id=session_id, order__status__in=LIVE_ORDER_STATUSES
+            producers,
+            order__sales_session_id=session_id,
+            order__status__in=LIVE_ORDER_STATUSES,
+            # An item that became unavailable (its order in L) is not asked of the producer.
+            unavailable_reason="",
         )
         .values(*group)
         .annotate(

@@ -57,7 +57,7 @@ class SubOrderSerializer(serializers.ModelSerializer):
             "id",
             "order",
             "item_count",
-            "total_quantity",
+            "quantity_by_unit",
             "total_product",
             "total_adjustment",
             "total_shipping",

@@ -153,7 +153,9 @@ def test_the_mirror_never_drops_below_what_orders_hold_and_wakes_backorders(
     with django_capture_on_commit_callbacks(execute=True):
         stock_mirror_refresh(producer_id=farm.pk)
 
-    assert Order.objects.get(pk=waiting.pk).status == "M"  # allocated; invoice still due
+    # allocated: a pay-later order goes B → C (complete), its invoice still to collect
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.payment_status) == ("C", "deferred")
     assert Stock.objects.get(pk=product.pk).reserved == Decimal("5")
 
 

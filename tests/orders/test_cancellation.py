@@ -157,7 +157,7 @@ def test_cancelling_from_the_admin_goes_through_the_cancellation_service(
     order = _placed(session, [(offer, "2")], system_actor)
     client.force_login(staff_user)
 
-    client.post(f"/admin/orders/order/{order.pk}/status/X/", {"reason": "phoned in"})
+    client.post(f"/admin/orders/order/{order.pk}/action/cancel/", {"reason": "phoned in"})
 
     order.refresh_from_db()
     assert order.status == "X"

@@ -217,11 +217,11 @@ def test_backordered_item_waits_in_b_until_stock_arrives(
         stock_set(product_id=sold_out.product_id, on_hand=Decimal("3"))
 
     order.refresh_from_db()
-    assert order.status == "C"  # authorized card: B → C
+    assert order.status == "C"  # authorized card: B → M (re-authorization) → C
     assert OrderItem.objects.get(order=cart, offer=sold_out).inventory_status == "ALLC"
     assert stock_of(sold_out).reserved == Decimal("2")
     moves = list(order.events.filter(kind="status_changed").values_list("to_status", flat=True))
-    assert moves == ["B", "C"]
+    assert moves == ["B", "M", "C"]
 
 
 def test_unsubmitted_carts_release_their_stock_when_the_reservation_expires(session, system_actor):

@@ -22,11 +22,12 @@ pytestmark = pytest.mark.django_db
 # stock rows; one statement reserving (stock, reservations); one statement writing the
 # adjustments, items, sub-orders and order; the stock event; RELEASE.
 SUBMIT_STATEMENTS = 9
-# SAVEPOINT; lock the order and its session; expiry and backorder check; the move to I with
-# the payment fields and the items' status (one statement, RETURNING the version); the status
-# event; firm reservations; the payment event; the producer-order refresh request (a
-# WorkRequest row, config/work.py); RELEASE.
-PAY_STATEMENTS = 9
+# SAVEPOINT; lock the order and its session; expiry and backorder check; the trader's approval
+# rule with the customer's flags (orders/services/approval.py); the move to I with the payment
+# fields and the items' status (one statement, RETURNING the version); the status event; the
+# payment event; firm reservations; the producer-order refresh request (a WorkRequest row,
+# config/work.py); RELEASE.
+PAY_STATEMENTS = 10
 
 
 def _cart(items: int, **offer_fields):

@@ -37,6 +37,8 @@ DOCUMENTED = {
     ("B", "C"),
     ("L", "M"),
     ("L", "C"),
+    # seed 004: L = "a previously allocated (or backordered) item became unavailable"
+    *{(s, "L") for s in "IMBC"},
     ("C", "R"),
     ("R", "S"),
     ("S", "D"),
@@ -54,6 +56,8 @@ def _order_in(status: str):
         kwargs["status_before_edit"] = "C"
     if status == "T":
         kwargs["backup_of"] = OrderFactory()
+    if status in "YZ":
+        kwargs["list_name"] = "Weekly basics"
     order = OrderFactory(**kwargs)
     OrderItemFactory(order=order, status=status)
     return order

@@ -1,0 +1,390 @@
+"""Business actions on an order, and the one service that runs the one a person asked for.
+
+Screens and endpoints never set a status letter: they offer the actions available for an
+order and a user (orders.selectors.order_actions_available), each with a human label,
+whether it needs a reason, a confirmation question and the extra inputs it takes, and post
+the chosen action's code to `order_action_run`. Each action is one service that moves the
+order through `order_status_change` *and* does the work (stock, payment, producer orders,
+events). An action unknown, not allowed to the user, or not available in the order's
+current state is refused before anything is written.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from config.actors import Actor
+from orders.exceptions import (
+    InvalidActionInput,
+    OrderActionForbidden,
+    OrderActionNotAvailable,
+    ReasonRequired,
+    UnknownOrderAction,
+)
+from orders.models import Order, PaymentStatus
+from orders.services import (
+    approval,
+    backorders,
+    cancellation,
+    editing,
+    fulfilment,
+    low_inventory,
+    payment_operations,
+    payments,
+)
+from orders.services.partner_resend import order_is_resendable, order_resend_to_partners
+from orders.services.payment_providers import order_holds_card
+from orders.services.status import order_lock
+from orders.statuses import CANCELLABLE_STATUSES, EDITABLE_STATUSES
+from orders.statuses import OrderStatus as S
+
+Runner = Callable[[int, Actor, str, dict], Order]
+Predicate = Callable[[Order, object], bool]
+
+
+@dataclass(frozen=True)
+class OrderAction:
+    """One business action. `statuses`: where it is offered; `when`: a further condition on
+    the order and the user; `fields`: extra inputs (`amount`, `sub_orders`, `reference`)."""
+
+    code: str
+    label: str
+    statuses: frozenset
+    run: Runner
+    needs_reason: bool = False
+    permission: str = "orders.change_order"
+    confirm: str = ""
+    done: str = ""
+    style: str = "default"  # default, primary, danger: for the screen's button
+    fields: tuple[str, ...] = ()
+    when: Predicate = field(default=lambda order, user: True)
+
+    def is_available(self, order: Order, user) -> bool:
+        return order.status in self.statuses and self.when(order, user)
+
+
+def _pay_later_open(order: Order, user) -> bool:
+    return not order_holds_card(order) and order.payment_status in (
+        PaymentStatus.DEFERRED,
+        PaymentStatus.DUE,
+    )
+
+
+def _payment_due(order: Order, user) -> bool:
+    return order_holds_card(order) and order.payment_status == PaymentStatus.DUE
+
+
+def _capturable(order: Order, user) -> bool:
+    return order_holds_card(order) and order.payment_status in (
+        PaymentStatus.AUTHORIZED,
+        PaymentStatus.CAPTURE_FAILED,
+    )
+
+
+def _refundable(order: Order, user) -> bool:
+    return order.amount_captured > order.amount_refunded
+
+
+def _edit_holder(order: Order, user) -> bool:
+    return order.locked_by_id is not None and order.locked_by_id == getattr(user, "pk", None)
+
+
+def _edit_other(order: Order, user) -> bool:
+    return not _edit_holder(order, user)
+
+
+def _amount(data: dict) -> Decimal:
+    try:
+        amount = Decimal(str(data.get("amount", "")).strip())
+    except InvalidOperation as error:
+        raise InvalidActionInput("The amount must be a number, e.g. 12.50.") from error
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:
+        raise InvalidActionInput("The amount must be a number with at most two decimals.")
+    return amount
+
+
+def _sub_orders(data: dict) -> list[int] | None:
+    raw = data.get("sub_orders")
+    if not raw:
+        return None
+    try:
+        return [int(value) for value in raw]
+    except (TypeError, ValueError) as error:
+        raise InvalidActionInput("Sub-orders are given by their numbers.") from error
+
+
+ACTIONS: tuple[OrderAction, ...] = (
+    OrderAction(
+        code="approve",
+        label="Approve order",
+        statuses=frozenset({S.WAITING_APPROVAL}),
+        permission="orders.approve_order",
+        run=lambda pk, actor, reason, data: approval.order_approve(
+            order_id=pk, actor=actor, note=reason
+        ),
+        done="Approved: the payment is authorized and processing goes on.",
+        style="primary",
+    ),
+    OrderAction(
+        code="deny",
+        label="Deny order",
+        statuses=frozenset({S.WAITING_APPROVAL}),
+        permission="orders.approve_order",
+        needs_reason=True,
+        confirm="Deny this order? Its stock is released and the customer is told.",
+        run=lambda pk, actor, reason, data: approval.order_deny(
+            order_id=pk, actor=actor, reason=reason
+        ),
+        done="Denied: stock released, the customer is told.",
+        style="danger",
+    ),
+    OrderAction(
+        code="review_accept",
+        label="Accept payment",
+        statuses=frozenset({S.PAYMENT_REVIEW}),
+        run=lambda pk, actor, reason, data: payments.order_payment_review_accept(
+            order_id=pk, actor=actor
+        ),
+        done="Payment accepted: it counts as authorized.",
+        style="primary",
+    ),
+    OrderAction(
+        code="review_decline",
+        label="Decline payment and cancel",
+        statuses=frozenset({S.PAYMENT_REVIEW}),
+        needs_reason=True,
+        confirm="Decline this payment? The order is cancelled and its stock released.",
+        run=lambda pk, actor, reason, data: payments.order_payment_review_decline(
+            order_id=pk, actor=actor, reason=reason
+        ),
+        done="Payment declined: the order is cancelled.",
+        style="danger",
+    ),
+    OrderAction(
+        code="confirm_pay_later",
+        label="Confirm order (payment at pickup / on invoice)",
+        statuses=frozenset({S.SUBMITTED}),
+        when=_pay_later_open,
+        run=lambda pk, actor, reason, data: payment_operations.order_pay_later_confirm(
+            order_id=pk, actor=actor
+        ),
+        done="Confirmed for fulfilment; the payment is still to collect.",
+    ),
+    OrderAction(
+        code="record_payment",
+        label="Record payment received",
+        statuses=frozenset({S.SUBMITTED, S.COMPLETE, S.RELEASED, S.SHIPPED}),
+        when=_pay_later_open,
+        fields=("reference",),
+        run=lambda pk, actor, reason, data: payment_operations.order_payment_receive(
+            order_id=pk, actor=actor, reference=str(data.get("reference", ""))[:120], note=reason
+        ),
+        done="Payment recorded as received.",
+        style="primary",
+    ),
+    OrderAction(
+        code="reauthorize",
+        label="Re-authorize payment",
+        statuses=frozenset({S.PAYMENT_INITIATED, S.COMPLETE}),
+        when=_payment_due,
+        run=lambda pk, actor, reason, data: payment_operations.order_payment_reauthorize(
+            order_id=pk, actor=actor
+        ),
+        done="Re-authorization requested.",
+    ),
+    OrderAction(
+        code="allocate_backorders",
+        label="Allocate backorders now",
+        statuses=frozenset({S.BACKORDERED}),
+        run=lambda pk, actor, reason, data: backorders.order_backorders_allocate_now(
+            order_id=pk, actor=actor
+        ),
+        done="Backorders allocated.",
+    ),
+    OrderAction(
+        code="retry_allocation",
+        label="Allocate short items again",
+        statuses=frozenset({S.LOW_INVENTORY}),
+        run=lambda pk, actor, reason, data: low_inventory.order_low_inventory_retry(
+            order_id=pk, actor=actor
+        ),
+        done="Short items allocated again.",
+    ),
+    OrderAction(
+        code="remove_unavailable",
+        label="Remove the unavailable items",
+        statuses=frozenset({S.LOW_INVENTORY}),
+        confirm="Remove the unavailable items from this order? It is re-priced.",
+        run=lambda pk, actor, reason, data: low_inventory.order_unavailable_items_remove(
+            order_id=pk, actor=actor
+        ),
+        done="Unavailable items removed; the order is re-priced.",
+    ),
+    OrderAction(
+        code="release",
+        label="Release to fulfilment",
+        statuses=frozenset({S.COMPLETE}),
+        run=lambda pk, actor, reason, data: fulfilment.order_release(order_id=pk, actor=actor),
+        done="Released to fulfilment: the pick list is written.",
+        style="primary",
+    ),
+    OrderAction(
+        code="ship",
+        label="Mark shipped",
+        statuses=frozenset({S.RELEASED}),
+        fields=("sub_orders",),
+        run=lambda pk, actor, reason, data: fulfilment.order_ship(
+            order_id=pk, actor=actor, sub_order_ids=_sub_orders(data)
+        ),
+        done="Shipped.",
+        style="primary",
+    ),
+    OrderAction(
+        code="capture",
+        label="Capture payment",
+        statuses=frozenset({S.SHIPPED}),
+        when=_capturable,
+        run=lambda pk, actor, reason, data: payment_operations.order_payment_capture(
+            order_id=pk, actor=actor
+        ),
+        done="Payment captured.",
+        style="primary",
+    ),
+    OrderAction(
+        code="refund",
+        label="Refund",
+        statuses=frozenset({S.DEPOSITED, S.SHIPPED}),
+        when=_refundable,
+        needs_reason=True,
+        fields=("amount",),
+        confirm="Refund this amount to the customer?",
+        run=lambda pk, actor, reason, data: payment_operations.order_refund(
+            order_id=pk, actor=actor, amount=_amount(data), reason=reason
+        ),
+        done="Refund recorded.",
+        style="danger",
+    ),
+    OrderAction(
+        code="edit_begin",
+        label="Begin customer-service edit",
+        statuses=frozenset(EDITABLE_STATUSES),
+        run=lambda pk, actor, reason, data: editing.order_edit_begin(order_id=pk, actor=actor),
+        done="Edit begun: the order is locked to you and a backup copy (T) is saved.",
+    ),
+    OrderAction(
+        code="edit_commit",
+        label="Commit edit",
+        statuses=frozenset({S.CSR_EDIT}),
+        when=_edit_holder,
+        run=lambda pk, actor, reason, data: editing.order_edit_commit(order_id=pk, actor=actor),
+        done="Edit committed: the order is re-priced, its stock reserved and its status restored.",
+        style="primary",
+    ),
+    OrderAction(
+        code="edit_rollback",
+        label="Roll back edit",
+        statuses=frozenset({S.CSR_EDIT}),
+        when=_edit_holder,
+        confirm="Roll back every change of this edit?",
+        run=lambda pk, actor, reason, data: editing.order_edit_rollback(order_id=pk, actor=actor),
+        done="Edit rolled back: the order is restored from its backup copy.",
+    ),
+    OrderAction(
+        code="edit_take_over",
+        label="Take over the edit",
+        statuses=frozenset({S.CSR_EDIT}),
+        when=_edit_other,
+        confirm="Take this edit over from the agent holding it?",
+        run=lambda pk, actor, reason, data: editing.order_edit_begin(
+            order_id=pk, actor=actor, take_over=True
+        ),
+        done="You took the edit over.",
+    ),
+    OrderAction(
+        code="resend",
+        label="Resend to partners",
+        statuses=frozenset(S),
+        when=lambda order, user: order_is_resendable(order),
+        run=lambda pk, actor, reason, data: order_resend_to_partners(order_id=pk, actor=actor),
+        done="The order's producer orders are queued to be sent again.",
+    ),
+    OrderAction(
+        code="cancel",
+        label="Cancel order",
+        statuses=frozenset(CANCELLABLE_STATUSES - {S.PAYMENT_REVIEW}),
+        needs_reason=True,
+        confirm="Cancel this order? Its stock is released, its payment voided and its "
+        "producer orders updated.",
+        run=lambda pk, actor, reason, data: cancellation.order_cancel(
+            order_id=pk, actor=actor, reason=reason
+        ),
+        done="Cancelled.",
+        style="danger",
+    ),
+)
+ORDER_ACTIONS: dict[str, OrderAction] = {action.code: action for action in ACTIONS}
+
+
+def user_may(user, action: OrderAction) -> bool:
+    return user is None or user.has_perm(action.permission)
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    order: Order
+    action: OrderAction
+    message: str
+    warning: str = ""
+
+
+def _warning(order: Order) -> str:
+    order.refresh_from_db()
+    if order.payment_status == PaymentStatus.DUE:
+        return (
+            f"Payment due: the order totals {order.grand_total} {order.currency}, "
+            f"{order.amount_authorized} {order.currency} is authorized."
+        )
+    if order.payment_status == PaymentStatus.CAPTURE_FAILED:
+        return "The payment capture failed: try again or contact the customer."
+    return ""
+
+
+@transaction.atomic
+def order_action_run(
+    *, order_id: int, action: str, actor: Actor, reason: str = "", data: dict | None = None
+) -> ActionOutcome:
+    """Run the business action `action` (a code of ORDER_ACTIONS) on an order: the one door
+    for every action a person asks for in the admin or through an API.
+
+    Guarantees: an unknown code raises UnknownOrderAction (404); a user without the
+    action's permission OrderActionForbidden (403); the order row is locked and an action
+    not available in its current state (status, payment, edit holder) raises
+    OrderActionNotAvailable (409); an action that needs a reason and has none
+    ReasonRequired (422); each before anything is written. Then the action's own service
+    runs in this transaction. The outcome carries the order, a message to show, and a
+    warning when the payment is now due or its capture failed."""
+    chosen = ORDER_ACTIONS.get(action)
+    if chosen is None:
+        raise UnknownOrderAction(f"There is no order action {action!r}.")
+    if not user_may(actor.user, chosen):
+        raise OrderActionForbidden(f"You may not {chosen.label.lower()}.")
+    order = order_lock(order_id=order_id)
+    if not chosen.is_available(order, actor.user):
+        raise OrderActionNotAvailable(
+            f"“{chosen.label}” is not available for order {order.number} "
+            f"({order.get_status_display()}, payment {order.get_payment_status_display()})."
+            + (
+                f" It is being edited by {order.locked_by.get_username()}."
+                if order.status == S.CSR_EDIT and order.locked_by
+                else ""
+            ),
+            extra={"action": chosen.code, "status": order.status},
+        )
+    reason = (reason or "").strip()[:500]
+    if chosen.needs_reason and not reason:
+        raise ReasonRequired(f"“{chosen.label}” needs a reason.")
+    result = chosen.run(order.pk, actor, reason, data or {})
+    order = result if isinstance(result, Order) else Order.objects.get(pk=order.pk)
+    return ActionOutcome(order=order, action=chosen, message=chosen.done, warning=_warning(order))
