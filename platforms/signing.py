@@ -6,11 +6,22 @@ import binascii
 import hashlib
 import hmac
 
+from django.views.decorators.debug import sensitive_variables
 
+# Secrets never show in production error reports (error e-mails): each function holding one
+# in a local is marked with sensitive_variables.
+
+
+@sensitive_variables("secret", "key")
 def _key(secret: str) -> bytes:
-    return base64.b64decode(secret.removeprefix("whsec_"))
+    try:
+        return base64.b64decode(secret.removeprefix("whsec_"))
+    except (binascii.Error, ValueError):
+        # `from None`: the decoder's frame, which holds the secret, stays out of reports.
+        raise ValueError("The signing secret is not whsec_ and base64.") from None
 
 
+@sensitive_variables("secret", "key")
 def signing_secret_is_valid(secret: str) -> bool:
     """`whsec_` and the base64 of 24 to 64 random bytes, as Standard Webhooks secrets are."""
     if not secret.startswith("whsec_"):
@@ -22,12 +33,14 @@ def signing_secret_is_valid(secret: str) -> bool:
     return 24 <= len(key) <= 64
 
 
+@sensitive_variables("secret", "key")
 def sign(*, secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     signed = f"{message_id}.{timestamp}.".encode() + body
     digest = hmac.new(_key(secret), signed, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
 
 
+@sensitive_variables("secret", "key")
 def signature_headers(*, secret: str, message_id: str, timestamp: int, body: bytes) -> dict:
     return {
         "webhook-id": message_id,
@@ -38,6 +51,7 @@ def signature_headers(*, secret: str, message_id: str, timestamp: int, body: byt
     }
 
 
+@sensitive_variables("secret", "key")
 def verify(*, secret: str, headers, body: bytes, tolerance_seconds: int = 300, now: int) -> bool:
     """Check a request signed by `signature_headers` (what a receiving Larder does)."""
     headers = {name.lower(): value for name, value in headers.items()}
@@ -53,6 +67,7 @@ def verify(*, secret: str, headers, body: bytes, tolerance_seconds: int = 300, n
     return any(hmac.compare_digest(expected, candidate) for candidate in signatures)
 
 
+@sensitive_variables("secret", "key")
 def customer_reference(*, secret: str, customer_id: int) -> str:
     """A keyed hash standing for a customer: stable for one partner, different across partners,
     and not reversible without the partner's secret."""

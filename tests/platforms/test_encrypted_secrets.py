@@ -2,6 +2,8 @@
 overlap window, and write-only in the admin."""
 
 import importlib
+import sys
+import uuid
 
 import pytest
 from cryptography.fernet import Fernet
@@ -9,16 +11,20 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
+from django.views.debug import technical_500_response
 
 from platforms.models import Platform
-from platforms.signing import signature_headers, verify
+from platforms.signing import sign, signature_headers, verify
 from tests.factories import PlatformFactory
 
 pytestmark = pytest.mark.django_db
 SECRETS = ("signing_secret", "customer_hash_secret", "outbound_token")
 OLD_KEY, NEW_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+# A secret whose base64 is malformed (31 characters), made here rather than written out: an
+# error page quotes the source lines around the raise.
+BROKEN_SECRET = "whsec_" + uuid.uuid4().hex[:31]
 
 
 def _stored(platform: Platform) -> dict[str, str]:
@@ -143,3 +149,15 @@ def test_the_admin_refuses_a_malformed_signing_secret(admin_client):
     assert response.status_code == 200
     assert "A signing secret is whsec_" in response.content.decode()
     assert _read(platform) == before
+
+
+@override_settings(DEBUG=False)  # what error e-mails hold (Django shows locals when DEBUG)
+def test_error_reports_never_show_a_signing_secret():
+    try:
+        sign(secret=BROKEN_SECRET, message_id="m1", timestamp=1000, body=b"{}")
+    except ValueError:
+        page = technical_500_response(RequestFactory().get("/"), *sys.exc_info()).content
+    page = page.decode()
+
+    assert "The signing secret is not whsec_ and base64." in page
+    assert BROKEN_SECRET.removeprefix("whsec_") not in page
