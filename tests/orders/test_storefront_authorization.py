@@ -3,7 +3,10 @@ writes nothing.
 
 The table below is checked against the URL resolver: an endpoint under /api/storefront/ (or a
 method of one) without a row fails `test_every_storefront_endpoint_has_a_row`. Adding a
-storefront endpoint means adding its row here, with the status each role must get.
+storefront endpoint means adding its row here, with the status each role must get. URL
+parameters and body placeholders are looked up by name in the test's values (order_id,
+item_id, session_id, SESSION, CUSTOMER_A, OFFER); a row needing others gives a `values`
+function (world, order) -> {name: value}.
 
 Roles: nobody signed in; customer A (who owns the order), customer B (another customer of the
 same trader); customer service and trader staff of the order's trader; producer staff of a
@@ -11,6 +14,7 @@ producer in the order; trader staff of another trader; a superuser.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -62,6 +66,7 @@ class Row:
     target: str
     expect: dict[str, int]
     body: dict = field(default_factory=dict)
+    values: Callable[[dict, Order], dict] | None = None
 
 
 ROWS: dict[tuple[str, str], Row] = {
@@ -206,6 +211,8 @@ def test_role_on_storefront_endpoint(world, route, method, role):
         "CUSTOMER_A": world["customers"]["customer_a"].pk,
         "OFFER": offer_with_stock(world["session"], price=Decimal("3.00")).pk,
     }
+    if row.values is not None:
+        values |= row.values(world, order)
     url = "/" + PREFIX + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m[1]]), route)
     body = {key: values.get(value, value) for key, value in row.body.items()}
     client = APIClient()
