@@ -254,3 +254,28 @@ def test_admin_shows_the_effect_before_confirming_and_refuses_a_closed_session(a
     assert "This session is closed" in refused.content.decode()
     session.refresh_from_db()
     assert session.consolidate_per_producer is True
+
+
+def _refresh_statements(session) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ProducerOrder.objects.filter(sales_session=session).delete()
+    with CaptureQueriesContext(connection) as captured:
+        producer_orders_refresh(session_id=session.pk)
+    return len(captured)
+
+
+@pytest.mark.parametrize("orders", [1, 20])
+def test_a_refresh_takes_the_same_statements_whatever_the_size(orders):
+    session = SaleSessionFactory()
+    farms = [ProducerFactory(), ProducerFactory()]
+    products = [ProductFactory(producer=farm) for farm in farms for _ in range(2)]
+    for _ in range(orders):
+        _order(session, *products)
+    # One GROUP BY with every producer in the trader's mode...
+    assert _refresh_statements(session) == 12
+    # ...and a second one only when some producer wishes the other mode.
+    farms[1].producer_consolidation = False
+    farms[1].save()
+    assert _refresh_statements(session) == 13
