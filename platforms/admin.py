@@ -110,6 +110,7 @@ class ApiCredentialAdmin(admin.ModelAdmin):
         "name",
         "scopes",
         "enterprises",
+        "requires_if_match",
         "token_prefix",
         "created_by",
         "created_at",
@@ -150,11 +151,19 @@ class ApiCredentialAdmin(admin.ModelAdmin):
             name=form.cleaned_data["name"],
             scopes=list(form.cleaned_data["scopes"]),
             created_by=request.user,
+            requires_if_match=form.cleaned_data.get("requires_if_match", False),
         )
         obj.pk = issued.credential.pk
         obj._state.adding = False
         obj._state.db = "default"
-        for field in ("token_prefix", "token_hash", "scopes", "created_at", "created_by_id"):
+        for field in (
+            "token_prefix",
+            "token_hash",
+            "scopes",
+            "requires_if_match",
+            "created_at",
+            "created_by_id",
+        ):
             setattr(obj, field, getattr(issued.credential, field))
         messages.warning(
             request,

@@ -36,7 +36,13 @@ def token_hash(token: str) -> str:
 
 @transaction.atomic
 def api_credential_issue(
-    *, platform: Platform, name: str, scopes: list[str], created_by=None, enterprises=()
+    *,
+    platform: Platform,
+    name: str,
+    scopes: list[str],
+    created_by=None,
+    enterprises=(),
+    requires_if_match: bool = False,
 ) -> IssuedCredential:
     """Create a credential for `platform` and return it with its token (the only time the
     token exists outside the caller's hands)."""
@@ -53,6 +59,7 @@ def api_credential_issue(
         token_hash=token_hash(token),
         scopes=sorted(set(scopes)),
         created_by=created_by,
+        requires_if_match=requires_if_match,
     )
     if enterprises:
         credential.enterprises.set(enterprises)

@@ -32,6 +32,11 @@ class DfcParseError(ApplicationError):
     status = 400
 
 
+class UnknownContext(DfcParseError):
+    code = "unknown-dfc-context"
+    title = "The document's @context is not a DFC context Larder knows"
+
+
 class IdempotencyKeyInvalid(ApplicationError):
     code = "idempotency-key-invalid"
     title = "Invalid Idempotency-Key"
@@ -64,4 +69,22 @@ class EmptyOrder(ApplicationError):
 class UnknownSaleSession(ApplicationError):
     code = "unknown-sale-session"
     title = "The order's sale session is not known here"
+    status = 422
+
+
+class LocalSaleSession(ApplicationError):
+    code = "local-sale-session"
+    title = "A partner's order cannot join a local trader's sale session"
+    status = 409
+
+
+class OfferSessionClosed(ApplicationError):
+    code = "offer-session-closed"
+    title = "The offer's sale session is closed or has ended"
+    status = 409
+
+
+class QuantityNotAllowed(ApplicationError):
+    code = "quantity-not-allowed"
+    title = "This quantity cannot be ordered"
     status = 422

@@ -221,6 +221,11 @@ class ApiCredential(models.Model):
         related_name="+",
         help_text="The local enterprises this token may act for; none selected means all.",
     )
+    requires_if_match = models.BooleanField(
+        default=False,
+        help_text="Refuse (428) a PUT without If-Match. Off by default: OFN's and FDC's clients "
+        "never send it; when sent, If-Match is always checked.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

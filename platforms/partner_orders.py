@@ -20,9 +20,9 @@ from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import unquote, urlparse
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from config.actors import Actor
@@ -44,18 +44,32 @@ from orders.statuses import OrderStatus as S
 from platforms.apis.base import check_version
 from platforms.dfc.parse import ParsedLine, ParsedOrder, ParsedSession
 from platforms.dfc.partner_api import COMPLETE_STATUSES, HELD_STATUSES
-from platforms.exceptions import EmptyOrder, UnknownSaleSession, UnsupportedOrderStatus
+from platforms.exceptions import (
+    EmptyOrder,
+    LocalSaleSession,
+    OfferSessionClosed,
+    QuantityNotAllowed,
+    UnknownSaleSession,
+    UnsupportedOrderStatus,
+)
 from platforms.models import ApiCredential, Enterprise, PartnerOrder
-from platforms.selectors import partner_sessions_qs
 from sessions_app.exceptions import OfferNotAvailable
 from sessions_app.models import Offer, SaleSession
 
 # How long a hub's session lasts when its order gives no end date.
 DEFAULT_SESSION_LENGTH = timedelta(days=7)
 _LOCAL_PATH = re.compile(
-    r"/api/dfc/Enterprises/(?P<slug>[^/]+)/(?P<kind>[A-Za-z]+)/(?P<pk>\d{1,18})/?$"
+    r"/api/dfc/Enterprises/(?P<slug>[^/?#]+)/(?P<kind>[A-Za-z]+)/(?P<pk>\d{1,18})/?"
 )
 _LINE_PATH = re.compile(r"/Orders/(?P<order>\d{1,18})/OrderLines/(?P<item>\d{1,18})/?$")
+
+
+# Products sold by the piece (a bottle of 1 l is one piece) take whole quantities; products
+# sold by weight (kg, g) take decimals.
+WHOLE_UNITS = frozenset({"piece", "l", "ml"})
+# The largest line and order totals in money (order totals keep 14 digits, 2 decimals).
+MAX_LINE_TOTAL = Decimal("1e10")
+MAX_ORDER_TOTAL = Decimal("1e11")
 
 
 @dataclass
@@ -65,47 +79,78 @@ class WantedLine:
     item_id: int | None = None
 
 
-def _local_resource(url: str | None, kind: str) -> tuple[str, int] | None:
-    """(enterprise slug, pk) when `url` is one of this Larder's DFC paths of `kind`. Only the
-    path is compared: a partner may reach Larder by another host name than the one it has."""
+def _local_resource(url: str | None, kind: str, slug: str | None = None) -> tuple[str, int] | None:
+    """(enterprise slug, pk) when `url` is one of this Larder's DFC resources of `kind`: under
+    its LARDER_PUBLIC_URL, and under enterprise `slug` when given. Anything else — another
+    host, another enterprise, a look-alike path — is not ours."""
     if not url:
         return None
-    match = _LOCAL_PATH.search(urlparse(url).path)
-    if match is None or match["kind"] != kind:
+    base = settings.LARDER_PUBLIC_URL.rstrip("/") + "/api/dfc/Enterprises/"
+    if not url.startswith(base):
+        return None
+    match = _LOCAL_PATH.fullmatch("/api/dfc/Enterprises/" + url[len(base) :])
+    if match is None or match["kind"] != kind or (slug is not None and match["slug"] != slug):
         return None
     return match["slug"], int(match["pk"])
 
 
+def _session_is_open(offer: Offer) -> bool:
+    session = offer.session
+    return session.state == SaleSession.State.OPEN and session.ends_at > timezone.now()
+
+
 def _offer_for(line: ParsedLine, seller: Enterprise, held: dict[int, Offer]) -> Offer:
-    """The offer a line concerns. `held`: the offers the order already holds, by product, so
-    an amendment keeps a line's offer even after the producer's session has closed."""
+    """The offer a line concerns: one of the seller's `Offers` (or, for a line that names only
+    its SuppliedProduct, the product's current offer), in a session still open. `held`: the
+    offers the order already holds, by product, so an amendment or the final Complete keeps a
+    line's offer even after the producer's session has closed."""
     offers = Offer.objects.select_related("product__producer", "session")
-    local = _local_resource(line.offer.id, "Offers")
+    offer = None
+    local = _local_resource(line.offer.id, "Offers", seller.slug)
     if local is not None:
         offer = offers.filter(pk=local[1], product__producer=seller).first()
-        if offer is not None:
-            return offer
-    product = _local_resource(line.offer.offered_item, "SuppliedProducts")
-    if product is not None and product[1] in held:
+    product = _local_resource(line.offer.offered_item, "SuppliedProducts", seller.slug)
+    if offer is None and product is not None and product[1] in held:
         return held[product[1]]
-    if product is not None:
+    if offer is None and product is not None:
         # A line that names only the product takes the producer's current offer of it.
         offer = (
             offers.filter(
                 product_id=product[1],
                 product__producer=seller,
                 session__state=SaleSession.State.OPEN,
+                session__ends_at__gt=timezone.now(),
             )
             .order_by("-session__begins_at", "-pk")
             .first()
         )
-        if offer is not None:
-            return offer
-    raise OfferNotAvailable(
-        f"Order line {line.id or ''} concerns no current offer of {seller.slug} "
-        f"({line.offer.id or line.offer.offered_item or 'nothing'}).",
+    if offer is None:
+        raise OfferNotAvailable(
+            f"Order line {line.id or ''} concerns no current offer of {seller.slug} "
+            f"({line.offer.id or line.offer.offered_item or 'nothing'}).",
+            extra={"line": line.id, "offer": line.offer.id},
+        )
+    if held.get(offer.product_id) == offer or _session_is_open(offer):
+        return offer
+    raise OfferSessionClosed(
+        f"Offer {line.offer.id or offer.pk} belongs to sale session {offer.session.name!r}, "
+        "which is closed or has ended.",
         extra={"line": line.id, "offer": line.offer.id},
     )
+
+
+def _check_quantity(line: "WantedLine") -> None:
+    product = line.offer.product
+    if product.unit_of_measure in WHOLE_UNITS and line.quantity != line.quantity.to_integral():
+        raise QuantityNotAllowed(
+            f"{product.name} is sold by the piece: order a whole number, not {line.quantity}.",
+            extra={"offer": line.offer.pk},
+        )
+    if line.quantity * line.offer.price > MAX_LINE_TOTAL:
+        raise QuantityNotAllowed(
+            f"{line.quantity} × {product.name} is more than one order line can hold.",
+            extra={"offer": line.offer.pk},
+        )
 
 
 def _wanted_lines(parsed: ParsedOrder, seller: Enterprise, order: Order | None) -> list[WantedLine]:
@@ -130,7 +175,12 @@ def _wanted_lines(parsed: ParsedOrder, seller: Enterprise, order: Order | None) 
         entry = wanted.setdefault(offer.pk, WantedLine(offer=offer, quantity=Decimal(0)))
         entry.quantity += line.quantity
         entry.item_id = entry.item_id or item_id
-    return [w for w in wanted.values() if w.quantity > 0]
+    lines = [w for w in wanted.values() if w.quantity > 0]
+    for line in lines:
+        _check_quantity(line)
+    if sum((line.quantity * line.offer.price for line in lines), Decimal(0)) > MAX_ORDER_TOTAL:
+        raise QuantityNotAllowed("The order's total is more than one order can hold.")
+    return lines
 
 
 def _hub_enterprise(credential: ApiCredential, ordered_by: str | None) -> Enterprise:
@@ -154,33 +204,33 @@ def _hub_enterprise(credential: ApiCredential, ordered_by: str | None) -> Enterp
     return hub
 
 
-def _aware(value: str | None):
-    parsed = parse_datetime(value) if isinstance(value, str) else None
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
-    return parsed
-
-
 def _sale_session(
     credential: ApiCredential, hub: Enterprise, parsed: ParsedSession | None
 ) -> SaleSession | None:
-    """Larder's own session when the order names one of its SaleSessions paths; otherwise the
-    local record of the hub's session (found by its @id, made on first sight, its dates kept
-    up to date)."""
+    """The local record of the hub's own session: found by its @id (one record per distinct
+    @id and hub), made on first sight with the dates the hub sent, its dates kept up to date
+    (OFN sends one @id, `…/SalesSession/#`, for every order cycle: a new cycle re-dates and
+    reopens the record). A session of this Larder is accepted only when it is such a record
+    of the caller's; a local trader's session is refused (409): partners sell through their
+    own hubs, never into a local trader's session."""
     if parsed is None:
         return None
-    local = _local_resource(parsed.id, "SaleSessions")
-    if local is not None:
-        session = partner_sessions_qs(credential=credential).filter(pk=local[1]).first()
-        if session is None:
-            raise UnknownSaleSession(f"Sale session {parsed.id} is not known here.")
-        return session
     if not parsed.id.startswith(("http://", "https://")):
         return None  # a blank node: the hub has no session URL to share
+    local = _local_resource(parsed.id, "SaleSessions") or _local_resource(parsed.id, "SalesSession")
+    if local is not None:
+        session = SaleSession.objects.select_related("trader__platform").filter(pk=local[1]).first()
+        if session is not None and session.trader.platform.is_local:
+            raise LocalSaleSession(
+                f"Sale session {parsed.id} is {session.trader.name}'s, a trader of this platform: "
+                "a partner's order belongs to its own hub's session."
+            )
+        if session is None or session.trader.platform_id != credential.platform_id:
+            raise UnknownSaleSession(f"Sale session {parsed.id} is not known here.")
+        return session
     # The hub row is locked so two first orders of one session make one record.
     Enterprise.objects.select_for_update().filter(pk=hub.pk).first()
-    begins = _aware(parsed.begins_at)
-    ends = _aware(parsed.ends_at)
+    begins, ends = parsed.begins_at, parsed.ends_at
     session = SaleSession.objects.filter(trader=hub, remote_id=parsed.id).first()
     if session is None:
         begins = begins or timezone.now()
@@ -194,12 +244,13 @@ def _sale_session(
             state=SaleSession.State.OPEN,
             remote_id=parsed.id,
         )
-    changed = []
     if begins and ends and ends > begins and (begins, ends) != (session.begins_at, session.ends_at):
         session.begins_at, session.ends_at = begins, ends
-        changed = ["begins_at", "ends_at", "updated_at"]
-    if changed:
-        session.save(update_fields=changed)
+        update = ["begins_at", "ends_at", "updated_at"]
+        if ends > timezone.now() and session.state != SaleSession.State.OPEN:
+            session.state = SaleSession.State.OPEN
+            update.append("state")
+        session.save(update_fields=update)
     return session
 
 
@@ -293,8 +344,8 @@ def partner_order_create(
         order=order,
         platform=credential.platform,
         seller=seller,
-        remote_id=(parsed.id or "")[:500],
-        remote_number=str(parsed.order_number or "")[:120],
+        remote_id=parsed.id or "",
+        remote_number=parsed.order_number or "",
     )
     for line in lines:
         _line_add(order, line, actor)
@@ -321,12 +372,13 @@ def partner_order_update(
     credential: ApiCredential,
     seller: Enterprise,
     order_id: int,
-    expected_version: int | None,
+    expected_version: frozenset[int] | None,
     parsed: ParsedOrder,
 ) -> Order:
     """Apply a PUT of the whole order graph.
 
-    Locks the order and checks `expected_version` (If-Match) under the lock (412 otherwise).
+    Locks the order and checks `expected_version` (the versions If-Match names; None: any)
+    under the lock (412 otherwise).
     Cancelled cancels it through the cancellation service (stock released). Otherwise the
     lines become what the graph lists: removed and reduced lines first (stock given back),
     then increased and new ones (stock reserved; InsufficientStock and nothing written when
@@ -348,7 +400,10 @@ def partner_order_update(
 
     wanted = _wanted_lines(parsed, seller, order)
     _currency(wanted, order.currency)
-    items = {item.pk: item for item in OrderItem.objects.filter(order_id=order.pk)}
+    items = {
+        item.pk: item
+        for item in OrderItem.objects.filter(order_id=order.pk).select_related("offer__session")
+    }
     by_offer = {item.offer_id: item for item in items.values()}
     keep: dict[int, Decimal] = {}
     additions: list[WantedLine] = []
@@ -362,6 +417,13 @@ def partner_order_update(
             keep[item.pk] = line.quantity
     removals = [pk for pk in items if pk not in keep]
     changes = {pk: q for pk, q in keep.items() if items[pk].quantity != q}
+    for pk, quantity in changes.items():
+        offer = items[pk].offer
+        if quantity > items[pk].quantity and offer is not None and not _session_is_open(offer):
+            raise OfferSessionClosed(
+                f"{items[pk].product_name}: sale session {offer.session.name!r} is closed or "
+                "has ended, so this line can only be kept or reduced."
+            )
     if removals or changes or additions:
         if order.status not in HELD_STATUSES:
             raise OrderNotEditable(

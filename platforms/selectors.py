@@ -191,17 +191,21 @@ def partner_offers_of(*, credential: ApiCredential, seller: Enterprise) -> Query
         partner_offers_qs(credential=credential)
         .filter(Q(product__producer=seller) | Q(session__trader=seller))
         .filter(session__state=SaleSession.State.OPEN)
-        .select_related("product__stock")
+        .select_related("product__stock", "product__producer", "session__trader")
         .order_by("pk")
     )
 
 
 def partner_products_of(*, credential: ApiCredential, seller: Enterprise) -> QuerySet[Product]:
-    offers = Offer.objects.filter(session__state=SaleSession.State.OPEN).order_by("pk")
+    offers = (
+        Offer.objects.filter(session__state=SaleSession.State.OPEN)
+        .select_related("session__trader")
+        .order_by("pk")
+    )
     return (
         partner_products_qs(credential=credential)
         .filter(producer=seller)
-        .select_related("stock")
+        .select_related("stock", "producer")
         .prefetch_related(Prefetch("offers", queryset=offers, to_attr="open_offers"))
         .order_by("pk")
     )

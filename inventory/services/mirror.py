@@ -9,7 +9,7 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,65 +18,38 @@ from inventory.exceptions import CatalogUnavailable
 from inventory.lock_objects import stock_qs_select_for_update
 from inventory.models import Product, Stock
 from inventory.services.stock import backorders_allocate_request, stock_rows_ensure
+from platforms.dfc.jsonld import decimal_value, read
+from platforms.exceptions import DfcParseError
 
-DFC_BUSINESS = (
-    "https://github.com/datafoodconsortium/ontology/releases/latest/download/"
-    "DFC_BusinessOntology.owl#"
-)
 FETCH_TIMEOUT_SECONDS = 15
 
 
-def _term(node: dict, name: str):
-    """A DFC business term, whichever way the partner compacted it."""
-    for key in (f"dfc-b:{name}", name, DFC_BUSINESS + name):
-        if key in node:
-            return node[key]
-    return None
-
-
-def _is_type(node: dict, name: str) -> bool:
-    types = node.get("@type", [])
-    types = types if isinstance(types, list) else [types]
-    return any(t in (f"dfc-b:{name}", name, DFC_BUSINESS + name) for t in types)
-
-
-def _id(value) -> str | None:
-    if isinstance(value, dict):
-        return value.get("@id")
-    return value if isinstance(value, str) else None
-
-
-def _number(value) -> Decimal | None:
-    if isinstance(value, dict):
-        value = value.get("@value")
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
 def catalog_stock_levels(document) -> dict[str, Decimal | None]:
-    """@id → stockLimitation for every CatalogItem of a JSON-LD document, keyed by the
-    CatalogItem's @id and by the @id of the SuppliedProduct it references (None: the item
-    publishes no stock)."""
-    if isinstance(document, list):
-        nodes = document
-    else:
-        nodes = document.get("@graph") or [document]
+    """@id → stockLimitation for every CatalogItem of a DFC catalogue, keyed by the
+    CatalogItem's @id and by the @id of the SuppliedProduct it belongs to — found from either
+    side (CatalogItem `references`, or SuppliedProduct `referencedBy` as FDC writes it).
+    None: the item publishes no stock. Read by the one JSON-LD reader (platforms.dfc.jsonld);
+    an unreadable document is CatalogUnavailable."""
+    try:
+        graph = read(document)
+    except DfcParseError as error:
+        raise CatalogUnavailable(f"unreadable DFC catalogue: {error.message}") from error
+    items: dict[str, Decimal | None] = {}
     levels: dict[str, Decimal | None] = {}
-    for node in nodes:
-        if not isinstance(node, dict) or not _is_type(node, "CatalogItem"):
-            continue
-        level = _number(_term(node, "stockLimitation"))
-        references = _term(node, "references")
-        references = references if isinstance(references, list) else [references]
-        for key in [node.get("@id"), *references]:
-            key = _id(key)
-            if key:
+    for node in graph.typed("CatalogItem"):
+        values = graph.literals(node, "stockLimitation")
+        try:
+            level = decimal_value(values[0], "stockLimitation") if values else None
+        except DfcParseError:
+            level = None
+        items[node["@id"]] = level
+        for key in [node["@id"], *graph.refs(node, "references")]:
+            if not key.startswith("_:"):
                 levels[key] = level
+    for product in graph.typed("SuppliedProduct"):
+        for item in graph.refs(product, "referencedBy"):
+            if item in items and not product["@id"].startswith("_:"):
+                levels[product["@id"]] = items[item]
     return levels
 
 

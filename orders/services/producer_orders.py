@@ -112,6 +112,9 @@ def _live_rows(session_id: int, producers: Q, per_customer_order: bool) -> list[
             customer_quantity=Sum("quantity"),
             offer_id=Max("offer_id"),
             unit_price=Max("unit_price"),
+            # One currency per order, and a session's offers share it: the producer order
+            # is in that currency, never a default.
+            currency=Max("order__currency"),
         )
         .order_by(*group)
     )
@@ -302,6 +305,7 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
                 customer_order_id=customer_order_id,
                 trader_id=session.trader_id,
                 aggregate_by_weight=by_weight,
+                currency=_currency_of(totals[(producer_id, customer_order_id)], "EUR"),
             )
             for producer_id, customer_order_id in sorted(
                 set(totals) - existing, key=lambda key: (key[0], key[1] or 0)
@@ -337,8 +341,14 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
                 for row in (wholesale_rows(rows) if by_weight else rows)
             }
             before = current.get(producer_order.pk, {})
-            if _same_lines(before, target) and producer_order.aggregate_by_weight == by_weight:
+            currency = _currency_of(rows, producer_order.currency)
+            if (
+                _same_lines(before, target)
+                and producer_order.aggregate_by_weight == by_weight
+                and producer_order.currency == currency
+            ):
                 continue
+            producer_order.currency = currency
             stale_lines |= Q(producer_order=producer_order) & ~Q(product_id__in=list(target))
             upserts += [
                 ProducerOrderLine(producer_order=producer_order, **fields)
@@ -386,12 +396,16 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
     return [producer_order.pk for producer_order in changed]
 
 
+def _currency_of(rows: list[dict], default: str) -> str:
+    return next((row["currency"] for row in rows if row.get("currency")), default)
+
+
 def _producer_orders_update(producer_orders: list[ProducerOrder], now) -> None:
     """One UPDATE … FROM (VALUES …) for every changed producer order: Django's bulk_update
     builds a CASE per field and row, which cost more than the rest of a refresh."""
     from django.db import connection
 
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(producer_orders))
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(producer_orders))
     params = [
         value
         for p in producer_orders
@@ -404,6 +418,7 @@ def _producer_orders_update(producer_orders: list[ProducerOrder], now) -> None:
             p.status,
             p.order_state,
             p.cancelled_at,
+            p.currency,
         )
     ]
     with connection.cursor() as cursor:
@@ -413,9 +428,10 @@ def _producer_orders_update(producer_orders: list[ProducerOrder], now) -> None:
             SET aggregate_by_weight = v.by_weight, total_product = v.total::numeric,
                 total_discount = v.discount::numeric,
                 version = v.version::integer, status = v.status, order_state = v.order_state,
-                cancelled_at = v.cancelled_at::timestamptz, computed_at = %s, updated_at = %s
+                cancelled_at = v.cancelled_at::timestamptz, currency = v.currency,
+                computed_at = %s, updated_at = %s
             FROM (VALUES {rows}) AS v(id, by_weight, total, discount, version, status, order_state,
-                                      cancelled_at)
+                                      cancelled_at, currency)
             WHERE p.id = v.id::bigint
             """,
             [now, now, *params],

@@ -114,28 +114,37 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def if_match_version(request) -> int | None:
-    """The version an `If-Match` names; None for `*`. 428 when missing, 412 when it names no
-    version Larder ever gave (a weak or malformed tag)."""
-    header = request.headers.get("If-Match")
+def if_match_versions(request, *, required: bool = False) -> frozenset[int] | None:
+    """The versions an `If-Match` names (RFC 9110: a list of entity tags, any of which may
+    match); None when any version will do: `*`, or no header at all — real partners (OFN,
+    FDC) never send one — unless the credential opted in to requiring it (428). A weak or
+    malformed tag matches no version (strong comparison), so a list of only those is 412."""
+    header = (request.headers.get("If-Match") or "").strip()
     if not header:
-        raise PreconditionRequired(
-            "Send If-Match with the ETag of the version you read, so no update is lost."
-        )
-    header = header.strip()
+        if required:
+            raise PreconditionRequired(
+                "This token requires If-Match with the ETag of the version you read."
+            )
+        return None
     if header == "*":
         return None
-    tag = header.split(",")[0].strip()
-    if tag.startswith('"') and tag.endswith('"') and tag[1:-1].isdigit():
-        return int(tag[1:-1])
-    raise PreconditionFailed(f"If-Match {header} matches no version of this resource.")
+    versions = set()
+    for tag in header.split(","):
+        tag = tag.strip()
+        if len(tag) > 2 and tag.startswith('"') and tag.endswith('"') and tag[1:-1].isdigit():
+            if len(tag) <= 12:
+                versions.add(int(tag[1:-1]))
+    if not versions:
+        raise PreconditionFailed(f"If-Match {header[:100]} matches no version of this resource.")
+    return frozenset(versions)
 
 
-def check_version(*, expected: int | None, current: int) -> None:
+def check_version(*, expected: frozenset[int] | None, current: int) -> None:
     """Called by services with the row locked, so the check and the change are one step."""
-    if expected is not None and expected != current:
+    if expected is not None and current not in expected:
+        sent = ", ".join(etag(version) for version in sorted(expected))
         raise PreconditionFailed(
-            f"You sent If-Match for version {expected}; the current version is {current}.",
+            f"You sent If-Match {sent}; the current version is {etag(current)}.",
             extra={"current_etag": etag(current)},
         )
 
@@ -189,7 +198,7 @@ WRITE_ERRORS = {
     **problem(412, "If-Match names a stale version"),
     **problem(415, "Unsupported media type"),
     **problem(422, "Idempotency-Key reused with another request"),
-    **problem(428, "If-Match missing"),
+    **problem(428, "If-Match missing (tokens that require it)"),
 }
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -200,8 +209,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 IF_MATCH = OpenApiParameter(
     "If-Match",
     location=OpenApiParameter.HEADER,
-    required=True,
-    description="The ETag of the version being replaced.",
+    required=False,
+    description="The ETag(s) of the version being replaced; checked when sent (412 when none "
+    "is current), required only for tokens that opted in (428).",
 )
 
 

@@ -24,10 +24,9 @@ from platforms.apis.base import (
     PartnerApi,
     PartnerPagination,
     etag,
-    if_match_version,
+    if_match_versions,
 )
 from platforms.dfc import partner_api as graphs
-from platforms.dfc import uris
 from platforms.dfc.parse import parse_order
 from platforms.dfc.render import document
 from platforms.idempotency import idempotent_call
@@ -172,7 +171,7 @@ class DfcOrdersApi(DfcOrderMixin, DfcApi):
 
 
 class DfcOrderApi(DfcOrderMixin, DfcApi):
-    """GET one order; PUT its whole graph (If-Match required)."""
+    """GET one order; PUT its whole graph (If-Match checked when sent)."""
 
     @extend_schema(responses={**_ok("The order"), **COMMON_ERRORS})
     def get(self, request, slug: str, order_id: int):
@@ -187,7 +186,7 @@ class DfcOrderApi(DfcOrderMixin, DfcApi):
     def put(self, request, slug: str, order_id: int):
         seller = self.seller()
         order = self.order(seller)
-        expected = if_match_version(request)
+        expected = if_match_versions(request, required=self.credential.requires_if_match)
         parsed = parse_order(request.data)
 
         def amend() -> Response:
@@ -245,13 +244,16 @@ def _one(items, pk: int, what: str):
 
 
 class DfcSuppliedProductsApi(DfcCatalogApi):
+    """The catalogue as OFN reads it: each SuppliedProduct with its CatalogItem and Offers."""
+
     @extend_schema(responses={**_ok("Products"), **COMMON_ERRORS})
     def get(self, request, slug: str, pk: int | None = None):
         seller = self.seller()
         products = selectors.partner_products_of(credential=self.credential, seller=seller)
         if pk is not None:
             products = [_one(products.filter(pk=pk), pk, "product")]
-        return self.graph(document([graphs.supplied_product_node(p) for p in products]))
+        entries = [(product, product.open_offers) for product in products]
+        return self.graph(document(graphs.catalogue_nodes(entries, seller)))
 
 
 class DfcCatalogItemsApi(DfcCatalogApi):
@@ -261,14 +263,8 @@ class DfcCatalogItemsApi(DfcCatalogApi):
         products = selectors.partner_products_of(credential=self.credential, seller=seller)
         if pk is not None:
             products = [_one(products.filter(pk=pk), pk, "catalog item")]
-        nodes = []
-        for product in products:
-            offer_ids = [uris.offer_uri(seller, o.pk) for o in product.open_offers]
-            nodes += [
-                graphs.catalog_item_node(product, offer_ids),
-                graphs.supplied_product_node(product),
-            ]
-        return self.graph(document(nodes))
+        entries = [(product, product.open_offers) for product in products]
+        return self.graph(document(graphs.catalogue_nodes(entries, seller)))
 
 
 class DfcOffersApi(DfcCatalogApi):
@@ -278,7 +274,10 @@ class DfcOffersApi(DfcCatalogApi):
         offers = selectors.partner_offers_of(credential=self.credential, seller=seller)
         if pk is not None:
             offers = [_one(offers.filter(pk=pk), pk, "offer")]
-        return self.graph(document([graphs.offer_catalog_node(o, seller) for o in offers]))
+        by_product: dict = {}
+        for offer in offers:
+            by_product.setdefault(offer.product_id, (offer.product, []))[1].append(offer)
+        return self.graph(document(graphs.catalogue_nodes(by_product.values(), seller)))
 
 
 class DfcSaleSessionsApi(DfcCatalogApi):

@@ -12,7 +12,16 @@ from decimal import Decimal
 from orders.models import PaymentStatus
 from orders.statuses import OrderStatus as S
 from platforms.dfc import uris
-from platforms.dfc.render import as_float, document, offer_node, price_node, quantity_node
+from platforms.dfc.render import (
+    as_float,
+    document,
+    offer_node,
+    price_node,
+    quantity_node,
+    ref,
+    refs,
+    supplied_product_reference_node,
+)
 
 HELD_STATUSES = frozenset(
     {
@@ -113,9 +122,11 @@ def _has_stock(product) -> bool:
 
 
 def order_nodes(order, items, *, seller, discount: Decimal, line_discounts: dict) -> list[dict]:
-    """The Order, its OrderLines, the Offers they concern and its SaleSession."""
+    """The Order, its OrderLines, the Offers they concern (with their prices), the
+    SuppliedProducts those offer, and its SaleSession: every node a reader walks to."""
     order_id = uris.order_uri(seller, order.pk)
     nodes: list[dict] = []
+    products: dict[str, dict] = {}
     line_ids: list[str] = []
     offers_seen: set[str] = set()
     for item in items:
@@ -126,14 +137,19 @@ def order_nodes(order, items, *, seller, discount: Decimal, line_discounts: dict
             {
                 "@id": line_id,
                 "@type": "dfc-b:OrderLine",
-                "dfc-b:concerns": offer_id,
+                "dfc-b:concerns": ref(offer_id),
                 "dfc-b:quantity": as_float(item.quantity),
-                "dfc-b:hasQuantity": quantity_node(item.quantity, item.unit_of_measure),
+                # In the product's unit: 5 × 500 g is 2,500 g.
+                "dfc-b:hasQuantity": quantity_node(
+                    item.quantity * item.nominal_quantity, item.unit_of_measure
+                ),
                 "dfc-b:hasPrice": price_node(item.unit_price, order.currency, item.vat_rate),
                 "dfc-b:discount": as_float(line_discounts.get(item.pk, Decimal("0.00"))),
-                "dfc-b:partOf": order_id,
+                "dfc-b:partOf": ref(order_id),
             }
         )
+        product_node = supplied_product_reference_node(item.product)
+        products.setdefault(product_node["@id"], product_node)
         if offer_id not in offers_seen:
             offers_seen.add(offer_id)
             nodes.append(
@@ -150,18 +166,18 @@ def order_nodes(order, items, *, seller, discount: Decimal, line_discounts: dict
         "@type": "dfc-b:Order",
         "dfc-b:orderNumber": str(order.number),
         "dfc-b:date": (order.placed_at or order.created_at).isoformat(),
-        "dfc-b:orderedBy": uris.enterprise_uri(order.trader),
-        "dfc-b:soldBy": uris.enterprise_uri(seller),
-        "dfc-b:hasOrderStatus": f"dfc-v:{order_status_term(order.status)}",
-        "dfc-b:hasFulfilmentStatus": f"dfc-v:{fulfilment_status_term(order.status)}",
-        "dfc-b:hasPaymentStatus": f"dfc-v:{payment_status_term(order.payment_status)}",
+        "dfc-b:orderedBy": ref(uris.enterprise_uri(order.trader)),
+        "dfc-b:soldBy": ref(uris.enterprise_uri(seller)),
+        "dfc-b:hasOrderStatus": ref(f"dfc-v:{order_status_term(order.status)}"),
+        "dfc-b:hasFulfilmentStatus": ref(f"dfc-v:{fulfilment_status_term(order.status)}"),
+        "dfc-b:hasPaymentStatus": ref(f"dfc-v:{payment_status_term(order.payment_status)}"),
         "dfc-b:discount": as_float(discount),
-        "dfc-b:hasPart": line_ids,
+        "dfc-b:hasPart": refs(line_ids),
     }
     if order.sales_session_id:
-        node["dfc-b:belongsTo"] = uris.sale_session_uri(order.sales_session)
+        node["dfc-b:belongsTo"] = ref(uris.sale_session_uri(order.sales_session))
         nodes.append(_session_node(order.sales_session))
-    return [node, *nodes]
+    return [node, *nodes, *products.values()]
 
 
 def _session_node(session, offer_ids=None) -> dict:
@@ -174,7 +190,7 @@ def _session_node(session, offer_ids=None) -> dict:
         "dfc-b:endDate": session.ends_at.isoformat(),
     }
     if offer_ids is not None:
-        node["dfc-b:lists"] = offer_ids
+        node["dfc-b:lists"] = refs(offer_ids)
     return node
 
 
@@ -202,17 +218,20 @@ def order_line_document(order, item, *, seller, line_discount) -> dict:
     nodes = order_nodes(
         order, [item], seller=seller, discount=Decimal("0"), line_discounts={item.pk: line_discount}
     )
-    return document([node for node in nodes if node["@type"] in ("dfc-b:OrderLine", "dfc-b:Offer")])
+    kept = ("dfc-b:OrderLine", "dfc-b:Offer", "dfc-b:SuppliedProduct")
+    return document([node for node in nodes if node["@type"] in kept])
 
 
-def supplied_product_node(product) -> dict:
+def supplied_product_node(product, catalog_items=()) -> dict:
     return {
         "@id": uris.supplied_product_uri(product),
         "@type": "dfc-b:SuppliedProduct",
         "dfc-b:name": product.name,
         "dfc-b:description": product.description,
         "dfc-b:hasQuantity": quantity_node(product.nominal_quantity, product.unit_of_measure),
-        "dfc-b:suppliedBy": uris.enterprise_uri(product.producer),
+        "dfc-b:suppliedBy": ref(uris.enterprise_uri(product.producer)),
+        # The way back to the catalog item and its offers (OFN's FdcOfferBroker walks it).
+        "dfc-b:referencedBy": refs(catalog_items),
     }
 
 
@@ -220,9 +239,9 @@ def catalog_item_node(product, offer_ids=()) -> dict:
     node = {
         "@id": uris.catalog_item_uri(product),
         "@type": "dfc-b:CatalogItem",
-        "dfc-b:references": uris.supplied_product_uri(product),
+        "dfc-b:references": ref(uris.supplied_product_uri(product)),
         "dfc-b:sku": product.sku,
-        "dfc-b:offeredThrough": list(offer_ids),
+        "dfc-b:offeredThrough": refs(offer_ids),
     }
     level = available_stock(product)
     if level is not None:
@@ -243,6 +262,18 @@ def offer_catalog_node(offer, seller) -> dict:
     )
 
 
+def catalogue_nodes(entries, seller) -> list[dict]:
+    """Each product with its CatalogItem and open Offers (each with its Price and
+    stockLimitation), linked both ways: SuppliedProduct referencedBy CatalogItem
+    offeredThrough Offer offeredItem SuppliedProduct. `entries`: (product, offers)."""
+    nodes: list[dict] = []
+    for product, offers in entries:
+        nodes.append(supplied_product_node(product, [uris.catalog_item_uri(product)]))
+        nodes.append(catalog_item_node(product, [uris.offer_uri(seller, o.pk) for o in offers]))
+        nodes += [offer_catalog_node(offer, seller) for offer in offers]
+    return nodes
+
+
 def sale_session_node(session, seller, offers) -> dict:
     return _session_node(session, [uris.offer_uri(seller, offer.pk) for offer in offers])
 
@@ -252,5 +283,5 @@ def enterprise_node(enterprise, products=()) -> dict:
         "@id": uris.enterprise_uri(enterprise),
         "@type": "dfc-b:Enterprise",
         "dfc-b:name": enterprise.name,
-        "dfc-b:supplies": [uris.supplied_product_uri(p) for p in products],
+        "dfc-b:supplies": refs(uris.supplied_product_uri(p) for p in products),
     }

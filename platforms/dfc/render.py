@@ -11,6 +11,16 @@ def document(nodes: list[dict]) -> dict:
     return {"@context": CONTEXT, "@graph": nodes}
 
 
+def ref(iri: str) -> dict:
+    """A node reference. Written as an object for every term, typed as @id by the context or
+    not (offeredItem, offeredTo), so every JSON-LD processor reads an IRI, never a string."""
+    return {"@id": iri}
+
+
+def refs(iris) -> list[dict]:
+    return [ref(iri) for iri in iris]
+
+
 def as_float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -27,7 +37,7 @@ def price_node(value: Decimal, currency: str, vat_rate: Decimal | None) -> dict:
     node = {
         "@type": "dfc-b:Price",
         "dfc-b:value": as_float(value),
-        "dfc-b:hasUnit": currency_unit(currency),
+        "dfc-b:hasUnit": ref(currency_unit(currency)),
     }
     if vat_rate is not None:
         node["dfc-b:VATrate"] = as_float(vat_rate)
@@ -38,7 +48,7 @@ def quantity_node(value: Decimal, unit_of_measure: str) -> dict:
     return {
         "@type": "dfc-b:QuantitativeValue",
         "dfc-b:value": as_float(value),
-        "dfc-b:hasUnit": measure_unit(unit_of_measure),
+        "dfc-b:hasUnit": ref(measure_unit(unit_of_measure)),
     }
 
 
@@ -68,15 +78,15 @@ def offer_node(
         "@id": offer_id,
         "@type": "dfc-b:Offer",
         # Partners parse offeredItem today; the ontology's term is offers: write both.
-        "dfc-b:offeredItem": product_id,
-        "dfc-b:offers": product_id,
+        "dfc-b:offeredItem": ref(product_id),
+        "dfc-b:offers": ref(product_id),
         "dfc-b:hasPrice": price_node(price, currency, vat_rate),
     }
     if stock_limitation is not None:
         node["dfc-b:stockLimitation"] = as_float(stock_limitation)
     if offered_to:
-        node["dfc-b:offeredTo"] = offered_to
-        node["dfc-b:offersTo"] = offered_to
+        node["dfc-b:offeredTo"] = ref(offered_to)
+        node["dfc-b:offersTo"] = ref(offered_to)
     return node
 
 
@@ -94,20 +104,36 @@ def producer_order_number(producer_order) -> str:
     return number
 
 
+def supplied_product_reference_node(product) -> dict:
+    """The typed SuppliedProduct node a reader needs beside an Offer (Ruby connector: without
+    it `offer.offeredItem` is no object and has no semanticId)."""
+    return {
+        "@id": uris.supplied_product_uri(product),
+        "@type": "dfc-b:SuppliedProduct",
+        "dfc-b:name": product.name,
+        "dfc-b:hasQuantity": quantity_node(product.nominal_quantity, product.unit_of_measure),
+    }
+
+
 def producer_order_document(producer_order, lines) -> dict:
     """The producer order as the producer's platform receives it.
 
     Built from an allow-list: the trader is the buyer; no customer name, email, phone,
     address, note or IP can appear because nothing about customers is read here. Lines that
     the partner already knows carry its @id; new ones carry blank-node ids for the partner to
-    replace with server ids.
+    replace with server ids. Order → lines → offers (with their price) → SuppliedProducts are
+    all typed nodes of the graph; every price is in the producer order's currency (the
+    session's), and each line's hasQuantity is its quantity in the product's own unit
+    (5 × 500 g = 2,500 g).
     """
     session = producer_order.sales_session
     trader = producer_order.trader
     order_id = producer_order.remote_id or "_:order"
     nodes: list[dict] = []
+    products: dict[str, dict] = {}
     line_ids: list[str] = []
     for line in lines:
+        product = line.product
         line_id = line.remote_id or f"_:line-{line.product_id}"
         offer_id = f"_:offer-{line.product_id}"
         line_ids.append(line_id)
@@ -115,8 +141,11 @@ def producer_order_document(producer_order, lines) -> dict:
             {
                 "@id": line_id,
                 "@type": "dfc-b:OrderLine",
-                "dfc-b:concerns": offer_id,
+                "dfc-b:concerns": ref(offer_id),
                 "dfc-b:quantity": as_float(line.quantity),
+                "dfc-b:hasQuantity": quantity_node(
+                    line.quantity * product.nominal_quantity, product.unit_of_measure
+                ),
                 "dfc-b:hasPrice": price_node(line.unit_price, producer_order.currency, None),
                 # The discount Larder expects: the producer's catalogue offer's, × quantity.
                 "dfc-b:discount": as_float(line.discount),
@@ -125,26 +154,28 @@ def producer_order_document(producer_order, lines) -> dict:
         nodes.append(
             offer_node(
                 offer_id=offer_id,
-                product_id=uris.supplied_product_uri(line.product),
+                product_id=uris.supplied_product_uri(product),
                 price=line.unit_price,
                 currency=producer_order.currency,
                 vat_rate=None,
             )
         )
+        node = supplied_product_reference_node(product)
+        products.setdefault(node["@id"], node)
     order = {
         "@id": order_id,
         "@type": "dfc-b:Order",
         "dfc-b:orderNumber": producer_order_number(producer_order),
         "dfc-b:date": producer_order.created_at.isoformat(),
-        "dfc-b:belongsTo": uris.sale_session_uri(session),
-        "dfc-b:orderedBy": uris.enterprise_uri(trader),
-        "dfc-b:soldBy": uris.enterprise_uri(producer_order.producer),
-        "dfc-b:hasOrderStatus": f"dfc-v:{producer_order.order_state}",
-        "dfc-b:hasFulfilmentStatus": (
+        "dfc-b:belongsTo": ref(uris.sale_session_uri(session)),
+        "dfc-b:orderedBy": ref(uris.enterprise_uri(trader)),
+        "dfc-b:soldBy": ref(uris.enterprise_uri(producer_order.producer)),
+        "dfc-b:hasOrderStatus": ref(f"dfc-v:{producer_order.order_state}"),
+        "dfc-b:hasFulfilmentStatus": ref(
             "dfc-v:Cancelled" if producer_order.is_cancelled else "dfc-v:Held"
         ),
-        "dfc-b:hasPaymentStatus": "dfc-v:Unpaid",
+        "dfc-b:hasPaymentStatus": ref("dfc-v:Unpaid"),
         "dfc-b:discount": as_float(producer_order.total_discount),
-        "dfc-b:hasPart": line_ids,
+        "dfc-b:hasPart": refs(line_ids),
     }
-    return document([order, *nodes, sale_session_node(session)])
+    return document([order, *nodes, *products.values(), sale_session_node(session)])

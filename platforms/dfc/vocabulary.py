@@ -1,34 +1,9 @@
 """DFC terms Larder reads and writes, and the contexts real clients send."""
 
-import re
+from platforms.dfc.context import CONTEXT_URL, PREFIXES
 
-# What Larder writes: the 1.16 context, by its w3id URL.
-CONTEXT = "https://w3id.org/dfc/ontology/context/context_1.16.0.json"
-
-# What Larder accepts as `@context`: the 1.16 URL (http or https), the site URL the FDC apps and
-# OFN send, and the older static/w3id context URLs still in the field.
-_ACCEPTED_CONTEXTS = re.compile(
-    r"^https?://("
-    r"www\.datafoodconsortium\.org/?"
-    r"|w3id\.org/dfc/ontology/context/context(_[0-9.]+)?\.json(ld)?"
-    r"|static\.datafoodconsortium\.org/(ontologies|data)/context\.json(ld)?"
-    r"|github\.com/datafoodconsortium/ontology/releases/(latest/download|download/v[0-9.]+)/context\.json"
-    r")$"
-)
-
-PREFIXES = {
-    "dfc-b": "https://github.com/datafoodconsortium/ontology/releases/latest/download/DFC_BusinessOntology.owl#",
-    "dfc-t": "https://github.com/datafoodconsortium/ontology/releases/latest/download/DFC_TechnicalOntology.owl#",
-    "dfc-m": "https://github.com/datafoodconsortium/taxonomies/releases/latest/download/measures.rdf#",
-    "dfc-v": "https://github.com/datafoodconsortium/taxonomies/releases/latest/download/vocabulary.rdf#",
-    "dfc-pt": "https://github.com/datafoodconsortium/taxonomies/releases/latest/download/productTypes.rdf#",
-    "dfc-f": "https://github.com/datafoodconsortium/taxonomies/releases/latest/download/facets.rdf#",
-}
-# Older namespaces whose local names mean the same thing.
-_LEGACY_NAMESPACE = re.compile(
-    r"^https?://(static\.datafoodconsortium\.org|github\.com/datafoodconsortium)/"
-    r"[^#]*#"
-)
+# What Larder writes as `@context` (platforms.dfc.context explains the choice).
+CONTEXT = CONTEXT_URL
 
 ORDER_STATUSES = ("Draft", "Held", "Complete", "Cancelled")
 FULFILMENT_STATUSES = ("Held", "Unfulfilled", "Fulfilled", "Cancelled")
@@ -56,32 +31,18 @@ MEASURE_UNITS = {
 UNIT_MEASURES = {unit.split(":")[1]: code for code, unit in MEASURE_UNITS.items()}
 
 
-def is_accepted_context(context) -> bool:
-    """True when `@context` is (or contains) a DFC context a real client sends."""
-    if isinstance(context, str):
-        return bool(_ACCEPTED_CONTEXTS.match(context))
-    if isinstance(context, list):
-        return any(is_accepted_context(item) for item in context)
-    if isinstance(context, dict):
-        # An inline context: accept when it maps a DFC prefix to the business ontology.
-        return any(
-            isinstance(value, str) and "DFC_BusinessOntology" in value for value in context.values()
-        )
-    return False
-
-
 def local_name(term: str) -> str:
-    """'dfc-b:quantity', a full IRI of any DFC namespace, or 'quantity' → 'quantity'."""
+    """'dfc-b:quantity', or a full IRI of a DFC namespace → 'quantity'."""
     if not isinstance(term, str):
         return term
+    from platforms.dfc.jsonld import current_iri
+
+    term = current_iri(term)
     for prefix, namespace in PREFIXES.items():
         if term.startswith(prefix + ":"):
             return term[len(prefix) + 1 :]
         if term.startswith(namespace):
             return term[len(namespace) :]
-    legacy = _LEGACY_NAMESPACE.match(term)
-    if legacy:
-        return term[legacy.end() :]
     return term
 
 

@@ -178,7 +178,10 @@ def test_an_unreachable_or_broken_catalogue_changes_nothing(catalogue, farm):
 def test_the_beat_task_refreshes_every_remote_producer_with_products(catalogue, farm):
     ProductFactory(producer=farm, remote_id=f"{catalogue.base_url}x/1")
     ProductFactory(remote_id="")  # a local producer: nothing to mirror
-    catalogue.documents["/api/dfc/Enterprises/freds-farm/CatalogItems"] = (200, {"@graph": []})
+    catalogue.documents["/api/dfc/Enterprises/freds-farm/CatalogItems"] = (
+        200,
+        {"@context": "https://www.datafoodconsortium.org", "@graph": []},
+    )
 
     assert stock_mirrors_refresh_task.delay().get() == [farm.pk]
     assert Stock.objects.get().refreshed_at is not None
@@ -187,20 +190,53 @@ def test_the_beat_task_refreshes_every_remote_producer_with_products(catalogue, 
 def test_catalogue_terms_are_read_however_they_are_compacted():
     dfc = "https://github.com/datafoodconsortium/ontology/releases/latest/download/"
     document = [
-        {"@id": "a", "@type": "CatalogItem", "stockLimitation": {"@value": "4"}},
         {
-            "@id": "b",
+            "@context": "https://www.datafoodconsortium.org",
+            "@id": "https://p.example/a",
+            "@type": "dfc-b:CatalogItem",
+            "dfc-b:stockLimitation": {"@value": "4"},
+        },
+        {
+            "@context": "https://w3id.org/dfc/ontology/context/context_1.16.0.json",
+            "@id": "https://p.example/b",
             "@type": [f"{dfc}DFC_BusinessOntology.owl#CatalogItem"],
             f"{dfc}DFC_BusinessOntology.owl#stockLimitation": 2,
-            "dfc-b:references": {"@id": "b-product"},
+            "dfc-b:references": "https://p.example/b-product",
         },
-        {"@id": "c", "@type": "dfc-b:Offer", "dfc-b:stockLimitation": 9},
+        {
+            "@context": {
+                "b": "http://static.datafoodconsortium.org/ontologies/DFC_BusinessOntology.owl#"
+            },
+            "@id": "https://p.example/c",
+            "@type": "b:Offer",
+            "b:stockLimitation": 9,
+        },
+        # FDC's shape: the product names its catalog item, which names no product.
+        {
+            "@context": "https://www.datafoodconsortium.org",
+            "@id": "https://p.example/d-product",
+            "@type": "dfc-b:SuppliedProduct",
+            "dfc-b:referencedBy": "https://p.example/d",
+        },
+        {
+            "@context": "https://www.datafoodconsortium.org",
+            "@id": "https://p.example/d",
+            "@type": "dfc-b:CatalogItem",
+            "dfc-b:stockLimitation": "-1",
+        },
     ]
     assert catalog_stock_levels(document) == {
-        "a": Decimal("4"),
-        "b": Decimal("2"),
-        "b-product": Decimal("2"),
+        "https://p.example/a": Decimal("4"),
+        "https://p.example/b": Decimal("2"),
+        "https://p.example/b-product": Decimal("2"),
+        "https://p.example/d": Decimal("-1"),
+        "https://p.example/d-product": Decimal("-1"),
     }
+
+
+def test_a_catalogue_in_an_unknown_context_is_unavailable():
+    with pytest.raises(CatalogUnavailable, match="Unknown @context"):
+        catalog_stock_levels({"@context": "https://evil.example/c", "@graph": []})
 
 
 def test_what_the_partner_holds_for_our_delivered_producer_orders_is_not_counted_twice(

@@ -121,7 +121,10 @@ class PartnerServer:
                 for node in graph:
                     node["@id"] = renames.get(node["@id"], node["@id"])
                     if "dfc-b:hasPart" in node:
-                        node["dfc-b:hasPart"] = [renames.get(i, i) for i in node["dfc-b:hasPart"]]
+                        node["dfc-b:hasPart"] = [
+                            {"@id": renames.get(part["@id"], part["@id"])}
+                            for part in node["dfc-b:hasPart"]
+                        ]
                 if state.reply_discount is not None:
                     # The seller decides: it answers its own discount, whatever was sent.
                     order = next(n for n in graph if n["@type"] == "dfc-b:Order")

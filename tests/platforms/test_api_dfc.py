@@ -10,7 +10,7 @@ from inventory.models import Stock
 from inventory.services.stock import stock_set
 from orders.models import Order, OrderEvent
 from platforms.dfc.vocabulary import CONTEXT
-from platforms.models import Enterprise, IdempotencyRecord, PartnerOrder
+from platforms.models import ApiCredential, Enterprise, IdempotencyRecord, PartnerOrder
 from sessions_app.models import SaleSession
 from tests.factories import OfferFactory, ProducerFactory, ProductFactory, SaleSessionFactory
 
@@ -98,9 +98,9 @@ def test_ofn_backorder_exchange(api, farm, partner):
     (order_node,) = nodes_of(body, "Order")
     order = Order.objects.get()
     assert order_node["@id"] == created["Location"] == f"{base()}/Orders/{order.pk}"
-    assert order_node["dfc-b:hasOrderStatus"] == "dfc-v:Held"
+    assert order_node["dfc-b:hasOrderStatus"] == {"@id": "dfc-v:Held"}
     assert order_node["dfc-b:discount"] == 0.0
-    lines = {n["dfc-b:concerns"]: n for n in nodes_of(body, "OrderLine")}
+    lines = {n["dfc-b:concerns"]["@id"]: n for n in nodes_of(body, "OrderLine")}
     assert {n["@id"] for n in lines.values()} == {
         f"{base()}/Orders/{order.pk}/OrderLines/{item.pk}" for item in order.items.all()
     }
@@ -158,7 +158,9 @@ def test_ofn_backorder_exchange(api, farm, partner):
     assert completed.status_code == 200, completed.json()
     order.refresh_from_db()
     assert order.status == "C"
-    assert nodes_of(completed.json(), "Order")[0]["dfc-b:hasOrderStatus"] == "dfc-v:Complete"
+    assert nodes_of(completed.json(), "Order")[0]["dfc-b:hasOrderStatus"] == {
+        "@id": "dfc-v:Complete"
+    }
     assert [reserved(o) for o in (apples, pears, plums)] == [1, 3, 0]
     assert OrderEvent.objects.filter(order=order, actor_label=f"platform:{partner.slug}").exists()
 
@@ -177,7 +179,9 @@ def test_put_cancelled_releases_stock(api, farm):
     assert response.status_code == 200
     assert Order.objects.get().status == "X"
     assert [reserved(o) for o in (apples, pears)] == [0, 0]
-    assert nodes_of(response.json(), "Order")[0]["dfc-b:hasOrderStatus"] == "dfc-v:Cancelled"
+    assert nodes_of(response.json(), "Order")[0]["dfc-b:hasOrderStatus"] == {
+        "@id": "dfc-v:Cancelled"
+    }
 
 
 def test_put_adding_a_line_and_raising_one_reserves_more(api, farm):
@@ -245,20 +249,59 @@ def test_unknown_context_is_a_problem(api, farm):
     response = post(api, order_graph([("#a", apples, 1)], context="https://schema.org"))
 
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid-dfc-document"
+    assert response.json()["code"] == "unknown-dfc-context"
 
 
-def test_if_match_is_required_and_checked(api, farm):
+def test_if_match_is_optional_and_checked_when_sent(api, farm):
+    _, (apples, _, _) = farm
+    created = post(api, order_graph([("#a", apples, 3)]))
+    etag = created["ETag"]
+
+    stale = api.put(
+        created["Location"], order_graph([("#a", apples, 1)]), format="json", HTTP_IF_MATCH='"999"'
+    )
+    assert (stale.status_code, stale.json()["code"]) == (412, "precondition-failed")
+    assert stale.json()["current_etag"] == etag
+    assert reserved(apples) == 3
+
+    # As OFN and FDC send it: no If-Match at all.
+    without = api.put(created["Location"], order_graph([("#a", apples, 2)]), format="json")
+    assert without.status_code == 200, without.json()
+    assert reserved(apples) == 2
+
+    # A list of tags: any current one passes; a weak tag never matches.
+    listed = api.put(
+        created["Location"],
+        order_graph([("#a", apples, 1)]),
+        format="json",
+        HTTP_IF_MATCH=f'"1", W/{without["ETag"]}, {without["ETag"]}',
+    )
+    assert listed.status_code == 200, listed.json()
+    weak_only = api.put(
+        created["Location"],
+        order_graph([("#a", apples, 2)]),
+        format="json",
+        HTTP_IF_MATCH=f'W/{listed["ETag"]}, "999"',
+    )
+    assert weak_only.status_code == 412
+    assert reserved(apples) == 1
+
+
+def test_a_token_may_require_if_match(api, farm):
     _, (apples, _, _) = farm
     created = post(api, order_graph([("#a", apples, 2)]))
-    graph = order_graph([("#a", apples, 1)])
+    ApiCredential.objects.update(requires_if_match=True)
 
-    missing = api.put(created["Location"], graph, format="json")
-    stale = api.put(created["Location"], graph, format="json", HTTP_IF_MATCH='"999"')
+    missing = api.put(created["Location"], order_graph([("#a", apples, 1)]), format="json")
+    sent = api.put(
+        created["Location"],
+        order_graph([("#a", apples, 1)]),
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
+    )
 
     assert (missing.status_code, missing.json()["code"]) == (428, "precondition-required")
-    assert (stale.status_code, stale.json()["code"]) == (412, "precondition-failed")
-    assert reserved(apples) == 2
+    assert sent.status_code == 200
 
 
 def test_idempotency_key_replays_and_refuses_another_body(api, farm):
@@ -330,7 +373,7 @@ def test_orders_list_is_scoped_and_filtered(api, other_api, farm):
     assert everything["X-Total-Count"] == "2"
     unfulfilled = api.get(f"{base()}/Orders", {"fulfilmentState": "Unfulfilled"})
     assert [n["dfc-b:hasOrderStatus"] for n in nodes_of(unfulfilled.json(), "Order")] == [
-        "dfc-v:Complete"
+        {"@id": "dfc-v:Complete"}
     ]
     assert api.get(f"{base()}/Orders", {"paymentState": "Unpaid"})["X-Total-Count"] == "2"
     assert api.get(f"{base()}/Orders", {"paymentState": "Paid"})["X-Total-Count"] == "0"
@@ -370,10 +413,10 @@ def test_catalog_offers_carry_live_stock(api, farm):
         f"{base()}/Offers/{plums.pk}": -1.0,
     }
     catalog = {
-        n["dfc-b:references"]: n.get("dfc-b:stockLimitation")
+        n["dfc-b:references"]["@id"]: n.get("dfc-b:stockLimitation")
         for n in nodes_of(items, "CatalogItem")
     }
-    assert catalog[nodes_of(offers, "Offer")[0]["dfc-b:offeredItem"]] == 6.0
+    assert catalog[nodes_of(offers, "Offer")[0]["dfc-b:offeredItem"]["@id"]] == 6.0
 
 
 def test_catalog_endpoints_answer(api, farm):

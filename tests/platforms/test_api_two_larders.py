@@ -152,9 +152,9 @@ def _orders(producer: Larder, token: str) -> list[dict]:
 def _lines(producer: Larder, token: str) -> dict[str, float]:
     """Quantities of the producer's order lines, by the SuppliedProduct they concern."""
     graph = producer.get("/api/dfc/Enterprises/green-farm/Orders", token)["@graph"]
-    offers = {n["@id"]: n["dfc-b:offeredItem"] for n in graph if n["@type"] == "dfc-b:Offer"}
+    offers = {n["@id"]: n["dfc-b:offeredItem"]["@id"] for n in graph if n["@type"] == "dfc-b:Offer"}
     return {
-        offers[n["dfc-b:concerns"]]: n["dfc-b:quantity"]
+        offers[n["dfc-b:concerns"]["@id"]]: n["dfc-b:quantity"]
         for n in graph
         if n["@type"] == "dfc-b:OrderLine"
     }
@@ -163,7 +163,7 @@ def _lines(producer: Larder, token: str) -> dict[str, float]:
 def _available(producer: Larder, token: str) -> dict[str, float]:
     graph = producer.get("/api/dfc/Enterprises/green-farm/CatalogItems", token)["@graph"]
     return {
-        n["dfc-b:references"].rsplit("/", 1)[-1]: n["dfc-b:stockLimitation"]
+        n["dfc-b:references"]["@id"].rsplit("/", 1)[-1]: n["dfc-b:stockLimitation"]
         for n in graph
         if n["@type"] == "dfc-b:CatalogItem"
     }
@@ -192,7 +192,7 @@ def test_a_whole_session_between_two_larders(larders):
     )["orders"]
 
     (held,) = _orders(producer, token)
-    assert held["dfc-b:hasOrderStatus"] == "dfc-v:Held"
+    assert held["dfc-b:hasOrderStatus"] == {"@id": "dfc-v:Held"}
     assert _lines(producer, token) == {
         supplied["Apples"]: 4.0,
         supplied["Pears"]: 7.0,
@@ -219,7 +219,7 @@ def test_a_whole_session_between_two_larders(larders):
     assert set(final["outbox"]) == {"delivered"}
     (complete,) = _orders(producer, token)
     assert complete["@id"] == final["remote_id"] == held["@id"]
-    assert complete["dfc-b:hasOrderStatus"] == "dfc-v:Complete"
+    assert complete["dfc-b:hasOrderStatus"] == {"@id": "dfc-v:Complete"}
     assert _lines(producer, token) == {
         product: float(quantity) for product, quantity in final["lines"].items()
     }

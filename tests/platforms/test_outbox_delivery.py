@@ -104,8 +104,8 @@ def test_session_lifecycle_posts_then_puts_then_completes(
     (post_a,) = partner_a.requests("POST")
     assert post_a.path == "/api/dfc/Enterprises/farm-0/Orders"
     graph = {node["@type"]: node for node in post_a.json["@graph"]}
-    assert graph["dfc-b:Order"]["dfc-b:hasOrderStatus"] == "dfc-v:Held"
-    assert graph["dfc-b:Order"]["dfc-b:belongsTo"] == graph["dfc-b:SaleSession"]["@id"]
+    assert graph["dfc-b:Order"]["dfc-b:hasOrderStatus"] == {"@id": "dfc-v:Held"}
+    assert graph["dfc-b:Order"]["dfc-b:belongsTo"] == {"@id": graph["dfc-b:SaleSession"]["@id"]}
     assert graph["dfc-b:OrderLine"]["dfc-b:quantity"] == 3.0
     producer_order_a = ProducerOrder.objects.get(producer=farm_a)
     assert producer_order_a.remote_id.startswith(
@@ -141,7 +141,7 @@ def test_session_lifecycle_posts_then_puts_then_completes(
     for partner in (partner_a, partner_b):
         final = partner.requests("PUT")[-1].json["@graph"]
         order_node = next(n for n in final if n["@type"] == "dfc-b:Order")
-        assert order_node["dfc-b:hasOrderStatus"] == "dfc-v:Complete"
+        assert order_node["dfc-b:hasOrderStatus"] == {"@id": "dfc-v:Complete"}
     assert set(ProducerOrder.objects.values_list("order_state", "status")) == {("Complete", "G")}
     assert OutboxMessage.objects.exclude(state="delivered").count() == 0
 

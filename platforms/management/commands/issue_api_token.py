@@ -30,6 +30,11 @@ class Command(BaseCommand):
             default=[],
             help="Limit the token to these local enterprises (slugs); default: all.",
         )
+        parser.add_argument(
+            "--require-if-match",
+            action="store_true",
+            help="Refuse this token's PUTs without If-Match (default: checked only when sent).",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -51,7 +56,11 @@ class Command(BaseCommand):
         ]
         try:
             issued = api_credential_issue(
-                platform=platform, name=options["name"], scopes=scopes, enterprises=enterprises
+                platform=platform,
+                name=options["name"],
+                scopes=scopes,
+                enterprises=enterprises,
+                requires_if_match=options["require_if_match"],
             )
         except ApplicationError as error:
             raise CommandError(error.message) from error
