@@ -64,12 +64,10 @@ _LOCAL_PATH = re.compile(
 _LINE_PATH = re.compile(r"/Orders/(?P<order>\d{1,18})/OrderLines/(?P<item>\d{1,18})/?$")
 
 
-# Products sold by the piece (a bottle of 1 l is one piece) take whole quantities; products
-# sold by weight (kg, g) take decimals.
-WHOLE_UNITS = frozenset({"piece", "l", "ml"})
-# The largest line and order totals in money (order totals keep 14 digits, 2 decimals).
-MAX_LINE_TOTAL = Decimal("1e10")
-MAX_ORDER_TOTAL = Decimal("1e11")
+# Weighed products — priced per kilogram or per gram (nominal quantity 1 kg or 1 g) — take
+# decimal quantities; everything else is sold by the piece (a 1 l bottle, a 500 g pack, a
+# 400 g can) and takes whole numbers.
+WEIGHT_UNITS = frozenset({"kg", "g"})
 
 
 @dataclass
@@ -141,14 +139,10 @@ def _offer_for(line: ParsedLine, seller: Enterprise, held: dict[int, Offer]) -> 
 
 def _check_quantity(line: "WantedLine") -> None:
     product = line.offer.product
-    if product.unit_of_measure in WHOLE_UNITS and line.quantity != line.quantity.to_integral():
+    weighed = product.unit_of_measure in WEIGHT_UNITS and product.nominal_quantity == 1
+    if not weighed and line.quantity != line.quantity.to_integral():
         raise QuantityNotAllowed(
             f"{product.name} is sold by the piece: order a whole number, not {line.quantity}.",
-            extra={"offer": line.offer.pk},
-        )
-    if line.quantity * line.offer.price > MAX_LINE_TOTAL:
-        raise QuantityNotAllowed(
-            f"{line.quantity} × {product.name} is more than one order line can hold.",
             extra={"offer": line.offer.pk},
         )
 
@@ -178,8 +172,6 @@ def _wanted_lines(parsed: ParsedOrder, seller: Enterprise, order: Order | None) 
     lines = [w for w in wanted.values() if w.quantity > 0]
     for line in lines:
         _check_quantity(line)
-    if sum((line.quantity * line.offer.price for line in lines), Decimal(0)) > MAX_ORDER_TOTAL:
-        raise QuantityNotAllowed("The order's total is more than one order can hold.")
     return lines
 
 
