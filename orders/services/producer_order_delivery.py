@@ -21,9 +21,9 @@ from django.conf import settings
 from config.money import money
 from orders.models import ProducerOrder, ProducerOrderLine
 from platforms.dfc import uris
+from platforms.dfc.jsonld import read
 from platforms.dfc.parse import parse_order
 from platforms.dfc.render import producer_order_document, producer_order_number
-from platforms.dfc.vocabulary import local_name
 from platforms.exceptions import DfcParseError
 from platforms.outbox import (
     OutboundRequest,
@@ -181,26 +181,18 @@ class ProducerOrderDelivery:
 
 
 def orders_by_number(document: dict) -> dict[str, str]:
-    """{orderNumber: @id} of the orders in a partner's `Orders` collection (a JSON-LD graph,
-    a list, or one node; compacted or full terms)."""
+    """{orderNumber: @id} of the orders in a partner's `Orders` collection, read by the one
+    JSON-LD reader (platforms.dfc.jsonld). A list Larder cannot read proves nothing about
+    absence: PartnerUnsure, so the delivery is retried rather than POSTed twice."""
+    try:
+        graph = read(document)
+    except DfcParseError as error:
+        raise PartnerUnsure(f"unreadable Orders list ({error.code})") from error
     found: dict[str, str] = {}
-
-    def walk(value) -> None:
-        if isinstance(value, list):
-            for item in value:
-                walk(item)
-        elif isinstance(value, dict):
-            fields = {local_name(key): item for key, item in value.items()}
-            number = fields.get("orderNumber")
-            if isinstance(number, dict):
-                number = number.get("@value")
-            if isinstance(number, str | int) and isinstance(value.get("@id"), str):
-                found.setdefault(str(number), value["@id"])
-            for item in value.values():
-                if isinstance(item, dict | list):
-                    walk(item)
-
-    walk(document)
+    for order in graph.typed("Order"):
+        number = graph.literal(order, "orderNumber")
+        if number is not None and not order["@id"].startswith("_:"):
+            found.setdefault(str(number), order["@id"])
     return found
 
 
