@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('platforms', '0006_role_groups'),
+        ('platforms', '0007_outboxmessage_locked_until'),
     ]
 
     operations = [
