@@ -187,7 +187,7 @@ def _hub_enterprise(credential: ApiCredential, ordered_by: str | None) -> Enterp
         defaults={
             "platform": platform,
             "kind": Enterprise.Kind.TRADER,
-            "name": f"{platform.name} · {name}" if name else platform.name,
+            "name": (f"{platform.name} · {name}" if name else platform.name)[:160],
             "remote_id": remote_id,
         },
     )

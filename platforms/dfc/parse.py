@@ -34,6 +34,7 @@ __all__ = ["DfcParseError", "parse_order", "parse_datetime_value"]
 MAX_QUANTITY = Decimal(1_000_000)
 QUANTITY_PLACES = 3
 MAX_IRI_LENGTH = 500
+MAX_ENTERPRISE_IRI_LENGTH = 200  # Enterprise.remote_id
 MAX_NUMBER_LENGTH = 120
 MAX_LINES = 500
 
@@ -138,9 +139,9 @@ def parse_datetime_value(value, what: str) -> datetime | None:
     return parsed
 
 
-def _iri(value: str | None, what: str) -> str | None:
-    if value is not None and len(value) > MAX_IRI_LENGTH:
-        raise DfcParseError(f"{what} is longer than {MAX_IRI_LENGTH} characters.")
+def _iri(value: str | None, what: str, limit: int = MAX_IRI_LENGTH) -> str | None:
+    if value is not None and len(value) > limit:
+        raise DfcParseError(f"{what} is longer than {limit} characters.")
     return value
 
 
@@ -296,7 +297,9 @@ def parse_order(document) -> ParsedOrder:
             PAYMENT_STATUSES,
             "payment status",
         ),
-        ordered_by=_iri(graph.first_ref(order, "orderedBy", "client"), "orderedBy"),
+        ordered_by=_iri(
+            graph.first_ref(order, "orderedBy", "client"), "orderedBy", MAX_ENTERPRISE_IRI_LENGTH
+        ),
         sold_by=_iri(graph.first_ref(order, "soldBy"), "soldBy"),
         session=session,
         discount=_number(graph, order, "discount", "discount"),

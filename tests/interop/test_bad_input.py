@@ -154,6 +154,10 @@ CASES = {
         with_order(lambda o: o.update({"dfc-b:orderedBy": "https://h.example/" + "x" * 5000})),
         400,
     ),
+    "300-character orderedBy": (
+        with_order(lambda o: o.update({"dfc-b:orderedBy": "https://h.example/" + "x" * 280})),
+        400,
+    ),
     "5,000-character orderNumber": (
         with_order(lambda o: o.update({"dfc-b:orderNumber": "n" * 5000})),
         400,

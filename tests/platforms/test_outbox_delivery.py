@@ -409,7 +409,7 @@ def test_a_late_answer_to_the_creating_post_leaves_one_order_at_the_partner(
 
     assert [r.method for r in partner_a.requests()] == ["POST", "GET", "PUT", "PUT"]
     (order,) = partner_a.order_nodes()
-    assert order["dfc-b:hasOrderStatus"] == "dfc-v:Complete"
+    assert order["dfc-b:hasOrderStatus"] == {"@id": "dfc-v:Complete"}
     graph = partner_a.state.orders[order["@id"].removeprefix(partner_a.base_url)]
     assert [n["dfc-b:quantity"] for n in graph if n["@type"] == "dfc-b:OrderLine"] == [5.0]
     assert ProducerOrder.objects.get(producer=farm_a).remote_id == order["@id"]
