@@ -57,30 +57,26 @@ def catalog_offer_discounts(document) -> dict[str, Decimal]:
     """@id → the `dfc-b:discount` of an Offer (per unit, as FDC's API describes Offers), keyed
     by the Offer's @id, by the SuppliedProduct it offers (`offeredItem` or `offers`) and by
     the product a CatalogItem that lists it (`offeredThrough`) references. Offers without a
-    discount are left out."""
-    if isinstance(document, list):
-        nodes = document
-    else:
-        nodes = document.get("@graph") or [document]
-    nodes = [node for node in nodes if isinstance(node, dict)]
+    discount are left out. Read by the one JSON-LD reader; unreadable is CatalogUnavailable."""
+    try:
+        graph = read(document)
+    except DfcParseError as error:
+        raise CatalogUnavailable(f"unreadable DFC catalogue: {error.message}") from error
     discounts: dict[str, Decimal] = {}
-    for node in nodes:
-        if not _is_type(node, "Offer"):
-            continue
-        discount = _number(_term(node, "discount"))
+    for node in graph.typed("Offer"):
+        values = graph.literals(node, "discount")
+        try:
+            discount = decimal_value(values[0], "discount") if values else None
+        except DfcParseError:
+            discount = None
         if discount is None or discount < 0:
             continue
-        item = _term(node, "offeredItem") or _term(node, "offers")
-        for key in (node.get("@id"), _id(item)):
-            if key:
+        for key in (node["@id"], graph.first_ref(node, "offeredItem", "offers")):
+            if key and not key.startswith("_:"):
                 discounts[key] = discount
-    for node in nodes:
-        if not _is_type(node, "CatalogItem"):
-            continue
-        offers = _term(node, "offeredThrough") or []
-        offers = offers if isinstance(offers, list) else [offers]
-        found = [discounts[_id(o)] for o in offers if _id(o) in discounts]
-        references = _id(_term(node, "references"))
+    for node in graph.typed("CatalogItem"):
+        found = [discounts[o] for o in graph.refs(node, "offeredThrough") if o in discounts]
+        references = graph.first_ref(node, "references")
         if found and references and references not in discounts:
             discounts[references] = found[0]
     return discounts

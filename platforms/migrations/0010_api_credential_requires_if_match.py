@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('platforms', '0007_outboxmessage_locked_until'),
+        ('platforms', '0009_encrypted_secrets'),
     ]
 
     operations = [
