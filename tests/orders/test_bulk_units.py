@@ -174,9 +174,9 @@ def test_customer_orders_reach_the_partner_as_the_wholesale_order(
     (post,) = recording_partner.requests("POST")
     graph = post.json["@graph"]
     (line,) = [n for n in graph if n["@type"] == "dfc-b:OrderLine"]
-    offer = next(n for n in graph if n["@id"] == line["dfc-b:concerns"])
+    offer = next(n for n in graph if n["@id"] == line["dfc-b:concerns"]["@id"])
     order = next(n for n in graph if n["@type"] == "dfc-b:Order")
-    assert offer["dfc-b:offeredItem"] == case.remote_id
+    assert offer["dfc-b:offeredItem"] == {"@id": case.remote_id}
     assert line["dfc-b:quantity"] == 2.0
     assert line["dfc-b:hasPrice"]["dfc-b:value"] == 118.0
     assert (line["dfc-b:discount"], order["dfc-b:discount"]) == (10.0, 10.0)

@@ -158,7 +158,8 @@ def test_switching_cancels_the_old_producer_orders_at_the_partner_and_creates_on
     for path, graph in recording_partner.state.orders.items():
         order = next(n for n in graph if n["@type"] == "dfc-b:Order")
         lines = [n for n in graph if n["@type"] == "dfc-b:OrderLine"]
-        states[path] = (order["dfc-b:hasOrderStatus"], [n["dfc-b:quantity"] for n in lines])
+        status = order["dfc-b:hasOrderStatus"]["@id"]
+        states[path] = (status, [n["dfc-b:quantity"] for n in lines])
     assert sorted(states.values()) == [
         ("dfc-v:Cancelled", [2.0]),
         ("dfc-v:Cancelled", [2.0]),
