@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from config.actors import Actor
 from config.exceptions import ApplicationError
@@ -17,6 +18,7 @@ from orders.models import (
     OrderEvent,
     OrderItem,
     QuickOrderProfile,
+    RequisitionList,
 )
 from orders.selectors import (
     order_actions_available,
@@ -30,6 +32,19 @@ from orders.services.partner_resend import order_is_resendable
 from orders.services.quick_order import quick_order_profile_save
 from orders.statuses import EDITABLE_STATUSES, OrderStatus
 from platforms.roles import EnterpriseScopedAdmin, scope_queryset
+
+
+class ReadOnlyAdmin:
+    """Rows written only by services: the admin reads them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ProducerPlatformFilter(admin.SimpleListFilter):
@@ -378,33 +393,43 @@ def order_action_bulk(model_admin, request, queryset, action: str) -> None:
         model_admin.message_user(request, message, messages.WARNING)
 
 
+class RequisitionListItemInline(admin.TabularInline):
+    model = OrderItem
+    fields = ("product_name", "producer", "quantity", "unit_of_measure")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OrderAwaitingApproval)
-class ApprovalQueueAdmin(EnterpriseScopedAdmin):
+class ApprovalQueueAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
     """The approval queue: orders waiting for approval (W), oldest first, with why. Approve
     or deny on each order's page (a denial needs a reason), or approve several here; only
     users with the `orders.approve_order` permission see the actions."""
 
     scope_trader = "trader"
-    list_display = ("number", "customer", "sales_session", "grand_total", "currency", "reasons")
-    list_display_links = ("number",)
+    list_display = ("order_link", "customer", "sales_session", "grand_total", "currency", "reasons")
+    list_display_links = None
     list_filter = ("sales_session",)
     search_fields = ("=number", "customer__name")
     list_select_related = ("customer", "sales_session")
     ordering = ("placed_at", "pk")
     actions = ["approve_selected"]
 
+    @admin.display(description="order", ordering="number")
+    def order_link(self, order):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:orders_order_change", args=[order.pk]),
+            order.number,
+        )
+
     @admin.display(description="why it waits")
     def reasons(self, order):
         return "; ".join(order.approval_reasons)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -421,6 +446,25 @@ class ApprovalQueueAdmin(EnterpriseScopedAdmin):
         order_action_bulk(self, request, queryset, "approve")
 
 
+@admin.register(RequisitionList)
+class RequisitionListAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
+    """Customers' requisition lists (Y private, Z shareable), read here; customers keep them
+    through the storefront (orders/requisition_list_apis.py)."""
+
+    scope_trader = "trader"
+    list_display = ("list_name", "customer", "trader", "status", "item_count", "updated_at")
+    list_filter = ("status", "trader")
+    search_fields = ("list_name", "customer__name")
+    list_select_related = ("customer", "trader")
+    fields = ("list_name", "status", "customer", "trader", "updated_at")
+    readonly_fields = fields
+    inlines = [RequisitionListItemInline]
+
+    @admin.display(description="items")
+    def item_count(self, requisition):
+        return requisition.items.count()
+
+
 @admin.register(ApprovalRule)
 class ApprovalRuleAdmin(EnterpriseScopedAdmin):
     scope_trader = "trader"
@@ -429,7 +473,7 @@ class ApprovalRuleAdmin(EnterpriseScopedAdmin):
 
 
 @admin.register(OrderItem)
-class OrderItemAdmin(EnterpriseScopedAdmin):
+class OrderItemAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
     scope_trader = "order__trader"
     list_display = (
         "order",
@@ -447,18 +491,9 @@ class OrderItemAdmin(EnterpriseScopedAdmin):
     search_fields = ("product_name", "=order__number")
     list_select_related = ("order", "producer", "producer_platform")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(OrderEvent)
-class OrderEventAdmin(EnterpriseScopedAdmin):
+class OrderEventAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
     scope_trader = "order__trader"
     list_display = (
         "created_at",
@@ -472,15 +507,6 @@ class OrderEventAdmin(EnterpriseScopedAdmin):
     list_filter = ("kind",)
     search_fields = ("=order__number", "actor_label")
     list_select_related = ("order",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Customer)

@@ -187,3 +187,9 @@ class InvalidActionInput(ApplicationError):
 class BackordersStillShort(Conflict):
     code = "backorders-still-short"
     title = "The backordered items are still short"
+
+
+class NotARequisitionList(ApplicationError):
+    code = "not-a-requisition-list"
+    title = "This is not a requisition list"
+    status = 422

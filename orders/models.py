@@ -349,6 +349,31 @@ class OrderAwaitingApproval(Order):
         verbose_name_plural = "approval queue"
 
 
+class RequisitionListManager(models.Manager):
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(
+                status__in=[
+                    OrderStatus.PRIVATE_REQUISITION_LIST,
+                    OrderStatus.SHAREABLE_REQUISITION_LIST,
+                ]
+            )
+        )
+
+
+class RequisitionList(Order):
+    """A customer's requisition list (Y private, Z shareable): orders/services/
+    requisition_lists.py."""
+
+    objects = RequisitionListManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "requisition list"
+
+
 class SubOrder(models.Model):
     """The items of one order that share a shipping address, with their subtotals."""
 

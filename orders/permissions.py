@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from config.exceptions import NotFound
 from orders.exceptions import NotACustomer, StorefrontForbidden
 from orders.models import Customer, Order
+from orders.statuses import OrderStatus
 from platforms.roles import user_scope
 
 
@@ -24,6 +25,8 @@ class StorefrontAction(StrEnum):
     SHOP = "shop"  # open a cart, change its items, submit and pay it
     CANCEL = "cancel"
     PAYMENT_REVIEW = "payment-review"  # accept a payment that needs review
+    LIST_USE = "list-use"  # view a requisition list, order from it
+    LIST_EDIT = "list-edit"  # change a requisition list's items
 
 
 # The Django permission a back-office user needs for each action on a customer's order.
@@ -32,6 +35,8 @@ STAFF_PERMISSIONS = {
     StorefrontAction.SHOP: "orders.change_order",
     StorefrontAction.CANCEL: "orders.change_order",
     StorefrontAction.PAYMENT_REVIEW: "orders.change_order",
+    StorefrontAction.LIST_USE: "orders.view_order",
+    StorefrontAction.LIST_EDIT: "orders.change_order",
 }
 # What a customer may do to their own orders.
 CUSTOMER_ACTIONS = frozenset(
@@ -88,3 +93,46 @@ def _may_shop_for(user, trader_id: int) -> bool:
         return False
     scope = user_scope(user)
     return scope.everything or trader_id in scope.trader_ids
+
+
+# --- Requisition lists (Y private, Z shareable) ----------------------------------------------
+
+
+def storefront_lists_qs(*, user, action: StorefrontAction) -> QuerySet[Order]:
+    """The requisition lists `user` may use (LIST_USE: view, order from) or change
+    (LIST_EDIT): their own; to use, also the shareable lists (Z) of a trader they are a
+    customer of; back-office users those of the traders they work for, with
+    orders.view_order to use and orders.change_order to change."""
+    if not user.is_authenticated or not user.is_active:
+        return Order.objects.none()
+    lists = Order.objects.filter(
+        status__in=[OrderStatus.PRIVATE_REQUISITION_LIST, OrderStatus.SHAREABLE_REQUISITION_LIST]
+    )
+    condition = Q(customer__user=user)
+    if action == StorefrontAction.LIST_USE:
+        condition |= Q(
+            status=OrderStatus.SHAREABLE_REQUISITION_LIST,
+            trader_id__in=Customer.objects.filter(user=user).values("trader_id"),
+        )
+    permission = (
+        "orders.change_order" if action == StorefrontAction.LIST_EDIT else ("orders.view_order")
+    )
+    if user.has_perm(permission):
+        scope = user_scope(user)
+        if scope.everything:
+            return lists
+        condition |= Q(trader_id__in=scope.trader_ids)
+    return lists.filter(condition)
+
+
+def storefront_list_check(*, user, list_id: int, action: StorefrontAction) -> None:
+    """Raise NotFound (404) unless `user` may use the list, StorefrontForbidden (403) unless
+    they may also perform `action` on it."""
+    usable = storefront_lists_qs(user=user, action=StorefrontAction.LIST_USE)
+    if not usable.filter(pk=list_id).exists():
+        raise NotFound(f"Requisition list {list_id} does not exist.")
+    if (
+        action != StorefrontAction.LIST_USE
+        and not storefront_lists_qs(user=user, action=action).filter(pk=list_id).exists()
+    ):
+        raise StorefrontForbidden(f"You may not change requisition list {list_id}.")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from orders import apis
+from orders import apis, requisition_list_apis
 
 app_name = "storefront"
 
@@ -28,5 +28,25 @@ urlpatterns = [
         "orders/<int:order_id>/payment-review/accept/",
         apis.OrderPaymentReviewAcceptApi.as_view(),
         name="order-payment-review-accept",
+    ),
+    path(
+        "requisition-lists/",
+        requisition_list_apis.RequisitionListsApi.as_view(),
+        name="requisition-lists",
+    ),
+    path(
+        "requisition-lists/<int:list_id>/",
+        requisition_list_apis.RequisitionListDetailApi.as_view(),
+        name="requisition-list-detail",
+    ),
+    path(
+        "requisition-lists/<int:list_id>/items/",
+        requisition_list_apis.RequisitionListItemsApi.as_view(),
+        name="requisition-list-items",
+    ),
+    path(
+        "requisition-lists/<int:list_id>/order/",
+        requisition_list_apis.RequisitionListOrderApi.as_view(),
+        name="requisition-list-order",
     ),
 ]

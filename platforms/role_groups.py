@@ -16,6 +16,7 @@ GROUP_PERMISSIONS = {
             "orderevent": (VIEW,),
             "paymenttransaction": (VIEW,),
             "orderawaitingapproval": (VIEW,),
+            "requisitionlist": (VIEW,),
             "approvalrule": ALL,
             "customer": ALL,
             "address": ALL,
@@ -40,6 +41,7 @@ GROUP_PERMISSIONS = {
             "orderevent": (VIEW,),
             "paymenttransaction": (VIEW,),
             "orderawaitingapproval": (VIEW,),
+            "requisitionlist": (VIEW,),
             "customer": (VIEW, ADD, CHANGE),
             "address": (VIEW, ADD, CHANGE),
             "producerorder": (VIEW,),
@@ -80,3 +82,15 @@ def permissions_ensure(app_registry=None) -> None:
         app_config.models_module = app_config.models_module or True
         create_permissions(app_config, verbosity=0)
         app_config.models_module = had_models
+
+
+def role_groups_migrate(apps, schema_editor) -> None:
+    """For a migration's RunPython: every role group with exactly its permissions as now
+    listed in GROUP_PERMISSIONS (new models' permissions created first)."""
+    permissions_ensure()
+    for name in GROUP_PERMISSIONS:
+        role_group_sync(
+            name,
+            group_model=apps.get_model("auth", "Group"),
+            permission_model=apps.get_model("auth", "Permission"),
+        )

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -23,6 +24,10 @@ class SaleSessionAdmin(EnterpriseScopedAdmin):
     list_filter = ("state", "trader")
     search_fields = ("name",)
     inlines = [OfferInline]
+    # The state moves only through its services: "Open" (session_open) and "Close session
+    # now" (orders.services.session_close, the one beat runs).
+    readonly_fields = ("state", "closed_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["open_sessions"]
     change_form_template = "admin/sessions_app/salesession/change_form.html"
 
@@ -39,6 +44,7 @@ class SaleSessionAdmin(EnterpriseScopedAdmin):
         return (*readonly, "consolidate_per_producer") if obj is not None else readonly
 
     def get_urls(self):
+        from sessions_app.close import session_close_view
         from sessions_app.consolidation_admin import consolidation_switch_view
         from sessions_app.dashboard import session_dashboard_view
 
@@ -57,8 +63,31 @@ class SaleSessionAdmin(EnterpriseScopedAdmin):
                 ),
                 name="sessions_app_salesession_dashboard",
             ),
+            path(
+                "<int:session_id>/close/",
+                self.admin_site.admin_view(
+                    lambda request, session_id: session_close_view(self, request, session_id)
+                ),
+                name="sessions_app_salesession_close",
+            ),
             *super().get_urls(),
         ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from orders.services.session_close import session_needs_close
+
+        session = (
+            self.get_queryset(request).filter(pk=object_id).first()
+            if str(object_id).isdigit()
+            else None
+        )
+        can_close = bool(
+            session
+            and self.has_change_permission(request, session)
+            and session_needs_close(session)
+        )
+        extra_context = {**(extra_context or {}), "can_close": can_close}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description="Open the selected sessions for orders")
     def open_sessions(self, request, queryset):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 def forwards(apps, schema_editor):
     """Orders authorized before amounts were kept: authorized for their total. Role groups
     get the new permissions (approve_order, payment history, approval rules)."""
-    from platforms.role_groups import GROUP_PERMISSIONS, permissions_ensure, role_group_sync
+    from platforms.role_groups import role_groups_migrate
 
     Order = apps.get_model("orders", "Order")
     Order.objects.filter(payment_status="authorized").update(
@@ -30,13 +30,7 @@ def forwards(apps, schema_editor):
         WHERE q.sub_order_id = s.id
         """
     )
-    permissions_ensure()
-    for name in GROUP_PERMISSIONS:
-        role_group_sync(
-            name,
-            group_model=apps.get_model("auth", "Group"),
-            permission_model=apps.get_model("auth", "Permission"),
-        )
+    role_groups_migrate(apps, schema_editor)
 
 
 class Migration(migrations.Migration):

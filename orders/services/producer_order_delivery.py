@@ -17,6 +17,7 @@ import logging
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import transaction
 
 from config.money import money
 from orders.models import ProducerOrder, ProducerOrderLine
@@ -165,14 +166,27 @@ class ProducerOrderDelivery:
         return disagrees
 
     def refused(self, message, request: OutboundRequest, response) -> None:
-        """The partner refused the producer order (409 or 422): called in the transaction that
-        dead-letters the message, with the partner's response (a problem document, maybe).
-        The place for what a refusal means for the customer orders (status L)."""
+        """The partner refused the producer order (409 or 422: it cannot supply it), in the
+        transaction that dead-letters the message. After that commits, the customer orders
+        whose items it could not supply move to L (orders.services.low_inventory.
+        producer_order_refused), apart from the outbox so a failure there never undoes the
+        dead letter."""
+        from orders.services.low_inventory import producer_order_refused
+
+        producer_order_id, status, body = message.subject_id, response.status, response.body
         logger.warning(
-            "producer order %s: refused by the partner (HTTP %s)",
-            message.subject_id,
-            response.status,
+            "producer order %s: refused by the partner (HTTP %s)", producer_order_id, status
         )
+
+        def low_inventory() -> None:
+            try:
+                producer_order_refused(
+                    producer_order_id=producer_order_id, status_code=status, body=body
+                )
+            except Exception:  # noqa: BLE001 - logged; customer service still sees the dead letter
+                logger.exception("producer order %s: refusal not applied", producer_order_id)
+
+        transaction.on_commit(low_inventory)
 
     def give_up(self, message) -> None:
         logger.warning(

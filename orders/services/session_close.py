@@ -1,15 +1,30 @@
 """Closing a sales session: its producer orders are recomputed one last time, made final
-(DFC status Complete) and sent to the producers' platforms."""
+(DFC status Complete) and sent to the producers' platforms. The same service serves beat
+(`sessions_close_due`), `manage.py close_session` and the admin's "Close session now"."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from config.actors import Actor
 from orders.models import ProducerOrder
 from orders.services.producer_orders import producer_orders_deliver, producer_orders_refresh
+
+# progress(done, total, what): called as the work goes, for a progress bar.
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class SessionCloseReport:
+    """What a close did: producer orders completed, deliveries queued for partner platforms,
+    and whether it finished a session left closed but not finalised."""
+
+    producer_orders: int
+    deliveries: int
+    resumed: bool = False
 
 
 def _lock_session(session_id: int):
@@ -18,35 +33,50 @@ def _lock_session(session_id: int):
     return SaleSession.objects.select_for_update().get(pk=session_id)
 
 
+def _unfinalised(session_id: int):
+    return ProducerOrder.objects.filter(sales_session_id=session_id).filter(
+        ~Q(order_state=ProducerOrder.OrderState.COMPLETE) | Q(finalised_at__isnull=True)
+    )
+
+
 @transaction.atomic
 def session_close(
-    *, session_id: int, actor: Actor, progress: Callable[[ProducerOrder], None] | None = None
-) -> bool:
-    """Close a session and finalise its producer orders. Returns False if it was closed already.
+    *, session_id: int, actor: Actor, progress: Progress | None = None
+) -> SessionCloseReport | None:
+    """Close a session and finalise its producer orders; None when there is nothing left to
+    do (closed and finalised already).
 
-    The session row is locked first, so two runs (beat twice, beat and the command) serialise
-    and the second finds it closed and does nothing. The producer orders are recomputed from
-    the live customer orders, set Complete with their version bumped, and owed to their
-    producers' platforms through the outbox, all in this one transaction.
+    The session row is locked first, so two runs (beat twice, beat and the command, the admin
+    button twice) serialise and the second finds it closed and does nothing. A session left
+    closed with producer orders not yet Complete (closed by hand before this service owned
+    the state) is finished: its unfinalised producer orders are completed. The producer orders
+    are recomputed from the live customer orders, set Complete with their version bumped, and
+    owed to their producers' platforms through the outbox one by one (`progress` is called
+    after each), all in this one transaction.
     """
     from sessions_app.models import SaleSession
 
     session = _lock_session(session_id)
-    if session.state == SaleSession.State.CLOSED:
-        return False
+    resumed = session.state == SaleSession.State.CLOSED
+    if resumed and not _unfinalised(session_id).exists():
+        return None
     now = timezone.now()
-    session.state = SaleSession.State.CLOSED
-    session.closed_at = now
-    session.save(update_fields=["state", "closed_at", "updated_at"])
+    if not resumed:
+        session.state = SaleSession.State.CLOSED
+        session.closed_at = now
+        session.save(update_fields=["state", "closed_at", "updated_at"])
 
     producer_orders_refresh(session_id=session_id)
+    finalising = _unfinalised(session_id) if resumed else ProducerOrder.objects.all()
     producer_orders = list(
-        ProducerOrder.objects.select_for_update(of=("self",))
+        finalising.select_for_update(of=("self",))
         .select_related("producer__platform")
         .filter(sales_session_id=session_id)
-        .exclude(order_state=ProducerOrder.OrderState.CANCELLED)
         .order_by("pk")
     )
+    total = len(producer_orders) + 1
+    if progress:
+        progress(1, total, "producer orders recomputed")
     ProducerOrder.objects.filter(pk__in=[p.pk for p in producer_orders]).update(
         order_state=ProducerOrder.OrderState.COMPLETE,
         version=F("version") + 1,
@@ -54,23 +84,48 @@ def session_close(
         finalised_at=now,
         updated_at=now,
     )
-    for producer_order in producer_orders:
+    deliveries = 0
+    for done, producer_order in enumerate(producer_orders, start=2):
         producer_order.status = ProducerOrder.Status.READY_FOR_REMOTE_FULFILMENT
-    producer_orders_deliver(producer_orders=producer_orders)
-    for producer_order in producer_orders:
+        producer_orders_deliver(producer_orders=[producer_order])
+        remote = not producer_order.producer.platform.is_local
+        deliveries += remote
         if progress:
-            progress(producer_order)
-    return True
+            progress(
+                done,
+                total,
+                f"{producer_order.producer.name}: completed"
+                + (", delivery queued" if remote else " (reads it here)"),
+            )
+    return SessionCloseReport(
+        producer_orders=len(producer_orders), deliveries=deliveries, resumed=resumed
+    )
 
 
 def sessions_close_due(*, actor: Actor) -> list[int]:
-    """Close every open session past its end, each in its own transaction (a late run catches
-    up on all of them). Returns the ids it closed."""
+    """Close every open session past its end, and finish any closed session whose producer
+    orders are not all final, each in its own transaction (a late run catches up on all of
+    them). Returns the ids it closed or finished."""
     from sessions_app.models import SaleSession
 
     due = SaleSession.objects.filter(
-        state=SaleSession.State.OPEN, ends_at__lte=timezone.now()
+        Q(state=SaleSession.State.OPEN, ends_at__lte=timezone.now())
+        | Q(state=SaleSession.State.CLOSED, pk__in=_unfinalised_sessions())
     ).order_by("ends_at", "pk")
     return [
         pk for pk in due.values_list("pk", flat=True) if session_close(session_id=pk, actor=actor)
     ]
+
+
+def session_needs_close(session) -> bool:
+    """Whether "Close session now" has work to do: the session is not closed, or closed with
+    producer orders not yet final."""
+    from sessions_app.models import SaleSession
+
+    return session.state != SaleSession.State.CLOSED or _unfinalised(session.pk).exists()
+
+
+def _unfinalised_sessions():
+    return ProducerOrder.objects.filter(
+        ~Q(order_state=ProducerOrder.OrderState.COMPLETE) | Q(finalised_at__isnull=True)
+    ).values("sales_session_id")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from config.actors import Actor
 from orders.models import ProducerOrder
-from orders.services.session_close import session_close, sessions_close_due
+from orders.services.session_close import SessionCloseReport, session_close, sessions_close_due
 from orders.tasks import sessions_close_due_task
 from tests.factories import OrderFactory, OrderItemFactory, ProductFactory, SaleSessionFactory
 
@@ -25,7 +25,9 @@ def _session_with_orders(**session_fields):
 @pytest.mark.django_db
 def test_close_finalises_every_producer_order_complete():
     session = _session_with_orders()
-    assert session_close(session_id=session.pk, actor=Actor.system("test")) is True
+    assert session_close(session_id=session.pk, actor=Actor.system("test")) == (
+        SessionCloseReport(producer_orders=2, deliveries=0)
+    )
     session.refresh_from_db()
     assert (session.state, session.closed_at is not None) == ("closed", True)
     assert list(ProducerOrder.objects.values_list("order_state", flat=True)) == ["Complete"] * 2
@@ -80,6 +82,6 @@ def test_two_concurrent_closes_close_once():
     for thread in threads:
         thread.join()
 
-    assert sorted(results) == [False, True]
+    assert sorted(result is not None for result in results) == [False, True]
     # Finalised once: created at version 2 by the refresh, bumped once by the close.
     assert list(ProducerOrder.objects.values_list("version", flat=True)) == [3, 3]

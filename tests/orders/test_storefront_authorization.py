@@ -103,6 +103,25 @@ ROWS: dict[tuple[str, str], Row] = {
     ("orders/<int:order_id>/payment-review/accept/", "POST"): Row(
         "review", _statuses(200, **OWNER_AND_TRADER, customer_a=403)
     ),
+    # Requisition lists: a private list (Y) is its owner's; a shareable one (Z) is used (seen,
+    # ordered from) by every customer of the trader but changed only by its owner and staff.
+    ("requisition-lists/", "GET"): Row("list", _statuses(200, anonymous=403)),
+    ("requisition-lists/", "POST"): Row(
+        "list",
+        _statuses(201, anonymous=403, customer_b=403, producer_staff=403, other_trader_admin=403),
+        body={"name": "Weekly", "trader": "TRADER", "customer": "CUSTOMER_A"},
+    ),
+    ("requisition-lists/<int:list_id>/", "GET"): Row("list", _statuses(200, **OWNER_AND_TRADER)),
+    ("requisition-lists/<int:list_id>/items/", "PUT"): Row(
+        "shared_list",
+        _statuses(200, **{**OWNER_AND_TRADER, "customer_b": 403}),
+        body={"product": "PRODUCT", "quantity": "2"},
+    ),
+    ("requisition-lists/<int:list_id>/order/", "POST"): Row(
+        "shared_list",
+        _statuses(201, **{**OWNER_AND_TRADER, "customer_b": 201}),
+        body={"session": "SESSION"},
+    ),
 }
 
 
@@ -166,6 +185,24 @@ def _target(world, kind: str) -> Order:
     from orders.services.payments import order_pay
 
     actor = Actor.system("test")
+    if kind in ("list", "shared_list"):
+        from orders.services.requisition_lists import (
+            requisition_list_create,
+            requisition_list_item_set,
+        )
+
+        requisition = requisition_list_create(
+            customer=world["customers"]["customer_a"],
+            name="Ada's list",
+            shareable=kind == "shared_list",
+            actor=actor,
+        )
+        return requisition_list_item_set(
+            list_id=requisition.pk,
+            product_id=world["offer"].product_id,
+            quantity=Decimal("1"),
+            actor=actor,
+        )
     order = cart_with(
         world["session"], [(world["offer"], "1")], customer=world["customers"]["customer_a"]
     )
@@ -205,7 +242,10 @@ def test_role_on_storefront_endpoint(world, route, method, role):
     order = _target(world, row.target)
     values = {
         "order_id": order.pk,
+        "list_id": order.pk,
         "item_id": order.items.get().pk,
+        "TRADER": world["session"].trader_id,
+        "PRODUCT": world["offer"].product_id,
         "session_id": world["session"].pk,
         "SESSION": world["session"].pk,
         "CUSTOMER_A": world["customers"]["customer_a"].pk,
