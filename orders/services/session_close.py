@@ -34,7 +34,13 @@ def _lock_session(session_id: int):
 
 
 def _unfinalised(session_id: int):
-    return ProducerOrder.objects.filter(sales_session_id=session_id).filter(
+    return _not_final().filter(sales_session_id=session_id)
+
+
+def _not_final():
+    """Producer orders still to complete: neither Complete and finalised, nor cancelled (a
+    consolidation switch cancels them; they stay cancelled)."""
+    return ProducerOrder.objects.exclude(order_state=ProducerOrder.OrderState.CANCELLED).filter(
         ~Q(order_state=ProducerOrder.OrderState.COMPLETE) | Q(finalised_at__isnull=True)
     )
 
@@ -67,7 +73,11 @@ def session_close(
         session.save(update_fields=["state", "closed_at", "updated_at"])
 
     producer_orders_refresh(session_id=session_id)
-    finalising = _unfinalised(session_id) if resumed else ProducerOrder.objects.all()
+    finalising = (
+        _unfinalised(session_id)
+        if resumed
+        else ProducerOrder.objects.exclude(order_state=ProducerOrder.OrderState.CANCELLED)
+    )
     producer_orders = list(
         finalising.select_for_update(of=("self",))
         .select_related("producer__platform")
