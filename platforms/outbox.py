@@ -5,11 +5,12 @@ Guarantees
   the duty to tell the partner commit or roll back together; after commit a task is queued to
   send it at once (best effort: beat's sweep sends whatever is due).
 - `outbox_message_send` works in three steps: (1) a short transaction claims the message
-  (`SELECT … FOR UPDATE SKIP LOCKED`, a lease in `locked_until`), renders the request and
-  records an attempt "sending", then commits; (2) the partner is called outside any
-  transaction, with this worker's database connection closed; (3) a new short transaction
-  records the outcome if the lease is still ours. Two workers never send one message at once;
-  a worker that dies mid-call leaves a lease that expires, and the message is sent again.
+  (`SELECT … FOR UPDATE SKIP LOCKED`, a lease in `locked_until`), renders the request (a
+  creating POST is recorded as an attempt "sending" before it goes), then commits; (2) the
+  partner is called outside any transaction, with this worker's database connection closed;
+  (3) a new short transaction records the outcome if the lease is still ours. Two workers
+  never send one message at once; a worker that dies mid-call leaves a lease that expires, and
+  the message is sent again.
 - A handler may look at the partner before sending (`prepare`): a producer order whose
   creating POST may have reached the partner is first looked up there, so a partner that
   ignores Idempotency-Key still ends with one order.
@@ -123,13 +124,16 @@ def outbox_enqueue_many(*, kind: str, subjects: list[tuple]) -> list[int]:
     return message_ids
 
 
-def _older_pending_exists(message: OutboxMessage) -> bool:
-    return OutboxMessage.objects.filter(
-        subject_key=message.subject_key,
-        platform_id=message.platform_id,
-        state=OutboxMessage.State.PENDING,
-        pk__lt=message.pk,
-    ).exists()
+def _older_pending() -> Exists:
+    """An older pending message about the same subject exists: this one waits its turn."""
+    return Exists(
+        OutboxMessage.objects.filter(
+            subject_key=OuterRef("subject_key"),
+            platform_id=OuterRef("platform_id"),
+            state=OutboxMessage.State.PENDING,
+            pk__lt=OuterRef("pk"),
+        )
+    )
 
 
 def outbox_subject_attempted(message: OutboxMessage, *, method: str) -> bool:
@@ -190,7 +194,7 @@ class _Claim:
     request: OutboundRequest
     handler: object
     lease_until: object
-    attempt: DeliveryAttempt
+    attempt: DeliveryAttempt | None
 
 
 class PartnerClient:
@@ -261,6 +265,7 @@ def _claim(message_id: int) -> "_Claim | str":
     message = (
         OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("platform")
+        .annotate(waits=_older_pending())
         .filter(_not_leased(now), pk=message_id, state=OutboxMessage.State.PENDING)
         .first()
     )
@@ -268,7 +273,7 @@ def _claim(message_id: int) -> "_Claim | str":
         return "skipped"  # delivered, dead, or being sent by another worker
     if message.next_attempt_at > now:
         return "skipped"
-    if _older_pending_exists(message):
+    if message.waits:
         return "waiting"
     handler = import_string(HANDLERS[message.kind])
     try:
@@ -284,24 +289,24 @@ def _claim(message_id: int) -> "_Claim | str":
         message.delivered_at = timezone.now()
         message.save(update_fields=["state", "delivered_at", "updated_at"])
         return "delivered"
+    if message.locked_until is not None:
+        # An expired lease: its worker died (or lost it), and its attempt never came back.
+        DeliveryAttempt.objects.filter(message=message, outcome="sending").update(outcome="lost")
     message.locked_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     message.save(update_fields=["locked_until", "updated_at"])
-    # An attempt still "sending" belonged to a worker that died (its lease has expired).
-    DeliveryAttempt.objects.filter(message=message, outcome="sending").update(outcome="lost")
-    attempt = DeliveryAttempt.objects.create(
-        message=message,
-        started_at=now,
-        method=request.method,
-        url=request.url,
-        outcome="sending",
-    )
+    attempt = None
+    if request.method == "POST":
+        # A create is recorded before it is sent: if this worker dies, the next attempt knows
+        # the partner may hold the order already (the handler looks it up before a new POST).
+        attempt = DeliveryAttempt.objects.create(
+            message=message, started_at=now, method="POST", url=request.url, outcome="sending"
+        )
     return _Claim(message, request, handler, message.locked_until, attempt)
 
 
 @transaction.atomic
 def _record(claim: _Claim, request, response, error, started, duration_ms) -> str:
     status = response.status if response is not None else None
-    attempt = DeliveryAttempt.objects.filter(pk=claim.attempt.pk)
     attempt_fields = {
         "started_at": started,
         "duration_ms": duration_ms,
@@ -310,6 +315,14 @@ def _record(claim: _Claim, request, response, error, started, duration_ms) -> st
         "status_code": status,
         "error": error,
     }
+
+    def attempt_record(outcome: str) -> None:
+        fields = {**attempt_fields, "outcome": outcome}
+        if claim.attempt is None:
+            DeliveryAttempt.objects.create(message_id=claim.message.pk, **fields)
+        else:
+            DeliveryAttempt.objects.filter(pk=claim.attempt.pk).update(**fields)
+
     message = (
         OutboxMessage.objects.select_for_update(of=("self",))
         .select_related("platform")
@@ -317,7 +330,7 @@ def _record(claim: _Claim, request, response, error, started, duration_ms) -> st
     )
     if message.locked_until != claim.lease_until:
         logger.warning("outbox: message %s: lease lost before the answer came", message.pk)
-        attempt.update(**attempt_fields, outcome="lease-lost")
+        attempt_record("lease-lost")
         return "lease-lost"
     handler = claim.handler
     message.locked_until = None
@@ -347,7 +360,7 @@ def _record(claim: _Claim, request, response, error, started, duration_ms) -> st
                 handler.refused(message, request, response)
             handler.give_up(message)
     message.save()
-    attempt.update(**attempt_fields, outcome=outcome)
+    attempt_record(outcome)
     logger.info(
         "outbox: message %s (%s) %s %s → %s",
         message.pk,
@@ -361,19 +374,13 @@ def _record(claim: _Claim, request, response, error, started, duration_ms) -> st
 
 def outbox_due_ids(*, limit: int = 100) -> list[int]:
     """Pending messages that are due and first in line for their subject."""
-    older = OutboxMessage.objects.filter(
-        subject_key=OuterRef("subject_key"),
-        platform_id=OuterRef("platform_id"),
-        state=OutboxMessage.State.PENDING,
-        pk__lt=OuterRef("pk"),
-    )
     return list(
         OutboxMessage.objects.filter(
             _not_leased(timezone.now()),
             state=OutboxMessage.State.PENDING,
             next_attempt_at__lte=timezone.now(),
         )
-        .filter(~Exists(older))
+        .filter(~_older_pending())
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
