@@ -270,9 +270,11 @@ LARDER_BEAT_LEASE_SECONDS = env_int("LARDER_BEAT_LEASE_SECONDS", 30)
 # Seconds between two sweeps of due outbox messages and work requests.
 LARDER_SWEEP_SECONDS = env_int("LARDER_SWEEP_SECONDS", 10)
 # Work requests (config/work.py): the sweep queues a request again this long after it was
-# written or last queued, if it is still not done; a worker holds one for at most the lease.
+# written or last queued, if it is still not done. A worker holds one for the lease: short, so
+# the work of a worker that died is soon done again; a run that outlasts it may meet a second
+# run of the same idempotent service, which the service's row locks serialise.
 LARDER_WORK_REQUEUE_SECONDS = env_int("LARDER_WORK_REQUEUE_SECONDS", 30)
-LARDER_WORK_LEASE_SECONDS = env_int("LARDER_WORK_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT)
+LARDER_WORK_LEASE_SECONDS = env_int("LARDER_WORK_LEASE_SECONDS", 120)
 CELERY_BEAT_SCHEDULE: dict = {
     # Retries are scheduled in the database (OutboxMessage.next_attempt_at); this sweep sends
     # whatever is due, so no retry ever waits in a Celery countdown.
