@@ -41,7 +41,6 @@ from orders.services.items import (
 from orders.services.status import order_lock, order_status_change
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S
-from platforms.apis.base import check_version
 from platforms.dfc.parse import ParsedLine, ParsedOrder, ParsedSession
 from platforms.dfc.partner_api import COMPLETE_STATUSES, HELD_STATUSES
 from platforms.exceptions import (
@@ -53,6 +52,7 @@ from platforms.exceptions import (
     UnsupportedOrderStatus,
 )
 from platforms.models import ApiCredential, Enterprise, PartnerOrder
+from platforms.versions import check_version
 from sessions_app.exceptions import OfferNotAvailable
 from sessions_app.models import Offer, SaleSession
 

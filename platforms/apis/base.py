@@ -110,10 +110,6 @@ class PartnerApi(PartnerApiMixin, APIView):
     pass
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
-
-
 def if_match_versions(request, *, required: bool = False) -> frozenset[int] | None:
     """The versions an `If-Match` names (RFC 9110: a list of entity tags, any of which may
     match); None when any version will do: `*`, or no header at all — real partners (OFN,
@@ -137,16 +133,6 @@ def if_match_versions(request, *, required: bool = False) -> frozenset[int] | No
     if not versions:
         raise PreconditionFailed(f"If-Match {header[:100]} matches no version of this resource.")
     return frozenset(versions)
-
-
-def check_version(*, expected: frozenset[int] | None, current: int) -> None:
-    """Called by services with the row locked, so the check and the change are one step."""
-    if expected is not None and current not in expected:
-        sent = ", ".join(etag(version) for version in sorted(expected))
-        raise PreconditionFailed(
-            f"You sent If-Match {sent}; the current version is {etag(current)}.",
-            extra={"current_etag": etag(current)},
-        )
 
 
 class PartnerTokenScheme(OpenApiAuthenticationExtension):

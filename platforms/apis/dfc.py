@@ -23,7 +23,6 @@ from platforms.apis.base import (
     WRITE_ERRORS,
     PartnerApi,
     PartnerPagination,
-    etag,
     if_match_versions,
 )
 from platforms.dfc import partner_api as graphs
@@ -31,6 +30,7 @@ from platforms.dfc.parse import parse_order
 from platforms.dfc.render import document
 from platforms.idempotency import idempotent_call
 from platforms.partner_orders import partner_order_create, partner_order_update
+from platforms.versions import etag
 
 JSON_LD = "application/ld+json"
 

@@ -11,7 +11,8 @@ from inventory.models import Product, Stock
 from orders.models import Order, OrderItem, ProducerOrder, SubOrder
 from platforms import selectors
 from platforms.apis import filters, v1_serializers
-from platforms.apis.base import COMMON_ERRORS, PartnerApiMixin, PartnerPagination, etag
+from platforms.apis.base import COMMON_ERRORS, PartnerApiMixin, PartnerPagination
+from platforms.versions import etag
 from sessions_app.models import SaleSession
 
 
