@@ -4,8 +4,9 @@ from django.db import models
 
 
 class WorkRequest(models.Model):
-    """Work owed after a commit (refresh producer orders, allocate backorders…), written in
-    the transaction that makes it owed, so the two commit or roll back together.
+    """Work owed after a commit (refresh producer orders, allocate backorders, tell a
+    customer…), written in the transaction that makes it owed, so the two commit or roll back
+    together.
 
     A Celery task is queued after commit to do it at once; a worker claims the row with a
     lease (`locked_until`), runs the idempotent service and deletes the row. Beat sweeps what
@@ -15,6 +16,7 @@ class WorkRequest(models.Model):
     class Kind(models.TextChoices):
         PRODUCER_ORDERS_REFRESH = "producer_orders_refresh", "refresh producer orders"
         BACKORDERS_ALLOCATE = "backorders_allocate", "allocate backorders"
+        CUSTOMER_NOTICE = "customer_notice", "tell a customer"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     params = models.JSONField(default=dict, help_text="The service's keyword arguments (ids).")

@@ -7,6 +7,7 @@ from config.actors import Actor
 from config.work import work_request_run
 from orders.services.backorders import backorders_allocate
 from orders.services.checkout import carts_expired_release
+from orders.services.notices import customer_notice_send
 from orders.services.producer_orders import producer_orders_refresh_for_order
 from orders.services.session_close import sessions_close_due
 
@@ -42,4 +43,12 @@ def backorders_allocate_task(*, request_id: int | None = None) -> list[int] | st
     return work_request_run(
         request_id=request_id,
         run=lambda params: backorders_allocate(actor=actor, product_ids=params["product_ids"]),
+    )
+
+
+@shared_task(**IDEMPOTENT)
+def customer_notice_send_task(*, request_id: int) -> str:
+    """A WorkRequest: tell a customer through the configured notifier (at least once)."""
+    return work_request_run(
+        request_id=request_id, run=lambda params: customer_notice_send(**params)
     )

@@ -3,27 +3,26 @@ order cancelled by staff).
 
 The lifecycle services decide *that* the customer is told and record it as a
 `customer_notice` event in their transaction; the e-mail itself (words, language, template)
-belongs to the back-office notification service. The hook: after commit, the function named
-by LARDER_CUSTOMER_NOTIFIER (a dotted path, called with `order_id`, `notice`, `message`) is
-called when set; unset, the event is the record and nothing is sent.
+belongs to the back-office notification service. The hook: the function named by
+LARDER_CUSTOMER_NOTIFIER (a dotted path, called with `order_id`, `notice`, `message`) is owed a
+call, as a WorkRequest written in the service's transaction (config/work.py): a worker makes it
+after commit, a failure is retried, and a broker outage only delays it. Unset, the event is the
+record and nothing is sent.
 """
 
-import logging
-
 from django.conf import settings
-from django.db import transaction
 from django.utils.module_loading import import_string
 
 from config.actors import Actor
+from config.models import WorkRequest
+from config.work import work_request
 from orders.events import order_event
 from orders.models import Order, OrderEvent
 
-logger = logging.getLogger(__name__)
-
 
 def customer_notice(*, order: Order, actor: Actor, notice: str, message: str) -> None:
-    """Record that the customer is to be told `notice` (e.g. `approval_denied`), and send it
-    after commit through the configured notifier."""
+    """Record that the customer is to be told `notice` (e.g. `approval_denied`), and owe the
+    configured notifier a call after commit (a WorkRequest)."""
     order_event(
         order=order,
         actor=actor,
@@ -31,16 +30,15 @@ def customer_notice(*, order: Order, actor: Actor, notice: str, message: str) ->
         message=f"Customer to be told ({notice}): {message}",
         data={"notice": notice, "message": message},
     )
+    if getattr(settings, "LARDER_CUSTOMER_NOTIFIER", ""):
+        work_request(
+            kind=WorkRequest.Kind.CUSTOMER_NOTICE, order_id=order.pk, notice=notice, message=message
+        )
+
+
+def customer_notice_send(*, order_id: int, notice: str, message: str) -> None:
+    """Call the configured notifier (a worker does, once the change has committed). A failure
+    is raised: the work request records it and is tried again later."""
     path = getattr(settings, "LARDER_CUSTOMER_NOTIFIER", "")
-    if not path:
-        return
-    notifier = import_string(path)
-    order_id = order.pk
-
-    def send() -> None:
-        try:
-            notifier(order_id=order_id, notice=notice, message=message)
-        except Exception:  # noqa: BLE001 - a mail failure never undoes the order's change
-            logger.exception("customer notice %s for order %s failed", notice, order_id)
-
-    transaction.on_commit(send)
+    if path:
+        import_string(path)(order_id=order_id, notice=notice, message=message)
