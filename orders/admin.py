@@ -30,6 +30,7 @@ from orders.services import edit_changes
 from orders.services.actions import ORDER_ACTIONS, order_action_run
 from orders.services.partner_resend import order_is_resendable
 from orders.services.quick_order import quick_order_profile_save
+from orders.services.remote_fulfilment import remote_fulfilment_partners
 from orders.statuses import EDITABLE_STATUSES, OrderStatus
 from platforms.roles import EnterpriseScopedAdmin, scope_queryset
 
@@ -216,6 +217,7 @@ class OrderAdmin(EnterpriseScopedAdmin):
             if self.has_change_permission(request, order)
             else [],
             **self._edit_context(request, order),
+            "remote_partners": remote_fulfilment_partners(order.trader_id),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -346,6 +348,7 @@ class OrderAdmin(EnterpriseScopedAdmin):
         data = {
             "amount": request.POST.get("amount", ""),
             "reference": request.POST.get("reference", ""),
+            "partner": request.POST.get("partner", ""),
             "sub_orders": request.POST.getlist("sub_orders"),
         }
         try:

@@ -193,3 +193,9 @@ class NotARequisitionList(ApplicationError):
     code = "not-a-requisition-list"
     title = "This is not a requisition list"
     status = 422
+
+
+class NotARemoteFulfilmentPartner(ApplicationError):
+    code = "not-a-remote-fulfilment-partner"
+    title = "This enterprise cannot fulfil orders remotely"
+    status = 422

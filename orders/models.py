@@ -199,6 +199,15 @@ class Order(models.Model):
     )
     released_at = models.DateTimeField(null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
+    fulfilment_partner = models.ForeignKey(
+        "platforms.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The partner on another platform the order is handed to for remote "
+        "fulfilment (F, G).",
+    )
     checked_out_at = models.DateTimeField(
         null=True,
         blank=True,

@@ -137,6 +137,7 @@ class OutboxMessage(models.Model):
 
     class Kind(models.TextChoices):
         PRODUCER_ORDER = "producer_order", "producer order (DFC)"
+        CUSTOMER_ORDER = "customer_order", "customer order for remote fulfilment (DFC)"
 
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="outbox")
     kind = models.CharField(max_length=30, choices=Kind.choices)

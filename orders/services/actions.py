@@ -33,6 +33,7 @@ from orders.services import (
     low_inventory,
     payment_operations,
     payments,
+    remote_fulfilment,
 )
 from orders.services.partner_resend import order_is_resendable, order_resend_to_partners
 from orders.services.payment_providers import order_holds_card
@@ -113,6 +114,13 @@ def _sub_orders(data: dict) -> list[int] | None:
         return [int(value) for value in raw]
     except (TypeError, ValueError) as error:
         raise InvalidActionInput("Sub-orders are given by their numbers.") from error
+
+
+def _partner(data: dict) -> int:
+    try:
+        return int(data.get("partner", ""))
+    except (TypeError, ValueError) as error:
+        raise InvalidActionInput("Choose the partner that fulfils the order.") from error
 
 
 ACTIONS: tuple[OrderAction, ...] = (
@@ -229,6 +237,21 @@ ACTIONS: tuple[OrderAction, ...] = (
         run=lambda pk, actor, reason, data: fulfilment.order_release(order_id=pk, actor=actor),
         done="Released to fulfilment: the pick list is written.",
         style="primary",
+    ),
+    OrderAction(
+        code="hand_to_remote",
+        label="Hand to remote fulfilment",
+        statuses=frozenset({S.COMPLETE}),
+        when=lambda order, user: (
+            order.payment_status != PaymentStatus.DUE
+            and remote_fulfilment.remote_fulfilment_partners(order.trader_id).exists()
+        ),
+        fields=("partner",),
+        confirm="Hand this order to the chosen partner for fulfilment?",
+        run=lambda pk, actor, reason, data: remote_fulfilment.order_remote_fulfilment_hand_over(
+            order_id=pk, actor=actor, partner_id=_partner(data)
+        ),
+        done="Handed to the partner for remote fulfilment.",
     ),
     OrderAction(
         code="ship",
