@@ -93,11 +93,18 @@ class ConsolidationSwitchPreview:
 
 
 def consolidation_switch_preview(
-    *, session, consolidate: bool | None
+    *,
+    session,
+    consolidate: bool | None,
+    producer_wishes: dict[int, bool | None] | None = None,
+    trader_default: bool | None = None,
 ) -> ConsolidationSwitchPreview:
-    """The effect of setting `session.consolidate_per_producer` to `consolidate`, computed with
-    the same rule as the refresh, from the live customer orders and the live producer orders.
-    Three queries."""
+    """The effect of setting `session.consolidate_per_producer` to `consolidate` — and, for a
+    switch at another level, some producers' wishes (`producer_wishes`) or the trader's
+    default — computed with the same rule as the refresh, from the live customer orders and
+    the live producer orders. Three queries."""
+    wishes = producer_wishes or {}
+    default = session.trader.consolidate_per_producer if trader_default is None else trader_default
     from orders.models import ProducerOrder
     from orders.services.producer_orders import LIVE_ORDER_STATUSES
     from platforms.models import Enterprise
@@ -121,8 +128,8 @@ def consolidation_switch_preview(
     def mode(producer_id: int) -> Consolidation:
         return consolidation_resolve(
             session_override=consolidate,
-            producer_setting=producers[producer_id].producer_consolidation,
-            trader_default=session.trader.consolidate_per_producer,
+            producer_setting=wishes.get(producer_id, producers[producer_id].producer_consolidation),
+            trader_default=default,
         )
 
     cancelled = [
@@ -188,3 +195,23 @@ def order_actions_available(*, order: Order, user) -> list:
     return [
         action for action in ACTIONS if user_may(user, action) and action.is_available(order, user)
     ]
+
+
+def consolidation_affected_sessions(*, enterprise):
+    """The open sessions whose producer orders a change of `enterprise`'s consolidation
+    setting would touch: a trader's own; for a producer, those where it has customer items or
+    producer orders. Closed sessions are final."""
+    from django.db.models import Q
+
+    from sessions_app.models import SaleSession
+
+    sessions = SaleSession.objects.filter(state=SaleSession.State.OPEN).select_related("trader")
+    if enterprise.is_trader:
+        return sessions.filter(trader=enterprise).order_by("pk")
+    return (
+        sessions.filter(
+            Q(orders__items__producer=enterprise) | Q(producer_orders__producer=enterprise)
+        )
+        .distinct()
+        .order_by("pk")
+    )

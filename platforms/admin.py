@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 
 from platforms.credentials import api_credential_issue, api_credential_revoke
 from platforms.encryption import ENCRYPTED_FIELDS
@@ -74,6 +75,8 @@ class PlatformAdmin(admin.ModelAdmin):
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
+    change_form_template = "admin/platforms/enterprise/change_form.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = (
         "name",
         "kind",
@@ -86,6 +89,42 @@ class EnterpriseAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     list_select_related = ("platform",)
     prepopulated_fields = {"slug": ("name",)}
+
+    def get_readonly_fields(self, request, obj=None):
+        # Switched through the consolidation page, which shows the effect first.
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if obj is None:
+            return readonly
+        return (*readonly, "consolidate_per_producer", "producer_consolidation")
+
+    def get_urls(self):
+        from django.urls import path
+
+        from orders.admin_consolidation import enterprise_consolidation_view
+
+        return [
+            path(
+                "<int:enterprise_id>/consolidation/",
+                self.admin_site.admin_view(
+                    lambda request, enterprise_id: enterprise_consolidation_view(
+                        self, request, enterprise_id
+                    )
+                ),
+                name="platforms_enterprise_consolidation",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from django.urls import reverse
+
+        extra_context = {
+            **(extra_context or {}),
+            "consolidation_url": reverse(
+                "admin:platforms_enterprise_consolidation", args=[object_id]
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(ApiCredential)

@@ -44,8 +44,8 @@ class SaleSessionAdmin(EnterpriseScopedAdmin):
         return (*readonly, "consolidate_per_producer") if obj is not None else readonly
 
     def get_urls(self):
+        from orders.admin_consolidation import consolidation_switch_view
         from sessions_app.close import session_close_view
-        from sessions_app.consolidation_admin import consolidation_switch_view
         from sessions_app.dashboard import session_dashboard_view
 
         return [

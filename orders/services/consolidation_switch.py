@@ -49,3 +49,39 @@ def session_consolidation_switch(
         len(changed),
     )
     return changed
+
+
+@transaction.atomic
+def enterprise_consolidation_set(
+    *, enterprise_id: int, value: bool | None, actor: Actor
+) -> list[int]:
+    """Set a trader's default (`value` yes or no) or a producer's wish (yes, no, or None: no
+    wish) and bring the producer orders of every open session it touches in line, in one
+    transaction: obsolete ones cancelled (here and, through the outbox, at the partner), new
+    ones created. The enterprise row is locked; closed sessions keep their final orders.
+    Returns the producer orders changed."""
+    from orders.selectors import consolidation_affected_sessions
+    from platforms.models import Enterprise
+
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
+    if enterprise.is_trader:
+        if value is None:
+            raise ConsolidationSwitchRefused("A trader's default is yes or no.")
+        enterprise.consolidate_per_producer = value
+        enterprise.save(update_fields=["consolidate_per_producer"])
+    else:
+        enterprise.producer_consolidation = value
+        enterprise.save(update_fields=["producer_consolidation"])
+    changed = []
+    for session_id in consolidation_affected_sessions(enterprise=enterprise).values_list(
+        "pk", flat=True
+    ):
+        changed += producer_orders_refresh(session_id=session_id)
+    logger.info(
+        "enterprise %s: consolidation set to %s by %s (%s producer orders changed)",
+        enterprise_id,
+        value,
+        actor.label,
+        len(changed),
+    )
+    return changed

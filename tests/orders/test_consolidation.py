@@ -15,7 +15,10 @@ from orders.selectors import (
     consolidation_switch_preview,
     producer_consolidation,
 )
-from orders.services.consolidation_switch import session_consolidation_switch
+from orders.services.consolidation_switch import (
+    enterprise_consolidation_set,
+    session_consolidation_switch,
+)
 from orders.services.producer_orders import producer_orders_refresh
 from orders.services.session_close import session_close
 from tests.factories import (
@@ -280,3 +283,71 @@ def test_a_refresh_takes_the_same_statements_whatever_the_size(orders):
     farms[1].producer_consolidation = False
     farms[1].save()
     assert _refresh_statements(session) == 13
+
+
+def test_a_producers_wish_switched_in_the_admin_previews_then_cancels_and_creates(
+    recording_partner, admin_client, django_capture_on_commit_callbacks
+):
+    trader = TraderFactory(consolidate_per_producer=True)
+    open_session = SaleSessionFactory(trader=trader)
+    closed_session = SaleSessionFactory(trader=trader)
+    platform = PlatformFactory(base_url=recording_partner.base_url + "/api/dfc/")
+    farm = ProducerFactory(
+        platform=platform, slug="farm", remote_id=recording_partner.producer_url("farm")
+    )
+    apples = ProductFactory(producer=farm, remote_id=f"{farm.remote_id}/SuppliedProducts/1")
+    first, second = _order(open_session, apples), _order(open_session, apples)
+    _order(closed_session, apples)
+    with django_capture_on_commit_callbacks(execute=True):
+        producer_orders_refresh(session_id=open_session.pk)
+        session_close(session_id=closed_session.pk, actor=Actor.system("test"))
+    (consolidated,) = ProducerOrder.objects.filter(sales_session=open_session)
+    url = reverse("admin:platforms_enterprise_consolidation", args=[farm.pk])
+
+    preview = admin_client.post(url, {"value": "no", "preview": "1"}).content.decode()
+    assert f"for order {first.number}" in preview
+    assert f"for order {second.number}" in preview
+    assert str(closed_session) not in preview  # closed: final, untouched
+    farm.refresh_from_db()
+    assert farm.producer_consolidation is None  # a preview writes nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = admin_client.post(url, {"value": "no", "confirm": "1"})
+
+    assert done.status_code == 302
+    consolidated.refresh_from_db()
+    assert consolidated.order_state == "Cancelled"
+    assert _shape(open_session) == {farm.pk: [first.pk, second.pk]}
+    assert list(
+        ProducerOrder.objects.filter(sales_session=closed_session).values_list(
+            "customer_order_id", "order_state"
+        )
+    ) == [(None, "Complete")]
+    states = sorted(
+        next(n for n in graph if n["@type"] == "dfc-b:Order")["dfc-b:hasOrderStatus"]
+        for graph in recording_partner.state.orders.values()
+    )
+    # The open session's old order cancelled, one per customer order created; the closed
+    # session's order completed earlier and left alone.
+    assert states == ["dfc-v:Cancelled", "dfc-v:Complete", "dfc-v:Held", "dfc-v:Held"]
+
+
+def test_a_traders_default_cannot_be_emptied():
+    trader = TraderFactory()
+
+    with pytest.raises(ConsolidationSwitchRefused):
+        enterprise_consolidation_set(
+            enterprise_id=trader.pk, value=None, actor=Actor.system("test")
+        )
+
+    trader.refresh_from_db()
+    assert trader.consolidate_per_producer is True
+
+
+def test_enterprise_settings_are_read_only_on_its_form_and_switched_on_its_page(admin_client):
+    farm = ProducerFactory()
+    page = admin_client.get(
+        reverse("admin:platforms_enterprise_change", args=[farm.pk])
+    ).content.decode()
+    assert 'name="producer_consolidation"' not in page
+    assert reverse("admin:platforms_enterprise_consolidation", args=[farm.pk]) in page
