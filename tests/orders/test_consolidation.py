@@ -324,7 +324,7 @@ def test_a_producers_wish_switched_in_the_admin_previews_then_cancels_and_create
         )
     ) == [(None, "Complete")]
     states = sorted(
-        next(n for n in graph if n["@type"] == "dfc-b:Order")["dfc-b:hasOrderStatus"]
+        next(n for n in graph if n["@type"] == "dfc-b:Order")["dfc-b:hasOrderStatus"]["@id"]
         for graph in recording_partner.state.orders.values()
     )
     # The open session's old order cancelled, one per customer order created; the closed
