@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# The same entrypoints as production (bin/), with the development settings and demo data.
 run: $(STAMP)
-	$(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.dev bin/migrate -v0
 	$(PY) manage.py demo_data
 	$(PY) manage.py run_larder
 

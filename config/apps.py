@@ -2,7 +2,12 @@ from django.apps import AppConfig
 
 
 class ConfigConfig(AppConfig):
-    """Project-wide pieces: errors, health check, the run command."""
+    """Project-wide pieces: errors, health checks, logging and metrics, the run command."""
 
     name = "config"
     verbose_name = "Larder"
+
+    def ready(self) -> None:
+        from config.observability.logging import connect_request_timing
+
+        connect_request_timing()

