@@ -32,7 +32,9 @@ SHARED_PROCESSORS = [
 
 
 def logging_config(*, level: str, log_format: str) -> dict:
-    """The LOGGING dict, and structlog configured to hand its events to it."""
+    """The LOGGING dict, and structlog configured to hand its events to it. Python warnings
+    become log records too (logger py.warnings), so every line on the output is JSON."""
+    logging.captureWarnings(True)
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,

@@ -17,11 +17,9 @@ import urllib.request
 from contextlib import ExitStack, closing
 from pathlib import Path
 
-import psycopg
 import pytest
-from django.conf import settings
 
-from tests.support.database import database_url
+from tests.support.database import admin_connection, database_url
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,18 +29,6 @@ def _free_port() -> int:
     with closing(socket.socket()) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _admin_connection():
-    db = settings.DATABASES["default"]
-    return psycopg.connect(
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
 
 
 class Larder:
@@ -125,7 +111,7 @@ class Larder:
 @pytest.fixture
 def larders(tmp_path):
     hub, producer = Larder("hub", "larder-hub"), Larder("producer", "larder-producer")
-    with closing(_admin_connection()) as admin, ExitStack() as stack:
+    with closing(admin_connection()) as admin, ExitStack() as stack:
         for larder in (hub, producer):
             admin.execute(f'DROP DATABASE IF EXISTS "{larder.database}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{larder.database}"')

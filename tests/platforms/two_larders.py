@@ -145,12 +145,9 @@ def close(args: dict) -> dict:
     return {}
 
 
-def producer_order(args: dict) -> dict:
-    """The hub's consolidated order for Green Farm and how its delivery stands."""
-    from orders.models import ProducerOrder
-    from platforms.models import OutboxMessage
-
-    order = ProducerOrder.objects.get(sales_session_id=args["session"])
+def producer_order_summary(order) -> dict:
+    """A producer order as the tests compare it: its @id at the partner, DFC state, status
+    letter and line quantities by the partner's SuppliedProduct @id."""
     return {
         "remote_id": order.remote_id,
         "state": order.order_state,
@@ -159,6 +156,17 @@ def producer_order(args: dict) -> dict:
             line.product.remote_id: str(line.quantity)
             for line in order.lines.select_related("product")
         },
+    }
+
+
+def producer_order(args: dict) -> dict:
+    """The hub's consolidated order for Green Farm and how its delivery stands."""
+    from orders.models import ProducerOrder
+    from platforms.models import OutboxMessage
+
+    order = ProducerOrder.objects.get(sales_session_id=args["session"])
+    return {
+        **producer_order_summary(order),
         "outbox": sorted(OutboxMessage.objects.values_list("state", flat=True)),
         "errors": [m.last_error for m in OutboxMessage.objects.exclude(last_error="")],
     }

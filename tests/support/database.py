@@ -16,3 +16,20 @@ def database_url(name: str | None = None) -> str:
     port = f":{db['PORT']}" if db["PORT"] else ""
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
     return f"postgres://{db['USER']}{password}@{host}{port}/{name or db['NAME']}"
+
+
+def admin_connection():
+    """An autocommit connection to the `postgres` database of the tests' server, to create and
+    drop the databases of the Larders a test starts."""
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
