@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINTS = {"bin/web", "bin/worker", "bin/beat", "bin/migrate"}

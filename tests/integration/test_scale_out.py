@@ -4,8 +4,9 @@ on the machine's PostgreSQL (a database of the test's own) and the tests' Redis.
 
 A whole session — six storefront checkouts whose requests alternate between the two web
 servers, a cancellation, the session's close — while one worker is killed (SIGKILL, with its
-children) in the middle, must end with each of the two fake partner platforms holding exactly
-one order per producer, Complete, with the session's final quantities."""
+children) in the middle of a send that the partner applied but had not yet answered, must end
+with each of the two fake partner platforms (which, like OFN and FDC, ignore Idempotency-Key)
+holding exactly one order per producer, Complete, with the session's final quantities."""
 
 import json
 import secrets
@@ -16,9 +17,11 @@ from collections import defaultdict
 from contextlib import ExitStack, closing
 from decimal import Decimal
 
+import psutil
 import pytest
 import requests
 
+from tests.integration.worker import own_queues
 from tests.platforms.partner import PartnerServer
 from tests.support.database import admin_connection, database_url
 from tests.support.production import (
@@ -109,27 +112,56 @@ def _partner_orders(partner: PartnerServer) -> dict[str, list[dict]]:
     return dict(orders)
 
 
+def _worker_talking_to(workers: list, port: int, timeout: float = 30):
+    """The worker one of whose processes has a connection open to `port` (a send under way)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for worker in workers:
+            main = psutil.Process(worker.popen.pid)
+            for process in (main, *main.children(recursive=True)):
+                try:
+                    connections = process.net_connections(kind="tcp")
+                except psutil.NoSuchProcess:
+                    continue
+                if any(c.raddr and c.raddr.port == port for c in connections):
+                    return worker
+        time.sleep(0.05)
+    raise AssertionError("no worker was sending to the partner")
+
+
 def test_a_whole_session_on_two_web_servers_and_two_workers_one_killed(
     tmp_path, production_static, scale_out_database
 ):
     from config.celery import app
 
+    # Partners like OFN and FDC: Idempotency-Key ignored, every request applies. The first
+    # applies each order, then is slow to answer: the worker killed then has sent a POST
+    # that the partner applied, and never heard back.
     partners = [PartnerServer().start(), PartnerServer().start()]
-    # Deliveries to one partner take a while, so the killed worker has some in hand.
-    partners[0].state.stall_seconds = 0.3
-    env = production_env(
-        database_url=scale_out_database,
-        broker_url=app.conf.broker_url,
-        static_root=production_static,
-        WEB_CONCURRENCY="2",
-        WORKER_CONCURRENCY="2",
-    )
-    migrate(env)
-    seeded = _step(env, "seed", partners=[p.base_url for p in partners], customers=CUSTOMERS)
-    products = {int(offer): product for offer, product in seeded["offers"].items()}
-    offers, session = sorted(products), seeded["session"]
+    for partner in partners:
+        partner.state.honour_idempotency_keys = False
+    partners[0].state.stall_after_apply_seconds = 3
 
     with ExitStack() as stack:
+        prefix = stack.enter_context(own_queues())
+        env = production_env(
+            database_url=scale_out_database,
+            broker_url=app.conf.broker_url,
+            static_root=production_static,
+            WEB_CONCURRENCY="2",
+            WORKER_CONCURRENCY="2",
+            LARDER_QUEUE_PREFIX=prefix,
+            # Short leases and sweeps, so what the killed worker held is taken up in seconds.
+            OUTBOX_REQUEST_TIMEOUT_SECONDS="5",
+            OUTBOX_LEASE_SECONDS="8",
+            LARDER_WORK_LEASE_SECONDS="8",
+            LARDER_WORK_REQUEUE_SECONDS="3",
+            LARDER_SWEEP_SECONDS="2",
+        )
+        migrate(env)
+        seeded = _step(env, "seed", partners=[p.base_url for p in partners], customers=CUSTOMERS)
+        products = {int(offer): product for offer, product in seeded["offers"].items()}
+        offers, session = sorted(products), seeded["session"]
         for partner in partners:
             stack.callback(partner.stop)
         servers = []
@@ -178,8 +210,10 @@ def test_a_whole_session_on_two_web_servers_and_two_workers_one_killed(
             shopper.turn = customer  # carts start on either server
             placed.append((shopper, shopper.checkout(session, basket)))
             if customer == 1:
-                time.sleep(0.5)  # the first deliveries are under way
-                workers[0].kill()
+                killed = _worker_talking_to(workers, partners[0].port)
+                killed.kill()  # SIGKILL, its children with it, mid-send
+                partners[0].state.stall_after_apply_seconds = 0
+        survivor = next(worker for worker in workers if worker is not killed)
 
         cancelled_shopper, cancelled = placed[2]
         cancelled_shopper.post(f"orders/{cancelled}/cancel/", {"reason": "changed my mind"})
@@ -200,7 +234,7 @@ def test_a_whole_session_on_two_web_servers_and_two_workers_one_killed(
         held = [_partner_orders(partner) for partner in partners]
         web_lines = [json.loads(line) for _, web in servers for line in web.lines()]
         # Celery prints "Warm shutdown" itself on stop; every logged line is JSON.
-        worker_lines = [json.loads(line) for line in workers[1].lines() if line.startswith("{")]
+        worker_lines = [json.loads(line) for line in survivor.lines() if line.startswith("{")]
         beat_lines = [json.loads(line) for line in beat.lines()]
 
     # The session's final quantities, from the baskets: every order but the cancelled one.
