@@ -4,22 +4,30 @@ django-structlog.
 
 Quiet by design: a 4xx is one `request_finished` line at WARNING (no traceback: Django's own
 "Forbidden"/"Not Found" lines are off); health checks and static files are not logged; beat logs
-only what goes wrong; kombu's "No hostname was supplied" for the folder broker is dropped.
+its start and what goes wrong, never its ticks; kombu's "No hostname was supplied" for the
+folder broker is dropped.
 """
 
 import logging
 
 import structlog
 
+# kombu, for the folder broker (whose URL has no host, and needs none).
+NO_HOSTNAME = "No hostname was supplied"
+# Celery beat, at every tick of every periodic task (LOG_BEAT_TICKS=true keeps them).
+BEAT_TICK = "Scheduler: Sending due task"
+
 
 class DropKnownNoise(logging.Filter):
     """Messages that say nothing an operator can act on."""
 
-    NOISE = ("No hostname was supplied",)
+    def __init__(self, noise: list[str]) -> None:
+        super().__init__()
+        self.noise = tuple(noise)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        return not any(noise in message for noise in self.NOISE)
+        return not any(noise in message for noise in self.noise)
 
 
 SHARED_PROCESSORS = [
@@ -31,7 +39,7 @@ SHARED_PROCESSORS = [
 ]
 
 
-def logging_config(*, level: str, log_format: str) -> dict:
+def logging_config(*, level: str, log_format: str, beat_ticks: bool = False) -> dict:
     """The LOGGING dict, and structlog configured to hand its events to it. Python warnings
     become log records too (logger py.warnings), so every line on the output is JSON."""
     logging.captureWarnings(True)
@@ -55,7 +63,12 @@ def logging_config(*, level: str, log_format: str) -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"noise": {"()": "config.observability.logging.DropKnownNoise"}},
+        "filters": {
+            "noise": {
+                "()": "config.observability.logging.DropKnownNoise",
+                "noise": [NO_HOSTNAME] if beat_ticks else [NO_HOSTNAME, BEAT_TICK],
+            }
+        },
         "formatters": {
             "structured": {
                 "()": structlog.stdlib.ProcessorFormatter,
@@ -85,8 +98,6 @@ def logging_config(*, level: str, log_format: str) -> dict:
             "django.security.DisallowedHost": {"level": "ERROR"},
             # gunicorn's access log is off (config/gunicorn.py); its error log stays.
             "gunicorn.access": {"level": "WARNING"},
-            # Beat's "Scheduler: Sending due task …" every few seconds.
-            "celery.beat": {"level": "WARNING"},
             # "Task … received" / "Task … succeeded in …": task_succeeded says it once.
             # Failures still come from celery.app.trace at ERROR, with their traceback.
             "celery.worker.strategy": {"level": "WARNING"},

@@ -341,7 +341,9 @@ from config.observability.logging import logging_config  # noqa: E402
 
 LOG_FORMAT = env_str("LOG_FORMAT", "json")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
-LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
+# LOG_BEAT_TICKS: beat logs each task it sends (off: only its start and its problems).
+LOG_BEAT_TICKS = env_bool("LOG_BEAT_TICKS", False)
+LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT, beat_ticks=LOG_BEAT_TICKS)
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 # One line per request (request_finished) and per task (task_succeeded / task_failed): the
 # start lines go to DEBUG.

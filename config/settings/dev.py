@@ -9,4 +9,8 @@ DEBUG = env_bool("DEBUG", True)
 
 # Readable lines on a developer's terminal; LOG_FORMAT=json shows what production writes.
 LOG_FORMAT = env_str("LOG_FORMAT", "console")
-LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)  # noqa: F405
+LOGGING = logging_config(
+    level=LOG_LEVEL,  # noqa: F405
+    log_format=LOG_FORMAT,
+    beat_ticks=LOG_BEAT_TICKS,  # noqa: F405
+)
