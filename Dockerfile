@@ -19,6 +19,7 @@ COPY . .
 RUN SECRET_KEY=collectstatic-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
     DATABASE_URL=postgres://build@localhost/build CELERY_BROKER_URL=redis://localhost:6379/0 \
     ALLOWED_HOSTS=localhost STATIC_ROOT=/app/staticfiles \
+    LARDER_FIELD_ENCRYPTION_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLXNlY3JldCE= \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     python manage.py collectstatic --noinput -v1
 

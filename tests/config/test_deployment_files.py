@@ -46,7 +46,13 @@ def test_compose_services_run_existing_entrypoints():
                 "condition": "service_completed_successfully"
             }, name
         # Production settings refuse to start without these (config/settings/production.py).
-        for variable in ("SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS"):
+        for variable in (
+            "SECRET_KEY",
+            "LARDER_FIELD_ENCRYPTION_KEYS",
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "ALLOWED_HOSTS",
+        ):
             assert service["environment"][variable], (name, variable)
     assert compose["services"]["postgres"]["healthcheck"]
     assert compose["services"]["redis"]["healthcheck"]

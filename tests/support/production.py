@@ -13,8 +13,11 @@ import urllib.request
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "test-production-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
+FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 
 def free_port() -> int:
@@ -38,6 +41,7 @@ def production_env(*, database_url: str, broker_url: str, static_root: Path, **e
             "DATABASE_URL": database_url,
             "CELERY_BROKER_URL": broker_url,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LARDER_FIELD_ENCRYPTION_KEYS": FIELD_ENCRYPTION_KEY,
             "STATIC_ROOT": str(static_root),
             # No TLS terminator in front of a loopback test: no redirect to https.
             "SECURE_SSL_REDIRECT": "false",
