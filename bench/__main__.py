@@ -1,8 +1,8 @@
 """`make bench`: run every benchmark module (bench/bench_*.py) against its own database.
 
 Each module has `run() -> list[dict]`, each dict a figure: name, value, unit, target, ok.
-Benchmarks use the database `larder_bench` on the server of DATABASE_URL (or the embedded
-server), migrated fresh, so they never touch the development data. Usage:
+Benchmarks use the database `larder_bench` (BENCH_DATABASE) on the server of DATABASE_URL (or
+the embedded server), migrated fresh, so they never touch the development data. Usage:
 
     make bench                    # every benchmark
     make bench BENCH=checkout     # only bench/bench_checkout.py
@@ -17,20 +17,21 @@ from urllib.parse import urlsplit, urlunsplit
 
 
 def _bench_database() -> None:
+    name = os.environ.get("BENCH_DATABASE", "larder_bench")
     url = os.environ.get("DATABASE_URL")
     if url:
         parts = urlsplit(url)
-        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/larder_bench"))
+        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
         import psycopg
 
         admin = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
         with psycopg.connect(admin, autocommit=True) as connection:
             if not connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = 'larder_bench'"
+                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
             ).fetchone():
-                connection.execute("CREATE DATABASE larder_bench")
+                connection.execute(f'CREATE DATABASE "{name}"')
     else:
-        os.environ["EMBEDDED_DATABASE_NAME"] = "larder_bench"
+        os.environ["EMBEDDED_DATABASE_NAME"] = name
 
 
 def main() -> int:

@@ -74,7 +74,11 @@ def logging_config(*, level: str, log_format: str, beat_ticks: bool = False) -> 
                 "()": structlog.stdlib.ProcessorFormatter,
                 "processors": [
                     structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    structlog.processors.dict_tracebacks
+                    # Tracebacks as data, without each frame's local variables (they hold
+                    # requests, customers' data and secrets).
+                    structlog.processors.ExceptionRenderer(
+                        structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+                    )
                     if log_format == "json"
                     else structlog.processors.format_exc_info,
                     renderer,

@@ -1,5 +1,7 @@
 """/readyz, /metrics, task counters and Sentry's scrubbing (config/observability/)."""
 
+import json
+import logging
 import subprocess
 import sys
 import threading
@@ -235,3 +237,24 @@ def _subprocess_env() -> dict:
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
         "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
     }
+
+
+def test_a_logged_traceback_is_json_without_local_variables():
+    from config.observability.logging import logging_config
+
+    options = dict(logging_config(level="INFO", log_format="json")["formatters"]["structured"])
+    formatter = options.pop("()")(**options)
+    customer_email = "ada@example.org"  # a local variable of the failing frame
+    try:
+        raise ValueError("payment provider down")
+    except ValueError:
+        record = logging.LogRecord(
+            "orders", logging.ERROR, __file__, 1, "checkout failed", None, sys.exc_info()
+        )
+
+    line = json.loads(formatter.format(record))
+
+    assert line["event"] == "checkout failed"
+    assert line["exception"][0]["exc_value"] == "payment provider down"
+    assert customer_email not in json.dumps(line)
+    assert all("locals" not in frame for frame in line["exception"][0]["frames"])
