@@ -94,6 +94,11 @@ class Shopper:
         return cart
 
 
+def _ref(value):
+    """A DFC reference, written as a node reference ({"@id": …}) or a plain IRI."""
+    return value["@id"] if isinstance(value, dict) else value
+
+
 def _partner_orders(partner: PartnerServer) -> dict[str, list[dict]]:
     """The orders the partner holds, by producer slug: each as {status, lines by product}."""
     with partner.state.lock:
@@ -102,13 +107,15 @@ def _partner_orders(partner: PartnerServer) -> dict[str, list[dict]]:
     for path, graph in held.items():
         producer = path.split("/Enterprises/")[1].split("/")[0]
         order = next(node for node in graph if node["@type"] == "dfc-b:Order")
-        products = {n["@id"]: n["dfc-b:offeredItem"] for n in graph if n["@type"] == "dfc-b:Offer"}
+        products = {
+            n["@id"]: _ref(n["dfc-b:offeredItem"]) for n in graph if n["@type"] == "dfc-b:Offer"
+        }
         lines = {
-            products[n["dfc-b:concerns"]]: Decimal(str(n["dfc-b:quantity"]))
+            products[_ref(n["dfc-b:concerns"])]: Decimal(str(n["dfc-b:quantity"]))
             for n in graph
             if n["@type"] == "dfc-b:OrderLine"
         }
-        orders[producer].append({"status": order["dfc-b:hasOrderStatus"], "lines": lines})
+        orders[producer].append({"status": _ref(order["dfc-b:hasOrderStatus"]), "lines": lines})
     return dict(orders)
 
 
