@@ -604,6 +604,13 @@ class ProducerOrder(models.Model):
         # Made obsolete by a switch of consolidation mode: cancelled here and at the partner.
         CANCELLED = "Cancelled", "Cancelled (consolidation switched)"
 
+    class PartnerState(models.TextChoices):
+        # What the producer's platform made of the latest request (platforms/delivery_adapters).
+        ACCEPTED = "accepted", "accepted by the partner"
+        REFUSED = "refused", "refused by the partner"
+        COMPLETED = "completed", "completed at the partner"
+        CANCELLED = "cancelled", "cancelled at the partner"
+
     sales_session = models.ForeignKey(
         "sessions_app.SaleSession", on_delete=models.PROTECT, related_name="producer_orders"
     )
@@ -646,6 +653,15 @@ class ProducerOrder(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Bumped when the lines change.")
     remote_id = models.URLField(
         max_length=500, blank=True, help_text="The order's @id on the producer's platform."
+    )
+    partner_state = models.CharField(
+        max_length=10,
+        choices=PartnerState.choices,
+        blank=True,
+        help_text="What the producer's platform last answered (empty: not heard from yet).",
+    )
+    partner_message = models.CharField(
+        max_length=500, blank=True, help_text="The partner's own words when it refused."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -60,9 +60,11 @@ NETWORK_ERRORS = (urllib.error.URLError, TimeoutError, OSError)
 class OutboundRequest:
     method: str
     url: str
-    body: dict
+    body: dict | None  # None: a request without a body (e.g. OFN's DELETE)
     idempotency_key: str
     context: dict = field(default_factory=dict)
+    # Each partner kind reads its own (platforms/delivery_adapters.py).
+    content_type: str = "application/ld+json"
 
 
 @dataclass
@@ -224,15 +226,17 @@ class PartnerClient:
         return _http("GET", url, self.headers(b""), None)
 
     def send(self, request: OutboundRequest) -> OutboundResponse:
-        body = json.dumps(request.body, separators=(",", ":"), sort_keys=True).encode()
-        headers = {
-            **self.headers(body),
-            "Content-Type": "application/ld+json",
-            "Idempotency-Key": request.idempotency_key,
-        }
+        body = b""
+        if request.body is not None:
+            body = json.dumps(request.body, separators=(",", ":"), sort_keys=True).encode()
+        headers = {**self.headers(body), "Idempotency-Key": request.idempotency_key}
+        if request.body is not None:
+            headers["Content-Type"] = request.content_type
         if request.method == "PUT" and request.context.get("if_match"):
             headers["If-Match"] = request.context["if_match"]
-        return _http(request.method, request.url, headers, body)
+        return _http(
+            request.method, request.url, headers, body if request.body is not None else None
+        )
 
 
 def outbox_message_send(*, message_id: int) -> str:

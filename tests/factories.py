@@ -19,7 +19,7 @@ class PlatformFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Platform {n}")
     slug = factory.Sequence(lambda n: f"platform-{n}")
-    kind = Platform.Kind.OFN
+    kind = Platform.Kind.LARDER  # the dialect of tests/platforms/partner.py
     base_url = factory.LazyAttribute(lambda p: f"http://127.0.0.1:9/{p.slug}/api/dfc/")
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 
 from config.money import money
 from orders.models import ProducerOrder, ProducerOrderLine
+from platforms.delivery_adapters import delivery_adapter
 from platforms.dfc import uris
 from platforms.dfc.jsonld import read
 from platforms.dfc.parse import parse_order
@@ -29,7 +30,6 @@ from platforms.exceptions import DfcParseError
 from platforms.outbox import (
     OutboundRequest,
     PartnerUnsure,
-    UndeliverableMessage,
     outbox_subject_attempted,
 )
 
@@ -37,11 +37,7 @@ logger = logging.getLogger(__name__)
 
 
 def orders_collection_url(producer) -> str:
-    if not producer.remote_id:
-        raise UndeliverableMessage(
-            f"Producer {producer.slug} has no DFC @id on its platform: set it to deliver orders."
-        )
-    return producer.remote_id.rstrip("/") + "/Orders"
+    return delivery_adapter(producer.platform).collection_url(producer)
 
 
 class ProducerOrderDelivery:
@@ -58,31 +54,58 @@ class ProducerOrderDelivery:
         )
         if producer_order is None:
             return None
+        adapter = delivery_adapter(producer_order.producer.platform)
         lines = list(producer_order.lines.select_related("product__producer__platform"))
+        partner_state = producer_order.partner_state
         if producer_order.remote_id:
+            if partner_state == ProducerOrder.PartnerState.CANCELLED:
+                return None  # the partner has cancelled it: nothing more to say
+            if (
+                partner_state == ProducerOrder.PartnerState.COMPLETED
+                and not adapter.accepts_changes_after_complete
+            ):
+                logger.warning(
+                    "producer order %s: %s takes no change after Complete; not sent",
+                    producer_order.pk,
+                    adapter.label,
+                )
+                return None
             method, url = "PUT", producer_order.remote_id
+            if producer_order.is_cancelled and adapter.cancel_method == "DELETE":
+                method = "DELETE"
         elif not lines or producer_order.is_cancelled:
             # Never sent, and nothing to order or cancelled before it left: the partner needs
             # to hear nothing.
             return None
         else:
-            method, url = "POST", orders_collection_url(producer_order.producer)
+            method, url = "POST", adapter.collection_url(producer_order.producer)
+        body = None
+        if method != "DELETE":
+            adapter.check_lines(producer_order, lines)
+            body = adapter.shape(
+                producer_order_document(producer_order, lines), producer_order=producer_order
+            )
         key = f"{settings.LARDER_PLATFORM_SLUG}:producer-order:{producer_order.pk}"
         key = f"{key}:create" if method == "POST" else f"{key}:v{producer_order.version}"
+        if method == "DELETE":
+            key = f"{key}:cancel"
         return OutboundRequest(
             method=method,
             url=url,
-            body=producer_order_document(producer_order, lines),
+            body=body,
+            content_type=adapter.content_type,
             # Creating: one key for the producer order's life. Amending: one per version.
             idempotency_key=key,
             # We own the producer order's content: overwrite whatever version the partner has.
             context={
                 "version": producer_order.version,
                 "if_match": "*",
+                "order_state": producer_order.order_state,
                 "order_number": producer_order_number(producer_order),
                 # An earlier POST may have created the order without our hearing of it.
                 "look_up_first": method == "POST"
                 and outbox_subject_attempted(message, method="POST"),
+                "lists_orders_by_number": adapter.lists_orders_by_number,
             },
         )
 
@@ -92,6 +115,13 @@ class ProducerOrderDelivery:
         Runs outside any transaction (it calls the partner); raises PartnerUnsure."""
         if not request.context.get("look_up_first"):
             return request
+        if not request.context.get("lists_orders_by_number", True):
+            # OFN has no orders list; FDC's carries no order number. POSTing again could make
+            # a second order: wait for a person to find it there (and set its @id) instead.
+            raise PartnerUnsure(
+                "an earlier POST may have reached the partner, which cannot be asked for the "
+                "order by its number: check there and set the order's @id, then retry"
+            )
         response = client.get(request.url)
         if not 200 <= response.status < 300 or response.body is None:
             raise PartnerUnsure(f"{request.url} answered {response.status}")
@@ -108,8 +138,15 @@ class ProducerOrderDelivery:
         )
 
     def acknowledge(self, message, request: OutboundRequest, response) -> None:
-        producer_order = ProducerOrder.objects.select_for_update().get(pk=message.subject_id)
-        update_fields = ["updated_at"]
+        producer_order = (
+            ProducerOrder.objects.select_for_update(of=("self",))
+            .select_related("producer__platform")
+            .get(pk=message.subject_id)
+        )
+        adapter = delivery_adapter(producer_order.producer.platform)
+        producer_order.partner_state = _state_accepted(request)
+        producer_order.partner_message = ""
+        update_fields = ["updated_at", "partner_state", "partner_message"]
         parsed = None
         if response.body:
             try:
@@ -126,7 +163,7 @@ class ProducerOrderDelivery:
                 update_fields.append("remote_id")
         current = producer_order.version == request.context["version"]
         if parsed:
-            line_disagrees = self._remember_lines(producer_order, parsed)
+            line_disagrees = self._remember_lines(producer_order, parsed, adapter)
             # The partner is the seller: its discount is the one that applies. Keep it beside
             # the expected one and flag a difference to the trader, never adopt it silently.
             producer_order.partner_discount = _money_or_none(parsed.discount)
@@ -142,15 +179,17 @@ class ProducerOrderDelivery:
             update_fields.append("status")
         producer_order.save(update_fields=update_fields)
 
-    def _remember_lines(self, producer_order, parsed) -> bool:
+    def _remember_lines(self, producer_order, parsed, adapter) -> bool:
         """Keep the partner's @ids and discounts of the lines; True when a line's discount
         differs from the one expected."""
         lines = list(producer_order.lines.select_related("product__producer__platform"))
-        by_product_uri = {uris.supplied_product_uri(line.product): line for line in lines}
+        by_product = {
+            adapter.product_key(uris.supplied_product_uri(line.product)): line for line in lines
+        }
         changed = []
         disagrees = False
         for parsed_line in parsed.lines:
-            line = by_product_uri.get(parsed_line.offer.offered_item or "")
+            line = by_product.get(adapter.product_key(parsed_line.offer.offered_item or ""))
             if line is None:
                 continue
             remote_id = line.remote_id
@@ -174,6 +213,10 @@ class ProducerOrderDelivery:
         from orders.services.low_inventory import producer_order_refused
 
         producer_order_id, status, body = message.subject_id, response.status, response.body
+        ProducerOrder.objects.filter(pk=producer_order_id).update(
+            partner_state=ProducerOrder.PartnerState.REFUSED,
+            partner_message=partner_words(body, status),
+        )
         logger.warning(
             "producer order %s: refused by the partner (HTTP %s)", producer_order_id, status
         )
@@ -208,6 +251,24 @@ def orders_by_number(document: dict) -> dict[str, str]:
         if number is not None and not order["@id"].startswith("_:"):
             found.setdefault(str(number), order["@id"])
     return found
+
+
+def _state_accepted(request: OutboundRequest) -> str:
+    if request.method == "DELETE":
+        return ProducerOrder.PartnerState.CANCELLED
+    if request.context.get("order_state") == ProducerOrder.OrderState.COMPLETE:
+        return ProducerOrder.PartnerState.COMPLETED
+    return ProducerOrder.PartnerState.ACCEPTED
+
+
+def partner_words(body, status: int) -> str:
+    """The partner's own explanation of a refusal, in words: a problem document's detail or
+    title, OFN's `error`, FDC's `message`; else the status code."""
+    if isinstance(body, dict):
+        for name in ("detail", "error", "message", "title"):
+            if isinstance(body.get(name), str) and body[name].strip():
+                return body[name].strip()[:500]
+    return f"HTTP {status} without an explanation"
 
 
 def _money_or_none(value) -> Decimal | None:

@@ -123,7 +123,11 @@ class PartnerServer:
                         return 404, {"title": "no such order"}
                 renames = {order["@id"]: order_id}
                 for node in graph:
-                    if node["@type"] == "dfc-b:OrderLine" and node["@id"].startswith("_:"):
+                    # Like Larder (platforms/partner_orders.py): a line not already under
+                    # this order's own @id is new here and gets a server id.
+                    if node["@type"] == "dfc-b:OrderLine" and not node["@id"].startswith(
+                        order_id + "/OrderLines/"
+                    ):
                         renames[node["@id"]] = f"{order_id}/OrderLines/{state.next_id}"
                         state.next_id += 1
                 for node in graph:
