@@ -5,9 +5,12 @@ from django.db import models
 from platforms.credentials import api_credential_issue, api_credential_revoke
 from platforms.encryption import ENCRYPTED_FIELDS
 from platforms.models import ApiCredential, ApiScope, Enterprise, Platform
+from platforms.partner_auth import platform_connection_test
+from platforms.selectors import platform_probe_url
 from platforms.signing import signing_secret_is_valid
 
 SECRET_FIELDS = ENCRYPTED_FIELDS["platforms.Platform"]
+MAX_TOKEN_LENGTH = 16384
 
 
 class PlatformForm(forms.ModelForm):
@@ -40,15 +43,42 @@ class PlatformForm(forms.ModelForm):
     )
     new_outbound_token = forms.CharField(
         required=False,
-        max_length=200,
+        # Real access tokens (JWTs with their claims) run to kilobytes; this only bounds input.
+        max_length=MAX_TOKEN_LENGTH,
         widget=forms.PasswordInput(render_value=False),
         label="New bearer token for its API",
-        help_text="Empty keeps the current one.",
+        help_text="A static token the partner issued, any length. Empty keeps the current one.",
+    )
+    new_oidc_client_secret = forms.CharField(
+        required=False,
+        max_length=MAX_TOKEN_LENGTH,
+        widget=forms.PasswordInput(render_value=False),
+        label="New OIDC client secret",
+        help_text="With a token URL and client id. Empty keeps the current one.",
     )
 
     class Meta:
         model = Platform
-        fields = ("name", "slug", "kind", "is_local", "base_url")
+        fields = (
+            "name",
+            "slug",
+            "kind",
+            "is_local",
+            "base_url",
+            "oidc_token_url",
+            "oidc_client_id",
+            "oidc_scope",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("oidc_token_url"):
+            secret = cleaned.get("new_oidc_client_secret") or self.instance.oidc_client_secret
+            if not (cleaned.get("oidc_client_id") and secret):
+                raise forms.ValidationError(
+                    "A token URL needs a client id and a client secret (client credentials)."
+                )
+        return cleaned
 
     def clean_new_signing_secret(self) -> str:
         secret = self.cleaned_data["new_signing_secret"]
@@ -71,6 +101,16 @@ class PlatformAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_local")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+    actions = ("test_connection",)
+
+    @admin.action(description="Test the connection (credentials and the partner's answer)")
+    def test_connection(self, request, queryset):
+        for platform in queryset.filter(is_local=False):
+            report = platform_connection_test(
+                platform=platform, url=platform_probe_url(platform=platform)
+            )
+            level = messages.SUCCESS if report.ok else messages.ERROR
+            self.message_user(request, f"{platform.name}: {report.text}", level)
 
 
 @admin.register(Enterprise)

@@ -61,7 +61,12 @@ class EncryptedTextField(models.TextField):
 
 # Every encrypted column, as (model label, field names).
 ENCRYPTED_FIELDS = {
-    "platforms.Platform": ("signing_secret", "customer_hash_secret", "outbound_token"),
+    "platforms.Platform": (
+        "signing_secret",
+        "customer_hash_secret",
+        "outbound_token",
+        "oidc_client_secret",
+    ),
 }
 
 

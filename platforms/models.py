@@ -54,7 +54,20 @@ class Platform(models.Model):
     )
     outbound_token = EncryptedTextField(
         blank=True,
-        help_text="Bearer token this platform gave Larder for calling its API. Stored encrypted.",
+        help_text="Bearer token this platform gave Larder for calling its API (any length). "
+        "Stored encrypted. Unused when a token URL is set.",
+    )
+    # OAuth2 client credentials at the partner's OIDC issuer (platforms/partner_auth.py).
+    oidc_token_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="The partner's OAuth2/OIDC token endpoint; set, Larder asks it for access "
+        "tokens (client credentials) instead of sending a static token.",
+    )
+    oidc_client_id = models.CharField(max_length=200, blank=True)
+    oidc_client_secret = EncryptedTextField(blank=True, help_text="Stored encrypted.")
+    oidc_scope = models.CharField(
+        max_length=300, blank=True, help_text="Space-separated scopes to ask for, if any."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

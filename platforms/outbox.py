@@ -40,6 +40,13 @@ from django.utils.module_loading import import_string
 
 from config.work import task_queue_on_commit
 from platforms.models import DeliveryAttempt, OutboxMessage
+from platforms.partner_auth import (
+    CredentialsUnavailable,
+    access_token,
+    access_token_forget,
+    reauthenticate_statuses,
+    uses_client_credentials,
+)
 from platforms.signing import signature_headers
 
 logger = logging.getLogger(__name__)
@@ -218,12 +225,26 @@ class PartnerClient:
                 body=body,
             ),
         }
-        if self.platform.outbound_token:
-            headers["Authorization"] = f"Bearer {self.platform.outbound_token}"
         return headers
 
+    def _call(self, method: str, url: str, headers: dict, data: bytes | None):
+        """One request with the platform's credentials; a client-credentials token the
+        partner refuses (401; 403 for the FDC app) is renewed once and the request repeated
+        (the partner did nothing with a request it did not authenticate)."""
+        response = _http(method, url, {**headers, **self._authorization()}, data)
+        if uses_client_credentials(self.platform) and response.status in (
+            reauthenticate_statuses(self.platform)
+        ):
+            access_token_forget(self.platform)
+            response = _http(method, url, {**headers, **self._authorization(renew=True)}, data)
+        return response
+
+    def _authorization(self, *, renew: bool = False) -> dict:
+        token = access_token(self.platform, renew=renew)
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
     def get(self, url: str) -> OutboundResponse:
-        return _http("GET", url, self.headers(b""), None)
+        return self._call("GET", url, self.headers(b""), None)
 
     def send(self, request: OutboundRequest) -> OutboundResponse:
         body = b""
@@ -234,7 +255,7 @@ class PartnerClient:
             headers["Content-Type"] = request.content_type
         if request.method == "PUT" and request.context.get("if_match"):
             headers["If-Match"] = request.context["if_match"]
-        return _http(
+        return self._call(
             request.method, request.url, headers, body if request.body is not None else None
         )
 
@@ -258,6 +279,8 @@ def outbox_message_send(*, message_id: int) -> str:
         response = client.send(request)
     except PartnerUnsure as unsure:
         error = f"look-up: {unsure}"[:500]
+    except CredentialsUnavailable as unavailable:
+        error = f"credentials: {unavailable}"[:500]
     except NETWORK_ERRORS as exception:
         error = f"{exception.__class__.__name__}: {getattr(exception, 'reason', exception)}"[:500]
     duration_ms = int((time.monotonic() - clock) * 1000)

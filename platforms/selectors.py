@@ -223,3 +223,14 @@ def partner_sessions_of(*, credential: ApiCredential, seller: Enterprise) -> Que
         .prefetch_related(Prefetch("offers", queryset=offers, to_attr="seller_offers"))
         .order_by("pk")
     )
+
+
+def platform_probe_url(*, platform) -> str:
+    """What "test connection" reads at a partner: one of its producers' @id (an enterprise
+    every kind serves to an authorised caller), else the platform's DFC root."""
+    producer = (
+        platform.enterprises.exclude(remote_id="").order_by("pk").only("remote_id").first()
+        if platform.pk
+        else None
+    )
+    return producer.remote_id if producer else platform.base_url
