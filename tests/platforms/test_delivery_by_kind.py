@@ -179,7 +179,8 @@ def test_a_whole_session_ends_with_one_completed_order_per_producer_at_each_kind
     _refresh(session, django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert session_close(session_id=session.pk, actor=STAFF) is True
+        report = session_close(session_id=session.pk, actor=STAFF)
+    assert (report.producer_orders, report.deliveries) == (2, 2)
 
     assert _partner_orders(platform_kind, server) == {
         apples.producer.remote_id: [({_variant(apples): 5, _variant(pears): 1}, "Complete")],
