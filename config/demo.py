@@ -139,6 +139,26 @@ def _place(session, customer, address, journey, offers) -> None:
             order_release(order_id=cart.pk, actor=DEMO)
 
 
+def _partner_enterprise_id(platform, name: str, index: int) -> str:
+    """A producer's @id in the form its platform gives it (OFN: a numeric enterprise id under
+    lower-case `enterprises`; FDC: the shop's name under `Enterprises`); empty when local."""
+    if platform.is_local:
+        return ""
+    if platform.kind == Platform.Kind.OFN:
+        return f"{platform.base_url}enterprises/{10000 + index}"
+    return f"{platform.base_url}Enterprises/{name.lower().replace(' ', '-')}"
+
+
+def _partner_product_id(producer, variant: int) -> str:
+    """The partner's own product @id, the link a producer order names it by (OFN reads the
+    variant id after `/supplied_products/`, the FDC app the last path segment)."""
+    if not producer.remote_id:
+        return ""
+    if producer.platform.kind == Platform.Kind.OFN:
+        return f"{producer.remote_id}/supplied_products/{40000 + variant}"
+    return f"{producer.remote_id}/SuppliedProducts/{40000 + variant}"
+
+
 def _load(admin_password: str) -> dict:
     User = get_user_model()
     admin = User.objects.create_superuser("admin", "admin@larder.example", admin_password)
@@ -187,14 +207,13 @@ def _load(admin_password: str) -> dict:
             kind=Enterprise.Kind.PRODUCER,
             name=producer_name,
             slug=producer_name.lower().replace(" ", "-"),
-            remote_id=""
-            if platform.is_local
-            else f"{platform.base_url}enterprises/{producer_name.lower().replace(' ', '-')}",
+            remote_id=_partner_enterprise_id(platform, producer_name, len(producers)),
         )
         producers.append(producer)
         for name, unit, nominal, weight, pack, price in products:
             product = Product.objects.create(
                 producer=producer,
+                remote_id=_partner_product_id(producer, 1 + Product.objects.count()),
                 name=name,
                 unit_of_measure=unit,
                 nominal_quantity=Decimal(nominal),
@@ -222,6 +241,7 @@ def _load(admin_password: str) -> dict:
     mince = Product.objects.get(name="Beef mince 500 g")
     case = Product.objects.create(
         producer=mince.producer,
+        remote_id=_partner_product_id(mince.producer, 1 + Product.objects.count()),
         name="Beef mince 10 kg case",
         unit_of_measure="kg",
         nominal_quantity=Decimal("10"),

@@ -6,6 +6,25 @@ from inventory.services.stock import stock_set
 from platforms.roles import EnterpriseScopedAdmin
 
 
+class PartnerLinkFilter(admin.SimpleListFilter):
+    """Products of remote producers with or without the partner's product @id (an OFN or FDC
+    producer order is not sent for a product without one)."""
+
+    title = "link to the partner's product"
+    parameter_name = "partner_link"
+
+    def lookups(self, request, model_admin):
+        return (("missing", "missing"), ("set", "set"))
+
+    def queryset(self, request, queryset):
+        remote = queryset.filter(producer__platform__is_local=False)
+        if self.value() == "missing":
+            return remote.filter(remote_id="")
+        if self.value() == "set":
+            return remote.exclude(remote_id="")
+        return queryset
+
+
 @admin.register(Product)
 class ProductAdmin(EnterpriseScopedAdmin):
     # A trader sees the products offered in its sessions; a producer its own.
@@ -25,7 +44,7 @@ class ProductAdmin(EnterpriseScopedAdmin):
         "tax_category",
         "is_active",
     )
-    list_filter = ("producer__platform", "producer", "is_active")
+    list_filter = ("producer__platform", "producer", PartnerLinkFilter, "is_active")
     search_fields = ("name", "sku")
     list_select_related = ("producer", "tax_category", "wholesale_product")
     autocomplete_fields = ("wholesale_product",)

@@ -58,6 +58,7 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
         "total_product",
         "total_discount",
         "discount_check",
+        "partner_answer",
         "version",
         "updated_at",
         "exports",
@@ -65,6 +66,7 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
     list_filter = (
         "status",
         "order_state",
+        "partner_state",
         "discount_disagrees",
         "sales_session",
         "producer__platform",
@@ -87,6 +89,8 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
         "discount_disagrees",
         "version",
         "remote_id",
+        "partner_state",
+        "partner_message",
         "created_at",
         "updated_at",
         "computed_at",
@@ -101,6 +105,22 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="partner's answer", ordering="partner_state")
+    def partner_answer(self, obj):
+        """Sent but not answered yet, accepted (with the partner's @id), refused (in the
+        partner's words), completed, cancelled."""
+        if not obj.partner_state:
+            return (
+                "sent, no answer yet"
+                if obj.status == obj.Status.READY_FOR_REMOTE_FULFILMENT
+                else "—"
+            )
+        if obj.partner_state == obj.PartnerState.REFUSED:
+            return format_html("<strong>refused</strong>: {}", obj.partner_message)
+        if obj.partner_state == obj.PartnerState.ACCEPTED and obj.remote_id:
+            return f"accepted as {obj.remote_id}"
+        return obj.get_partner_state_display()
 
     @admin.display(description="discount check")
     def discount_check(self, obj):

@@ -160,11 +160,28 @@ def producer_order_warnings(*, producer_order) -> list[str]:
     """What the trader should know before trusting a producer order: a discount the producer's
     platform answered differently from the one expected (the seller's figure wins: Larder
     flags, never silently accepts), and bulk-bought products ordered by the retail unit
-    because no wholesale product is named (aggregation cannot order whole packs of them).
-    One query."""
-    from orders.models import ProducerOrderLine
+    because no wholesale product is named (aggregation cannot order whole packs of them);
+    the partner's refusal in its own words; products of a remote producer with no link to
+    the partner's product (an OFN or FDC order is not sent without one). At most two
+    queries."""
+    from orders.models import ProducerOrder, ProducerOrderLine
 
     warnings = []
+    if producer_order.partner_state == ProducerOrder.PartnerState.REFUSED:
+        warnings.append(
+            "The producer's platform refused this order: "
+            f"{producer_order.partner_message or 'no reason given'}"
+        )
+    unlinked = ProducerOrderLine.objects.filter(
+        producer_order=producer_order,
+        product__remote_id="",
+        product__producer__platform__is_local=False,
+    ).values_list("product__name", flat=True)
+    warnings += [
+        f"{name} has no link to the producer's own product on its platform: set its DFC @id "
+        "(Products) so the order can name it there."
+        for name in unlinked
+    ]
     if producer_order.discount_disagrees:
         warnings.append(
             f"The producer's platform answered a discount of {producer_order.partner_discount} "

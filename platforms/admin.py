@@ -41,6 +41,13 @@ class PlatformForm(forms.ModelForm):
         help_text="Empty keeps the current one. Changing it changes every customer reference "
         "this platform receives.",
     )
+    oidc_token_url = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        label="OIDC token URL",
+        help_text=Platform._meta.get_field("oidc_token_url").help_text,
+    )
     new_outbound_token = forms.CharField(
         required=False,
         # Real access tokens (JWTs with their claims) run to kilobytes; this only bounds input.
