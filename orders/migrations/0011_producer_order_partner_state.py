@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0009_requisition_list_admin'),
+        ('orders', '0010_remote_fulfilment'),
     ]
 
     operations = [

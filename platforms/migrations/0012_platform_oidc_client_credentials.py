@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('platforms', '0010_api_credential_requires_if_match'),
+        ('platforms', '0011_remote_fulfilment'),
     ]
 
     operations = [
