@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint migrations-check bench stop-db clean
+.PHONY: run test install lint migrations-check bench stop-db clean messages
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ bench: $(STAMP)
 
 stop-db: $(STAMP)
 	$(PY) -c "from config.embedded_db import stop_embedded_server; stop_embedded_server()"
+
+# Translations: needs GNU gettext (Debian: apt-get install gettext); running Larder does not,
+# the compiled .mo files are committed. Then fill the new msgstr in locale/*/LC_MESSAGES/django.po.
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l fr -l it --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=.local --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) .local staticfiles

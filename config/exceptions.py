@@ -6,13 +6,14 @@ documents (config/problems.py), the admin into messages, commands into their err
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ParseError
 
 
 class ApplicationError(Exception):
     code = "application-error"
     status = 400
-    title = "The request could not be carried out"
+    title = _("The request could not be carried out")
 
     def __init__(self, message: str, *, extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -23,18 +24,18 @@ class ApplicationError(Exception):
 class NotFound(ApplicationError):
     code = "not-found"
     status = 404
-    title = "Not found"
+    title = _("Not found")
 
 
 class Conflict(ApplicationError):
     code = "conflict"
     status = 409
-    title = "Conflict with the current state"
+    title = _("Conflict with the current state")
 
 
 class CurrencyMismatch(ApplicationError):
     code = "currency-mismatch"
-    title = "One currency per order"
+    title = _("One currency per order")
     status = 422
 
 
@@ -42,4 +43,4 @@ class JsonTooDeep(ParseError):
     """A request body nested deeper than LARDER_JSON_MAX_DEPTH (config/parsers.py): 400."""
 
     default_code = "json_too_deep"
-    default_detail = "The JSON body is nested too deeply."
+    default_detail = _("The JSON body is nested too deeply.")

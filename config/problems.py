@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -44,7 +45,8 @@ def problem_exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        code, title, detail = "invalid-input", "Invalid input", "The request body is not valid."
+        code = "invalid-input"
+        title, detail = gettext("Invalid input"), gettext("The request body is not valid.")
         extra = {"errors": response.data}
     else:
         code = getattr(exc, "default_code", "error").replace("_", "-")

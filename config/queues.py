@@ -1,6 +1,6 @@
 """Celery's queues and which task goes to which (settings.CELERY_TASK_ROUTES).
 
-- `default`: beat's sweeps, session close, cart expiry, backorders, stock mirrors.
+- `default`: beat's sweeps, session close, cart expiry, backorders, stock mirrors, customer e-mails.
 - `producer-orders`: producer-order refreshes after each checkout, edit or cancellation.
 - `partner-delivery`: outbox sends to partner platforms (slow partners wait here only).
 """

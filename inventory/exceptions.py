@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from config.exceptions import ApplicationError, Conflict
 
 
@@ -5,7 +7,7 @@ class InsufficientStock(Conflict):
     """One error for the whole order: every short item is listed, and nothing was reserved."""
 
     code = "insufficient-stock"
-    title = "Not enough stock"
+    title = _("Not enough stock")
 
     def __init__(self, shortages: list[dict]):
         self.shortages = shortages
@@ -18,12 +20,12 @@ class InsufficientStock(Conflict):
 
 class StockBelowReserved(Conflict):
     code = "stock-below-reserved"
-    title = "Stock cannot fall below what orders hold"
+    title = _("Stock cannot fall below what orders hold")
 
 
 class CatalogUnavailable(ApplicationError):
     """The producer's platform did not return a readable DFC catalogue."""
 
     code = "catalog-unavailable"
-    title = "The producer's catalogue could not be read"
+    title = _("The producer's catalogue could not be read")
     status = 502

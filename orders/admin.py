@@ -1,10 +1,16 @@
 from decimal import Decimal
 
 from django.contrib import admin, messages
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from config.actors import Actor
 from config.exceptions import ApplicationError
@@ -17,22 +23,71 @@ from orders.models import (
     OrderAwaitingApproval,
     OrderEvent,
     OrderItem,
+    PaymentStatus,
     QuickOrderProfile,
     RequisitionList,
 )
+from orders.order_exports import orders_csv, orders_xlsx
 from orders.selectors import (
     order_actions_available,
     order_detail,
+    order_edit_diff,
     order_items_by_sub_order,
     order_list_qs,
 )
 from orders.services import edit_changes
 from orders.services.actions import ORDER_ACTIONS, order_action_run
+from orders.services.notes import order_note_add
+from orders.services.notifications import customer_notification_queue, order_customer_notify
 from orders.services.partner_resend import order_is_resendable
 from orders.services.quick_order import quick_order_profile_save
 from orders.services.remote_fulfilment import remote_fulfilment_partners
+from orders.status_labels import ORDER_FILTER_STATUSES, badge_for
 from orders.statuses import EDITABLE_STATUSES, OrderStatus
+from orders.templatetags.order_display import badge
 from platforms.roles import EnterpriseScopedAdmin, scope_queryset
+
+# Carts, copies, lists, profiles and cancelled orders: nothing to tell the customer about.
+NOT_NOTIFIABLE_STATUSES = frozenset(
+    {
+        OrderStatus.PENDING,
+        OrderStatus.TEMPORARY,
+        OrderStatus.QUICK_ORDER_PROFILE,
+        OrderStatus.PRIVATE_REQUISITION_LIST,
+        OrderStatus.SHAREABLE_REQUISITION_LIST,
+        OrderStatus.CANCELLED,
+    }
+)
+# Business actions after which the customer may be e-mailed, when the agent ticks the box.
+NOTIFY_AFTER_ACTION = {"edit_commit": "changed", "cancel": "cancelled"}
+
+
+class PaymentStatusFilter(admin.SimpleListFilter):
+    title = _("payment")
+    parameter_name = "payment_status__exact"
+
+    def lookups(self, request, model_admin):
+        return [(code, badge_for("payment", code).label) for code in PaymentStatus.values]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(payment_status=self.value())
+        return queryset
+
+
+class OrderStatusFilter(admin.SimpleListFilter):
+    """The statuses an agent looks for, in words (no backups, lists or profiles)."""
+
+    title = _("status")
+    parameter_name = "status__exact"  # the same query as the plain field filter
+
+    def lookups(self, request, model_admin):
+        return [(status, badge_for("order", status).label) for status in ORDER_FILTER_STATUSES]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(status=self.value())
+        return queryset
 
 
 class ReadOnlyAdmin:
@@ -49,7 +104,7 @@ class ReadOnlyAdmin:
 
 
 class ProducerPlatformFilter(admin.SimpleListFilter):
-    title = "producer platform"
+    title = _("producer platform")
     parameter_name = "platform"
 
     def lookups(self, request, model_admin):
@@ -65,7 +120,7 @@ class ProducerPlatformFilter(admin.SimpleListFilter):
 
 
 class ProducerFilter(admin.SimpleListFilter):
-    title = "producer"
+    title = _("producer")
     parameter_name = "producer"
 
     def lookups(self, request, model_admin):
@@ -85,28 +140,34 @@ class OrderAdmin(EnterpriseScopedAdmin):
     scope_trader = "trader"
     list_display = (
         "number",
-        "status",
-        "payment_status",
-        "trader",
+        "status_badge",
         "customer",
         "sales_session",
-        "currency",
-        "grand_total",
-        "placed_at",
-        "updated_at",
+        "total",
+        "payment_badge",
+        "placed",
         "locked_by",
     )
-    actions = ["release_selected"]
+    list_display_links = ("number",)
+    actions = ["release_selected", "print_packing_slips", "export_csv", "export_xlsx"]
     list_filter = (
-        "status",
-        "payment_status",
+        OrderStatusFilter,
+        PaymentStatusFilter,
         "trader",
         "sales_session",
         ProducerPlatformFilter,
         ProducerFilter,
         ("locked_by", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = ("=number", "customer__name", "customer__email", "payment_reference")
+    search_fields = (
+        "=number",
+        "customer__name",
+        "customer__email",
+        "customer__phone",
+        "payment_reference",
+        "items__product_name",
+    )
+    search_help_text = _("Order number, customer name, e-mail or phone, payment reference, product")
     date_hierarchy = "created_at"
     list_select_related = ("trader", "customer", "sales_session", "locked_by")
     readonly_fields = (
@@ -140,35 +201,91 @@ class OrderAdmin(EnterpriseScopedAdmin):
         "approval_reasons",
         "released_at",
         "shipped_at",
-    )
-    fields = (
-        "number",
-        "status",
-        "trader",
-        "customer",
-        "sales_session",
-        "origin_platform",
-        "currency",
+        # Addresses change through the edit panel (a customer-service edit), never here.
         "billing_address",
         "customer_note",
-        "payment_method",
-        "payment_reference",
-        "payment_status",
-        "amount_authorized",
-        "amount_captured",
-        "amount_refunded",
-        "approval_reasons",
-        "placed_at",
-        "released_at",
-        "shipped_at",
-        "updated_at",
-        "version",
-        "locked_by",
-        "locked_at",
-        "status_before_edit",
-        "backup_of",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("trader", "sales_session"),
+                    ("payment_method", "payment_reference"),
+                    "billing_address",
+                    "customer_note",
+                    "approval_reasons",
+                    ("placed_at", "released_at", "shipped_at"),
+                )
+            },
+        ),
+        (
+            _("Technical details"),
+            {
+                "classes": ("collapse", "developer-fields"),
+                "fields": (
+                    "number",
+                    ("status", "payment_status"),
+                    ("amount_authorized", "amount_captured", "amount_refunded"),
+                    "origin_platform",
+                    "currency",
+                    ("version", "updated_at"),
+                    ("locked_by", "locked_at"),
+                    "status_before_edit",
+                    "backup_of",
+                ),
+            },
+        ),
     )
     change_form_template = "admin/orders/order/change_form.html"
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, order):
+        return badge(order.status, "order")
+
+    @admin.display(description=_("payment"), ordering="payment_status")
+    def payment_badge(self, order):
+        return badge(order.payment_status, "payment")
+
+    @admin.display(description=_("placed"), ordering="placed_at")
+    def placed(self, order):
+        if order.placed_at is None:
+            return "—"
+        return date_format(timezone.localtime(order.placed_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=_("total"), ordering="grand_total")
+    def total(self, order):
+        return f"{order.grand_total} {order.currency}"
+
+    @admin.action(description=_("Print packing slips for the selected orders"))
+    def print_packing_slips(self, request, queryset):
+        orders = list(
+            queryset.select_related("customer", "sales_session", "shipping_address")
+            .prefetch_related("items__producer")
+            .order_by("number")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Packing slips"),
+            "orders": orders,
+        }
+        return TemplateResponse(request, "admin/orders/order/packing_slips.html", context)
+
+    @admin.action(description=_("Export the selected orders (CSV)"))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(orders_csv(queryset), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="orders.csv"'
+        return response
+
+    @admin.action(description=_("Export the selected orders (Excel)"))
+    def export_xlsx(self, request, queryset):
+        response = HttpResponse(
+            orders_xlsx(queryset),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="orders.xlsx"'
+        return response
 
     def get_queryset(self, request):
         # Quick-order profiles are not orders anyone placed: they have their own page.
@@ -193,6 +310,11 @@ class OrderAdmin(EnterpriseScopedAdmin):
                 self.admin_site.admin_view(self.edit_step_view),
                 name="orders_order_edit_step",
             ),
+            path(
+                "<int:order_id>/cancel/",
+                self.admin_site.admin_view(self.cancel_view),
+                name="orders_order_cancel",
+            ),
             *super().get_urls(),
         ]
 
@@ -203,19 +325,40 @@ class OrderAdmin(EnterpriseScopedAdmin):
             # Unknown, or another enterprise's: the admin's "does not exist" redirect.
             return super().change_view(request, object_id, form_url, extra_context)
         order = order_detail(order_id=int(object_id))
+        can_change = self.has_change_permission(request, order)
+        actions = (
+            [
+                action
+                for action in order_actions_available(order=order, user=request.user)
+                if action.code not in self.EDIT_ACTIONS.values()
+            ]
+            if can_change
+            else []
+        )
         extra_context = {
             **(extra_context or {}),
             "order": order,
             "item_groups": order_items_by_sub_order(order),
             # Business actions only (orders.services.actions): never a bare status letter.
-            # (The edit panel shows the edit steps and the resend itself.)
-            "order_actions": [
-                action
-                for action in order_actions_available(order=order, user=request.user)
-                if action.code not in self.EDIT_ACTIONS.values()
-            ]
-            if self.has_change_permission(request, order)
-            else [],
+            # (The edit panel shows the edit steps and the resend itself; cancelling opens
+            # its confirmation page, which asks for the reason.)
+            "order_actions": [action for action in actions if action.code != "cancel"],
+            "can_cancel": any(action.code == "cancel" for action in actions),
+            "can_note": can_change,
+            "can_notify": can_change
+            and bool(order.customer_id and order.customer.email)
+            and order.status not in NOT_NOTIFIABLE_STATUSES,
+            "fulfilment_summary": _fulfilment_summary(order),
+            "backup_copy": Order.objects.filter(
+                backup_of_id=order.pk, status=OrderStatus.TEMPORARY
+            ).first()
+            if order.status == OrderStatus.CSR_EDIT
+            else None,
+            # Only the fields of a form are saved by "Save": the order page has none.
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
             **self._edit_context(request, order),
             "remote_partners": remote_fulfilment_partners(order.trader_id),
         }
@@ -242,6 +385,7 @@ class OrderAdmin(EnterpriseScopedAdmin):
             if is_holder and order.customer_id
             else [],
             "can_resend": order_is_resendable(order),
+            "edit_diff": order_edit_diff(order) if is_holder else None,
             "edit_coupons": CouponRedemption.objects.filter(order_id=order.pk)
             .select_related("coupon")
             .order_by("pk")
@@ -307,6 +451,20 @@ class OrderAdmin(EnterpriseScopedAdmin):
                 )
             },
         ),
+        "note": lambda order_id, actor, post: order_note_add(
+            order_id=order_id, text=post.get("note", ""), actor=actor
+        ),
+        "notify_ready": lambda order_id, actor, post: order_customer_notify(
+            order_id=order_id, kind="ready_for_pickup", actor=actor
+        ),
+        "notify_payment": lambda order_id, actor, post: order_customer_notify(
+            order_id=order_id, kind="payment_problem", actor=actor, note=post.get("note", "")
+        ),
+    }
+    EDIT_DONE = {
+        "note": _("Note added to the history."),
+        "notify_ready": _("The customer is e-mailed that the order is ready."),
+        "notify_payment": _("The customer is e-mailed about the payment problem."),
     }
     # The edit panel's steps that are business actions: through the one action service.
     EDIT_ACTIONS = {
@@ -332,9 +490,11 @@ class OrderAdmin(EnterpriseScopedAdmin):
         except ApplicationError as error:
             self.message_user(request, error.message, messages.ERROR)
         except (KeyError, ValueError, ArithmeticError):
-            self.message_user(request, "The form was incomplete or not a number.", messages.ERROR)
+            self.message_user(
+                request, gettext("The form was incomplete or not a number."), messages.ERROR
+            )
         else:
-            self.message_user(request, "Saved.")
+            self.message_user(request, self.EDIT_DONE.get(step, gettext("Saved.")))
         return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order_id]))
 
     def action_view(self, request, order_id: int, action: str):
@@ -352,26 +512,73 @@ class OrderAdmin(EnterpriseScopedAdmin):
             "sub_orders": request.POST.getlist("sub_orders"),
         }
         try:
-            outcome = order_action_run(
-                order_id=order.pk,
-                action=action,
-                actor=Actor.for_user(request.user),
-                reason=request.POST.get("reason", ""),
-                data=data,
-            )
+            outcome = self._run_action(request, order.pk, action, data)
         except ApplicationError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
             self.message_user(
                 request,
-                f"Order {outcome.order.number}: {outcome.message} "
-                f"Now {outcome.order.get_status_display()}.",
+                gettext("Order %(number)s: %(message)s Now: %(status)s.")
+                % {
+                    "number": outcome.order.number,
+                    "message": outcome.message,
+                    "status": badge_for("order", outcome.order.status).label,
+                },
             )
             if outcome.warning:
                 self.message_user(request, outcome.warning, messages.WARNING)
         return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order_id]))
 
-    @admin.action(description="Release the selected complete orders to fulfilment")
+    @staticmethod
+    @transaction.atomic
+    def _run_action(request, order_id: int, action: str, data: dict):
+        """The business action, and — if the agent asked and the action succeeds, in the same
+        transaction — the customer's e-mail about it (a change, a cancellation)."""
+        actor = Actor.for_user(request.user)
+        reason = request.POST.get("reason", "").strip()
+        outcome = order_action_run(
+            order_id=order_id, action=action, actor=actor, reason=reason, data=data
+        )
+        kind = NOTIFY_AFTER_ACTION.get(action)
+        if kind and request.POST.get("notify_customer"):
+            customer_notification_queue(order=outcome.order, kind=kind, actor=actor, note=reason)
+        return outcome
+
+    def cancel_view(self, request, order_id: int):
+        """Cancelling asks first: a confirmation page with a required reason (kept in the
+        history) and whether to tell the customer, then the "cancel" business action."""
+        order = get_object_or_404(self.get_queryset(request), pk=order_id)
+        if not self.has_change_permission(request, order):
+            return HttpResponseRedirect(reverse("admin:orders_order_changelist"))
+        error = ""
+        if request.method == "POST":
+            try:
+                outcome = self._run_action(request, order.pk, "cancel", {})
+            except ApplicationError as failure:
+                error = failure.message
+            else:
+                self.message_user(
+                    request,
+                    gettext("Order %(number)s is cancelled: its stock is released.")
+                    % {"number": outcome.order.number},
+                )
+                return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order_id]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Cancel order %(number)s?") % {"number": order.number},
+            "order": order,
+            "error": error,
+            "reason": request.POST.get("reason", ""),
+        }
+        return TemplateResponse(
+            request,
+            "admin/orders/order/cancel_confirmation.html",
+            context,
+            status=400 if error else 200,
+        )
+
+    @admin.action(description=_("Release the selected paid orders to fulfilment"))
     def release_selected(self, request, queryset):
         self._bulk_action(request, queryset, "release")
 
@@ -405,6 +612,14 @@ class RequisitionListItemInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+def _fulfilment_summary(order) -> list[tuple[str, int]]:
+    """How many of the order's items are in each fulfilment state, for the page's header."""
+    counts: dict[str, int] = {}
+    for item in order.items.all():
+        counts[item.fulfilment_status] = counts.get(item.fulfilment_status, 0) + 1
+    return sorted(counts.items())
 
 
 @admin.register(OrderAwaitingApproval)
@@ -516,8 +731,23 @@ class OrderEventAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
 class CustomerAdmin(EnterpriseScopedAdmin):
     scope_trader = "trader"
     list_display = ("name", "email", "phone", "trader", "needs_approval", "session_spending_limit")
-    search_fields = ("name", "email")
+    search_fields = ("name", "email", "phone")
     list_filter = ("trader",)
+    change_form_template = "admin/orders/customer/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The customer's page with their order history (newest first, no backups or
+        profiles), each order with its status in words and its total."""
+        history = (
+            Order.objects.filter(customer_id=object_id)
+            .exclude(status__in=[OrderStatus.TEMPORARY, OrderStatus.QUICK_ORDER_PROFILE])
+            .select_related("sales_session")
+            .order_by("-created_at")[:100]
+            if str(object_id).isdigit() and self.get_queryset(request).filter(pk=object_id).exists()
+            else []
+        )
+        extra_context = {**(extra_context or {}), "order_history": history}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Address)
@@ -563,7 +793,7 @@ class QuickOrderProfileAdmin(EnterpriseScopedAdmin):
             from orders.services.payments import payment_providers
 
             choices = [("", "—")] + [(code, p.label) for code, p in payment_providers().items()]
-            return forms.ChoiceField(choices=choices, required=False, label="Payment method")
+            return forms.ChoiceField(choices=choices, required=False, label=_("Payment method"))
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

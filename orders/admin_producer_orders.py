@@ -6,20 +6,26 @@ import io
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from orders.models import ProducerOrder, ProducerOrderLine
 from orders.producer_order_reports import (
+    ordered_unit,
     producer_order_csv,
     producer_order_pdf,
     producer_order_pick_list,
     session_bulk_report,
 )
-from platforms.roles import EnterpriseScopedAdmin, scope_queryset
+from orders.status_labels import badge_for
+from orders.templatetags.order_display import badge, qty
+from platforms.roles import EnterpriseScopedAdmin, user_scope
 
 
 class ProducerOrderLineInline(admin.TabularInline):
@@ -28,20 +34,58 @@ class ProducerOrderLineInline(admin.TabularInline):
     can_delete = False
     fields = (
         "product",
-        "customer_quantity",
-        "weight_kg",
+        "customers",
+        "weight",
         "packs",
-        "surplus_kg",
-        "quantity",
+        "surplus",
+        "ordered",
         "unit_price",
         "discount",
         "partner_discount",
-        "remote_id",
     )
     readonly_fields = fields
 
+    @admin.display(description=_("customers ordered"))
+    def customers(self, line):
+        return qty(line.customer_quantity)
+
+    @admin.display(description=_("weight"))
+    def weight(self, line):
+        return qty(line.weight_kg, "kg") if line.weight_kg is not None else "—"
+
+    @admin.display(description=_("surplus"))
+    def surplus(self, line):
+        return qty(line.surplus_kg, "kg") if line.surplus_kg is not None else "—"
+
+    @admin.display(description=_("ordered from the producer"))
+    def ordered(self, line):
+        return f"{qty(line.quantity)} × {ordered_unit(line)}"
+
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        # The lines are part of the producer order: whoever may see the order sees them
+        # (producer staff have no permission on the line model itself).
+        return request.user.has_perm("orders.view_producerorder")
+
+
+class ProducerOrderStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        return [(code, badge_for("producer_order", code).label) for code in ProducerOrder.Status]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+def _trader_sees(user, trader_id: int) -> bool:
+    """Whether the user works for the trader (or is a superuser): only they see customers'
+    names on pick lists; a producer's staff see order numbers."""
+    scope = user_scope(user)
+    return scope.everything or trader_id in scope.trader_ids
 
 
 @admin.register(ProducerOrder)
@@ -49,22 +93,18 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
     scope_trader = "trader"
     scope_producer = "producer"
     list_display = (
-        "__str__",
         "producer",
         "sales_session",
-        "status",
+        "status_badge",
         "order_state",
-        "aggregate_by_weight",
-        "total_product",
-        "total_discount",
+        "total",
         "discount_check",
         "partner_answer",
-        "version",
-        "updated_at",
         "exports",
     )
+    list_display_links = ("producer",)
     list_filter = (
-        "status",
+        ProducerOrderStatusFilter,
         "order_state",
         "partner_state",
         "discount_disagrees",
@@ -79,6 +119,7 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
         "sales_session",
         "producer",
         "trader",
+        "customer_order",
         "status",
         "order_state",
         "aggregate_by_weight",
@@ -97,6 +138,32 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
         "finalised_at",
         "cancelled_at",
         "consolidation",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("sales_session", "producer", "trader"),
+                    "customer_order",
+                    "consolidation",
+                    ("total_discount", "partner_discount", "discount_disagrees"),
+                )
+            },
+        ),
+        (
+            _("Technical details"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    ("status", "order_state"),
+                    ("aggregate_by_weight", "currency", "total_product"),
+                    ("version", "remote_id"),
+                    ("created_at", "updated_at"),
+                    ("computed_at", "finalised_at", "cancelled_at"),
+                ),
+            },
+        ),
     )
     change_form_template = "admin/orders/producerorder/change_form.html"
 
@@ -132,31 +199,52 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
             obj.total_discount,
         )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        from orders.selectors import producer_order_warnings
-
-        producer_order = self.get_queryset(request).filter(pk=object_id).first()
-        if producer_order is not None and request.method == "GET":
-            for warning in producer_order_warnings(producer_order=producer_order):
-                self.message_user(request, warning, messages.WARNING)
-        return super().change_view(request, object_id, form_url, extra_context)
-
     @admin.display(description="consolidation (effective, and which setting decides it)")
     def consolidation(self, obj):
         from orders.selectors import producer_consolidation
 
         return str(producer_consolidation(session=obj.sales_session, producer=obj.producer))
 
-    @admin.display(description="exports")
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return badge(obj.status, "producer_order")
+
+    @admin.display(description=_("total"), ordering="total_product")
+    def total(self, obj):
+        return f"{obj.total_product} {obj.currency}"
+
+    @admin.display(description=_("exports"))
     def exports(self, obj):
         return format_html(
-            '<a href="{}">pick list</a> · <a href="{}">CSV</a> · <a href="{}">PDF</a> · '
-            '<a href="{}">bulk report</a>',
+            '<a href="{}">{}</a> · <a href="{}">CSV</a> · <a href="{}">PDF</a> · '
+            '<a href="{}">{}</a>',
             reverse("admin:orders_producerorder_pick_list", args=[obj.pk]),
+            gettext("pick list"),
             reverse("admin:orders_producerorder_csv", args=[obj.pk]),
             reverse("admin:orders_producerorder_pdf", args=[obj.pk]),
             reverse("admin:orders_producerorder_bulk_report", args=[obj.sales_session_id]),
+            gettext("bulk report"),
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The page leads with status, total and the delivery to the producer's platform in
+        words; discount disagreements are flagged as warnings."""
+        from orders.selectors import producer_order_warnings
+        from sessions_app.dashboard_selectors import producer_orders_attach_deliveries
+
+        found = (
+            self.get_queryset(request)
+            .select_related("producer__platform")
+            .filter(pk=object_id)
+            .first()
+        )
+        if found is not None:
+            if request.method == "GET":
+                for warning in producer_order_warnings(producer_order=found):
+                    self.message_user(request, warning, messages.WARNING)
+            producer_orders_attach_deliveries([found])
+            extra_context = {**(extra_context or {}), "delivery": found}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -189,7 +277,8 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
             **self.admin_site.each_context(request),
             "producer_order": producer_order,
             "rows": rows,
-            "title": f"Pick list · {producer_order}",
+            "show_customers": _trader_sees(request.user, producer_order.trader_id),
+            "title": gettext("Pick list · %(order)s") % {"order": producer_order},
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/orders/producerorder/pick_list.html", context)
@@ -205,7 +294,11 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
     def pdf_view(self, request, pk: int):
         producer_order = self._allowed(request, pk)
         response = HttpResponse(
-            producer_order_pdf(producer_order_id=pk), content_type="application/pdf"
+            producer_order_pdf(
+                producer_order_id=pk,
+                show_customers=_trader_sees(request.user, producer_order.trader_id),
+            ),
+            content_type="application/pdf",
         )
         response["Content-Disposition"] = (
             f'inline; filename="producer-order-{producer_order.pk}.pdf"'
@@ -217,12 +310,20 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
 
         if not self.has_view_permission(request):
             raise PermissionDenied
-        # The bulk report covers every producer of the session: the trader's people only.
+        # The trader's people see every producer of the session; a producer's staff see
+        # their own producers' part, in sessions where they have a producer order.
+        scope = user_scope(request.user)
+        sessions = SaleSession.objects.filter(
+            Q(trader_id__in=scope.trader_ids)
+            | Q(producer_orders__producer_id__in=scope.producer_ids)
+        ).distinct()
         session = get_object_or_404(
-            scope_queryset(SaleSession.objects.all(), request.user, trader="trader"),
-            pk=session_id,
+            SaleSession.objects.all() if scope.everything else sessions, pk=session_id
         )
-        rows = session_bulk_report(session_id=session_id)
+        whole = _trader_sees(request.user, session.trader_id)
+        rows = session_bulk_report(
+            session_id=session_id, producer_ids=None if whole else sorted(scope.producer_ids)
+        )
         if request.GET.get("format") == "csv":
             out = io.StringIO()
             writer = csv.writer(out)
@@ -258,7 +359,7 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
             **self.admin_site.each_context(request),
             "session": session,
             "rows": rows,
-            "title": f"Bulk report by weight · {session}",
+            "title": gettext("Bulk report by weight · %(session)s") % {"session": session},
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/orders/producerorder/bulk_report.html", context)

@@ -16,6 +16,7 @@ from orders.services.producer_orders import (
     session_live_totals,
     wholesale_rows,
 )
+from orders.templatetags.order_display import plain_number
 
 
 @dataclass
@@ -68,6 +69,29 @@ CSV_HEADER = [
 ]
 
 
+def ordered_unit(line: ProducerOrderLine) -> str:
+    """What one unit of the line's ordered quantity is: a bulk pack when the line is ordered
+    by weight, else one of the product's units ("piece", or "500 g" for a 500 g bag) — never
+    the bare unit of measure, which would read "3 g" for three 500 g bags."""
+    product = line.product
+    if line.packs is not None and product.pack_weight_kg:
+        return f"pack of {_number(product.pack_weight_kg)} kg"
+    if product.unit_of_measure == "piece" and product.nominal_quantity == 1:
+        return "piece"
+    return f"{_number(product.nominal_quantity)} {product.unit_of_measure}"
+
+
+CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{amount} {CURRENCY_SYMBOLS.get(currency, currency)}"
+
+
+def _number(value: Decimal) -> str:
+    return f"{plain_number(value):f}"
+
+
 def producer_order_csv(*, producer_order_id: int) -> str:
     producer_order, rows = producer_order_pick_list(producer_order_id=producer_order_id)
     out = io.StringIO()
@@ -79,7 +103,7 @@ def producer_order_csv(*, producer_order_id: int) -> str:
             [
                 line.product.name,
                 line.product.sku,
-                line.product.unit_of_measure,
+                ordered_unit(line),
                 line.customer_quantity,
                 line.weight_kg if line.weight_kg is not None else "",
                 line.packs if line.packs is not None else "",
@@ -93,74 +117,82 @@ def producer_order_csv(*, producer_order_id: int) -> str:
     return out.getvalue()
 
 
-def producer_order_pdf(*, producer_order_id: int) -> bytes:
+def producer_order_pdf(*, producer_order_id: int, show_customers: bool = True) -> bytes:
+    """The pick list as a PDF in a Unicode font (€, accents, any Latin script). Without
+    `show_customers` (for the producer's own staff) each item names its order number only."""
+    import font_roboto
+    from django.utils.translation import gettext as _
     from fpdf import FPDF
 
     producer_order, rows = producer_order_pick_list(producer_order_id=producer_order_id)
     pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.add_font("Roboto", "", font_roboto.Roboto)
+    pdf.add_font("Roboto", "B", font_roboto.RobotoBold)
+    pdf.add_font("Roboto", "I", font_roboto.RobotoItalic)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 14)
+    pdf.set_font("Roboto", "B", 14)
     pdf.cell(
-        0, 8, _latin(f"Pick list - {producer_order.producer.name}"), new_x="LMARGIN", new_y="NEXT"
+        0,
+        8,
+        _("Pick list — %(producer)s") % {"producer": producer_order.producer.name},
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font("Roboto", "", 10)
     pdf.cell(
         0,
         6,
-        _latin(
-            f"{producer_order.trader.name} - {producer_order.sales_session.name} - "
-            f"{producer_order.get_order_state_display()} - version {producer_order.version}"
-        ),
+        f"{producer_order.trader.name} · {producer_order.sales_session.name} · "
+        f"{producer_order.get_order_state_display()} · "
+        + _("version %(version)s")
+        % {"version": producer_order.version},
         new_x="LMARGIN",
         new_y="NEXT",
     )
     pdf.ln(3)
-    widths = (70, 25, 25, 20, 25, 25)
-    pdf.set_font("Helvetica", "B", 9)
-    for width, title in zip(
-        widths, ("Product", "Customers", "Weight kg", "Packs", "Ordered", "Total"), strict=True
-    ):
+    widths = (62, 25, 22, 16, 35, 25)
+    titles = (_("Product"), _("Customers"), _("Weight kg"), _("Packs"), _("Ordered"), _("Total"))
+    pdf.set_font("Roboto", "B", 9)
+    for width, title in zip(widths, titles, strict=True):
         pdf.cell(width, 7, title, border=1)
     pdf.ln()
     for row in rows:
         line = row.line
-        pdf.set_font("Helvetica", "", 9)
+        pdf.set_font("Roboto", "", 9)
         cells = (
             line.product.name[:40],
-            f"{line.customer_quantity:f}",
-            "" if line.weight_kg is None else f"{line.weight_kg:f}",
+            _number(line.customer_quantity),
+            "" if line.weight_kg is None else _number(line.weight_kg),
             "" if line.packs is None else str(line.packs),
-            f"{line.quantity:f}",
-            f"{line_total(line.quantity, line.unit_price)}",
+            f"{_number(line.quantity)} × {ordered_unit(line)}",
+            _money(line_total(line.quantity, line.unit_price), producer_order.currency),
         )
         for width, value in zip(widths, cells, strict=True):
-            pdf.cell(width, 6, _latin(value), border=1)
+            pdf.cell(width, 6, value, border=1)
         pdf.ln()
-        pdf.set_font("Helvetica", "I", 8)
+        pdf.set_font("Roboto", "I", 8)
         for item in row.allocations:
-            customer = item.order.customer.name if item.order.customer else "-"
+            who = f"  {item.order.customer.name}" if show_customers and item.order.customer else ""
             pdf.cell(
                 0,
                 5,
-                _latin(f"    order {item.order.number}  {customer}  x {item.quantity:f}"),
+                "    ☐ "
+                + _("order %(number)s") % {"number": item.order.number}
+                + f"{who}  × {_number(item.quantity)}",
                 new_x="LMARGIN",
                 new_y="NEXT",
             )
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font("Roboto", "B", 10)
     pdf.cell(
         0,
         8,
-        f"Total {producer_order.total_product} {producer_order.currency}",
+        _("Total %(total)s")
+        % {"total": _money(producer_order.total_product, producer_order.currency)},
         new_x="LMARGIN",
         new_y="NEXT",
     )
     return bytes(pdf.output())
-
-
-def _latin(text: str) -> str:
-    # The core PDF fonts are Latin-1: keep what they can draw, replace the rest.
-    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 @dataclass
@@ -177,16 +209,17 @@ class BulkRow:
     needs_wholesale: bool = False  # a retail product with no wholesale product named
 
 
-def session_bulk_report(*, session_id: int) -> list[BulkRow]:
+def session_bulk_report(*, session_id: int, producer_ids: list[int] | None = None) -> list[BulkRow]:
     """Per product of the session: the customers' total weight, rounded up to whole packs,
     and the surplus the trader will have to sell — whether or not the session sends its
     producer orders by weight (OFN's bulk co-op report, per producer and product). A retail
     product bought as a wholesale one shows as that wholesale product (its packs are what
     is ordered when aggregating); one without a wholesale product is marked, as a producer
-    order would order it by the retail unit."""
+    order would order it by the retail unit. With `producer_ids`, only those producers' part
+    (what a producer's own staff may see)."""
     from inventory.models import Product
 
-    totals = session_live_totals(session_id, None)
+    totals = session_live_totals(session_id, producer_ids)
     rows = [row for grouped in totals.values() for row in wholesale_rows(grouped)]
     products = Product.objects.select_related("producer").in_bulk(
         [row["product_id"] for row in rows]

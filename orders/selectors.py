@@ -2,10 +2,12 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
 from orders.models import Order, OrderEvent, OrderItem, SubOrder
+from orders.statuses import OrderStatus
 
 
 def order_list_qs() -> QuerySet[Order]:
@@ -231,4 +233,93 @@ def consolidation_affected_sessions(*, enterprise):
         )
         .distinct()
         .order_by("pk")
+    )
+
+
+@dataclass
+class LineChange:
+    product_name: str
+    unit_of_measure: str
+    was_quantity: Decimal | None  # None: added by the edit
+    now_quantity: Decimal | None  # None: removed by the edit
+    was_total: Decimal
+    now_total: Decimal
+
+    @property
+    def kind(self) -> str:
+        if self.was_quantity is None:
+            return "added"
+        if self.now_quantity is None:
+            return "removed"
+        return "changed"
+
+
+@dataclass
+class EditDiff:
+    """An order under a customer-service edit against its backup copy (T): what the agent
+    reads to the customer before committing."""
+
+    backup: Order
+    was_total: Decimal
+    now_total: Decimal
+    lines: list[LineChange]
+
+    @property
+    def difference(self) -> Decimal:
+        return self.now_total - self.was_total
+
+
+def order_edit_diff(order: Order) -> EditDiff | None:
+    """The running "was → now" of an order in E, from an order loaded by `order_detail`: its
+    totals and every line added, removed or changed (quantity or price) against the T copy.
+    Two queries; None when the order has no backup copy."""
+    backup = (
+        Order.objects.filter(backup_of_id=order.pk, status=OrderStatus.TEMPORARY)
+        .order_by("-pk")
+        .first()
+    )
+    if backup is None:
+        return None
+    copies = list(OrderItem.objects.filter(order_id=backup.pk).order_by("pk"))
+    # A removed item's copy loses its link (SET NULL): it stays unmatched below.
+    was = {copy.backup_of_id: copy for copy in copies if copy.backup_of_id is not None}
+    lines: list[LineChange] = []
+    for item in order.items.all():
+        before = was.pop(item.pk, None)
+        if before is None:
+            lines.append(
+                LineChange(
+                    item.product_name,
+                    item.unit_of_measure,
+                    None,
+                    item.quantity,
+                    Decimal("0.00"),
+                    item.total_product,
+                )
+            )
+        elif (before.quantity, before.total_product) != (item.quantity, item.total_product):
+            lines.append(
+                LineChange(
+                    item.product_name,
+                    item.unit_of_measure,
+                    before.quantity,
+                    item.quantity,
+                    before.total_product,
+                    item.total_product,
+                )
+            )
+    removed = [copy for copy in copies if copy.backup_of_id is None] + list(was.values())
+    for before in removed:  # in the copy, no longer in the order
+        lines.append(
+            LineChange(
+                before.product_name,
+                before.unit_of_measure,
+                before.quantity,
+                None,
+                before.total_product,
+                Decimal("0.00"),
+            )
+        )
+    return EditDiff(
+        backup=backup, was_total=backup.grand_total, now_total=order.grand_total, lines=lines
     )

@@ -8,6 +8,10 @@ from config.work import work_request_run
 from orders.services.backorders import backorders_allocate
 from orders.services.checkout import carts_expired_release
 from orders.services.notices import customer_notice_send
+from orders.services.notifications import (
+    customer_notification_queue_once,
+    customer_notification_send,
+)
 from orders.services.producer_orders import producer_orders_refresh_for_order
 from orders.services.session_close import sessions_close_due
 
@@ -51,4 +55,24 @@ def customer_notice_send_task(*, request_id: int) -> str:
     """A WorkRequest: tell a customer through the configured notifier (at least once)."""
     return work_request_run(
         request_id=request_id, run=lambda params: customer_notice_send(**params)
+    )
+
+
+@shared_task(
+    **IDEMPOTENT,
+    autoretry_for=(OSError,),  # smtplib.SMTPException is an OSError: connection, refusal
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def customer_notification_send_task(*, event_id: int) -> bool:
+    """Send one queued customer e-mail (idempotent: a sent one is not sent again)."""
+    return customer_notification_send(event_id=event_id)
+
+
+@shared_task(**IDEMPOTENT, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def customer_notification_queue_task(*, order_id: int, kind: str) -> bool:
+    """Queued after a checkout commits: record the customer e-mail and queue its send."""
+    return customer_notification_queue_once(
+        order_id=order_id, kind=kind, actor=Actor.system("customer e-mail")
     )

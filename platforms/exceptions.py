@@ -1,34 +1,36 @@
 """Errors of the partner API, its credentials and the DFC codec."""
 
+from django.utils.translation import gettext_lazy as _
+
 from config.exceptions import ApplicationError
 
 
 class PayloadTooLarge(ApplicationError):
     code = "payload-too-large"
-    title = "Request body too large"
+    title = _("Request body too large")
     status = 413
 
 
 class PreconditionRequired(ApplicationError):
     code = "precondition-required"
-    title = "If-Match is required"
+    title = _("If-Match is required")
     status = 428
 
 
 class PreconditionFailed(ApplicationError):
     code = "precondition-failed"
-    title = "The resource has changed since you read it"
+    title = _("The resource has changed since you read it")
     status = 412
 
 
 class InvalidScopes(ApplicationError):
     code = "invalid-scopes"
-    title = "Unknown API scope"
+    title = _("Unknown API scope")
 
 
 class DfcParseError(ApplicationError):
     code = "invalid-dfc-document"
-    title = "The DFC document cannot be read"
+    title = _("The DFC document cannot be read")
     status = 400
 
 
@@ -39,36 +41,36 @@ class UnknownContext(DfcParseError):
 
 class IdempotencyKeyInvalid(ApplicationError):
     code = "idempotency-key-invalid"
-    title = "Invalid Idempotency-Key"
+    title = _("Invalid Idempotency-Key")
 
 
 class IdempotencyKeyReused(ApplicationError):
     code = "idempotency-key-reused"
-    title = "This Idempotency-Key was used for another request"
+    title = _("This Idempotency-Key was used for another request")
     status = 422
 
 
 class RoleNotForThisEnterprise(ApplicationError):
     code = "role-not-for-this-enterprise"
-    title = "This role works for another kind of enterprise"
+    title = _("This role works for another kind of enterprise")
     status = 422
 
 
 class UnsupportedOrderStatus(ApplicationError):
     code = "unsupported-order-status"
-    title = "This order status cannot be set through the API"
+    title = _("This order status cannot be set through the API")
     status = 422
 
 
 class EmptyOrder(ApplicationError):
     code = "empty-order"
-    title = "The order has no line with a quantity"
+    title = _("The order has no line with a quantity")
     status = 422
 
 
 class UnknownSaleSession(ApplicationError):
     code = "unknown-sale-session"
-    title = "The order's sale session is not known here"
+    title = _("The order's sale session is not known here")
     status = 422
 
 

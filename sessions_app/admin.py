@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.db import models
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from config.actors import Actor
 from config.exceptions import ApplicationError
@@ -31,11 +33,12 @@ class SaleSessionAdmin(EnterpriseScopedAdmin):
     actions = ["open_sessions"]
     change_form_template = "admin/sessions_app/salesession/change_form.html"
 
-    @admin.display(description="dashboard")
+    @admin.display(description=_("dashboard"))
     def dashboard(self, session):
         return format_html(
-            '<a href="{}">dashboard</a>',
+            '<a href="{}">{}</a>',
             reverse("admin:sessions_app_salesession_dashboard", args=[session.pk]),
+            gettext("dashboard"),
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -89,7 +92,7 @@ class SaleSessionAdmin(EnterpriseScopedAdmin):
         extra_context = {**(extra_context or {}), "can_close": can_close}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description="Open the selected sessions for orders")
+    @admin.action(description=_("Open the selected sessions for orders"))
     def open_sessions(self, request, queryset):
         actor = Actor.for_user(request.user)
         for session in queryset.order_by("pk"):

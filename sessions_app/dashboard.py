@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 
 from sessions_app.dashboard_selectors import LOW_INVENTORY_UNITS, chart_geometry, session_dashboard
 
@@ -18,10 +19,10 @@ def session_dashboard_view(model_admin, request, session_id: int):
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
-        "title": f"Dashboard · {session}",
+        "title": gettext("Dashboard · %(session)s") % {"session": session},
         "session": session,
         "dashboard": dashboard,
-        "chart": chart_geometry(dashboard.series),
+        "chart": chart_geometry(dashboard),
         "low_units": LOW_INVENTORY_UNITS,
     }
     return TemplateResponse(request, "admin/sessions_app/salesession/dashboard.html", context)

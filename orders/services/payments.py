@@ -20,6 +20,7 @@ from orders.exceptions import (
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus, PaymentTransaction
 from orders.services.approval import approval_reasons_for, order_approval_wait
 from orders.services.checkout import check_session_open, order_and_session_lock
+from orders.services.notifications import customer_notification_request
 from orders.services.payment_operations import payment_record
 from orders.services.payment_providers import (  # noqa: F401 - the payment API, in one place
     PaymentOutcome,
@@ -118,6 +119,7 @@ def order_pay(*, order_id: int, method: str, actor: Actor, details: dict | None 
         )
     reservations_make_firm(order_id=order.pk)
     producer_orders_request_refresh(order=order)
+    customer_notification_request(order_id=order.pk, kind="confirmation")
     return order
 
 

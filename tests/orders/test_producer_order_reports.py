@@ -74,7 +74,7 @@ def test_pick_list_csv_pdf_and_bulk_report_pages(client, staff_user, producer_or
     report_url = reverse(
         "admin:orders_producerorder_bulk_report", args=[producer_order.sales_session_id]
     )
-    assert "6.500" in client.get(report_url).content.decode()
+    assert "6.5" in client.get(report_url).content.decode()
     report_csv = client.get(report_url, {"format": "csv"}).content.decode()
     assert "Moorland Meats,Beef mince,27.000,13.500,10.000,2,20.000,6.500" in report_csv
 

@@ -99,7 +99,8 @@ ALLOWED = {
         "bulk_report",
         "rule",
     },
-    Role.PRODUCER_STAFF: {"producer_order", "pick_list", "csv"},
+    # Producer staff open their producers' part of the session's bulk report.
+    Role.PRODUCER_STAFF: {"producer_order", "pick_list", "csv", "bulk_report"},
 }
 
 

@@ -57,7 +57,7 @@ def test_dashboard_queries_do_not_grow_with_orders(orders, system_actor, django_
         placed_with(session, [(offer, "1") for offer in offers], actor=system_actor)
     producer_orders_refresh(session_id=session.pk)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # eight, and the look for a previous session
         session_dashboard(session=session)
 
 
@@ -72,7 +72,46 @@ def test_dashboard_page_draws_the_chart_and_links_from_the_session(
 
     assert "<svg" in body
     assert "<polyline" in body
-    assert "Failed deliveries" in body
+    assert "Failing deliveries" in body
     assert "Hill Farm" in body
     assert url in client.get(reverse("admin:sessions_app_salesession_changelist")).content.decode()
     assert url in client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_chart_spans_every_day_against_the_previous_session(
+    client, staff_user, system_actor, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sessions_app.dashboard_selectors import chart_geometry
+
+    now = timezone.now()
+    last = SaleSessionFactory(begins_at=now - timedelta(days=2), ends_at=now + timedelta(days=1))
+    session = SaleSessionFactory(
+        trader=last.trader, begins_at=now - timedelta(days=1), ends_at=now + timedelta(days=5)
+    )
+    eggs = offer_with_stock(session, on_hand="50")
+    placed_with(session, [(eggs, "2")], actor=system_actor)
+    old_eggs = offer_with_stock(last, on_hand="50")
+    for _ in range(3):
+        placed_with(last, [(old_eggs, "1")], actor=system_actor)
+    producer_orders_refresh(session_id=session.pk)
+
+    with django_assert_num_queries(10):
+        dashboard = session_dashboard(session=session)
+    chart = chart_geometry(dashboard)
+
+    assert dashboard.previous_session == last
+    assert len(chart["slots"]) == 7  # every day of the session, with or without orders
+    assert sum(slot["orders"] for slot in chart["slots"]) == 1
+    assert chart["has_previous"]
+    assert [t["orders"] for t in chart["ticks"]] == [0, 0.8, 1.5, 2.2, 3]  # up to 3 orders
+    client.force_login(staff_user)
+    body = client.get(
+        reverse("admin:sessions_app_salesession_dashboard", args=[session.pk])
+    ).content.decode()
+    assert "Orders, last session" in body
+    assert 'id="dash-chart-table"' in body
+    assert 'class="previous-revenue"' in body

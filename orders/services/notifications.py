@@ -1,0 +1,162 @@
+"""E-mails to customers about their order: confirmation, change, cancellation, payment problem,
+ready for pickup.
+
+`customer_notification_queue` records the e-mail in the order's history inside the caller's
+transaction and queues `orders.tasks.customer_notification_send_task` after commit (ids only);
+the task renders the message in the customer's language and sends it with Django's mail
+backend (the console in development, SMTP in production), retrying on mail-server errors.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from config.actors import Actor
+from config.work import task_queue_on_commit
+from orders.events import order_event
+from orders.exceptions import CustomerHasNoEmail
+from orders.models import Order, OrderEvent
+
+# kind → the subject line (translated at send time, in the customer's language).
+NOTIFICATION_SUBJECTS = {
+    "confirmation": _("Your order %(number)s is confirmed"),
+    "changed": _("Your order %(number)s was changed"),
+    "cancelled": _("Your order %(number)s is cancelled"),
+    "payment_problem": _("A problem with the payment of order %(number)s"),
+    "ready_for_pickup": _("Your order %(number)s is ready"),
+    "approval_denied": _("Your order %(number)s was not approved"),
+    "items_unavailable": _("Some items of your order %(number)s are unavailable"),
+}
+
+
+class NotificationKindUnknown(ValueError):
+    pass
+
+
+def customer_notification_queue(
+    *, order: Order, kind: str, actor: Actor, note: str = ""
+) -> OrderEvent | None:
+    """Owe the order's customer an e-mail of `kind`, with an optional `note` from staff (the
+    reason of a cancellation). Writes a `note` event ("E-mail queued") in the caller's
+    transaction and queues the send after commit, so a rolled-back change sends nothing.
+    Returns None, writing nothing, when the customer has no e-mail address."""
+    if kind not in NOTIFICATION_SUBJECTS:
+        raise NotificationKindUnknown(kind)
+    customer = order.customer
+    if customer is None or not customer.email:
+        return None
+    event = order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.NOTE,
+        message=f"E-mail to the customer queued: {kind}",
+        data={"notification": kind, "to": customer.email, "note": note[:500], "sent_at": None},
+    )
+    # The event row is the durable record (sent_at stays empty until the e-mail goes).
+    task_queue_on_commit("orders.tasks.customer_notification_send_task", event_id=event.pk)
+    return event
+
+
+@transaction.atomic
+def order_customer_notify(*, order_id: int, kind: str, actor: Actor, note: str = "") -> OrderEvent:
+    """Staff tell the customer something now (ready for pickup, a payment problem): the
+    e-mail is recorded and queued as `customer_notification_queue` does. CustomerHasNoEmail
+    (nothing written) when there is no address to write to."""
+    order = Order.objects.select_related("customer").get(pk=order_id)
+    event = customer_notification_queue(order=order, kind=kind, actor=actor, note=note)
+    if event is None:
+        raise CustomerHasNoEmail(f"Order {order.number}'s customer has no e-mail address.")
+    return event
+
+
+def customer_notification_request(*, order_id: int, kind: str) -> None:
+    """For hot paths (checkout): queue, after commit, a task that records and sends the
+    e-mail in its own transaction — no statement is added to the caller's."""
+    if kind not in NOTIFICATION_SUBJECTS:
+        raise NotificationKindUnknown(kind)
+    task_queue_on_commit(
+        "orders.tasks.customer_notification_queue_task", order_id=order_id, kind=kind
+    )
+
+
+@transaction.atomic
+def customer_notification_queue_once(*, order_id: int, kind: str, actor: Actor) -> bool:
+    """Queue the `kind` e-mail unless the order's history already has one (a task delivered
+    twice queues one e-mail). Locks the order row so two runs serialise."""
+    order = (
+        Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order_id)
+    )
+    if order.events.filter(kind=OrderEvent.Kind.NOTE, data__notification=kind).exists():
+        return False
+    return customer_notification_queue(order=order, kind=kind, actor=actor) is not None
+
+
+@transaction.atomic
+def customer_notice_send(*, order_id: int, notice: str, message: str) -> bool:
+    """The lifecycle services' notifier (settings.LARDER_CUSTOMER_NOTIFIER), called after the
+    commit of a change the customer must hear of (approval denied, items unavailable…): the
+    e-mail of that kind, with `message` as the team's note, recorded and queued as any other.
+    False, writing nothing, for a notice without an e-mail of its own or a customer without
+    an address."""
+    if notice not in NOTIFICATION_SUBJECTS:
+        return False
+    order = Order.objects.select_related("customer").get(pk=order_id)
+    event = customer_notification_queue(
+        order=order, kind=notice, actor=Actor.system("customer e-mail"), note=message
+    )
+    return event is not None
+
+
+def customer_language(order: Order) -> str:
+    """The customer's language if the customer has one, else the site's."""
+    return getattr(order.customer, "language", "") or settings.LANGUAGE_CODE
+
+
+def customer_notification_render(*, order: Order, kind: str, note: str = "") -> dict[str, str]:
+    """Subject, text and HTML of one e-mail, in the customer's language."""
+    with translation.override(customer_language(order)):
+        context = {
+            "order": order,
+            "items": list(order.items.order_by("pk")),
+            "customer": order.customer,
+            "trader": order.trader,
+            "note": note,
+        }
+        return {
+            "subject": str(NOTIFICATION_SUBJECTS[kind] % {"number": order.number}),
+            "text": render_to_string(f"orders/email/{kind}.txt", context),
+            "html": render_to_string(f"orders/email/{kind}.html", context),
+        }
+
+
+def customer_notification_send(*, event_id: int) -> bool:
+    """Send the e-mail an event queued, once: the event row is locked while it is sent and
+    stamped `sent_at` with it; a second run finds it sent and returns False. A mail-server
+    error rolls back (the task retries it); the history says "E-mail sent" when it went."""
+    with transaction.atomic():
+        event = (
+            OrderEvent.objects.select_for_update(of=("self",))
+            .select_related("order__customer", "order__trader")
+            .get(pk=event_id)
+        )
+        if event.data.get("sent_at"):
+            return False
+        order, kind = event.order, event.data["notification"]
+        rendered = customer_notification_render(
+            order=order, kind=kind, note=event.data.get("note", "")
+        )
+        message = EmailMultiAlternatives(
+            subject=rendered["subject"],
+            body=rendered["text"],
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[event.data["to"]],
+        )
+        message.attach_alternative(rendered["html"], "text/html")
+        message.send()
+        event.data = {**event.data, "sent_at": timezone.now().isoformat()}
+        event.message = f"E-mail sent to the customer: {rendered['subject']}"[:500]
+        event.save(update_fields=["data", "message"])
+    return True
