@@ -73,7 +73,7 @@ class InvalidQuantity(ApplicationError):
 
 class AmountTooLarge(ApplicationError):
     code = "amount-too-large"
-    title = "The order's amounts are too large"
+    title = _("The order's amounts are too large")
     status = 422
 
 
@@ -119,76 +119,76 @@ class StorefrontForbidden(ApplicationError):
 
 class ConsolidationSwitchRefused(Conflict):
     code = "consolidation-switch-refused"
-    title = "The session's producer orders are final: their consolidation cannot change"
+    title = _("The session's producer orders are final: their consolidation cannot change")
 
 
 class PaymentNotCapturable(Conflict):
     code = "payment-not-capturable"
-    title = "The payment cannot be captured now"
+    title = _("The payment cannot be captured now")
 
 
 class PaymentNotReceivable(Conflict):
     code = "payment-not-receivable"
-    title = "This order takes no payment by hand"
+    title = _("This order takes no payment by hand")
 
 
 class RefundNotPossible(ApplicationError):
     code = "refund-not-possible"
-    title = "This refund cannot be made"
+    title = _("This refund cannot be made")
     status = 422
 
 
 class OrderNotWaitingApproval(Conflict):
     code = "order-not-waiting-approval"
-    title = "The order is not waiting for approval"
+    title = _("The order is not waiting for approval")
 
 
 class OrderNotLowInventory(Conflict):
     code = "order-not-low-inventory"
-    title = "The order is not waiting on unavailable items"
+    title = _("The order is not waiting on unavailable items")
 
 
 class PaymentDue(Conflict):
     code = "payment-due"
-    title = "The order's payment does not cover its total"
+    title = _("The order's payment does not cover its total")
 
 
 class NothingToShip(Conflict):
     code = "nothing-to-ship"
-    title = "Nothing left to ship there"
+    title = _("Nothing left to ship there")
 
 
 class UnknownOrderAction(NotFound):
     code = "unknown-order-action"
-    title = "There is no such action on orders"
+    title = _("There is no such action on orders")
 
 
 class OrderActionNotAvailable(Conflict):
     code = "order-action-not-available"
-    title = "This action is not available for the order now"
+    title = _("This action is not available for the order now")
 
 
 class OrderActionForbidden(ApplicationError):
     code = "order-action-forbidden"
-    title = "You may not take this action"
+    title = _("You may not take this action")
     status = 403
 
 
 class ReasonRequired(ApplicationError):
     code = "reason-required"
-    title = "This action needs a reason"
+    title = _("This action needs a reason")
     status = 422
 
 
 class InvalidActionInput(ApplicationError):
     code = "invalid-action-input"
-    title = "The action's input is not valid"
+    title = _("The action's input is not valid")
     status = 422
 
 
 class BackordersStillShort(Conflict):
     code = "backorders-still-short"
-    title = "The backordered items are still short"
+    title = _("The backordered items are still short")
 
 
 class NotARequisitionList(ApplicationError):

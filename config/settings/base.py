@@ -199,7 +199,9 @@ LARDER_CART_RESERVATION_MINUTES = env_int("LARDER_CART_RESERVATION_MINUTES", 30)
 LARDER_PAYMENT_PROVIDERS = env_list("LARDER_PAYMENT_PROVIDERS", ["pickup", "invoice", "test_card"])
 # Dotted path of the function that e-mails a customer about their order (called after commit
 # with order_id, notice, message); empty: the customer_notice event is the only record.
-LARDER_CUSTOMER_NOTIFIER = env_str("LARDER_CUSTOMER_NOTIFIER", "")
+LARDER_CUSTOMER_NOTIFIER = env_str(
+    "LARDER_CUSTOMER_NOTIFIER", "orders.services.notifications.customer_notice_send"
+)
 # Minutes between two refreshes of the stock mirrored from producers on other platforms.
 LARDER_STOCK_MIRROR_MINUTES = env_int("LARDER_STOCK_MIRROR_MINUTES", 10)
 
