@@ -111,6 +111,19 @@ PAYMENT_STATUS_BADGES: dict[str, Badge] = {
     PaymentStatus.DEFERRED: Badge(_("Pays at pickup / on invoice"), "info"),
     PaymentStatus.REVIEW: Badge(_("Payment under review"), "warning"),
     PaymentStatus.AUTHORIZED: Badge(_("Paid (authorized)"), "success"),
+    PaymentStatus.DUE: Badge(
+        _("Payment due — more than authorized"),
+        "danger",
+        _("The order now costs more than the payment covers: re-authorize or ask the customer."),
+    ),
+    PaymentStatus.PAID: Badge(_("Paid (received)"), "success"),
+    PaymentStatus.CAPTURED: Badge(_("Paid (captured)"), "success"),
+    PaymentStatus.CAPTURE_FAILED: Badge(
+        _("Capture failed — needs action"),
+        "danger",
+        _("Try the capture again or contact the customer."),
+    ),
+    PaymentStatus.REFUNDED: Badge(_("Refunded"), "neutral"),
     PaymentStatus.VOIDED: Badge(_("Payment voided"), "neutral"),
 }
 
