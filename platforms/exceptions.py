@@ -36,7 +36,7 @@ class DfcParseError(ApplicationError):
 
 class UnknownContext(DfcParseError):
     code = "unknown-dfc-context"
-    title = "The document's @context is not a DFC context Larder knows"
+    title = _("The document's @context is not a DFC context Larder knows")
 
 
 class IdempotencyKeyInvalid(ApplicationError):
@@ -76,17 +76,17 @@ class UnknownSaleSession(ApplicationError):
 
 class LocalSaleSession(ApplicationError):
     code = "local-sale-session"
-    title = "A partner's order cannot join a local trader's sale session"
+    title = _("A partner's order cannot join a local trader's sale session")
     status = 409
 
 
 class OfferSessionClosed(ApplicationError):
     code = "offer-session-closed"
-    title = "The offer's sale session is closed or has ended"
+    title = _("The offer's sale session is closed or has ended")
     status = 409
 
 
 class QuantityNotAllowed(ApplicationError):
     code = "quantity-not-allowed"
-    title = "This quantity cannot be ordered"
+    title = _("This quantity cannot be ordered")
     status = 422
