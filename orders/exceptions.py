@@ -193,7 +193,7 @@ class BackordersStillShort(Conflict):
 
 class NotARequisitionList(ApplicationError):
     code = "not-a-requisition-list"
-    title = "This is not a requisition list"
+    title = _("This is not a requisition list")
     status = 422
 
 
