@@ -199,7 +199,7 @@ class NotARequisitionList(ApplicationError):
 
 class NotARemoteFulfilmentPartner(ApplicationError):
     code = "not-a-remote-fulfilment-partner"
-    title = "This enterprise cannot fulfil orders remotely"
+    title = _("This enterprise cannot fulfil orders remotely")
     status = 422
 
 
