@@ -5,6 +5,7 @@ real checkout (cart, submit with stock reservation and pricing, payment), like r
 from datetime import timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,8 @@ from config.actors import Actor
 from discounts.models import (
     CalculationRule,
     Coupon,
+    FulfilmentCentre,
+    FulfilmentWindow,
     Method,
     Scope,
     ShippingMode,
@@ -25,15 +28,20 @@ from orders.models import Address, Customer
 from orders.services.cancellation import order_cancel
 from orders.services.checkout import cart_create, cart_item_add, cart_submit
 from orders.services.fulfilment import order_release
+from orders.services.handover import cart_fulfilment_choose
 from orders.services.payments import order_pay
 from orders.services.producer_orders import producer_orders_refresh
 from orders.services.quick_order import quick_order_profile_save
 from orders.statuses import OrderStatus as S
 from platforms.memberships import membership_grant
 from platforms.models import Enterprise, Platform, Role
-from sessions_app.models import Offer, SaleSession
+from sessions_app.models import CategoryOffer, CustomerCategory, Offer, SaleSession
 
 DEMO = Actor.system("demo-loader")
+# Demo customers log in to the storefront API (/api/auth/) with their e-mail and this password.
+DEMO_CUSTOMER_PASSWORD = "larder-shopper"
+# Ada and Grace buy under the members' contract (cheaper apples, members-only honey).
+DEMO_MEMBERS = ("ada@example.org", "grace@example.org")
 
 PRODUCERS = [
     # platform slug, producer, products: (name, unit, nominal qty, weight kg, pack kg, price)
@@ -110,14 +118,25 @@ def demo_data_load(*, admin_password: str) -> dict:
             return {"created": False}
         loaded = _load(admin_password)
     for customer, address, journey in loaded.pop("journeys"):
-        _place(loaded["session"], customer, address, journey, loaded["offers"])
+        _place(loaded["session"], customer, address, journey, loaded["offers"], loaded["centres"])
     producer_orders_refresh(session_id=loaded["session"].pk)
     return {"created": True, "admin": loaded["admin"]}
 
 
-def _place(session, customer, address, journey, offers) -> None:
+def _place(session, customer, address, journey, offers, centres) -> None:
     lines, payment, after = journey
     cart = cart_create(session_id=session.pk, customer=customer, actor=DEMO)
+    # Every other customer picks up at the barn; the others have it delivered.
+    pickup, delivery = centres
+    if customer.pk % 2:
+        cart_fulfilment_choose(order_id=cart.pk, actor=DEMO, fulfilment_centre_id=pickup.pk)
+    else:
+        cart_fulfilment_choose(
+            order_id=cart.pk,
+            actor=DEMO,
+            fulfilment_centre_id=delivery.pk,
+            shipping_address_id=address.pk,
+        )
     for offer_index, quantity in lines:
         cart_item_add(
             order_id=cart.pk,
@@ -181,7 +200,7 @@ def _load(admin_password: str) -> dict:
         code="food-reduced", name="Food, reduced rate", rate=Decimal("5.50")
     )
     pickup = ShippingMode.objects.create(code="pickup", name="Pickup at the hub")
-    ShippingMode.objects.create(code="delivery", name="Home delivery")
+    delivery = ShippingMode.objects.create(code="delivery", name="Home delivery")
     trader = Enterprise.objects.create(
         platform=platforms["larder"],
         kind=Enterprise.Kind.TRADER,
@@ -290,6 +309,20 @@ def _load(admin_password: str) -> dict:
     )
     Coupon.objects.create(trader=trader, code="WELCOME2", rule=welcome, once_per_customer=True)
 
+    centres = _fulfilment_centres(trader, session, pickup, delivery)
+    members = CustomerCategory.objects.create(trader=trader, code="members", name="Members")
+    CustomerCategory.objects.create(trader=trader, code="wholesale", name="Wholesale buyers")
+    CategoryOffer.objects.create(offer=offers[2], category=members, price=Decimal("2.20"))
+    honey_producer = next(p for p in producers if p.platform.is_local)
+    honey = Product.objects.create(
+        producer=honey_producer, name="Members' honey 340 g", weight_kg=Decimal("0.4")
+    )
+    Stock.objects.create(product=honey, on_hand=Decimal("20"))
+    members_only = Offer.objects.create(
+        session=session, product=honey, price=Decimal("6.00"), currency="EUR", is_public=False
+    )
+    CategoryOffer.objects.create(offer=members_only, category=members)
+
     people = [
         ("Ada Lovelace", "ada@example.org"),
         ("Grace Hopper", "grace@example.org"),
@@ -300,7 +333,15 @@ def _load(admin_password: str) -> dict:
     ]
     journeys = []
     for index, ((name, email), journey) in enumerate(zip(people, JOURNEYS, strict=True)):
-        customer = Customer.objects.create(trader=trader, name=name, email=email)
+        user = User.objects.create_user(email, email, DEMO_CUSTOMER_PASSWORD, first_name=name)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        customer = Customer.objects.create(
+            trader=trader,
+            user=user,
+            name=name,
+            email=email,
+            category=members if email in DEMO_MEMBERS else None,
+        )
         address = Address.objects.create(
             customer=customer,
             name=name,
@@ -330,4 +371,48 @@ def _load(admin_password: str) -> dict:
         "session": session,
         "offers": offers,
         "journeys": journeys,
+        "centres": centres,
     }
+
+
+def _fulfilment_centres(trader, session, pickup, delivery) -> tuple:
+    """A pickup point (free) and a delivery zone for Bristol (3.50 EUR an order), open the
+    day after the session ends."""
+    barn = FulfilmentCentre.objects.create(
+        trader=trader,
+        kind=FulfilmentCentre.Kind.PICKUP,
+        code="barn",
+        name="Greenfield barn",
+        shipping_mode=pickup,
+        street="Greenfield Farm, Mill Lane",
+        city="Bristol",
+        postcode="BS3 1AA",
+    )
+    rounds = FulfilmentCentre.objects.create(
+        trader=trader,
+        kind=FulfilmentCentre.Kind.DELIVERY,
+        code="bristol-rounds",
+        name="Bristol delivery rounds",
+        shipping_mode=delivery,
+        city="Bristol",
+        delivery_postcodes="BS",
+    )
+    CalculationRule.objects.create(
+        trader=trader,
+        name="Delivery in Bristol",
+        usage=Usage.SHIPPING,
+        method=Method.FIXED_AMOUNT,
+        scope=Scope.ORDER,
+        value=Decimal("3.50"),
+        currency="EUR",
+        shipping_mode=delivery,
+    )
+    day = session.ends_at + timedelta(days=1)
+    for centre, hours in ((barn, (9, 12)), (rounds, (14, 19))):
+        FulfilmentWindow.objects.create(
+            sales_session=session,
+            centre=centre,
+            opens_at=day.replace(hour=hours[0], minute=0, second=0, microsecond=0),
+            closes_at=day.replace(hour=hours[1], minute=0, second=0, microsecond=0),
+        )
+    return barn, rounds

@@ -17,4 +17,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("platforms.urls")),
     path("api/storefront/", include("orders.urls")),
+    # Customer accounts: /api/auth/browser/v1/… (session + CSRF) and /api/auth/app/v1/… (token).
+    path("api/auth/", include("allauth.headless.urls")),
 ]

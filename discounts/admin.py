@@ -8,6 +8,8 @@ from discounts.models import (
     CalculationRule,
     Coupon,
     CouponRedemption,
+    FulfilmentCentre,
+    FulfilmentWindow,
     ShippingMode,
     ShippingScale,
     ShippingScaleBand,
@@ -119,3 +121,21 @@ class CouponAdmin(EnterpriseScopedAdmin):
     list_select_related = ("trader", "rule")
     readonly_fields = ("times_used",)
     inlines = [CouponRedemptionInline]
+
+
+class FulfilmentWindowInline(admin.TabularInline):
+    """Opening times per sales session."""
+
+    model = FulfilmentWindow
+    extra = 1
+
+
+@admin.register(FulfilmentCentre)
+class FulfilmentCentreAdmin(EnterpriseScopedAdmin):
+    """Pickup points and delivery zones; the fee comes from the shipping rules of the mode."""
+
+    scope_trader = "trader"
+    list_display = ("name", "kind", "trader", "shipping_mode", "postcode", "is_active")
+    list_filter = ("trader", "kind", "is_active")
+    search_fields = ("name", "code", "postcode")
+    inlines = [FulfilmentWindowInline]

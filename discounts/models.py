@@ -544,3 +544,82 @@ class OrderAdjustment(_Adjustment):
 
     def __str__(self) -> str:
         return f"{self.description}: {self.amount}"
+
+
+class FulfilmentCentre(models.Model):
+    """Where a trader hands orders over: a pickup point, or a delivery zone (postcode
+    prefixes). Its shipping mode's shipping rules (and their scales) price the fee; its
+    opening times are set per sales session (FulfilmentWindow). DFC PickupOption /
+    DeliveryOption at a PhysicalPlace."""
+
+    class Kind(models.TextChoices):
+        PICKUP = "pickup", "pickup point"
+        DELIVERY = "delivery", "delivery zone"
+
+    trader = models.ForeignKey(
+        "platforms.Enterprise",
+        on_delete=models.PROTECT,
+        related_name="fulfilment_centres",
+        limit_choices_to={"kind": "trader"},
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=120)
+    shipping_mode = models.ForeignKey(
+        ShippingMode,
+        on_delete=models.PROTECT,
+        related_name="fulfilment_centres",
+        help_text="Items fulfilled here ship by this mode: its shipping rules price the fee.",
+    )
+    # The place (a pickup point's address; a delivery zone's depot).
+    street = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="GB")
+    delivery_postcodes = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="A delivery zone: comma-separated postcode prefixes it delivers to.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["trader", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["trader", "code"], name="one_centre_code_per_trader")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def delivers_to(self, postcode: str) -> bool:
+        prefixes = [p.strip().upper() for p in self.delivery_postcodes.split(",") if p.strip()]
+        wanted = (postcode or "").replace(" ", "").upper()
+        return not prefixes or any(wanted.startswith(p.replace(" ", "")) for p in prefixes)
+
+
+class FulfilmentWindow(models.Model):
+    """When a fulfilment centre hands over the orders of one sales session."""
+
+    sales_session = models.ForeignKey(
+        "sessions_app.SaleSession", on_delete=models.CASCADE, related_name="fulfilment_windows"
+    )
+    centre = models.ForeignKey(FulfilmentCentre, on_delete=models.CASCADE, related_name="windows")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sales_session", "opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")),
+                name="fulfilment_window_closes_after_opening",
+                violation_error_message="A window closes after it opens.",
+            ),
+            models.UniqueConstraint(
+                fields=["sales_session", "centre", "opens_at"], name="one_window_per_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.centre}: {self.opens_at:%Y-%m-%d %H:%M}–{self.closes_at:%H:%M}"

@@ -730,10 +730,55 @@ class OrderEventAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
 @admin.register(Customer)
 class CustomerAdmin(EnterpriseScopedAdmin):
     scope_trader = "trader"
-    list_display = ("name", "email", "phone", "trader", "needs_approval", "session_spending_limit")
+    list_display = (
+        "name",
+        "email",
+        "phone",
+        "trader",
+        "category",
+        "needs_approval",
+        "session_spending_limit",
+        "erased_at",
+    )
     search_fields = ("name", "email", "phone")
-    list_filter = ("trader",)
+    list_filter = ("trader", "category")
+    readonly_fields = ("user", "erased_at")
+    actions = ["erase_personal_data", "export_personal_data"]
     change_form_template = "admin/orders/customer/change_form.html"
+
+    def save_model(self, request, obj, form, change):
+        if change and "category" in form.changed_data:
+            from orders.services.accounts import customer_category_assign
+
+            customer_category_assign(
+                customer_id=obj.pk, category_id=obj.category_id, actor=Actor.for_user(request.user)
+            )
+            form.changed_data.remove("category")
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Erase personal data (GDPR: orders and totals are kept)")
+    def erase_personal_data(self, request, queryset):
+        from orders.services.gdpr import customer_erase
+
+        actor = Actor.for_user(request.user)
+        for pk in queryset.order_by("pk").values_list("pk", flat=True):
+            customer_erase(customer_id=pk, actor=actor)
+        self.message_user(request, f"Erased the personal data of {queryset.count()} customer(s).")
+
+    @admin.action(description="Export personal data (GDPR: JSON)")
+    def export_personal_data(self, request, queryset):
+        import json
+
+        from django.http import HttpResponse
+
+        from orders.services.gdpr import customer_data_export
+
+        data = customer_data_export(customer_ids=list(queryset.values_list("pk", flat=True)))
+        response = HttpResponse(
+            json.dumps(data, indent=2, default=str), content_type="application/json"
+        )
+        response["Content-Disposition"] = 'attachment; filename="customers-personal-data.json"'
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The customer's page with their order history (newest first, no backups or

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from config.actors import Actor
 from config.exceptions import NotFound
 from inventory.models import Reservation
-from orders.models import Order, OrderItem
+from orders.models import Customer, Order, OrderItem
 from orders.permissions import (
     StorefrontAction,
     storefront_customer_for_cart,
@@ -35,7 +35,7 @@ from orders.services.checkout import (
 from orders.services.items import MAX_ITEM_QUANTITY
 from orders.services.payments import order_pay, order_payment_review_accept
 from sessions_app.models import SaleSession
-from sessions_app.selectors import offer_available, session_offers_qs
+from sessions_app.selectors import customer_offers_qs, offer_available
 
 
 def _order_allowed(request, order_id: int, action: StorefrontAction = StorefrontAction.VIEW):
@@ -135,7 +135,12 @@ class SessionOffersApi(APIView):
         product_name = serializers.CharField(source="product.name")
         producer = serializers.CharField(source="product.producer.name")
         producer_platform = serializers.CharField(source="product.producer.platform.slug")
-        price = serializers.DecimalField(max_digits=12, decimal_places=2)
+        price = serializers.DecimalField(
+            max_digits=12,
+            decimal_places=2,
+            source="category_price",
+            help_text="The price made to your customer category, else the offer's.",
+        )
         currency = serializers.CharField()
         vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
         allows_backorder = serializers.BooleanField()
@@ -149,7 +154,13 @@ class SessionOffersApi(APIView):
     def get(self, request, session_id: int):
         if not SaleSession.objects.filter(pk=session_id).exists():
             raise NotFound(f"Sales session {session_id} does not exist.")
-        offers = session_offers_qs(session_id=session_id)
+        # The offers made to the user's customer category at this trader (public ones too).
+        category_id = (
+            Customer.objects.filter(trader__sale_sessions=session_id, user=request.user)
+            .values_list("category_id", flat=True)
+            .first()
+        )
+        offers = customer_offers_qs(session_id=session_id, category_id=category_id)
         return Response(self.OfferOutput(offers, many=True).data)
 
 

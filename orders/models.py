@@ -45,6 +45,17 @@ class Customer(models.Model):
         help_text="Orders taking the customer's total in one sales session above this wait "
         "for approval (W). Empty: no limit.",
     )
+    category = models.ForeignKey(
+        "sessions_app.CustomerCategory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+        help_text="The contract the trader's offers are made under (members, wholesale…).",
+    )
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the personal data were erased (GDPR)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -53,7 +64,12 @@ class Customer(models.Model):
             models.CheckConstraint(
                 condition=Q(session_spending_limit__isnull=True) | Q(session_spending_limit__gte=0),
                 name="customer_spending_limit_gte_0",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["trader", "user"],
+                condition=Q(user__isnull=False),
+                name="one_customer_per_trader_and_user",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,6 +105,31 @@ class ApprovalRule(models.Model):
 
     def __str__(self) -> str:
         return f"Approval rule of {self.trader}"
+
+
+class Consent(models.Model):
+    """A consent given or withdrawn by an account holder: an append-only record (GDPR art. 7)."""
+
+    class Purpose(models.TextChoices):
+        TERMS = "terms", "terms of sale"
+        PRIVACY = "privacy", "privacy notice"
+        MARKETING = "marketing", "marketing e-mails"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"
+    )
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    granted = models.BooleanField()
+    policy_version = models.CharField(max_length=40, blank=True)
+    source = models.CharField(max_length=20, default="account")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        indexes = [models.Index(fields=["user", "purpose", "recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {'granted' if self.granted else 'withdrawn'}"
 
 
 class Address(models.Model):
@@ -180,6 +221,22 @@ class Order(models.Model):
         blank=True,
         related_name="+",
         help_text="How new items ship by default (a quick-order profile's, copied to carts).",
+    )
+    fulfilment_centre = models.ForeignKey(
+        "discounts.FulfilmentCentre",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Where new items are handed over by default (pickup point or delivery zone).",
+    )
+    repeats_order = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For a quick-order profile (Q): the order whose items a new cart repeats.",
     )
     customer_note = models.TextField(blank=True)
     customer_ip = models.GenericIPAddressField(null=True, blank=True)
@@ -464,7 +521,22 @@ class OrderItem(models.Model):
     shipping_mode = models.ForeignKey(
         "discounts.ShippingMode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    fulfilment_centre = models.CharField(max_length=120, blank=True)
+    fulfilment_centre = models.ForeignKey(
+        "discounts.FulfilmentCentre",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The pickup point or delivery zone the item is handed over at.",
+    )
+    customer_category = models.ForeignKey(
+        "sessions_app.CustomerCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The contract whose offer priced the item (empty: the public offer).",
+    )
     unavailable_reason = models.CharField(
         max_length=300,
         blank=True,

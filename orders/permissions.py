@@ -136,3 +136,22 @@ def storefront_list_check(*, user, list_id: int, action: StorefrontAction) -> No
         and not storefront_lists_qs(user=user, action=action).filter(pk=list_id).exists()
     ):
         raise StorefrontForbidden(f"You may not change requisition list {list_id}.")
+
+
+def storefront_own_customer(*, user, customer_id: int) -> Customer:
+    """One of the user's own customer records (one per trader), for the account's endpoints
+    (quick-order profile, addresses): NotFound (404) for anyone else's, staff included — a
+    back-office user works on customers in the admin."""
+    customer = None
+    if user.is_authenticated and user.is_active:
+        customer = Customer.objects.filter(pk=customer_id, user=user).first()
+    if customer is None:
+        raise NotFound(f"Customer {customer_id} is not one of your customer records.")
+    return customer
+
+
+def storefront_account_erase_check(*, user) -> None:
+    """A customer may erase their own account from the storefront; a back-office account
+    (staff, with a membership, or a superuser) is handled in the admin: StorefrontForbidden."""
+    if user.is_staff or user.is_superuser:
+        raise StorefrontForbidden("A back-office account is not erased from the storefront.")

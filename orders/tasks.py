@@ -7,6 +7,7 @@ from config.actors import Actor
 from config.work import work_request_run
 from orders.services.backorders import backorders_allocate
 from orders.services.checkout import carts_expired_release
+from orders.services.gdpr import orders_personal_data_purge
 from orders.services.notices import customer_notice_send
 from orders.services.notifications import (
     customer_notification_queue_once,
@@ -76,3 +77,10 @@ def customer_notification_queue_task(*, order_id: int, kind: str) -> bool:
     return customer_notification_queue_once(
         order_id=order_id, kind=kind, actor=Actor.system("customer e-mail")
     )
+
+
+@shared_task(**IDEMPOTENT)
+def orders_personal_data_purge_task() -> int:
+    """Beat (daily): empty the notes and IP addresses of orders closed longer than
+    LARDER_PERSONAL_DATA_RETENTION_DAYS."""
+    return orders_personal_data_purge()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from config.actors import Actor
 from config.exceptions import ApplicationError
 from platforms.roles import EnterpriseScopedAdmin
-from sessions_app.models import Offer, SaleSession
+from sessions_app.models import CategoryOffer, CustomerCategory, Offer, SaleSession
 from sessions_app.services import session_open
 
 
@@ -102,9 +102,25 @@ class SaleSessionAdmin(EnterpriseScopedAdmin):
                 self.message_user(request, error.message, messages.ERROR)
 
 
+class CategoryOfferInline(admin.TabularInline):
+    """The offer as made to each customer category: its price and availability."""
+
+    model = CategoryOffer
+    extra = 1
+
+
+@admin.register(CustomerCategory)
+class CustomerCategoryAdmin(EnterpriseScopedAdmin):
+    scope_trader = "trader"
+    list_display = ("name", "code", "trader")
+    list_filter = ("trader",)
+    search_fields = ("name", "code")
+
+
 @admin.register(Offer)
 class OfferAdmin(EnterpriseScopedAdmin):
     scope_trader = "session__trader"
+    inlines = [CategoryOfferInline]
     list_display = (
         "product",
         "session",
@@ -114,6 +130,7 @@ class OfferAdmin(EnterpriseScopedAdmin):
         "stock_limitation",
         "quantity_reserved",
         "allows_backorder",
+        "is_public",
     )
     readonly_fields = ("quantity_reserved",)
     list_filter = ("session",)

@@ -71,6 +71,11 @@ class Offer(models.Model):
         help_text="Most this session may sell; empty means no limit of its own.",
     )
     allows_backorder = models.BooleanField(default=False)
+    is_public = models.BooleanField(
+        default=True,
+        help_text="Offered to every customer. When off, only to the customer categories given "
+        "an available category offer.",
+    )
     quantity_reserved = models.DecimalField(
         max_digits=12,
         decimal_places=3,
@@ -101,3 +106,52 @@ class Offer(models.Model):
         if self.stock_limitation is None:
             return None
         return max(self.stock_limitation - self.quantity_reserved, 0)
+
+
+class CustomerCategory(models.Model):
+    """A trader's contract with a group of its customers (members, wholesale buyers, staff…):
+    the offers made to it carry their own price and availability (DFC CustomerCategory, an
+    Offer's offeredTo)."""
+
+    trader = models.ForeignKey(
+        "platforms.Enterprise", on_delete=models.PROTECT, related_name="customer_categories"
+    )
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["trader", "name"]
+        verbose_name_plural = "customer categories"
+        constraints = [
+            models.UniqueConstraint(fields=["trader", "code"], name="one_category_code_per_trader")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryOffer(models.Model):
+    """An offer as made to one customer category: its own price (empty: the offer's) and
+    whether the category may buy it at all."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="category_offers")
+    category = models.ForeignKey(
+        CustomerCategory, on_delete=models.CASCADE, related_name="category_offers"
+    )
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    is_available = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["offer", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "category"], name="one_offer_per_category"),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0),
+                name="category_offer_price_gte_0",
+                violation_error_message="A price cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer} for {self.category}"

@@ -1,8 +1,9 @@
 """Reads of sales sessions and their offers."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from sessions_app.models import Offer
+from sessions_app.models import CategoryOffer, Offer
 
 
 def session_offers_qs(*, session_id: int) -> QuerySet[Offer]:
@@ -24,3 +25,26 @@ def offer_available(offer: Offer):
     if offer.remaining is not None:
         limits.append(offer.remaining)
     return min(limits) if limits else None
+
+
+def customer_offers_qs(*, session_id: int, category_id: int | None) -> QuerySet[Offer]:
+    """The session's offers a customer of `category_id` (None: no category) may buy, each
+    annotated with `category_price` (the category's own price, else the offer's) and
+    `offered_to_id` (the category whose offer it is, else None): public offers the category is
+    not refused, and non-public ones made available to it. One query."""
+    category_offers = CategoryOffer.objects.filter(offer=OuterRef("pk"), category_id=category_id)
+    visible = Q(is_public=True) & ~Exists(category_offers.filter(is_available=False))
+    visible |= Exists(category_offers.filter(is_available=True))
+    return (
+        session_offers_qs(session_id=session_id)
+        .filter(visible)
+        .annotate(
+            category_price=Coalesce(
+                Subquery(category_offers.filter(is_available=True).values("price")[:1]),
+                F("price"),
+            ),
+            offered_to_id=Subquery(
+                category_offers.filter(is_available=True).values("category_id")[:1]
+            ),
+        )
+    )

@@ -201,3 +201,51 @@ class CouponFactory(factory.django.DjangoModelFactory):
     rule = factory.SubFactory(CalculationRuleFactory, usage="coupon")
     trader = factory.LazyAttribute(lambda c: c.rule.trader)
     code = factory.Sequence(lambda n: f"CODE{n}")
+
+
+# --- Customer categories and fulfilment centres ------------------------------------------
+
+
+class CustomerCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sessions_app.CustomerCategory"
+
+    trader = factory.SubFactory(TraderFactory)
+    code = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class CategoryOfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sessions_app.CategoryOffer"
+
+    offer = factory.SubFactory(OfferFactory)
+    category = factory.SubFactory(
+        CustomerCategoryFactory, trader=factory.SelfAttribute("..offer.session.trader")
+    )
+
+
+class FulfilmentCentreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "discounts.FulfilmentCentre"
+
+    trader = factory.SubFactory(TraderFactory)
+    kind = "pickup"
+    code = factory.Sequence(lambda n: f"centre-{n}")
+    name = factory.Sequence(lambda n: f"Pickup point {n}")
+    shipping_mode = factory.SubFactory(ShippingModeFactory)
+    street = "1 Market Square"
+    city = "Bristol"
+    postcode = "BS1 1AA"
+
+
+class FulfilmentWindowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "discounts.FulfilmentWindow"
+
+    centre = factory.SubFactory(FulfilmentCentreFactory)
+    sales_session = factory.SubFactory(
+        SaleSessionFactory, trader=factory.SelfAttribute("..centre.trader")
+    )
+    opens_at = factory.LazyAttribute(lambda w: w.sales_session.ends_at + timedelta(hours=1))
+    closes_at = factory.LazyAttribute(lambda w: w.opens_at + timedelta(hours=3))

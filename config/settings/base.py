@@ -34,6 +34,11 @@ INSTALLED_APPS = [
     "axes",
     "django_prometheus",
     "django_structlog",
+    # Customer accounts (sign-up, e-mail verification, login, password reset) through
+    # django-allauth's headless API: browser (session + CSRF) and app (X-Session-Token) clients.
+    "allauth",
+    "allauth.account",
+    "allauth.headless",
     "config",
     "platforms",
     "inventory",
@@ -56,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # One JSON line per request, with a request id that the tasks it queues carry on.
     "django_structlog.middlewares.RequestMiddleware",
@@ -117,6 +123,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Customers log in with their e-mail address (django-allauth, /api/auth/).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # --- Admin login protection (django-axes) -----------------------------------------------------
 # AXES_FAILURE_LIMIT wrong passwords lock the login out (429) for AXES_COOLOFF_MINUTES (0: until
@@ -212,11 +220,50 @@ DEVELOPMENT_FIELD_ENCRYPTION_KEY = "2phOeuTlmM0usVLZRR__9IsdG4-Q8-8zq6RGNwXCifQ=
 LARDER_FIELD_ENCRYPTION_KEYS = env_list(
     "LARDER_FIELD_ENCRYPTION_KEYS", [DEVELOPMENT_FIELD_ENCRYPTION_KEY]
 )
+# --- Customer accounts (django-allauth headless, mounted at /api/auth/) -------------------------
+HEADLESS_ONLY = True
+HEADLESS_CLIENTS = ("browser", "app")
+# The shop front's pages the account e-mails link to; {key} is the verification or reset key.
+LARDER_SHOP_FRONT_URL = env_str("LARDER_SHOP_FRONT_URL", "http://127.0.0.1:3000")
+HEADLESS_FRONTEND_URLS = {
+    "account_confirm_email": f"{LARDER_SHOP_FRONT_URL}/account/verify-email/{{key}}",
+    "account_reset_password_from_key": f"{LARDER_SHOP_FRONT_URL}/account/password/reset/{{key}}",
+    "account_signup": f"{LARDER_SHOP_FRONT_URL}/account/signup",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Larder] "
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Login throttling: failed logins per IP and per e-mail address; sign-ups and reset e-mails too.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env_str("LARDER_LOGIN_FAILED_RATE", "10/m/ip,5/5m/key"),
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "confirm_email": "1/3m/key",
+}
+# E-mail: the console in development (EMAIL_BACKEND), SMTP in production (README lists them).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Larder <no-reply@larder.example>")
+
+# --- GDPR ---------------------------------------------------------------------------------------
+# Days after an order is closed (delivered, deposited or cancelled) before its customer note and
+# IP address are purged (orders.tasks.orders_personal_data_purge_task, daily on beat).
+LARDER_PERSONAL_DATA_RETENTION_DAYS = env_int("LARDER_PERSONAL_DATA_RETENTION_DAYS", 365)
 
 # --- REST framework ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        # A separate shop front (the allauth "app" client) sends its session token.
+        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON bodies nested deeper than LARDER_JSON_MAX_DEPTH are a 400, never a RecursionError.
@@ -245,6 +292,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "orders.schema.storefront_problem_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.statuses.OrderStatus",
         "ProducerOrderStatusEnum": "orders.models.ProducerOrder.Status",
@@ -351,6 +402,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "stock-mirrors-refresh": {
         "task": "inventory.tasks.stock_mirrors_refresh_task",
         "schedule": 60.0 * LARDER_STOCK_MIRROR_MINUTES,
+    },
+    # GDPR: notes and IP addresses of orders closed long enough ago (orders/services/gdpr.py).
+    "orders-personal-data-purge": {
+        "task": "orders.tasks.orders_personal_data_purge_task",
+        "schedule": 24 * 3600.0,
     },
 }
 

@@ -38,7 +38,8 @@ from orders.services.items import (
 from orders.services.totals import order_item_rows, order_totals_recompute
 from orders.statuses import InventoryStatus, OrderStatus
 from sessions_app.exceptions import OfferNotAvailable, SessionClosed
-from sessions_app.models import Offer, SaleSession, session_accepts_orders
+from sessions_app.models import SaleSession, session_accepts_orders
+from sessions_app.selectors import customer_offers_qs
 
 INVENTORY_STATUS = {
     Allocation.RESERVED: InventoryStatus.ALLOCATED,
@@ -151,14 +152,20 @@ def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Act
     a quantity ≤ 0 raise before anything is written."""
     order = _cart_lock(order_id)
     quantity = _check_quantity(quantity)
+    # The offer as made to the customer's category (its contract): price and availability.
+    category_id = (
+        Customer.objects.filter(pk=order.customer_id).values_list("category_id", flat=True).first()
+    )
     offer = (
-        Offer.objects.select_related("product__producer")
-        .filter(pk=offer_id, session_id=order.sales_session_id)
+        customer_offers_qs(session_id=order.sales_session_id, category_id=category_id)
+        .select_related("product__producer")
+        .filter(pk=offer_id)
         .first()
     )
     if offer is None:
         raise OfferNotAvailable(
-            f"Offer {offer_id} is not listed in the sales session of order {order.number}."
+            f"Offer {offer_id} is not offered to this customer in the sales session of order "
+            f"{order.number}."
         )
     if offer.currency != order.currency:
         raise CurrencyMismatch(
@@ -175,9 +182,10 @@ def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Act
         product=offer.product,
         offer=offer,
         quantity=quantity,
-        unit_price=offer.price,
+        unit_price=offer.category_price,
         currency=offer.currency,
         vat_rate=offer.vat_rate,
+        customer_category_id=offer.offered_to_id,
         actor=actor,
     )
 

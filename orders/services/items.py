@@ -134,6 +134,7 @@ def order_item_add(
     vat_rate: Decimal = Decimal("0"),
     shipping_address: Address | None = None,
     shipping_mode=None,
+    customer_category_id: int | None = None,
 ) -> OrderItem:
     """Add a line, snapshotting the product, and recompute the sub-orders and totals."""
     order = order_lock(order_id=order_id)
@@ -162,6 +163,8 @@ def order_item_add(
         # An item ships where and how the order says by default (a quick-order profile's).
         shipping_address_id=shipping_address.pk if shipping_address else order.shipping_address_id,
         shipping_mode_id=shipping_mode.pk if shipping_mode else order.shipping_mode_id,
+        fulfilment_centre_id=order.fulfilment_centre_id,
+        customer_category_id=customer_category_id,
     )
     order_event(
         order=order,

@@ -9,14 +9,21 @@ from django.conf import settings
 from django.db import transaction
 
 from config.actors import Actor
+from config.exceptions import NotFound
 from orders.events import order_event
 from orders.exceptions import AddressNotTheCustomers
-from orders.models import Address, Customer, Order, OrderEvent
+from orders.models import Address, Customer, Order, OrderEvent, OrderItem
 from orders.services.items import order_create
 from orders.services.payments import payment_provider_get
 from orders.statuses import OrderStatus
 
-PROFILE_FIELDS = ("payment_method", "shipping_mode_id", "billing_address_id", "shipping_address_id")
+PROFILE_FIELDS = (
+    "payment_method",
+    "shipping_mode_id",
+    "fulfilment_centre_id",
+    "billing_address_id",
+    "shipping_address_id",
+)
 
 
 def quick_order_profile_defaults(*, customer_id: int) -> dict:
@@ -39,6 +46,7 @@ def quick_order_profile_save(
     shipping_mode=None,
     billing_address: Address | None = None,
     shipping_address: Address | None = None,
+    fulfilment_centre=None,
 ) -> Order:
     """Create or update the customer's quick-order profile.
 
@@ -68,10 +76,12 @@ def quick_order_profile_save(
     profile.shipping_mode = shipping_mode
     profile.billing_address = billing_address
     profile.shipping_address = shipping_address
+    profile.fulfilment_centre = fulfilment_centre
     profile.save(
         update_fields=[
             "payment_method",
             "shipping_mode",
+            "fulfilment_centre",
             "billing_address",
             "shipping_address",
             "updated_at",
@@ -85,3 +95,63 @@ def quick_order_profile_save(
         data={name: getattr(profile, name) for name in PROFILE_FIELDS},
     )
     return profile
+
+
+@transaction.atomic
+def quick_order_profile_save_from_order(*, order_id: int, actor: Actor) -> Order:
+    """Save an order's choices (payment method, shipping mode, pickup point or delivery zone,
+    addresses) as its customer's quick-order profile, and remember the order so a new cart
+    can repeat its items. NotFound for an order without a customer."""
+    order = Order.objects.select_related("customer").filter(pk=order_id).first()
+    if order is None or order.customer is None:
+        raise NotFound(f"Order {order_id} has no customer to save a profile for.")
+    profile = quick_order_profile_save(
+        customer=order.customer,
+        actor=actor,
+        payment_method=order.payment_method,
+        shipping_mode=order.shipping_mode,
+        fulfilment_centre=order.fulfilment_centre,
+        billing_address=order.billing_address,
+        shipping_address=order.shipping_address,
+    )
+    Order.objects.filter(pk=profile.pk).update(repeats_order=order)
+    profile.repeats_order = order
+    return profile
+
+
+@transaction.atomic
+def cart_from_quick_order_profile(*, customer: Customer, session_id: int, actor: Actor) -> Order:
+    """Open a cart in `session_id` that starts from the customer's quick-order profile: its
+    defaults (as every new cart does) and the items of the order it was saved from, each at
+    the session's offer of the same product as made to the customer's category. Products the
+    session does not offer to the customer are left out (listed in a `note` event)."""
+    from orders.services.checkout import cart_create, cart_item_add
+    from sessions_app.selectors import customer_offers_qs
+
+    profile = Order.objects.filter(
+        customer=customer, status=OrderStatus.QUICK_ORDER_PROFILE
+    ).first()
+    if profile is None:
+        raise NotFound(f"{customer} has no quick-order profile.")
+    cart = cart_create(session_id=session_id, customer=customer, actor=actor)
+    if profile.repeats_order_id is None:
+        return cart
+    offers = {
+        offer.product_id: offer
+        for offer in customer_offers_qs(session_id=session_id, category_id=customer.category_id)
+    }
+    missing = []
+    for item in OrderItem.objects.filter(order_id=profile.repeats_order_id).order_by("pk"):
+        offer = offers.get(item.product_id)
+        if offer is None:
+            missing.append(item.product_name)
+            continue
+        cart_item_add(order_id=cart.pk, offer_id=offer.pk, quantity=item.quantity, actor=actor)
+    if missing:
+        order_event(
+            order=cart,
+            actor=actor,
+            kind=OrderEvent.Kind.NOTE,
+            message="Not offered in this session: " + ", ".join(missing),
+        )
+    return cart

@@ -62,7 +62,12 @@ _ITEM_ROWS_SQL = """
             JOIN discounts_taxcategory t ON t.id = m.tax_category_id
             WHERE m.id = i.shipping_mode_id),
            i.total_adjustment, i.total_shipping, i.total_tax, i.total_shipping_tax, i.order_id,
-           i.product_name, i.offer_id, f.price, f.vat_rate, f.currency, f.stock_limitation,
+           i.product_name, i.offer_id,
+           -- the price of the offer as made to the item's customer category, if any
+           COALESCE((SELECT co.price FROM sessions_app_categoryoffer co
+                     WHERE co.offer_id = i.offer_id AND co.category_id = i.customer_category_id),
+                    f.price),
+           f.vat_rate, f.currency, f.stock_limitation,
            f.allows_backorder, i.shipping_address_id, i.sub_order_id,
            (SELECT s.shipping_address_id FROM orders_suborder s WHERE s.id = i.sub_order_id),
            i.nominal_quantity, i.unit_of_measure

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from config.demo import DEMO_USERS, demo_data_load
+from config.demo import DEMO_CUSTOMER_PASSWORD, DEMO_USERS, demo_data_load
 from config.env import env_str
 
 
@@ -23,3 +23,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(f"  also user: {user}  password: {password}  ({role})")
             )
+        self.stdout.write(
+            self.style.WARNING(
+                "Storefront customers (POST /api/auth/app/v1/auth/login with e-mail and "
+                f"password): ada@example.org, grace@example.org (members), alan@example.org… "
+                f"password: {DEMO_CUSTOMER_PASSWORD}"
+            )
+        )
