@@ -335,7 +335,6 @@ def test_role_on_storefront_endpoint(world, route, method, role):
         "address_id": world["address"].pk,
         "code": "SAVE",
         "ORDER": order.pk,
-        "TRADER": world["session"].trader_id,
         "CENTRE": world["centre"].pk,
     }
     if row.values is not None:
