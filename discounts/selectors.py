@@ -3,10 +3,16 @@ by discounts/services/pricing.py in the same query as their bands and exemptions
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models import DecimalField, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from discounts.models import REDUCING_USAGES
+from discounts.models import (
+    REDUCING_USAGES,
+    CalculationRule,
+    FulfilmentCentre,
+    FulfilmentWindow,
+    Usage,
+)
 from orders.models import Order, OrderItem
 
 ZERO = Decimal("0.00")
@@ -34,3 +40,54 @@ def order_discount_totals(order: Order) -> tuple[Decimal, dict[int, Decimal]]:
     )
     per_item = {item_id: -amount + ZERO for item_id, amount in rows}
     return sum(per_item.values(), ZERO), per_item
+
+
+def session_fulfilment_options(*, session) -> list[dict]:
+    """The session's pickup points and delivery zones with their opening times and the
+    shipping rules (with scale bands) that price their fee. Four queries."""
+    windows = FulfilmentWindow.objects.filter(sales_session=session).order_by("opens_at")
+    centres = (
+        FulfilmentCentre.objects.filter(
+            trader_id=session.trader_id, is_active=True, windows__sales_session=session
+        )
+        .distinct()
+        .select_related("shipping_mode")
+        .prefetch_related(Prefetch("windows", queryset=windows))
+        .order_by("kind", "name")
+    )
+    centres = list(centres)
+    rules = (
+        CalculationRule.objects.filter(
+            trader_id=session.trader_id,
+            usage=Usage.SHIPPING,
+            is_active=True,
+            order__isnull=True,
+            shipping_mode_id__in=[c.shipping_mode_id for c in centres],
+        )
+        .select_related("shipping_scale")
+        .prefetch_related("shipping_scale__bands")
+        .order_by("priority", "pk")
+    )
+    fees: dict[int, list[dict]] = {}
+    for rule in rules:
+        scale = rule.shipping_scale
+        fees.setdefault(rule.shipping_mode_id, []).append(
+            {
+                "rule": rule.name,
+                "method": rule.method,
+                "value": rule.value,
+                "currency": rule.currency,
+                "scale_lookup": scale.lookup if scale else None,
+                "bands": list(scale.bands.all()) if scale else [],
+            }
+        )
+    return [
+        {
+            **{f: getattr(c, f) for f in ("id", "kind", "code", "name", "shipping_mode")},
+            **{f: getattr(c, f) for f in ("street", "city", "postcode", "country")},
+            "delivery_postcodes": c.delivery_postcodes,
+            "windows": list(c.windows.all()),
+            "fees": fees.get(c.shipping_mode_id, []),
+        }
+        for c in centres
+    ]

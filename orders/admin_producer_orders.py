@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.models import ProducerOrder, ProducerOrderLine
 from orders.producer_order_reports import (
     ordered_unit,
+    pick_rows_by_fulfilment_centre,
     producer_order_csv,
     producer_order_pdf,
     producer_order_pick_list,
@@ -279,6 +280,7 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
             "rows": rows,
             "show_customers": _trader_sees(request.user, producer_order.trader_id),
             "title": gettext("Pick list · %(order)s") % {"order": producer_order},
+            "by_centre": pick_rows_by_fulfilment_centre(rows),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/orders/producerorder/pick_list.html", context)

@@ -6,7 +6,7 @@ Money is a decimal string (two places) with the order's or the offer's `currency
 everywhere. Thin views: validate, call one service or selector, serialize.
 """
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -16,7 +16,8 @@ import orders.schema  # noqa: F401  (the token scheme, registered on import)
 from config.actors import Actor
 from config.exceptions import NotFound
 from config.parsers import DepthLimitedJSONParser
-from discounts.models import FulfilmentCentre, FulfilmentWindow, ItemAdjustment
+from discounts.models import FulfilmentCentre
+from discounts.selectors import session_fulfilment_options
 from discounts.services.coupons import order_coupon_apply, order_coupon_remove
 from orders.apis import CartOutput, _cart_response
 from orders.models import Address, Order, OrderItem, SubOrder
@@ -25,6 +26,7 @@ from orders.permissions import (
     storefront_order_check,
     storefront_own_customer,
 )
+from orders.selectors import storefront_order_detail
 from orders.services.handover import cart_fulfilment_choose, cart_note_set
 from orders.services.quick_order import (
     cart_from_quick_order_profile,
@@ -214,30 +216,6 @@ class OrderDetailOutput(serializers.ModelSerializer):
         return sorted({r.coupon.code for r in order.coupon_redemptions.all()})
 
 
-def storefront_order_detail(*, order_id: int) -> Order:
-    """One order with everything its storefront detail shows, in a fixed number of queries."""
-    items = (
-        OrderItem.objects.select_related("producer", "shipping_mode", "customer_category")
-        .prefetch_related(
-            Prefetch("adjustments", queryset=ItemAdjustment.objects.select_related("coupon"))
-        )
-        .order_by("pk")
-    )
-    return (
-        Order.objects.select_related("shipping_mode", "billing_address", "shipping_address")
-        .prefetch_related(
-            Prefetch(
-                "sub_orders",
-                queryset=SubOrder.objects.select_related("shipping_address").order_by("pk"),
-            ),
-            Prefetch("items", queryset=items),
-            "adjustments__coupon",
-            "coupon_redemptions__coupon",
-        )
-        .get(pk=order_id)
-    )
-
-
 def _detail_response(order_id: int, code: int = status.HTTP_200_OK) -> Response:
     return Response(OrderDetailOutput(storefront_order_detail(order_id=order_id)).data, code)
 
@@ -409,59 +387,6 @@ class FulfilmentOptionOutput(serializers.Serializer):
     delivery_postcodes = serializers.CharField()
     windows = FulfilmentWindowOutput(many=True)
     fees = FulfilmentFeeOutput(many=True)
-
-
-def session_fulfilment_options(*, session: SaleSession) -> list[dict]:
-    """The session's pickup points and delivery zones with their opening times and the
-    shipping rules (with scale bands) that price their fee. Four queries."""
-    from discounts.models import CalculationRule, Usage
-
-    windows = FulfilmentWindow.objects.filter(sales_session=session).order_by("opens_at")
-    centres = (
-        FulfilmentCentre.objects.filter(
-            trader_id=session.trader_id, is_active=True, windows__sales_session=session
-        )
-        .distinct()
-        .select_related("shipping_mode")
-        .prefetch_related(Prefetch("windows", queryset=windows))
-        .order_by("kind", "name")
-    )
-    centres = list(centres)
-    rules = (
-        CalculationRule.objects.filter(
-            trader_id=session.trader_id,
-            usage=Usage.SHIPPING,
-            is_active=True,
-            order__isnull=True,
-            shipping_mode_id__in=[c.shipping_mode_id for c in centres],
-        )
-        .select_related("shipping_scale")
-        .prefetch_related("shipping_scale__bands")
-        .order_by("priority", "pk")
-    )
-    fees: dict[int, list[dict]] = {}
-    for rule in rules:
-        scale = rule.shipping_scale
-        fees.setdefault(rule.shipping_mode_id, []).append(
-            {
-                "rule": rule.name,
-                "method": rule.method,
-                "value": rule.value,
-                "currency": rule.currency,
-                "scale_lookup": scale.lookup if scale else None,
-                "bands": list(scale.bands.all()) if scale else [],
-            }
-        )
-    return [
-        {
-            **{f: getattr(c, f) for f in ("id", "kind", "code", "name", "shipping_mode")},
-            **{f: getattr(c, f) for f in ("street", "city", "postcode", "country")},
-            "delivery_postcodes": c.delivery_postcodes,
-            "windows": list(c.windows.all()),
-            "fees": fees.get(c.shipping_mode_id, []),
-        }
-        for c in centres
-    ]
 
 
 class SessionFulfilmentOptionsApi(StorefrontApi):

@@ -40,7 +40,7 @@ def producer_order_pick_list(*, producer_order_id: int) -> tuple[ProducerOrder, 
             order__status__in=LIVE_ORDER_STATUSES,
             producer_id=producer_order.producer_id,
         )
-        .select_related("order__customer", "product")
+        .select_related("order__customer", "product", "fulfilment_centre")
         .order_by("product_id", "order__number")
     )
     by_product: dict[int, list[OrderItem]] = {}
@@ -53,6 +53,17 @@ def producer_order_pick_list(*, producer_order_id: int) -> tuple[ProducerOrder, 
         PickRow(line, by_product.get(line.product_id, [])) for line in producer_order.lines.all()
     ]
     return producer_order, rows
+
+
+def pick_rows_by_fulfilment_centre(rows: list[PickRow]) -> list[tuple[object, list[OrderItem]]]:
+    """The pick list's customer items grouped by the pickup point or delivery zone they are
+    handed over at (None last: no centre chosen), each group by order number. No query."""
+    groups: dict[object, list[OrderItem]] = {}
+    for row in rows:
+        for item in row.allocations:
+            groups.setdefault(item.fulfilment_centre, []).append(item)
+    ordered = sorted(groups.items(), key=lambda g: (g[0] is None, str(g[0] or "")))
+    return [(centre, sorted(items, key=lambda i: i.order.number)) for centre, items in ordered]
 
 
 CSV_HEADER = [

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
+from discounts.models import ItemAdjustment
 from orders.models import Order, OrderEvent, OrderItem, SubOrder
 from orders.statuses import OrderStatus
 
@@ -322,4 +323,28 @@ def order_edit_diff(order: Order) -> EditDiff | None:
         )
     return EditDiff(
         backup=backup, was_total=backup.grand_total, now_total=order.grand_total, lines=lines
+    )
+
+
+def storefront_order_detail(*, order_id: int) -> Order:
+    """One order with everything its storefront detail shows, in a fixed number of queries."""
+    items = (
+        OrderItem.objects.select_related("producer", "shipping_mode", "customer_category")
+        .prefetch_related(
+            Prefetch("adjustments", queryset=ItemAdjustment.objects.select_related("coupon"))
+        )
+        .order_by("pk")
+    )
+    return (
+        Order.objects.select_related("shipping_mode", "billing_address", "shipping_address")
+        .prefetch_related(
+            Prefetch(
+                "sub_orders",
+                queryset=SubOrder.objects.select_related("shipping_address").order_by("pk"),
+            ),
+            Prefetch("items", queryset=items),
+            "adjustments__coupon",
+            "coupon_redemptions__coupon",
+        )
+        .get(pk=order_id)
     )

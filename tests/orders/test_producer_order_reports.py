@@ -86,3 +86,45 @@ def test_exports_need_a_staff_login(client, producer_order):
     response = client.get(reverse("admin:orders_producerorder_csv", args=[producer_order.pk]))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_pick_list_groups_customer_items_by_pickup_point(client, staff_user):
+    from orders.models import OrderItem
+    from orders.producer_order_reports import (
+        pick_rows_by_fulfilment_centre,
+        producer_order_pick_list,
+    )
+    from tests.factories import FulfilmentCentreFactory
+
+    session = SaleSessionFactory()
+    farm = ProducerFactory()
+    eggs = ProductFactory(producer=farm, name="Eggs")
+    barn = FulfilmentCentreFactory(trader=session.trader, name="The barn")
+    square = FulfilmentCentreFactory(trader=session.trader, name="Market square")
+    numbers = {}
+    for name, centre in (("Ada", barn), ("Bea", square), ("Cy", barn), ("Di", None)):
+        order = OrderFactory(
+            trader=session.trader,
+            sales_session=session,
+            status="C",
+            customer=CustomerFactory(trader=session.trader, name=name),
+        )
+        numbers[name] = order.number
+        item = OrderItemFactory(order=order, product=eggs)
+        OrderItem.objects.filter(pk=item.pk).update(fulfilment_centre=centre)
+    producer_orders_refresh(session_id=session.pk)
+    producer_order = ProducerOrder.objects.get(producer=farm)
+
+    _, rows = producer_order_pick_list(producer_order_id=producer_order.pk)
+    groups = [
+        (str(centre) if centre else None, [item.order.customer.name for item in items])
+        for centre, items in pick_rows_by_fulfilment_centre(rows)
+    ]
+    assert groups == [("Market square", ["Bea"]), ("The barn", ["Ada", "Cy"]), (None, ["Di"])]
+
+    client.force_login(staff_user)
+    body = client.get(
+        reverse("admin:orders_producerorder_pick_list", args=[producer_order.pk])
+    ).content.decode()
+    assert body.index("Market square (pickup point)") < body.index("The barn (pickup point)")
+    assert "No pickup point or delivery zone chosen" in body
