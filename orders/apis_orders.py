@@ -144,7 +144,10 @@ class SubOrderOutput(serializers.ModelSerializer):
     total_shipping = Money()
     total_tax = Money()
     total_shipping_tax = Money()
-    total_quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quantity_by_unit = serializers.DictField(
+        child=serializers.CharField(),
+        help_text='Actual quantity per unit of measure, as decimal strings: {"kg": "2.5"}.',
+    )
 
     class Meta:
         model = SubOrder
@@ -152,7 +155,7 @@ class SubOrderOutput(serializers.ModelSerializer):
             "id",
             "shipping_address",
             "item_count",
-            "total_quantity",
+            "quantity_by_unit",
             "total_product",
             "total_adjustment",
             "total_shipping",
