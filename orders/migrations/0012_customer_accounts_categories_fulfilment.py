@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('discounts', '0006_customer_accounts_categories_fulfilment'),
-        ('orders', '0010_remote_fulfilment'),
+        ('orders', '0011_producer_order_partner_state'),
         ('platforms', '0006_role_groups'),
         ('sessions_app', '0003_customer_accounts_categories_fulfilment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
