@@ -17,13 +17,20 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# The official DFC TypeScript connector, pinned by its lock, for the interop and FDC delivery tests.
+NODE_STAMP := tests/interop/node_modules/.installed-stamp
+$(NODE_STAMP): tests/interop/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd tests/interop && npm ci --no-audit --no-fund --silent && touch node_modules/.installed-stamp; \
+	else echo "npm not found: the DFC connector tests skip (CI=true makes them fail)"; fi
+
 # The same entrypoints as production (bin/), with the development settings and demo data.
 run: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.dev bin/migrate -v0
 	$(PY) manage.py demo_data
 	$(PY) manage.py run_larder
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
