@@ -12,6 +12,7 @@ from orders.services.notices import customer_notice_send
 from orders.services.notifications import (
     customer_notification_queue_once,
     customer_notification_send,
+    customer_notifications_sweep,
 )
 from orders.services.producer_orders import producer_orders_refresh_for_order
 from orders.services.session_close import sessions_close_due
@@ -84,3 +85,9 @@ def orders_personal_data_purge_task() -> int:
     """Beat (daily): empty the notes and IP addresses of orders closed longer than
     LARDER_PERSONAL_DATA_RETENTION_DAYS."""
     return orders_personal_data_purge()
+
+
+@shared_task(**IDEMPOTENT)
+def customer_notifications_sweep_task() -> dict[str, int]:
+    """Beat: re-queue customer e-mails whose task a broker outage lost."""
+    return customer_notifications_sweep()

@@ -398,6 +398,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "sessions-close-due": {"task": "orders.tasks.sessions_close_due_task", "schedule": 60.0},
     "carts-expired-release": {"task": "orders.tasks.carts_expired_release_task", "schedule": 60.0},
+    "customer-notifications-sweep": {
+        "task": "orders.tasks.customer_notifications_sweep_task",
+        "schedule": 300.0,
+    },
     "backorders-allocate": {"task": "orders.tasks.backorders_allocate_task", "schedule": 300.0},
     "stock-mirrors-refresh": {
         "task": "inventory.tasks.stock_mirrors_refresh_task",

@@ -7,6 +7,8 @@ the task renders the message in the customer's language and sends it with Django
 backend (the console in development, SMTP in production), retrying on mail-server errors.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -15,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from config.actors import Actor
-from config.work import task_queue_on_commit
+from config.work import task_queue, task_queue_on_commit
 from orders.events import order_event
 from orders.exceptions import CustomerHasNoEmail
 from orders.models import Order, OrderEvent
@@ -160,3 +162,44 @@ def customer_notification_send(*, event_id: int) -> bool:
         event.message = f"E-mail sent to the customer: {rendered['subject']}"[:500]
         event.save(update_fields=["data", "message"])
     return True
+
+
+# A queued e-mail's task is given this long before the sweep takes it for lost.
+NOTIFICATION_SETTLE = timedelta(minutes=10)
+# How far back the sweep looks; older e-mails are not worth sending late.
+NOTIFICATION_HORIZON = timedelta(days=1)
+NOTIFICATION_SWEEP_LIMIT = 500
+
+
+def customer_notifications_sweep(*, now=None) -> dict[str, int]:
+    """Beat: nothing a lost broker message drops stays unsent. Re-queues the send of every
+    e-mail recorded in an order's history but not sent after NOTIFICATION_SETTLE, and the
+    confirmation of every order placed in that window whose history has none (checkout queues
+    it after commit without a row of its own). Both tasks are idempotent: a sent e-mail is not
+    sent again, a confirmation already recorded is not recorded twice. Queuing is best effort
+    (a broker still down is retried at the next sweep)."""
+    now = now or timezone.now()
+    window = (now - NOTIFICATION_HORIZON, now - NOTIFICATION_SETTLE)
+    unsent = list(
+        OrderEvent.objects.filter(
+            kind=OrderEvent.Kind.NOTE,
+            created_at__range=window,
+            data__has_key="notification",
+            data__sent_at=None,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:NOTIFICATION_SWEEP_LIMIT]
+    )
+    for event_id in unsent:
+        task_queue("orders.tasks.customer_notification_send_task", event_id=event_id)
+    unconfirmed = list(
+        Order.objects.filter(placed_at__range=window, customer__email__gt="")
+        .exclude(events__kind=OrderEvent.Kind.NOTE, events__data__notification="confirmation")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:NOTIFICATION_SWEEP_LIMIT]
+    )
+    for order_id in unconfirmed:
+        task_queue(
+            "orders.tasks.customer_notification_queue_task", order_id=order_id, kind="confirmation"
+        )
+    return {"unsent": len(unsent), "unconfirmed": len(unconfirmed)}
