@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from config.env import env_bool, env_int, env_list, env_str
 from config.queues import queue_names, task_routes
@@ -367,7 +367,11 @@ CELERY_TASK_DEFAULT_QUEUE = LARDER_CELERY_QUEUES[0]
 CELERY_TASK_ROUTES = task_routes(LARDER_QUEUE_PREFIX)
 # Declared, so a worker started without --queues (bin/worker without WORKER_QUEUES: `make run`,
 # a Procfile) consumes all of them.
-CELERY_TASK_QUEUES = [Queue(name) for name in LARDER_CELERY_QUEUES]
+# Each queue on its own direct exchange and routing key (what Celery makes for a queue it was not
+# told of): with Queue(name) alone all three would bind the default key and get every task.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name) for name in LARDER_CELERY_QUEUES
+]
 # Beat keeps no schedule file: one beat process holds a lease in the database and sends the
 # periodic tasks; a second beat started by mistake stands by (config/beat.py).
 CELERY_BEAT_SCHEDULER = "config.beat:SingletonScheduler"
