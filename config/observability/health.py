@@ -37,10 +37,18 @@ def _database() -> None:
         cursor.fetchone()
 
 
-def _broker() -> dict:
+def _broker_url() -> str:
     from config.celery import app
 
-    with app.connection_for_write() as broker:
+    return app.conf.broker_write_url
+
+
+def _broker() -> dict:
+    """A connection of its own to the broker the app writes to, closed after the probe: the
+    probe never touches the app's connection and producer pools, which publish tasks."""
+    from config.celery import app
+
+    with app.connection_for_write(url=_broker_url()) as broker:
         broker.ensure_connection(max_retries=1, timeout=2)
         return {"transport": broker.transport_cls}
 
