@@ -6,13 +6,13 @@ import os
 
 from celery import Celery
 
+# JSON task logs with the request id, task metrics (config/observability/celery.py).
+from config.observability import celery as _observability
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("larder")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-# JSON task logs with the request id, task metrics (config/observability/celery.py).
-from config.observability import celery as _observability  # noqa: E402
 
 _observability.connect(app)

@@ -9,6 +9,8 @@ import dj_database_url
 from kombu import Exchange, Queue
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.observability.logging import logging_config
+from config.observability.sentry import sentry_init
 from config.queues import queue_names, task_routes
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -156,7 +158,7 @@ TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
 
-# --- E-mail to customers (orders/services/notifications.py) ----------------------------------
+# --- E-mail (orders/services/notifications.py, account e-mails) ------------------------------
 # The console in development; SMTP in production: set EMAIL_BACKEND to
 # django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST* variables (README.md).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -244,14 +246,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
-# E-mail: the console in development (EMAIL_BACKEND), SMTP in production (README lists them).
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Larder <no-reply@larder.example>")
+# Account e-mails (verification, password reset) go through the e-mail settings above.
 
 # --- GDPR ---------------------------------------------------------------------------------------
 # Days after an order is closed (delivered, deposited or cancelled) before its customer note and
@@ -420,8 +415,6 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # --- Observability (config/observability/) --------------------------------------------------
 # LOG_FORMAT json: one JSON object per line (production); console: aligned, coloured lines.
-from config.observability.logging import logging_config  # noqa: E402
-
 LOG_FORMAT = env_str("LOG_FORMAT", "json")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 # LOG_BEAT_TICKS: beat logs each task it sends (off: only its start and its problems).
@@ -445,8 +438,6 @@ SENTRY_DSN = env_str("SENTRY_DSN", "")
 SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
 SENTRY_TRACES_SAMPLE_RATE = float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0"))
 if SENTRY_DSN:
-    from config.observability.sentry import sentry_init
-
     sentry_init(
         dsn=SENTRY_DSN,
         environment=SENTRY_ENVIRONMENT,
