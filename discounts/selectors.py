@@ -11,6 +11,8 @@ from discounts.models import (
     CalculationRule,
     FulfilmentCentre,
     FulfilmentWindow,
+    Method,
+    Scope,
     Usage,
 )
 from orders.models import Order, OrderItem
@@ -91,3 +93,39 @@ def session_fulfilment_options(*, session) -> list[dict]:
         }
         for c in centres
     ]
+
+
+def shipping_rules_by_mode(*, trader_ids) -> dict[tuple[int, int], list[CalculationRule]]:
+    """(trader, shipping mode) → the trader's active standing shipping rules for that mode,
+    by priority. One query."""
+    rules = CalculationRule.objects.filter(
+        trader_id__in=list(trader_ids),
+        usage=Usage.SHIPPING,
+        is_active=True,
+        order__isnull=True,
+        shipping_mode__isnull=False,
+    ).order_by("priority", "pk")
+    found: dict[tuple[int, int], list[CalculationRule]] = {}
+    for rule in rules:
+        found.setdefault((rule.trader_id, rule.shipping_mode_id), []).append(rule)
+    return found
+
+
+def flat_shipping_fee(rules: list[CalculationRule], *, session_id: int) -> Decimal | None:
+    """The fee of a shipping mode in a session when it does not depend on the cart: one rule,
+    a fixed amount for the whole order, with no scale, threshold or product condition. Else
+    None (the fee is computed per cart from the rules and their scales)."""
+    rules = [r for r in rules if r.sales_session_id in (None, session_id)]
+    if len(rules) != 1:
+        return None
+    rule = rules[0]
+    unconditional = (
+        rule.method == Method.FIXED_AMOUNT
+        and rule.scope == Scope.ORDER
+        and rule.shipping_scale_id is None
+        and rule.minimum_order_total is None
+        and rule.minimum_quantity is None
+        and rule.product_id is None
+        and rule.producer_id is None
+    )
+    return rule.value if unconditional else None

@@ -7,12 +7,13 @@ from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from config.exceptions import NotFound
+from discounts.models import FulfilmentWindow
 from inventory.models import Product
 from orders.models import Order, OrderItem, ProducerOrder, ProducerOrderLine, SubOrder
 from orders.statuses import OrderStatus
 from platforms.models import ApiCredential, Enterprise
 from platforms.permissions import credential_enterprise_ids
-from sessions_app.models import Offer, SaleSession
+from sessions_app.models import CategoryOffer, Offer, SaleSession
 
 # Never shown to partners: backup copies, profiles and requisition lists are not orders.
 HIDDEN_ORDER_STATUSES = (
@@ -185,13 +186,27 @@ def order_discounts(order: Order) -> tuple[Decimal, dict[int, Decimal]]:
     return sum(per_item.values(), Decimal("0.00")), per_item
 
 
+def category_offers_prefetch() -> Prefetch:
+    """An offer's `available_category_offers`: the customer categories that may buy it, each
+    with its own price (DFC: an Offer offeredTo a CustomerCategory)."""
+    return Prefetch(
+        "category_offers",
+        queryset=CategoryOffer.objects.filter(is_available=True)
+        .select_related("category__trader")
+        .order_by("category__code"),
+        to_attr="available_category_offers",
+    )
+
+
 def partner_offers_of(*, credential: ApiCredential, seller: Enterprise) -> QuerySet[Offer]:
-    """The seller's offers in sessions that take orders, with what live stock needs."""
+    """The seller's offers in sessions that take orders, with what live stock needs and the
+    customer categories they are made to."""
     return (
         partner_offers_qs(credential=credential)
         .filter(Q(product__producer=seller) | Q(session__trader=seller))
         .filter(session__state=SaleSession.State.OPEN)
         .select_related("product__stock", "product__producer", "session__trader")
+        .prefetch_related(category_offers_prefetch())
         .order_by("pk")
     )
 
@@ -200,6 +215,7 @@ def partner_products_of(*, credential: ApiCredential, seller: Enterprise) -> Que
     offers = (
         Offer.objects.filter(session__state=SaleSession.State.OPEN)
         .select_related("session__trader")
+        .prefetch_related(category_offers_prefetch())
         .order_by("pk")
     )
     return (
@@ -212,15 +228,28 @@ def partner_products_of(*, credential: ApiCredential, seller: Enterprise) -> Que
 
 
 def partner_sessions_of(*, credential: ApiCredential, seller: Enterprise) -> QuerySet[SaleSession]:
-    """Sessions where the seller trades: its own, and those listing its products."""
-    offers = Offer.objects.filter(Q(product__producer=seller) | Q(session__trader=seller)).order_by(
-        "pk"
+    """Sessions where the seller trades: its own, and those listing its products; each with
+    the seller's offers (and the customer categories they are made to) and the trader's
+    pickup points and delivery zones open in it (`open_windows`, their centres)."""
+    offers = (
+        Offer.objects.filter(Q(product__producer=seller) | Q(session__trader=seller))
+        .prefetch_related(category_offers_prefetch())
+        .order_by("pk")
+    )
+    windows = (
+        FulfilmentWindow.objects.filter(centre__is_active=True)
+        .select_related("centre__trader")
+        .order_by("opens_at", "pk")
     )
     return (
         partner_sessions_qs(credential=credential)
         .filter(Q(trader=seller) | Q(offers__product__producer=seller))
         .distinct()
-        .prefetch_related(Prefetch("offers", queryset=offers, to_attr="seller_offers"))
+        .select_related("trader")
+        .prefetch_related(
+            Prefetch("offers", queryset=offers, to_attr="seller_offers"),
+            Prefetch("fulfilment_windows", queryset=windows, to_attr="open_windows"),
+        )
         .order_by("pk")
     )
 

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from config.exceptions import NotFound
 from config.parsers import DepthLimitedJSONParser
-from discounts.selectors import order_discount_totals
+from discounts.selectors import order_discount_totals, shipping_rules_by_mode
 from platforms import selectors
 from platforms.apis.base import (
     COMMON_ERRORS,
@@ -287,9 +287,12 @@ class DfcSaleSessionsApi(DfcCatalogApi):
         sessions = selectors.partner_sessions_of(credential=self.credential, seller=seller)
         if pk is not None:
             sessions = [_one(sessions.filter(pk=pk), pk, "sale session")]
-        return self.graph(
-            document([graphs.sale_session_node(s, seller, s.seller_offers) for s in sessions])
-        )
+        fees = shipping_rules_by_mode(trader_ids={s.trader_id for s in sessions})
+        nodes: dict[str, dict] = {}
+        for session in sessions:
+            for node in graphs.sale_session_nodes(session, seller, session.seller_offers, fees):
+                nodes.setdefault(node["@id"], node)
+        return self.graph(document(list(nodes.values())))
 
 
 class DfcEnterpriseApi(DfcCatalogApi):

@@ -9,6 +9,8 @@ finalised one (C and what follows it) is Complete; X is Cancelled; a cart (P) is
 
 from decimal import Decimal
 
+from discounts.models import FulfilmentCentre
+from discounts.selectors import flat_shipping_fee
 from orders.models import PaymentStatus
 from orders.statuses import OrderStatus as S
 from platforms.dfc import uris
@@ -262,20 +264,143 @@ def offer_catalog_node(offer, seller) -> dict:
     )
 
 
+def _category_offers(offer) -> list:
+    """The offer's category offers a customer category may buy (prefetched by the
+    selectors as `available_category_offers`)."""
+    found = getattr(offer, "available_category_offers", None)
+    if found is None:
+        found = [co for co in offer.category_offers.select_related("category__trader")]
+    return [co for co in found if co.is_available]
+
+
+def _offer_ids(offer, seller) -> list[str]:
+    """The offer's @id, then one per customer category it is made to."""
+    return [uris.offer_uri(seller, offer.pk)] + [
+        uris.category_offer_uri(seller, offer.pk, co.category) for co in _category_offers(offer)
+    ]
+
+
+def category_offer_node(offer, category_offer, seller) -> dict:
+    """The offer as made to one customer category: its own price (else the offer's), offered
+    to the category (DFC `offeredTo` a `CustomerCategory`), the same stock limitation."""
+    price = category_offer.price if category_offer.price is not None else offer.price
+    return offer_node(
+        offer_id=uris.category_offer_uri(seller, offer.pk, category_offer.category),
+        product_id=uris.supplied_product_uri(offer.product),
+        price=price,
+        currency=offer.currency,
+        vat_rate=offer.vat_rate,
+        stock_limitation=available_stock(offer.product, offer),
+        offered_to=uris.customer_category_uri(category_offer.category),
+    )
+
+
+def customer_category_node(category) -> dict:
+    """A trader's customer category (its contract with a group of customers), defined by
+    the trader."""
+    return {
+        "@id": uris.customer_category_uri(category),
+        "@type": "dfc-b:CustomerCategory",
+        "dfc-b:name": category.name,
+        "dfc-b:description": category.description,
+        "dfc-b:definedBy": ref(uris.enterprise_uri(category.trader)),
+    }
+
+
 def catalogue_nodes(entries, seller) -> list[dict]:
     """Each product with its CatalogItem and open Offers (each with its Price and
     stockLimitation), linked both ways: SuppliedProduct referencedBy CatalogItem
-    offeredThrough Offer offeredItem SuppliedProduct. `entries`: (product, offers)."""
+    offeredThrough Offer offeredItem SuppliedProduct. `entries`: (product, offers).
+
+    An offer made to customer categories is also written once per category that may buy it,
+    at the category's price and `offeredTo` its `CustomerCategory`, whose node follows."""
     nodes: list[dict] = []
+    categories: dict[str, dict] = {}
     for product, offers in entries:
         nodes.append(supplied_product_node(product, [uris.catalog_item_uri(product)]))
-        nodes.append(catalog_item_node(product, [uris.offer_uri(seller, o.pk) for o in offers]))
-        nodes += [offer_catalog_node(offer, seller) for offer in offers]
-    return nodes
+        offer_ids = [offer_id for offer in offers for offer_id in _offer_ids(offer, seller)]
+        nodes.append(catalog_item_node(product, offer_ids))
+        for offer in offers:
+            nodes.append(offer_catalog_node(offer, seller))
+            for category_offer in _category_offers(offer):
+                nodes.append(category_offer_node(offer, category_offer, seller))
+                node = customer_category_node(category_offer.category)
+                categories.setdefault(node["@id"], node)
+    return nodes + list(categories.values())
 
 
-def sale_session_node(session, seller, offers) -> dict:
-    return _session_node(session, [uris.offer_uri(seller, offer.pk) for offer in offers])
+def shipping_option_nodes(session, windows, fees) -> tuple[list[dict], list[dict]]:
+    """The session's pickup and delivery options, one per opening window of a fulfilment
+    centre (its start and end dates), each at the centre's PhysicalPlace with its Address:
+    (the option nodes, the place and address nodes). `fees`: (trader, shipping mode) → the
+    shipping rules of the mode (discounts.selectors.shipping_rules_by_mode)."""
+    options: list[dict] = []
+    places: list[dict] = []
+    for window in windows:
+        centre = window.centre
+        place_id = uris.physical_place_uri(centre)
+        is_pickup = centre.kind == FulfilmentCentre.Kind.PICKUP
+        node = {
+            "@id": uris.shipping_option_uri(session, window),
+            "@type": "dfc-b:PickupOption" if is_pickup else "dfc-b:DeliveryOption",
+            "dfc-b:name": centre.name,
+            "dfc-b:startDate": window.opens_at.isoformat(),
+            "dfc-b:endDate": window.closes_at.isoformat(),
+            "dfc-b:optionOf": ref(uris.sale_session_uri(session)),
+        }
+        if is_pickup:
+            # The TypeScript connector reads pickedUpAt; the ontology names it uses.
+            node["dfc-b:pickedUpAt"] = ref(place_id)
+            node["dfc-b:uses"] = ref(place_id)
+        else:
+            node["dfc-b:deliveredAt"] = ref(place_id)
+            if centre.delivery_postcodes:
+                node["dfc-b:deliveryConstraint"] = f"postcodes starting {centre.delivery_postcodes}"
+        fee = flat_shipping_fee(
+            fees.get((centre.trader_id, centre.shipping_mode_id), []), session_id=session.pk
+        )
+        if fee is not None:
+            node["dfc-b:fee"] = as_float(fee)
+        options.append(node)
+        if all(place["@id"] != place_id for place in places):
+            places += physical_place_nodes(centre)
+    return options, places
+
+
+def physical_place_nodes(centre) -> list[dict]:
+    """A fulfilment centre's PhysicalPlace and its Address."""
+    address_id = uris.address_uri(centre)
+    return [
+        {
+            "@id": uris.physical_place_uri(centre),
+            "@type": "dfc-b:PhysicalPlace",
+            "dfc-b:name": centre.name,
+            "dfc-b:hasAddress": ref(address_id),
+        },
+        {
+            "@id": address_id,
+            "@type": "dfc-b:Address",
+            "dfc-b:hasStreet": centre.street,
+            "dfc-b:hasPostalCode": centre.postcode,
+            "dfc-b:hasCity": centre.city,
+        },
+    ]
+
+
+def sale_session_nodes(session, seller, offers, fees) -> list[dict]:
+    """The session (listing the seller's offers, category offers included, and its shipping
+    options), then its pickup and delivery options and their places. Sessions from the
+    selectors carry `open_windows`."""
+    windows = getattr(session, "open_windows", None)
+    if windows is None:
+        windows = session.fulfilment_windows.filter(centre__is_active=True).select_related(
+            "centre__trader"
+        )
+    options, places = shipping_option_nodes(session, windows, fees)
+    node = _session_node(session, [i for offer in offers for i in _offer_ids(offer, seller)])
+    if options:
+        node["dfc-b:hasOption"] = refs(option["@id"] for option in options)
+    return [node, *options, *places]
 
 
 def enterprise_node(enterprise, products=()) -> dict:

@@ -41,3 +41,27 @@ def catalog_item_uri(product) -> str:
 
 def offer_uri(enterprise, offer_id: int) -> str:
     return f"{_base()}/Enterprises/{enterprise.slug}/Offers/{offer_id}"
+
+
+def customer_category_uri(category) -> str:
+    return f"{_base()}/Enterprises/{category.trader.slug}/CustomerCategories/{category.code}"
+
+
+def category_offer_uri(enterprise, offer_id: int, category) -> str:
+    """The offer as made to one customer category (its own price): a node of its own."""
+    return f"{offer_uri(enterprise, offer_id)}/CustomerCategories/{category.code}"
+
+
+def physical_place_uri(centre) -> str:
+    return f"{_base()}/Enterprises/{centre.trader.slug}/PhysicalPlaces/{centre.code}"
+
+
+def address_uri(centre) -> str:
+    return f"{physical_place_uri(centre)}/Address"
+
+
+def shipping_option_uri(session, window) -> str:
+    return (
+        f"{_base()}/Enterprises/{session.trader.slug}/SaleSessions/{session.pk}"
+        f"/ShippingOptions/{window.pk}"
+    )

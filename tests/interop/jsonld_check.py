@@ -27,6 +27,11 @@ KNOWN_TYPES = {
         "SaleSession",
         "Enterprise",
         "QuantitativeValue",
+        "CustomerCategory",
+        "PickupOption",
+        "DeliveryOption",
+        "PhysicalPlace",
+        "Address",
     )
 }
 

@@ -10,8 +10,6 @@ itself when node_modules is missing.
 """
 
 import json
-import os
-import shutil
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +18,7 @@ import pytest
 
 from orders.models import Order
 from platforms.dfc.context import CONTEXT_URL, DFC_CONTEXT
+from tests.interop.conftest import node_or_skip, run_node_script
 
 HERE = Path(__file__).resolve().parent
 HUB = "https://hub.example/api/dfc/enterprises/42"
@@ -29,32 +28,10 @@ DFC_V = "https://github.com/datafoodconsortium/taxonomies/releases/latest/downlo
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
 
-def node_or_skip() -> str:
-    node = shutil.which("node")
-    if node is None:
-        reason = "node is not installed (the DFC TypeScript connector runs on it)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    if not (HERE / "node_modules" / "@datafoodconsortium" / "connector").exists():
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, capture_output=True
-        )
-    return node
-
-
 def run_connector(node: str, *, enterprise: str, token: str) -> dict:
-    completed = subprocess.run(
-        [node, str(HERE / "connector_exchange.mjs")],
-        cwd=HERE,
-        env={**os.environ, "LARDER_ENTERPRISE": enterprise, "LARDER_TOKEN": token, "HUB": HUB},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    return run_node_script(
+        node, "connector_exchange.mjs", LARDER_ENTERPRISE=enterprise, LARDER_TOKEN=token, HUB=HUB
     )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return json.loads(completed.stdout)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -44,8 +44,8 @@ def test_the_checker_catches_what_it_is_for():
     ]
 
 
-def test_every_dfc_endpoint_writes_references_and_known_types(api, farm):
-    producer, offers = farm
+def test_every_dfc_endpoint_writes_references_and_known_types(api, contracts):
+    producer, offers, _, _ = contracts
     base = f"{settings.LARDER_PUBLIC_URL.rstrip('/')}/api/dfc/Enterprises/{producer.slug}"
     beans = offers["Baked beans 400 g"]
     order_lines = [("https://hub.example/orders/1/lines/1", f"{base}/Offers/{beans.pk}", 2)]
