@@ -1,13 +1,19 @@
 """Reading settings from the environment, with the defaults a newcomer's machine needs."""
 
 import os
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
 
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 def env_str(name: str, default: str | None = None) -> str | None:
+    """The variable's value, or `default` when it is unset or empty."""
     value = os.environ.get(name)
-    return default if value in (None, "") else value
+    return value if value else default
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -48,7 +48,7 @@ def session_fulfilment_options(*, session) -> list[dict]:
     """The session's pickup points and delivery zones with their opening times and the
     shipping rules (with scale bands) that price their fee. Four queries."""
     windows = FulfilmentWindow.objects.filter(sales_session=session).order_by("opens_at")
-    centres = (
+    centres_qs = (
         FulfilmentCentre.objects.filter(
             trader_id=session.trader_id, is_active=True, windows__sales_session=session
         )
@@ -57,7 +57,7 @@ def session_fulfilment_options(*, session) -> list[dict]:
         .prefetch_related(Prefetch("windows", queryset=windows))
         .order_by("kind", "name")
     )
-    centres = list(centres)
+    centres = list(centres_qs)
     rules = (
         CalculationRule.objects.filter(
             trader_id=session.trader_id,
@@ -70,7 +70,7 @@ def session_fulfilment_options(*, session) -> list[dict]:
         .prefetch_related("shipping_scale__bands")
         .order_by("priority", "pk")
     )
-    fees: dict[int, list[dict]] = {}
+    fees: dict[int | None, list[dict]] = {}  # by shipping mode (a centre may have none)
     for rule in rules:
         scale = rule.shipping_scale
         fees.setdefault(rule.shipping_mode_id, []).append(
@@ -107,7 +107,8 @@ def shipping_rules_by_mode(*, trader_ids) -> dict[tuple[int, int], list[Calculat
     ).order_by("priority", "pk")
     found: dict[tuple[int, int], list[CalculationRule]] = {}
     for rule in rules:
-        found.setdefault((rule.trader_id, rule.shipping_mode_id), []).append(rule)
+        if rule.shipping_mode_id is not None:  # always, by the filter: narrows the type
+            found.setdefault((rule.trader_id, rule.shipping_mode_id), []).append(rule)
     return found
 
 

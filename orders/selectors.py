@@ -43,7 +43,7 @@ def order_items_by_sub_order(order: Order) -> list[tuple[SubOrder | None, list[O
     groups: dict[int | None, list[OrderItem]] = defaultdict(list)
     for item in order.items.all():
         groups[item.sub_order_id].append(item)
-    sub_orders = {s.pk: s for s in order.sub_orders.all()}
+    sub_orders: dict[int | None, SubOrder] = {s.pk: s for s in order.sub_orders.all()}
     return [(sub_orders.get(key), items) for key, items in groups.items()]
 
 

@@ -151,13 +151,14 @@ def _wanted_lines(parsed: ParsedOrder, seller: Enterprise, order: Order | None) 
     """The lines the partner wants, one per offer (repeated offers add up); lines with
     quantity 0 are dropped, as OFN drops them."""
     wanted: dict[int, WantedLine] = {}
-    held = {}
+    held: dict[int, Offer] = {}
     if order is not None:
         held = {
             item.product_id: item.offer
             for item in OrderItem.objects.filter(
                 order_id=order.pk, offer__isnull=False
             ).select_related("offer__product__producer", "offer__session")
+            if item.offer is not None
         }
     for line in parsed.lines:
         offer = _offer_for(line, seller, held)
@@ -170,8 +171,8 @@ def _wanted_lines(parsed: ParsedOrder, seller: Enterprise, order: Order | None) 
         entry.quantity += line.quantity
         entry.item_id = entry.item_id or item_id
     lines = [w for w in wanted.values() if w.quantity > 0]
-    for line in lines:
-        _check_quantity(line)
+    for wanted_line in lines:
+        _check_quantity(wanted_line)
     return lines
 
 

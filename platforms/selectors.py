@@ -2,6 +2,7 @@
 so an id belonging to another platform is simply not found (404), never forbidden (403)."""
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -14,6 +15,23 @@ from orders.statuses import OrderStatus
 from platforms.models import ApiCredential, Enterprise
 from platforms.permissions import credential_enterprise_ids
 from sessions_app.models import CategoryOffer, Offer, SaleSession
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Discount(TypedDict):
+    discount: Decimal
+
+
+class _OpenOffers(TypedDict):
+    open_offers: list[Offer]
+
+
+class _SessionOffers(TypedDict):
+    seller_offers: list[Offer]
+    open_windows: list[FulfilmentWindow]
+
 
 # Never shown to partners: backup copies, profiles and requisition lists are not orders.
 HIDDEN_ORDER_STATUSES = (
@@ -182,7 +200,9 @@ def partner_seller_orders_qs(
 
 def order_discounts(order: Order) -> tuple[Decimal, dict[int, Decimal]]:
     """(order discount, {item id: discount}) from items loaded by partner_seller_orders_qs."""
-    per_item = {item.pk: -item.discount + Decimal("0.00") for item in order.items.all()}
+    # The items' Prefetch (_items_with_discount) annotated them.
+    items = cast("list[WithAnnotations[OrderItem, _Discount]]", list(order.items.all()))
+    per_item = {item.pk: -item.discount + Decimal("0.00") for item in items}
     return sum(per_item.values(), Decimal("0.00")), per_item
 
 
@@ -211,7 +231,10 @@ def partner_offers_of(*, credential: ApiCredential, seller: Enterprise) -> Query
     )
 
 
-def partner_products_of(*, credential: ApiCredential, seller: Enterprise) -> QuerySet[Product]:
+def partner_products_of(
+    *, credential: ApiCredential, seller: Enterprise
+) -> "QuerySet[WithAnnotations[Product, _OpenOffers]]":
+    """The seller's products, each with `open_offers`: its offers in open sessions."""
     offers = (
         Offer.objects.filter(session__state=SaleSession.State.OPEN)
         .select_related("session__trader")
@@ -227,7 +250,9 @@ def partner_products_of(*, credential: ApiCredential, seller: Enterprise) -> Que
     )
 
 
-def partner_sessions_of(*, credential: ApiCredential, seller: Enterprise) -> QuerySet[SaleSession]:
+def partner_sessions_of(
+    *, credential: ApiCredential, seller: Enterprise
+) -> "QuerySet[WithAnnotations[SaleSession, _SessionOffers]]":
     """Sessions where the seller trades: its own, and those listing its products; each with
     the seller's offers (and the customer categories they are made to) and the trader's
     pickup points and delivery zones open in it (`open_windows`, their centres)."""

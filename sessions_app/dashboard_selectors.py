@@ -1,8 +1,10 @@
 """Reads for the trader's session dashboard, in a constant number of queries."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDay, TruncHour
@@ -27,6 +29,23 @@ ATTENTION_STATUSES = (
 ZERO = Decimal("0.00")
 
 
+class _Delivery(TypedDict):
+    """What producer_orders_attach_deliveries sets on each producer order."""
+
+    delivery_state: str
+    delivery_error: str
+    delivery_attempts: int
+    delivery_message_id: int | None
+    delivery_failing: bool
+    delivery_explanation: str
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    ProducerOrderWithDelivery = WithAnnotations[ProducerOrder, _Delivery]
+
+
 @dataclass
 class OfferStock:
     offer: Offer
@@ -45,13 +64,13 @@ class SessionDashboard:
     order_count: int
     revenue: Decimal
     currencies: list[str]
-    by_status: list[dict]
-    by_producer: list[dict]
-    by_product: list[dict]
+    by_status: Sequence[Mapping[str, Any]]
+    by_producer: Sequence[Mapping[str, Any]]
+    by_product: Sequence[Mapping[str, Any]]
     offers: list[OfferStock]
-    producer_orders: list[ProducerOrder]
+    producer_orders: "list[ProducerOrderWithDelivery]"
     attention_orders: list[Order]
-    failed_deliveries: list[ProducerOrder] = field(default_factory=list)
+    failed_deliveries: "list[ProducerOrderWithDelivery]" = field(default_factory=list)
     low_offers: list[OfferStock] = field(default_factory=list)
     backordered_items: int = 0
     items_without_inventory: int = 0
@@ -121,12 +140,13 @@ def session_dashboard(*, session: SaleSession) -> SessionDashboard:
         .select_related("product__producer", "product__stock")
         .order_by("product__producer__name", "product__name")
     ]
-    producer_orders = list(
-        ProducerOrder.objects.filter(sales_session_id=session.pk)
-        .select_related("producer__platform")
-        .order_by("producer__name", "pk")
+    producer_orders = producer_orders_attach_deliveries(
+        list(
+            ProducerOrder.objects.filter(sales_session_id=session.pk)
+            .select_related("producer__platform")
+            .order_by("producer__name", "pk")
+        )
     )
-    producer_orders_attach_deliveries(producer_orders)
     attention = list(
         orders.filter(status__in=ATTENTION_STATUSES)
         .select_related("customer", "locked_by")
@@ -187,21 +207,25 @@ def _offer_stock(offer: Offer) -> OfferStock:
     )
 
 
-def producer_orders_attach_deliveries(producer_orders: list[ProducerOrder]) -> None:
+def producer_orders_attach_deliveries(
+    producer_orders: list[ProducerOrder],
+) -> "list[ProducerOrderWithDelivery]":
     """Each producer order's latest outbox message: `delivery_state` (none, local, pending,
     delivered, dead), `delivery_error`, `delivery_attempts`, `delivery_message_id`,
-    `delivery_failing` (any failed attempt) and `delivery_explanation` in words. One query."""
+    `delivery_failing` (any failed attempt) and `delivery_explanation` in words. One query.
+    Returns the same list, typed with those attributes."""
     from platforms.models import OutboxMessage
 
-    keys = {f"producer-order:{p.pk}": p for p in producer_orders}
+    delivered = cast("list[ProducerOrderWithDelivery]", producer_orders)  # set below
+    keys = {f"producer-order:{p.pk}": p for p in delivered}
     latest: dict[str, OutboxMessage] = {}
     if keys:
-        for message in (
+        for sent in (
             OutboxMessage.objects.filter(subject_key__in=list(keys))
             .only("pk", "subject_key", "state", "last_error", "attempts", "next_attempt_at")
             .order_by("pk")
         ):
-            latest[message.subject_key] = message
+            latest[sent.subject_key] = sent
     for key, producer_order in keys.items():
         message = latest.get(key)
         local = producer_order.producer.platform.is_local
@@ -221,6 +245,7 @@ def producer_orders_attach_deliveries(producer_orders: list[ProducerOrder]) -> N
             last_error=producer_order.delivery_error,
             next_attempt_at=message.next_attempt_at if message else None,
         )
+    return delivered
 
 
 MAX_CHART_SLOTS = 62

@@ -1,9 +1,22 @@
 """Reads of sales sessions and their offers."""
 
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
+
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from sessions_app.models import CategoryOffer, Offer
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class CategoryOfferFields(TypedDict):
+    """What customer_offers_qs annotates each offer with."""
+
+    category_price: Decimal
+    offered_to_id: int | None
 
 
 def session_offers_qs(*, session_id: int) -> QuerySet[Offer]:
@@ -27,14 +40,17 @@ def offer_available(offer: Offer):
     return min(limits) if limits else None
 
 
-def customer_offers_qs(*, session_id: int, category_id: int | None) -> QuerySet[Offer]:
+def customer_offers_qs(
+    *, session_id: int, category_id: int | None
+) -> "QuerySet[WithAnnotations[Offer, CategoryOfferFields]]":
     """The session's offers a customer of `category_id` (None: no category) may buy, each
     annotated with `category_price` (the category's own price, else the offer's) and
     `offered_to_id` (the category whose offer it is, else None): public offers the category is
     not refused, and non-public ones made available to it. One query."""
     category_offers = CategoryOffer.objects.filter(offer=OuterRef("pk"), category_id=category_id)
-    visible = Q(is_public=True) & ~Exists(category_offers.filter(is_available=False))
-    visible |= Exists(category_offers.filter(is_available=True))
+    visible = (Q(is_public=True) & ~Exists(category_offers.filter(is_available=False))) | Exists(
+        category_offers.filter(is_available=True)
+    )
     return (
         session_offers_qs(session_id=session_id)
         .filter(visible)

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypedDict
 
 from config.money import money
 from discounts.models import (
@@ -30,7 +31,7 @@ ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
 
 
-USAGE_TOTALS = {
+USAGE_TOTALS: dict[str, str] = {
     Usage.COUPON: "total_adjustment",
     Usage.DISCOUNT: "total_adjustment",
     Usage.SURCHARGE: "total_adjustment",
@@ -108,6 +109,17 @@ class OrderAdjustment:
     tax_category_id: int | None = None
 
 
+class _AdjustmentFields(TypedDict):
+    """What an order adjustment and its item adjustments have in common."""
+
+    usage: str
+    description: str
+    sequence: int
+    rule_id: int | None
+    coupon_id: int | None
+    tax_category_id: int | None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Adjustment(OrderAdjustment):
     """The same effect on one line."""
@@ -176,7 +188,10 @@ class _Run:
     ) -> None:
         self.lines = list(lines)
         self.rules = sorted(rules, key=lambda rule: (rule.priority, rule.id))
-        self.exempt = {rule.id: rule.exempt_tax_category_ids for rule in rules}
+        # Keyed by an adjustment's rule_id: None (no rule) is exempt from nothing.
+        self.exempt: dict[int | None, frozenset[int]] = {
+            rule.id: rule.exempt_tax_category_ids for rule in rules
+        }
         self.order_session_id = order_session_id
         self.net = {line.id: line.total_product for line in self.lines}
         self.result = Pricing(line_totals={line.id: LineTotals() for line in self.lines})
@@ -254,7 +269,7 @@ class _Run:
         if not amounts:
             return
         self.sequence += 1
-        common = {
+        common: _AdjustmentFields = {
             "usage": usage,
             "description": description,
             "sequence": self.sequence,

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import TextChoices
@@ -91,7 +92,7 @@ class LockedOffer:
     def remaining(self) -> Decimal | None:
         if self.stock_limitation is None:
             return None
-        return max(self.stock_limitation - self.quantity_reserved, 0)
+        return max(self.stock_limitation - self.quantity_reserved, Decimal(0))
 
 
 def _lock(product_ids, offer_ids) -> tuple[dict[int, LockedStock], dict[int, LockedOffer]]:
@@ -124,7 +125,7 @@ def _write(stock_delta, offer_delta, holds: list[dict] | None = None) -> None:
     # should a lock ever be lost the CheckConstraints still refuse to oversell. Plain SQL, one
     # round trip for every table (data-modifying CTEs; each part writes its own table).
     quote = connection.ops.quote_name
-    parts = []
+    parts: list[tuple[str, list[Any]]] = []
     stock_delta = {pk: delta for pk, delta in stock_delta.items() if delta}
     if stock_delta:
         parts.append(
@@ -185,7 +186,7 @@ def stock_reserve(
     stocks, offers = _lock(
         [r.product_id for r in requests], [r.offer_id for r in requests if r.offer_limited]
     )
-    stock_left = {pk: s.available for pk, s in stocks.items() if s.is_known}
+    stock_left = {pk: s.available for pk, s in stocks.items() if s.available is not None}
     offer_left = {pk: o.remaining for pk, o in offers.items() if o.remaining is not None}
     stock_delta: dict[int, Decimal] = defaultdict(Decimal)
     offer_delta: dict[int, Decimal] = defaultdict(Decimal)
@@ -195,7 +196,8 @@ def stock_reserve(
 
     for request in requests:
         stock_room = stock_left.get(request.product_id)
-        offer_room = offer_left.get(request.offer_id) if request.offer_limited else None
+        offer_id = request.offer_id if request.offer_limited else None
+        offer_room = offer_left.get(offer_id) if offer_id is not None else None
         rooms = [room for room in (stock_room, offer_room) if room is not None]
         if any(request.quantity > room for room in rooms):
             if request.allows_backorder:
@@ -215,9 +217,9 @@ def stock_reserve(
         if stock_room is not None:
             stock_left[request.product_id] -= request.quantity
             stock_delta[request.product_id] += request.quantity
-        if offer_room is not None:
-            offer_left[request.offer_id] -= request.quantity
-            offer_delta[request.offer_id] += request.quantity
+        if offer_id is not None and offer_room is not None:
+            offer_left[offer_id] -= request.quantity
+            offer_delta[offer_id] += request.quantity
         if rooms:
             holds.append(
                 {
@@ -246,10 +248,10 @@ def stock_reserve(
 def reservations_release(*, order_id: int, item_ids=None) -> list[Reservation]:
     """Give back what an order's items hold (all of them, or `item_ids`) and delete their
     reservations. Returns the released reservations."""
-    reservations = Reservation.objects.filter(order_id=order_id)
+    released = Reservation.objects.filter(order_id=order_id)
     if item_ids is not None:
-        reservations = reservations.filter(order_item_id__in=list(item_ids))
-    reservations = list(reservations)
+        released = released.filter(order_item_id__in=list(item_ids))
+    reservations = list(released)
     if not reservations:
         return []
     stock_delta: dict[int, Decimal] = defaultdict(Decimal)
@@ -277,7 +279,7 @@ def reservation_resize(*, order_item_id: int, quantity: Decimal, product_name: s
         [reservation.offer_id] if reservation.offer_id else [],
     )
     if delta > 0:
-        rooms = [s.available for s in stocks.values() if s.is_known] + [
+        rooms = [s.available for s in stocks.values() if s.available is not None] + [
             o.remaining for o in offers.values() if o.remaining is not None
         ]
         if any(delta > room for room in rooms):

@@ -41,7 +41,8 @@ from orders.services.status import order_lock
 from orders.statuses import CANCELLABLE_STATUSES, EDITABLE_STATUSES
 from orders.statuses import OrderStatus as S
 
-Runner = Callable[[int, Actor, str, dict], Order]
+# A runner returns the order when its service does (anything else: order_action re-reads it).
+Runner = Callable[[int, Actor, str, dict], object]
 Predicate = Callable[[Order, object], bool]
 
 
@@ -101,7 +102,8 @@ def _amount(data: dict) -> Decimal:
         amount = Decimal(str(data.get("amount", "")).strip())
     except InvalidOperation as error:
         raise InvalidActionInput("The amount must be a number, e.g. 12.50.") from error
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
+    exponent = amount.as_tuple().exponent  # an int for a finite number
+    if not isinstance(exponent, int) or exponent < -2:
         raise InvalidActionInput("The amount must be a number with at most two decimals.")
     return amount
 

@@ -8,8 +8,9 @@ each in pk order.
 """
 
 import functools
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -41,6 +42,20 @@ from sessions_app.exceptions import OfferNotAvailable, SessionClosed
 from sessions_app.models import SaleSession, session_accepts_orders
 from sessions_app.selectors import customer_offers_qs
 
+
+class _SessionWindow(TypedDict):
+    """What order_and_session_lock reads of the order's session, besides the order."""
+
+    session_state: str
+    session_begins_at: datetime
+    session_ends_at: datetime
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    LockedOrder = WithAnnotations[Order, _SessionWindow]
+
 INVENTORY_STATUS = {
     Allocation.RESERVED: InventoryStatus.ALLOCATED,
     Allocation.UNLIMITED: InventoryStatus.ALLOCATED,
@@ -65,11 +80,16 @@ def _cart_lock_sql() -> str:
     return _CART_LOCK_SQL.format(order_columns=columns)
 
 
+@functools.cache
+def _order_field_names() -> tuple[str, ...]:
+    return tuple(field.attname for field in Order._meta.concrete_fields)
+
+
 def cart_reservation_expiry(now=None):
     return (now or timezone.now()) + timedelta(minutes=settings.LARDER_CART_RESERVATION_MINUTES)
 
 
-def order_and_session_lock(*, order_id: int) -> Order:
+def order_and_session_lock(*, order_id: int) -> "LockedOrder":
     """Lock the order row FOR UPDATE and its session row FOR SHARE, in one query; the
     session's state and dates come back as `session_state`, `session_begins_at`,
     `session_ends_at`. Raises NotFound for an unknown order or one outside any session."""
@@ -79,12 +99,13 @@ def order_and_session_lock(*, order_id: int) -> Order:
     if row is None:
         raise NotFound(f"Order {order_id} does not exist or belongs to no sales session.")
     *values, state, begins_at, ends_at = row
-    order = Order.from_db(connection.alias, None, values)
+    # The session's columns are set just below.
+    order = cast("LockedOrder", Order.from_db(connection.alias, _order_field_names(), values))
     order.session_state, order.session_begins_at, order.session_ends_at = state, begins_at, ends_at
     return order
 
 
-def check_session_open(order: Order) -> None:
+def check_session_open(order: "LockedOrder") -> None:
     if not session_accepts_orders(
         state=order.session_state,
         begins_at=order.session_begins_at,
@@ -96,7 +117,7 @@ def check_session_open(order: Order) -> None:
         )
 
 
-def _cart_lock(order_id: int) -> Order:
+def _cart_lock(order_id: int) -> "LockedOrder":
     order = order_and_session_lock(order_id=order_id)
     if order.status != OrderStatus.PENDING:
         raise OrderNotEditable(f"Order {order.number} is {order.status}, no longer a cart.")
@@ -153,11 +174,18 @@ def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Act
     order = _cart_lock(order_id)
     quantity = _check_quantity(quantity)
     # The offer as made to the customer's category (its contract): price and availability.
-    category_id = (
-        Customer.objects.filter(pk=order.customer_id).values_list("category_id", flat=True).first()
-    )
+    category_id = None
+    if order.customer_id is not None:
+        category_id = (
+            Customer.objects.filter(pk=order.customer_id)
+            .values_list("category_id", flat=True)
+            .first()
+        )
+    session_id = order.sales_session_id
+    if session_id is None:  # not reached: order_and_session_lock joined the session
+        raise NotFound(f"Order {order_id} belongs to no sales session.")
     offer = (
-        customer_offers_qs(session_id=order.sales_session_id, category_id=category_id)
+        customer_offers_qs(session_id=session_id, category_id=category_id)
         .select_related("product__producer")
         .filter(pk=offer_id)
         .first()

@@ -117,10 +117,11 @@ def order_manual_discount_add(
     reason = (reason or "").strip()
     if not reason:
         raise InvalidManualDiscount("A manual discount needs a reason.")
-    if (amount is None) == (percent is None):
+    given = amount if amount is not None else percent
+    if given is None or (amount is not None and percent is not None):
         raise InvalidManualDiscount("Give either an amount or a percentage.")
     try:
-        value = Decimal(amount if amount is not None else percent)
+        value = Decimal(given)
     except InvalidOperation as error:
         raise InvalidManualDiscount("The discount is not a number.") from error
     if not value.is_finite() or value <= 0 or (percent is not None and value > 100):
@@ -152,11 +153,14 @@ def order_manual_discount_add(
 
 def _check_addresses(order: Order, *address_ids: int | None) -> None:
     wanted = {pk for pk in address_ids if pk is not None}
-    owned = set(
-        Address.objects.filter(pk__in=wanted, customer_id=order.customer_id).values_list(
-            "pk", flat=True
+    customer_id = order.customer_id
+    owned: set[int] = set()  # an order without a customer owns no address
+    if customer_id is not None:
+        owned = set(
+            Address.objects.filter(pk__in=wanted, customer_id=customer_id).values_list(
+                "pk", flat=True
+            )
         )
-    )
     if wanted - owned:
         raise AddressNotTheCustomers(
             f"Address {sorted(wanted - owned)} is not one of {order.customer}'s addresses."

@@ -106,7 +106,7 @@ def _backup(order: Order) -> Order:
     return backup
 
 
-def _begin_event(order: Order) -> OrderEvent:
+def _begin_event(order: Order) -> OrderEvent | None:
     return (
         OrderEvent.objects.filter(order_id=order.pk, kind=EDIT, data__action="begin")
         .order_by("-created_at", "-pk")
@@ -165,7 +165,10 @@ def order_edit_begin(*, order_id: int, actor: Actor, take_over: bool = False) ->
     copies_of_sub_orders = SubOrder.objects.bulk_create(
         [_copy(s, sub_order_fields, order_id=backup.pk) for s in sub_orders.values()]
     )
-    sub_order_map = dict(zip(sub_orders, (s.pk for s in copies_of_sub_orders), strict=True))
+    # An item in no sub-order (None) stays in none.
+    sub_order_map: dict[int | None, int] = dict(
+        zip(sub_orders, (s.pk for s in copies_of_sub_orders), strict=True)
+    )
     item_fields = _copied_fields(OrderItem, ITEM_SKIPPED_FIELDS)
     items = list(OrderItem.objects.filter(order_id=order.pk).order_by("pk"))
     copies = OrderItem.objects.bulk_create(
@@ -248,7 +251,7 @@ def _edit_end(order: Order, backup: Order, actor: Actor, action: str, producer_i
     return order
 
 
-def _inventory_status_write(items: list[OrderItem], allocations: dict[int, str]) -> None:
+def _inventory_status_write(items: list[OrderItem], allocations: dict[int, Allocation]) -> None:
     status = {
         Allocation.BACKORDERED: InventoryStatus.BACKORDERED,
         Allocation.UNKNOWN: InventoryStatus.NOT_ALLOCATED,
@@ -348,16 +351,17 @@ def order_edit_rollback(*, order_id: int, actor: Actor) -> Order:
     item_fields = _copied_fields(OrderItem, ITEM_SKIPPED_FIELDS)
     copies = list(OrderItem.objects.filter(order_id=backup.pk).order_by("pk"))
     current = {item.pk: item for item in OrderItem.objects.filter(order_id=order.pk)}
-    kept = [c for c in copies if c.backup_of_id in current]
-    restored = {c.pk: c.backup_of_id for c in kept}
+    kept = [
+        (c, current[c.backup_of_id])
+        for c in copies
+        if c.backup_of_id is not None and c.backup_of_id in current
+    ]
+    restored = {copy.pk: original.pk for copy, original in kept}
     OrderItem.objects.filter(order_id=order.pk).exclude(pk__in=restored.values()).delete()
-    for copy in kept:
-        original = current[copy.backup_of_id]
+    for copy, original in kept:
         for field in item_fields:
             setattr(original, field.attname, getattr(copy, field.attname))
-    OrderItem.objects.bulk_update(
-        [current[c.backup_of_id] for c in kept], [f.name for f in item_fields]
-    )
+    OrderItem.objects.bulk_update([original for _, original in kept], [f.name for f in item_fields])
     recreated = OrderItem.objects.bulk_create(
         [
             _copy(copy, item_fields, order_id=order.pk)

@@ -59,10 +59,12 @@ def cart_fulfilment_choose(
     order = _cart_lock(order_id)
     address = None
     if shipping_address_id is not None:
-        address = Address.objects.filter(
-            pk=shipping_address_id, customer_id=order.customer_id
-        ).first()
-        if address is None or order.customer_id is None:
+        customer_id = order.customer_id  # a cart without a customer owns no address
+        if customer_id is not None:
+            address = Address.objects.filter(
+                pk=shipping_address_id, customer_id=customer_id
+            ).first()
+        if address is None:
             raise AddressNotTheCustomers(
                 f"Address {shipping_address_id} is not one of the customer's addresses."
             )

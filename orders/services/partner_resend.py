@@ -36,7 +36,8 @@ def order_resend_to_partners(*, order_id: int, actor: Actor) -> list[int]:
     from platforms.outbox import outbox_message_retry
 
     order = order_lock(order_id=order_id)
-    if not order_is_resendable(order):
+    session_id = order.sales_session_id
+    if session_id is None or not order_is_resendable(order):
         raise NothingToResend(
             f"Order {order.number} is in {order.status} or outside any sales session: it has "
             "no producer orders to send."
@@ -44,9 +45,7 @@ def order_resend_to_partners(*, order_id: int, actor: Actor) -> list[int]:
     producer_ids = sorted(set(order.items.values_list("producer_id", flat=True)))
     if not producer_ids:
         raise NothingToResend(f"Order {order.number} has no items.")
-    refreshed = set(
-        producer_orders_refresh(session_id=order.sales_session_id, producer_ids=producer_ids)
-    )
+    refreshed = set(producer_orders_refresh(session_id=session_id, producer_ids=producer_ids))
     producer_orders = list(
         ProducerOrder.objects.filter(
             sales_session_id=order.sales_session_id, producer_id__in=producer_ids

@@ -255,7 +255,8 @@ def order_payment_receive(
         + (f" (ref. {reference})" if reference else ""),
     )
     paid = {"payment_status": PaymentStatus.PAID, "amount_captured": order.grand_total}
-    to_status = {S.SUBMITTED: S.COMPLETE, S.SHIPPED: S.DEPOSITED}.get(order.status)
+    after_payment: dict[str, str] = {S.SUBMITTED: S.COMPLETE, S.SHIPPED: S.DEPOSITED}
+    to_status = after_payment.get(order.status)
     if to_status:
         order_status_move(
             order=order, to_status=to_status, actor=actor, reason="Payment received", also=paid

@@ -132,18 +132,19 @@ def order_payment_place(
     result = provider.authorize(order=order, amount=order.grand_total, details=details)
     if result.outcome == PaymentOutcome.DECLINED:
         raise PaymentDeclined(result.message, extra={"payment_method": provider.code})
-    payment = {
+    payment: dict[str, object] = {
         "payment_method": provider.code,
         "payment_reference": result.reference,
         "payment_status": PAYMENT_STATUS[result.outcome],
     }
     if result.outcome == PaymentOutcome.AUTHORIZED:
         payment["amount_authorized"] = order.grand_total
+    also: dict[str, object] | None = payment  # written with the first move only
     for to_status in _status_path(result.outcome, backordered):
         order = order_status_move(
-            order=order, to_status=to_status, actor=actor, reason=result.message, also=payment
+            order=order, to_status=to_status, actor=actor, reason=result.message, also=also
         )
-        payment = None
+        also = None
     if result.outcome == PaymentOutcome.DEFERRED:
         # Nothing is held for a pay-later order: an event, no payment transaction.
         order_event(

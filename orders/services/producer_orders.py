@@ -1,6 +1,8 @@
 """Producer orders: one per (sales session, producer), recomputed from live customer orders."""
 
+from collections.abc import Mapping
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery, Sum
@@ -156,7 +158,7 @@ def session_live_totals(
     return grouped
 
 
-def _products_of(session_id: int, product_ids: set[int]) -> dict[int, dict]:
+def _products_of(session_id: int, product_ids: set[int]) -> dict[int, Mapping[str, Any]]:
     """What the lines need of their products, and of the wholesale products they are bought
     as (with the session's offer of it, for its price): one query."""
     from sessions_app.models import Offer
@@ -319,7 +321,7 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
         .filter(producer_id__in={producer_id for producer_id, _ in set(totals) | existing})
         .order_by("pk")
     )
-    current = {}
+    current: dict[int, dict[int, ProducerOrderLine]] = {}
     for line in ProducerOrderLine.objects.filter(producer_order__in=producer_orders):
         current.setdefault(line.producer_order_id, {})[line.product_id] = line
 

@@ -1,6 +1,10 @@
 """The one door through which an order's status changes."""
 
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
+from django.db.models import Field
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
@@ -51,6 +55,15 @@ def order_status_change(*, order_id: int, to_status: str, actor: Actor, reason: 
     return order_status_move(order=order, to_status=to_status, actor=actor, reason=reason)
 
 
+def order_column(name: str) -> str:
+    """The column of one of Order's own fields, by name or attname ("locked_by",
+    "locked_by_id"), for the hand-written UPDATEs of the order row."""
+    field = Order._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise FieldDoesNotExist(f"Order.{name} is another table's relation, not a column")
+    return field.column
+
+
 def order_status_move(
     *, order: Order, to_status: str, actor: Actor, reason: str = "", also: dict | None = None
 ) -> Order:
@@ -66,7 +79,7 @@ def order_status_move(
     from_status = order.status
     now = timezone.now()
 
-    changes = {"status": to_status, "updated_at": now}
+    changes: dict[str, Any] = {"status": to_status, "updated_at": now}
     if to_status == OrderStatus.CSR_EDIT:
         changes["status_before_edit"] = from_status
     elif from_status == OrderStatus.CSR_EDIT:
@@ -75,7 +88,7 @@ def order_status_move(
         changes["placed_at"] = now
     changes |= also or {}
     quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(Order._meta.get_field(name).column)} = %s" for name in changes)
+    sets = ", ".join(f"{quote(order_column(name))} = %s" for name in changes)
     sql = (
         f"UPDATE {quote(Order._meta.db_table)} SET {sets}, version = version + 1 "
         "WHERE id = %s RETURNING version"

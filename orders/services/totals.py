@@ -12,6 +12,7 @@ from config.money import AMOUNT_LIMIT
 from discounts.services.pricing import PRICING_ITEM_FIELDS, order_items_price
 from orders.exceptions import AmountTooLarge
 from orders.models import Order, OrderItem, SubOrder
+from orders.services.status import order_column
 from orders.statuses import OrderStatus
 
 TOTAL_FIELDS = (
@@ -175,7 +176,7 @@ def _sub_orders_assign(order: Order, items: list[dict]) -> bool:
         for row in group
     ):  # fmt: skip
         return False
-    existing = dict(
+    existing: dict[int | None, int] = dict(  # by address (a sub-order may have none)
         SubOrder.objects.filter(order_id=order.pk).values_list("shipping_address_id", "pk")
     )
     moved = False
@@ -267,7 +268,7 @@ def _sub_orders_emptied_delete(order_id: int, kept: list[int]) -> tuple[str, lis
 
 def _order_update(order_id: int, assignments: dict, bump_version: bool) -> tuple[str, list]:
     quote = connection.ops.quote_name
-    sets = [f"{quote(Order._meta.get_field(name).column)} = %s" for name in assignments]
+    sets = [f"{quote(order_column(name))} = %s" for name in assignments]
     if bump_version:
         sets.append("version = version + 1")
     return (

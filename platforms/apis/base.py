@@ -9,7 +9,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import APIView
@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from config.problems import PROBLEM_CONTENT_TYPE
 from platforms.authentication import PartnerTokenAuthentication
 from platforms.exceptions import PayloadTooLarge, PreconditionFailed, PreconditionRequired
+from platforms.models import ApiCredential, Platform
 from platforms.permissions import HasPartnerScope
 from platforms.throttling import PlatformRateThrottle
 
@@ -24,13 +25,10 @@ from platforms.throttling import PlatformRateThrottle
 class PartnerPagination(LimitOffsetPagination):
     """`?limit=&offset=`; a limit above LARDER_API_MAX_PAGE_SIZE is cut down to it."""
 
-    @property
-    def default_limit(self) -> int:
-        return settings.LARDER_API_DEFAULT_PAGE_SIZE
-
-    @property
-    def max_limit(self) -> int:
-        return settings.LARDER_API_MAX_PAGE_SIZE
+    def __init__(self) -> None:
+        # A view makes its paginator per request: the settings in force then apply.
+        self.default_limit: int = settings.LARDER_API_DEFAULT_PAGE_SIZE
+        self.max_limit: int = settings.LARDER_API_MAX_PAGE_SIZE
 
     # A malformed limit or offset is refused (400), not silently replaced by the default.
     def get_limit(self, request) -> int:
@@ -62,7 +60,8 @@ class AcceptHeaderNegotiation(DefaultContentNegotiation):
     """The media type comes from `Accept` alone: partners send it, and a `?format=` query
     parameter would be one more thing to validate and document."""
 
-    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+    # DRF reads only URL_FORMAT_OVERRIDE here; the stubs want the whole api_settings.
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)  # type: ignore[assignment]
 
 
 class PartnerAutoSchema(AutoSchema):
@@ -82,7 +81,10 @@ class PartnerAutoSchema(AutoSchema):
         return operation_id
 
 
-class PartnerApiMixin:
+class PartnerApiMixin(APIView):
+    """The partner endpoints' base: an APIView, placed first in the bases of the generic
+    views so that its settings win."""
+
     content_negotiation_class = AcceptHeaderNegotiation
     schema = PartnerAutoSchema()
     authentication_classes = [PartnerTokenAuthentication]
@@ -98,12 +100,16 @@ class PartnerApiMixin:
             raise PayloadTooLarge(f"Request bodies are limited to {limit} bytes.")
 
     @property
-    def credential(self):
-        return self.request.auth
+    def credential(self) -> ApiCredential:
+        """The calling platform's credential (PartnerTokenAuthentication sets it)."""
+        credential = self.request.auth
+        if not isinstance(credential, ApiCredential):
+            raise NotAuthenticated("A partner platform's API token is required.")
+        return credential
 
     @property
-    def platform(self):
-        return self.request.auth.platform
+    def platform(self) -> Platform:
+        return self.credential.platform
 
 
 class PartnerApi(PartnerApiMixin, APIView):

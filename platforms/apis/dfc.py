@@ -6,6 +6,10 @@ calling platform (a foreign id is 404); writes go to platforms.partner_orders; J
 by platforms.dfc.parse and written by platforms.dfc.partner_api.
 """
 
+from collections.abc import Iterable
+from typing import TypeVar
+
+from django.db.models import Model
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -33,6 +37,7 @@ from platforms.partner_orders import partner_order_create, partner_order_update
 from platforms.versions import etag
 
 JSON_LD = "application/ld+json"
+M = TypeVar("M", bound=Model)
 
 
 class JsonLdRenderer(JSONRenderer):
@@ -85,7 +90,7 @@ class DfcApi(PartnerApi):
         return Response(body, status=code, headers=headers, content_type=JSON_LD)
 
 
-class DfcOrderMixin:
+class DfcOrderMixin(DfcApi):
     def order(self, seller):
         order = (
             selectors.partner_seller_orders_qs(credential=self.credential, seller=seller)
@@ -150,7 +155,7 @@ class DfcOrdersApi(DfcOrderMixin, DfcApi):
             headers["Link"] = ", ".join(links)
         entries = [
             (order, list(order.items.all()), seller, *selectors.order_discounts(order))
-            for order in page
+            for order in page or ()
         ]
         return self.graph(graphs.orders_document(entries), headers=headers)
 
@@ -236,7 +241,7 @@ class DfcCatalogApi(DfcApi):
     scope_subject = "catalog"
 
 
-def _one(items, pk: int, what: str):
+def _one(items: Iterable[M], pk: int, what: str) -> M:
     found = next((item for item in items if item.pk == pk), None)
     if found is None:
         raise NotFound(f"No {what} {pk} here.")
@@ -250,9 +255,8 @@ class DfcSuppliedProductsApi(DfcCatalogApi):
     def get(self, request, slug: str, pk: int | None = None):
         seller = self.seller()
         products = selectors.partner_products_of(credential=self.credential, seller=seller)
-        if pk is not None:
-            products = [_one(products.filter(pk=pk), pk, "product")]
-        entries = [(product, product.open_offers) for product in products]
+        chosen = list(products) if pk is None else [_one(products.filter(pk=pk), pk, "product")]
+        entries = [(product, product.open_offers) for product in chosen]
         return self.graph(document(graphs.catalogue_nodes(entries, seller)))
 
 
@@ -261,9 +265,10 @@ class DfcCatalogItemsApi(DfcCatalogApi):
     def get(self, request, slug: str, pk: int | None = None):
         seller = self.seller()
         products = selectors.partner_products_of(credential=self.credential, seller=seller)
-        if pk is not None:
-            products = [_one(products.filter(pk=pk), pk, "catalog item")]
-        entries = [(product, product.open_offers) for product in products]
+        chosen = (
+            list(products) if pk is None else [_one(products.filter(pk=pk), pk, "catalog item")]
+        )
+        entries = [(product, product.open_offers) for product in chosen]
         return self.graph(document(graphs.catalogue_nodes(entries, seller)))
 
 
@@ -272,10 +277,9 @@ class DfcOffersApi(DfcCatalogApi):
     def get(self, request, slug: str, pk: int | None = None):
         seller = self.seller()
         offers = selectors.partner_offers_of(credential=self.credential, seller=seller)
-        if pk is not None:
-            offers = [_one(offers.filter(pk=pk), pk, "offer")]
+        chosen = list(offers) if pk is None else [_one(offers.filter(pk=pk), pk, "offer")]
         by_product: dict = {}
-        for offer in offers:
+        for offer in chosen:
             by_product.setdefault(offer.product_id, (offer.product, []))[1].append(offer)
         return self.graph(document(graphs.catalogue_nodes(by_product.values(), seller)))
 
@@ -285,11 +289,12 @@ class DfcSaleSessionsApi(DfcCatalogApi):
     def get(self, request, slug: str, pk: int | None = None):
         seller = self.seller()
         sessions = selectors.partner_sessions_of(credential=self.credential, seller=seller)
-        if pk is not None:
-            sessions = [_one(sessions.filter(pk=pk), pk, "sale session")]
-        fees = shipping_rules_by_mode(trader_ids={s.trader_id for s in sessions})
+        chosen = (
+            list(sessions) if pk is None else [_one(sessions.filter(pk=pk), pk, "sale session")]
+        )
+        fees = shipping_rules_by_mode(trader_ids={s.trader_id for s in chosen})
         nodes: dict[str, dict] = {}
-        for session in sessions:
+        for session in chosen:
             for node in graphs.sale_session_nodes(session, seller, session.seller_offers, fees):
                 nodes.setdefault(node["@id"], node)
         return self.graph(document(list(nodes.values())))

@@ -72,7 +72,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "number",
             "status",
@@ -85,7 +85,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "updated_at",
             "version",
         )
-        read_only_fields = fields
+        read_only_fields: tuple[str, ...] = fields
 
 
 class OrderDetailSerializer(OrderSerializer):
@@ -123,7 +123,7 @@ class SaleSessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SaleSession
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "name",
             "trader",
@@ -134,7 +134,7 @@ class SaleSessionSerializer(serializers.ModelSerializer):
             "remote_id",
             "updated_at",
         )
-        read_only_fields = fields
+        read_only_fields: tuple[str, ...] = fields
 
 
 class SaleSessionDetailSerializer(SaleSessionSerializer):

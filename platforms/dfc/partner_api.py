@@ -7,6 +7,7 @@ an order holding stock for a hub (I, and the other placed-but-open letters) is H
 finalised one (C and what follows it) is Complete; X is Cancelled; a cart (P) is Draft.
 """
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from discounts.models import FulfilmentCentre
@@ -69,7 +70,7 @@ PAYMENT_STATUS_VALUES = {
 
 
 # The DFC list filters (the FDC API's query parameters): the table and the field each filters.
-STATE_FILTERS = {
+STATE_FILTERS: dict[str, tuple[Mapping[str, frozenset[str]], str]] = {
     "orderState": (ORDER_STATUS_LETTERS, "status"),
     "fulfilmentState": (FULFILMENT_STATUS_LETTERS, "status"),
     "paymentState": (PAYMENT_STATUS_VALUES, "payment_status"),
