@@ -1,0 +1,336 @@
+"""Session-keyed work at scale: the session dashboard, the producer-order refresh and the
+session close of a 10,000-order session, without and then with a realistic history (the same
+trader's 10 past sessions, 100,000 orders, closed, with their producer orders), and of a
+100,000-order session; each beside the bare SQL GROUP BY over the same session's rows (the
+least any consolidation can do: the minimal server's figure).
+
+Everything is built in SQL (INSERT … SELECT FROM generate_series), not through the ORM one row
+at a time: a trader, 20 producers with 1,000 products and their stock, each session's 1,000
+offers, orders placed over 24 hours in a mix of statuses (a third of them not live), 5 lines
+each. Sizes scale with BENCH_SCALE (0.1: 1,000 / 10,000 orders). The database is the run's own,
+dropped afterwards (bench/__main__.py).
+
+Targets (issue 17): each of the three for the 10,000-order session within 1.2× with history
+of without; the dashboard of the 100,000-order session ≤ 300 ms; a session close ≤ 2× the bare
+GROUP BY over its rows. BENCH_EXPLAIN=path writes EXPLAIN (ANALYZE) of every query the
+dashboard, the refresh and the GROUP BY send for the 10,000-order session with history.
+"""
+
+import os
+import statistics
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bench.bench_consolidation import GROUP_BY_SQL
+
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+SMALL = int(10_000 * SCALE)
+BIG = int(100_000 * SCALE)
+PAST_SESSIONS = 10
+PRODUCERS = 20
+PRODUCTS = 1_000
+LINES = 5
+REPEAT = 3  # medians of 3
+
+TARGET_HISTORY = 1.2
+TARGET_DASHBOARD_MS = 300
+TARGET_CLOSE_OVER_GROUP_BY = 2.0
+
+# Every order status the mix draws from: live ones (placed), carts and cancelled ones.
+STATUS_MIX = ["I", "C", "C", "C", "M", "R", "S", "P", "X"]
+
+_ORDERS_SQL = """
+INSERT INTO orders_order (
+    status, status_before_edit, currency, trader_id, sales_session_id, customer_note,
+    payment_method, payment_reference, payment_status, amount_authorized, amount_captured,
+    amount_refunded, list_name, approval_reasons, total_product, total_adjustment,
+    total_shipping, total_tax, total_shipping_tax, placed_at, checked_out_at, created_at,
+    updated_at, version)
+SELECT s.status, '', 'EUR', %(trader)s, %(session)s, '', 'invoice', '', 'deferred', 0, 0, 0,
+       '', '[]', 12.50 * %(lines)s, 0, 0, 0, 0,
+       CASE WHEN s.status = 'P' THEN NULL ELSE t END, t, t, t, 2
+FROM generate_series(1, %(count)s) g,
+     LATERAL (SELECT (%(mix)s::text[])[1 + (g * 7 %% array_length(%(mix)s::text[], 1))]
+              AS status) s,
+     LATERAL (SELECT %(begins)s::timestamptz + (g %% 86400) * interval '1 second' AS t) t0
+"""
+
+_ITEMS_SQL = """
+INSERT INTO orders_orderitem (
+    order_id, product_id, offer_id, product_name, product_sku, producer_id,
+    producer_platform_id, quantity, nominal_quantity, unit_of_measure, unit_price, vat_rate,
+    total_product, total_adjustment, total_shipping, total_tax, total_shipping_tax, status,
+    inventory_status, inventory_unknown, fulfilment_status, unavailable_reason, created_at,
+    updated_at)
+SELECT o.id, p.id, f.id, p.name, '', p.producer_id, %(platform)s, q.q, 1, 'piece', 2.50, 5.50,
+       2.50 * q.q, 0, 0, 0, 0, o.status, 'ALLC', false, 'unfulfilled', '', o.created_at,
+       o.created_at
+FROM orders_order o
+CROSS JOIN generate_series(0, %(lines)s - 1) k
+JOIN LATERAL (SELECT (%(products)s::bigint[])[1 + ((o.id * 7919 + k * 211) %% %(n)s)] AS id) x
+  ON true
+JOIN inventory_product p ON p.id = x.id
+JOIN sessions_app_offer f ON f.session_id = %(session)s AND f.product_id = p.id
+CROSS JOIN LATERAL (SELECT 1 + ((o.id + k) %% 4) AS q) q
+WHERE o.sales_session_id = %(session)s
+"""
+
+_OFFERS_SQL = """
+INSERT INTO sessions_app_offer (session_id, product_id, price, currency, vat_rate,
+    allows_backorder, is_public, quantity_reserved, remote_id)
+SELECT %(session)s, p, 2.50, 'EUR', 5.50, false, true, 0, ''
+FROM unnest(%(products)s::bigint[]) p
+"""
+
+
+def _catalog(tag: str):
+    from inventory.models import Product, Stock
+    from platforms.models import Enterprise, Platform
+
+    platform, _ = Platform.objects.get_or_create(
+        is_local=True, defaults={"name": "Bench Larder", "slug": "bench-larder"}
+    )
+    trader = Enterprise.objects.create(
+        platform=platform, kind="trader", name=f"Hub {tag}", slug=f"bench-hub-{tag}"
+    )
+    producers = Enterprise.objects.bulk_create(
+        Enterprise(
+            platform=platform, kind="producer", name=f"Farm {tag}-{p}", slug=f"farm-{tag}-{p}"
+        )
+        for p in range(PRODUCERS)
+    )
+    products = Product.objects.bulk_create(
+        Product(
+            producer=producers[n % PRODUCERS],
+            name=f"Product {tag}-{n}",
+            weight_kg=Decimal("0.5"),
+            pack_weight_kg=Decimal("10"),
+        )
+        for n in range(PRODUCTS)
+    )
+    Stock.objects.bulk_create(Stock(product=p, on_hand=Decimal("100000")) for p in products)
+    return platform, trader, [p.pk for p in products]
+
+
+def _session(platform, trader, products, orders: int, name: str, begins, state="open"):
+    """A session of `orders` orders with LINES lines each, built in three statements."""
+    from sessions_app.models import SaleSession
+
+    session = SaleSession.objects.create(
+        trader=trader, name=name, state=state, begins_at=begins, ends_at=begins + timedelta(days=1)
+    )
+    params = {
+        "session": session.pk, "trader": trader.pk, "platform": platform.pk,
+        "products": products, "n": len(products), "count": orders, "lines": LINES,
+        "mix": STATUS_MIX, "begins": begins,
+    }  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_OFFERS_SQL, params)
+        cursor.execute(_ORDERS_SQL, params)
+        cursor.execute(_ITEMS_SQL, params)
+    return session
+
+
+def _analyze() -> None:
+    with connection.cursor() as cursor:
+        for table in (
+            "orders_order", "orders_orderitem", "sessions_app_offer", "orders_producerorder",
+            "orders_producerorderline", "inventory_product", "inventory_stock",
+        ):  # fmt: skip
+            cursor.execute(f"ANALYZE {table}")
+
+
+def _timed(work) -> tuple[float, int]:
+    """Milliseconds and statements of one call."""
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        work()
+        elapsed = time.perf_counter() - started
+    return elapsed * 1000, len(queries)
+
+
+def _median(work) -> tuple[float, int]:
+    work()  # warm-up
+    runs = [_timed(work) for _ in range(REPEAT)]
+    return statistics.median(r[0] for r in runs), runs[0][1]
+
+
+def _group_by(session_id: int):
+    from orders.services.producer_orders import LIVE_ORDER_STATUSES
+
+    def work():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(GROUP_BY_SQL, [session_id, list(LIVE_ORDER_STATUSES)])
+            cursor.fetchall()
+
+    return work
+
+
+def _refresh(session_id: int):
+    from orders.models import ProducerOrder
+    from orders.services.producer_orders import producer_orders_refresh
+
+    def work():
+        # From scratch, as a first consolidation: every line is written.
+        ProducerOrder.objects.filter(sales_session_id=session_id).delete()
+        producer_orders_refresh(session_id=session_id)
+
+    return work
+
+
+def _dashboard(session):
+    from sessions_app.dashboard_selectors import session_dashboard
+
+    return lambda: session_dashboard(session=session)
+
+
+def _close(session_id: int) -> tuple[float, int]:
+    from config.actors import Actor
+    from orders.services.session_close import session_close
+
+    return _timed(lambda: session_close(session_id=session_id, actor=Actor.system("bench")))
+
+
+def _measure(session) -> dict:
+    figures = {
+        "group by": _median(_group_by(session.pk)),
+        "refresh": _median(_refresh(session.pk)),
+        "dashboard": _median(_dashboard(session)),
+    }
+    figures["close"] = _close(session.pk)
+    return figures
+
+
+def _explain(sessions: dict, path: str) -> None:
+    """EXPLAIN ANALYZE of every query the dashboard, the refresh and the GROUP BY send."""
+    from orders.services.producer_orders import producer_orders_refresh
+    from sessions_app.dashboard_selectors import session_dashboard
+
+    lines = []
+    for label, session in sessions.items():
+        with CaptureQueriesContext(connection) as queries:
+            session_dashboard(session=session)
+            with transaction.atomic():
+                producer_orders_refresh(session_id=session.pk)
+                transaction.set_rollback(True)
+            _group_by(session.pk)()
+        with connection.cursor() as cursor:
+            for query in queries.captured_queries:
+                sql = query["sql"]
+                if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                    continue
+                try:
+                    with transaction.atomic():
+                        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                        plan = "\n".join(r[0] for r in cursor.fetchall())
+                        transaction.set_rollback(True)
+                except Exception as error:  # noqa: BLE001 - a query EXPLAIN cannot take
+                    plan = f"(not explained: {error})"
+                lines += [f"-- {label}", sql, plan, ""]
+    with open(path, "w") as out:
+        out.write("\n".join(lines))
+
+
+def run() -> list[dict]:
+    tag = timezone.now().strftime("%H%M%S%f")
+    built = time.monotonic()
+    platform, trader, products = _catalog(tag)
+    now = timezone.now()
+    # Sessions begin a day apart, the measured ones last: each is "the current session".
+    first = _session(platform, trader, products, SMALL, f"{tag} 10k without history",
+                     now - timedelta(hours=2))  # fmt: skip
+    _analyze()
+    without = _measure(first)
+    with connection.cursor() as cursor:  # not the trader's previous session for what follows
+        cursor.execute(
+            "UPDATE sessions_app_salesession SET begins_at = begins_at - interval '400 days', "
+            "ends_at = ends_at - interval '400 days' WHERE id = %s",
+            [first.pk],
+        )
+
+    from config.actors import Actor
+    from orders.services.session_close import session_close
+
+    history_orders = BIG // PAST_SESSIONS
+    for n in range(PAST_SESSIONS, 0, -1):
+        past = _session(platform, trader, products, history_orders, f"{tag} past {n}",
+                        now - timedelta(days=7 * n), state="open")  # fmt: skip
+        session_close(session_id=past.pk, actor=Actor.system("bench"))
+    second = _session(platform, trader, products, SMALL, f"{tag} 10k with history",
+                      now - timedelta(hours=1))  # fmt: skip
+    _analyze()
+    with_history = _measure(second)
+    if os.environ.get("BENCH_EXPLAIN"):
+        _explain({"10k session with history": second}, os.environ["BENCH_EXPLAIN"])
+
+    big = _session(platform, trader, products, BIG, f"{tag} 100k", now - timedelta(minutes=30))
+    _analyze()
+    large = _measure(big)
+    setup = time.monotonic() - built
+
+    def ms(value):
+        return f"{value:.0f}"
+
+    figures = [
+        {
+            "name": f"sizes: {SMALL:,} and {BIG:,} orders × {LINES} lines; history "
+            f"{PAST_SESSIONS} closed sessions, {history_orders * PAST_SESSIONS:,} orders; "
+            f"{PRODUCTS:,} products of {PRODUCERS} producers (built and measured in "
+            f"{setup:.0f} s)",
+            "value": "",
+        }
+    ]
+    for what in ("close", "refresh", "dashboard"):
+        before, after = without[what][0], with_history[what][0]
+        figures.append(
+            {
+                "name": f"{what}, {SMALL:,}-order session: with history ÷ without "
+                f"({ms(after)} ms / {ms(before)} ms; statements {with_history[what][1]} / "
+                f"{without[what][1]})",
+                "value": f"{after / before:.2f}",
+                "unit": "×",
+                "minimal": f"GROUP BY {ms(with_history['group by'][0])} / "
+                f"{ms(without['group by'][0])} ms",
+                "target": f"≤ {TARGET_HISTORY}×",
+                "ok": after / before <= TARGET_HISTORY,
+            }
+        )
+    figures.append(
+        {
+            "name": f"dashboard, {BIG:,}-order session (median of {REPEAT}; "
+            f"{large['dashboard'][1]} statements)",
+            "value": ms(large["dashboard"][0]),
+            "unit": "ms",
+            "target": f"≤ {TARGET_DASHBOARD_MS} ms",
+            "ok": large["dashboard"][0] <= TARGET_DASHBOARD_MS,
+        }
+    )
+    for label, figures_of in (
+        (f"{SMALL:,}-order session with history", with_history),
+        (f"{BIG:,}-order session", large),
+    ):
+        close, group_by = figures_of["close"][0], figures_of["group by"][0]
+        figures += [
+            {
+                "name": f"session close, {label} ({figures_of['close'][1]} statements)",
+                "value": ms(close),
+                "unit": "ms",
+                "minimal": f"{ms(group_by)} ms (bare GROUP BY)",
+                "ratio": f"{close / group_by:.2f}×",
+                "target": f"≤ {TARGET_CLOSE_OVER_GROUP_BY:g}× GROUP BY",
+                "ok": close / group_by <= TARGET_CLOSE_OVER_GROUP_BY,
+            },
+            {
+                "name": f"refresh (from scratch), {label} ({figures_of['refresh'][1]} statements)",
+                "value": ms(figures_of["refresh"][0]),
+                "unit": "ms",
+                "minimal": f"{ms(group_by)} ms (bare GROUP BY)",
+                "ratio": f"{figures_of['refresh'][0] / group_by:.2f}×",
+            },
+        ]
+    return figures
