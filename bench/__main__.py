@@ -20,7 +20,7 @@ import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-DEFAULT = ["http", "sessions"]
+DEFAULT = ["http", "partner_http", "sessions"]
 
 
 def _admin_url(url: str) -> str:

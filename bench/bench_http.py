@@ -81,6 +81,9 @@ def _server_env(port: int, queue_prefix: str) -> dict:
             "WEB_CONCURRENCY": WORKERS,
             "WEB_THREADS": THREADS,
             "LOG_LEVEL": "WARNING",
+            # A 1,000-line partner POST may take longer than production's 30 s under load:
+            # time it rather than have the worker killed.
+            "WEB_TIMEOUT": "300",
             "LARDER_API_THROTTLE_RATE": "1000000/min",
             "LARDER_QUEUE_PREFIX": queue_prefix,
             "LARDER_PUBLIC_URL": settings.LARDER_PUBLIC_URL,
@@ -115,8 +118,8 @@ class Server:
             command = [
                 *gunicorn, "--bind", env["WEB_BIND"], "--workers", WORKERS, "--threads",
                 THREADS, "--worker-class", "gthread", "--keep-alive", "5",
-                "--max-requests", "2000", "--max-requests-jitter", "200", "--preload",
-                "--log-level", "warning", "bench.minimal_server:app",
+                "--max-requests", "2000", "--max-requests-jitter", "200", "--timeout", "300",
+                "--preload", "--log-level", "warning", "bench.minimal_server:app",
             ]  # fmt: skip
         self.log = tempfile.NamedTemporaryFile(
             "w+", prefix=f"bench-http-{kind}-", suffix=".log", delete=False
@@ -285,14 +288,17 @@ def _client(operation, arguments, barrier, results) -> None:
         operation(http, n=-1, **arguments)  # warm: connection, worker, caches
         barrier.wait(timeout=120)
         started = time.monotonic()
-        latencies = []
+        latencies, parts = [], {}
         n = 0
         while time.monotonic() - started < SECONDS:
             begun = time.perf_counter()
-            operation(http, n=n, **arguments)
+            timed = operation(http, n=n, **arguments)
             latencies.append(time.perf_counter() - begun)
+            if isinstance(timed, dict):  # the operation's requests, timed one by one
+                for kind, seconds in timed.items():
+                    parts.setdefault(kind, []).append(seconds)
             n += 1
-        results.put(("done", started, time.monotonic(), latencies))
+        results.put(("done", started, time.monotonic(), latencies, parts))
     except BaseException as error:  # noqa: BLE001 - reported to the parent
         results.put(("error", repr(error)[:2000]))
         barrier.abort()
@@ -316,10 +322,13 @@ def drive(operation, per_client: list[dict]) -> dict:
     errors = [o[1] for o in outcomes if o[0] == "error"]
     if errors:
         raise RuntimeError(f"a client failed: {errors[0]}")
-    return summary(
-        [latency for o in outcomes for latency in o[3]],
-        max(o[2] for o in outcomes) - min(o[1] for o in outcomes),
-    )
+    seconds = max(o[2] for o in outcomes) - min(o[1] for o in outcomes)
+    result = summary([latency for o in outcomes for latency in o[3]], seconds)
+    kinds = {kind for o in outcomes for kind in o[4]}
+    result["parts"] = {
+        kind: summary([x for o in outcomes for x in o[4].get(kind, [])], seconds) for kind in kinds
+    }
+    return result
 
 
 def summary(latencies: list[float], seconds: float) -> dict:
@@ -335,7 +344,14 @@ def summary(latencies: list[float], seconds: float) -> dict:
 
 
 def merge(results: list[dict]) -> dict:
-    return summary([x for r in results for x in r["latencies"]], sum(r["seconds"] for r in results))
+    seconds = sum(r["seconds"] for r in results)
+    merged = summary([x for r in results for x in r["latencies"]], seconds)
+    kinds = {kind for r in results for kind in r.get("parts", {})}
+    merged["parts"] = {
+        kind: summary([x for r in results for x in r["parts"][kind]["latencies"]], seconds)
+        for kind in kinds
+    }
+    return merged
 
 
 def abba(servers: dict, run_one, between=None) -> dict:
@@ -392,7 +408,7 @@ def ratio_figure(name, larder, minimal, unit, *, target=None, better="higher", l
 # --- the run --------------------------------------------------------------------------------------
 
 
-_PICTURE = {
+PICTURE = {
     "order": """
         SELECT status, version, currency, total_product, total_adjustment, total_tax,
                grand_total, payment_method, payment_status, replace(payment_reference,
@@ -429,21 +445,21 @@ _PICTURE = {
 }
 
 
-def picture(order_id: int) -> dict:
+def picture(order_id: int, pictures: dict | None = None) -> dict:
     """What a checkout wrote for an order, without ids and times that differ between twins."""
     with connection.cursor() as cursor:
         rows = {}
-        for name, sql in _PICTURE.items():
+        for name, sql in (pictures or PICTURE).items():
             cursor.execute(sql, {"id": order_id})
             rows[name] = cursor.fetchall()
     return rows
 
 
-def differences(larder_id: int, minimal_id: int, skip=()) -> list[str]:
-    larder, minimal = picture(larder_id), picture(minimal_id)
+def differences(larder_id: int, minimal_id: int, skip=(), pictures=None) -> list[str]:
+    larder, minimal = picture(larder_id, pictures), picture(minimal_id, pictures)
     return [
         f"{name}: Larder {larder[name]} ≠ minimal {minimal[name]}"
-        for name in _PICTURE
+        for name in larder
         if name not in skip and larder[name] != minimal[name]
     ]
 

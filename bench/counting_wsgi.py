@@ -1,14 +1,24 @@
 """Larder's WSGI application (config.wsgi) with each response saying how many statements it sent
 to PostgreSQL (`X-Statements`: every statement Django logs, BEGIN, COMMIT and savepoints
-included), for the bench's statement counts over HTTP under the production settings.
+included; `X-Statement-Lookups`: those the partner throttle and idempotency lookup sent), for the
+bench's statement counts over HTTP under the production settings.
 
 Only the bench's counting pass serves it (one client, gunicorn as bin/web runs it); the timed
 runs serve the plain config.wsgi through bin/web, since logging every statement costs time.
 """
 
+import re
+
 from django.db import connections
 
 from config.wsgi import application as larder
+
+# Statements that only serve the partner throttle or the idempotency lookup: the database cache
+# the throttle keeps its counters in, the advisory lock and the look-up of a key's record.
+LOOKUPS = re.compile(
+    r'platforms_api_cache|pg_advisory_xact_lock|^\s*SELECT .* FROM "platforms_idempotencyrecord"',
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def application(environ, start_response):
@@ -20,7 +30,13 @@ def application(environ, start_response):
 
     def counted(status, headers, exc_info=None):
         # Django starts the response once the view and every middleware are done.
-        count = len(connection.queries_log)
-        return start_response(status, [*headers, ("X-Statements", str(count))], exc_info)
+        statements = [query["sql"] for query in connection.queries_log]
+        lookups = sum(1 for sql in statements if LOOKUPS.search(sql))
+        headers = [
+            *headers,
+            ("X-Statements", str(len(statements))),
+            ("X-Statement-Lookups", str(lookups)),
+        ]
+        return start_response(status, headers, exc_info)
 
     return larder(environ, counted)

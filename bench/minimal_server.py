@@ -736,7 +736,6 @@ ROUTES = [
     ("POST", re.compile(r"^/api/storefront/carts/(\d+)/submit/$"), cart_submit),
     ("POST", re.compile(r"^/api/storefront/carts/(\d+)/pay/$"), cart_pay),
 ]
-EXTRA_ROUTES: list = []  # the partner flows (bench/minimal_partner.py) add theirs
 
 
 def _body(environ) -> dict:
@@ -745,25 +744,25 @@ def _body(environ) -> dict:
 
 
 def app(environ, start_response):
+    from bench import minimal_partner  # the partner flows, which import this module
+
     method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
     if path == "/readyz":
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"ok"]
     db = _db()
     db.statements = 0
-    headers = [("Content-Type", "application/json")]
+    headers = []
     try:
-        for verb, pattern, view in ROUTES + EXTRA_ROUTES:
+        for verb, pattern, view in ROUTES + minimal_partner.ROUTES:
             match = pattern.match(path)
             if match and verb == method:
-                status, body, *extra = view(
-                    environ,
-                    db,
-                    _body(environ) if method in ("POST", "PUT") else {},
-                    *(int(g) if g.isdigit() else g for g in match.groups()),
-                )
-                if extra:
-                    headers += extra[0]
+                arguments = [int(g) if g.isdigit() else g for g in match.groups()]
+                body = _body(environ) if method in ("POST", "PUT") else {}
+                status, body, *extra = view(environ, db, body, *arguments)
+                headers = list(extra[0]) if extra else []
+                kind = "application/ld+json" if "/api/dfc/" in path else "application/json"
+                headers.append(("Content-Type", kind))
                 break
         else:
             raise Problem(404, f"No {method} {path}.")
@@ -773,6 +772,7 @@ def app(environ, start_response):
         body = json.dumps({"status": status, "detail": problem.detail})
     except (KeyError, ValueError, TypeError) as error:
         status, body = 400, json.dumps({"status": 400, "detail": f"Bad request: {error!r}"})
+        headers = [("Content-Type", "application/problem+json")]
     reason = {200: "OK", 201: "Created"}.get(status, "Error")
     data = body.encode()
     headers += [("Content-Length", str(len(data))), ("X-Statements", str(db.statements))]

@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from bench import bench_http, minimal_server
+from bench import bench_http, bench_partner_http, minimal_partner, minimal_server
 from inventory.models import Stock
+from orders.models import Order
 from tests.support.database import database_url
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -24,12 +25,12 @@ class Minimal:
         self.cookie = f"sessionid={cookie}; csrftoken=abcdefabcdefabcdefabcdefabcdef12"
         self.csrf = "abcdefabcdefabcdefabcdefabcdef12"
 
-    def post(self, path: str, body: dict, csrf: str | None = None):
+    def post(self, path: str, body: dict, csrf: str | None = None, method="POST", **headers):
         data = json.dumps(body).encode()
         environ = {
-            "REQUEST_METHOD": "POST", "PATH_INFO": path, "CONTENT_LENGTH": str(len(data)),
+            "REQUEST_METHOD": method, "PATH_INFO": path, "CONTENT_LENGTH": str(len(data)),
             "wsgi.input": io.BytesIO(data), "HTTP_COOKIE": self.cookie,
-            "HTTP_X_CSRFTOKEN": self.csrf if csrf is None else csrf,
+            "HTTP_X_CSRFTOKEN": self.csrf if csrf is None else csrf, **headers,
         }  # fmt: skip
         started = {}
         body = b"".join(
@@ -127,3 +128,69 @@ def test_the_minimal_server_keeps_larders_guarantees(storefront):
     status, problem, _ = minimal.post(f"{api}/carts/{cart['id']}/pay/", {"method": "invoice"})
     assert status == 409
     assert "must be submitted" in problem["detail"]
+
+
+@pytest.fixture
+def partner(settings, monkeypatch):
+    monkeypatch.setattr(minimal_server, "DATABASE_URL", database_url())
+    monkeypatch.setattr(minimal_partner, "PUBLIC_URL", settings.LARDER_PUBLIC_URL)
+    monkeypatch.setattr(minimal_partner, "_redis", None)
+    monkeypatch.delenv("MINIMAL_QUEUE_URL", raising=False)
+    yield bench_partner_http.partner_fixture(offers=4)
+    db = getattr(minimal_server._local, "db", None)
+    if db is not None:
+        db.connection.close()
+        del minimal_server._local.db
+
+
+def test_a_minimal_partner_post_and_put_write_what_larders_write(partner):
+    slug, offers, token = partner
+    orders = f"/api/dfc/Enterprises/{slug}/Orders"
+    placed = [(offers[0], 4), (offers[1], 3), (offers[2], 2)]
+    amended = [(offers[0], 1), (offers[1], 3)]
+    larder = Client(HTTP_AUTHORIZATION=f"Bearer {token}", SERVER_NAME="127.0.0.1")
+    created = larder.post(
+        orders, bench_partner_http.graph(slug, placed), content_type="application/ld+json",
+        HTTP_IDEMPOTENCY_KEY="larder-1",
+    )  # fmt: skip
+    assert created.status_code == 201, created.content
+    larder_id = int(created["Location"].rsplit("/", 1)[1])
+    put = larder.put(
+        f"{orders}/{larder_id}", bench_partner_http.graph(slug, amended),
+        content_type="application/ld+json", HTTP_IF_MATCH=created["ETag"],
+    )  # fmt: skip
+    assert put.status_code == 200, put.content
+
+    minimal = Minimal("")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    body = bench_partner_http.graph(slug, placed)
+    status, _, headers = minimal.post(orders, body, HTTP_IDEMPOTENCY_KEY="minimal-1", **auth)
+    assert status == 201
+    minimal_id = int(headers["Location"].rsplit("/", 1)[1])
+    status, _, _ = minimal.post(
+        f"{orders}/{minimal_id}", bench_partner_http.graph(slug, amended), method="PUT",
+        HTTP_IF_MATCH=headers["ETag"], **auth,
+    )  # fmt: skip
+    assert status == 200
+    # The tests run Celery eagerly: Larder's producer-orders work requests are done and gone.
+    assert (
+        bench_http.differences(
+            larder_id, minimal_id, skip={"work requests"},
+            pictures=bench_partner_http._PARTNER_PICTURE,
+        )
+        == []
+    )  # fmt: skip
+
+    # A replay answers the first response and places nothing.
+    count = Order.objects.count()
+    status, _, replay = minimal.post(orders, body, HTTP_IDEMPOTENCY_KEY="minimal-1", **auth)
+    assert status == 201
+    assert replay["Idempotent-Replayed"] == "true"
+    assert replay["Location"] == headers["Location"]
+    assert Order.objects.count() == count
+    # A stale If-Match is refused.
+    status, _, _ = minimal.post(
+        f"{orders}/{minimal_id}", bench_partner_http.graph(slug, placed), method="PUT",
+        HTTP_IF_MATCH=headers["ETag"], **auth,
+    )  # fmt: skip
+    assert status == 412
