@@ -60,9 +60,33 @@ def _drop_database(name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _others() -> str:
+    """Other worktrees' Python and Node processes now, by worktree (the machine is shared)."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    busy: dict[str, int] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/comm") as comm:
+                name = comm.read().strip()
+        except OSError:
+            continue
+        parent = os.path.dirname(here)
+        if fields and cwd.startswith(parent + "/") and not cwd.startswith(here):
+            if name.startswith(("python", "node", "pytest", "gunicorn", "celery")):
+                tree = cwd[len(parent) + 1 :].split("/", 1)[0]
+                busy[tree] = busy.get(tree, 0) + 1
+    return ", ".join(f"{tree}: {n}" for tree, n in sorted(busy.items())) or "none"
+
+
 def _machine() -> str:
     one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
+    return (
+        f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores; "
+        f"other worktrees' processes: {_others()}"
+    )
 
 
 def _cell(value) -> str:
