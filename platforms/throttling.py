@@ -9,8 +9,9 @@ from platforms.permissions import credential_of
 
 class PlatformRateThrottle(SimpleRateThrottle):
     """DRF's sliding-window throttle, keyed by the credential's platform and counted in the
-    "api" cache: a database table, so all the instance's processes share one count (a
-    process-local cache would let N processes allow N times the rate)."""
+    "api" cache: Redis (no database round trip), or the database cache table where there is
+    no Redis, so all the instance's processes share one count either way (a process-local
+    cache would let N processes allow N times the rate)."""
 
     scope = "partner-platform"
 

@@ -14,3 +14,12 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"  # noqa: F405
 }
+
+# Each pytest process keys the "api" cache apart, so two runs sharing one Redis never see each
+# other's throttle counts or idempotency markers. Without Redis the tests use a process-local
+# cache (one process; integration tests that start servers set their own environment), so the
+# statement counts the tests pin are the same with and without Redis.
+if LARDER_CACHE_URL:  # noqa: F405
+    CACHES["api"] = {**API_CACHE_REDIS, "KEY_PREFIX": f"larder-api-test-{os.getpid()}"}  # noqa: F405
+else:
+    CACHES["api"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405

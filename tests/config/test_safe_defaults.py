@@ -138,7 +138,18 @@ def test_manage_py_keeps_the_development_settings():
     ]
 
 
-@override_settings(DEBUG=True, CELERY_BROKER_URL=PRODUCTION_ENV["CELERY_BROKER_URL"])
+@override_settings(
+    DEBUG=True,
+    CELERY_BROKER_URL=PRODUCTION_ENV["CELERY_BROKER_URL"],
+    LARDER_CACHE_URL=PRODUCTION_ENV["CELERY_BROKER_URL"],
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "api": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": PRODUCTION_ENV["CELERY_BROKER_URL"],
+        },
+    },
+)
 def test_the_debug_error_page_hides_connection_urls():
     request = RequestFactory().get(
         "/boom", DATABASE_URL=PRODUCTION_ENV["DATABASE_URL"], SECRET_KEY=META_SECRET
@@ -151,4 +162,5 @@ def test_the_debug_error_page_hides_connection_urls():
     assert "RuntimeError" in page
     assert "CELERY_BROKER_URL" in page
     assert "DATABASE_URL" in page
+    assert "LARDER_CACHE_URL" in page
     assert [secret for secret in PASSWORDS if secret in page] == []
