@@ -10,8 +10,8 @@ from orders.models import Order
 from platforms.idempotency import idempotency_cache_key
 from platforms.models import IdempotencyRecord
 from tests.config.test_safe_defaults import _python
-from tests.support.database import database_url
 from tests.platforms.test_api_dfc import farm, order_graph, post, reserved  # noqa: F401
+from tests.support.database import database_url
 
 pytestmark = pytest.mark.django_db
 
