@@ -13,11 +13,11 @@ from inventory.models import Reservation
 from orders.exceptions import AmountTooLarge, InvalidQuantity
 from orders.models import Order, OrderEvent, OrderItem
 from orders.services.checkout import cart_item_add, cart_item_quantity_change
-from tests.factories import ProducerFactory, SaleSessionFactory
+from tests.factories import ProducerFactory
 from tests.inventory.factories import cart_with, customer_of, offer_with_stock
+from tests.orders.conftest import assert_problem
 
 pytestmark = pytest.mark.django_db
-PROBLEM = "application/problem+json"
 
 
 def _written():
@@ -30,24 +30,10 @@ def _written():
 
 
 @pytest.fixture
-def session():
-    return SaleSessionFactory()
-
-
-@pytest.fixture
-def shopper(session, django_user_model):
-    user = django_user_model.objects.create_user("ada", "ada@example.org", "pw")
-    customer = customer_of(session, user=user)
-    client = APIClient()
-    client.force_authenticate(user)
-    client.cart = cart_with(session, [(offer_with_stock(session), "1")], customer=customer)
-    return client
-
-
-def _problem(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    assert response.json()["code"] == code
+def shopper(shopper, session):
+    """The storefront shopper (tests/orders/conftest.py) with a cart of one item."""
+    shopper.cart = cart_with(session, [(offer_with_stock(session), "1")], customer=shopper.customer)
+    return shopper
 
 
 def test_json_depth_counts_brackets_outside_strings():
@@ -64,7 +50,7 @@ def test_deeply_nested_json_is_a_400_on_the_storefront(session, shopper, depth):
 
     response = shopper.post("/api/storefront/carts/", body, content_type="application/json")
 
-    _problem(response, 400, "json-too-deep")
+    assert_problem(response, 400, "json-too-deep")
     assert _written() == before
 
 
@@ -74,7 +60,7 @@ def test_json_at_the_depth_limit_reaches_validation(session, shopper):
 
     response = shopper.post("/api/storefront/carts/", body, content_type="application/json")
 
-    _problem(response, 400, "invalid-input")
+    assert_problem(response, 400, "invalid-input")
 
 
 @pytest.mark.parametrize("media_type", ["application/json", "application/ld+json"])
@@ -85,7 +71,7 @@ def test_deeply_nested_json_is_a_400_on_the_dfc_api(api, local_platform, media_t
 
     response = api.post("/api/dfc/Enterprises/green-farm/Orders", body, content_type=media_type)
 
-    _problem(response, 400, "json-too-deep")
+    assert_problem(response, 400, "json-too-deep")
     assert _written() == before
 
 
@@ -104,8 +90,8 @@ def test_storefront_quantities_out_of_bounds_are_refused(session, shopper, quant
         f"/api/storefront/carts/{cart.pk}/items/{item.pk}/", {"quantity": quantity}, format="json"
     )
 
-    _problem(added, 400, "invalid-input")
-    _problem(changed, 400, "invalid-input")
+    assert_problem(added, 400, "invalid-input")
+    assert_problem(changed, 400, "invalid-input")
     assert _written() == before
 
 
@@ -146,7 +132,7 @@ def test_a_line_too_large_for_the_amount_columns_is_refused(session, shopper):
         format="json",
     )
 
-    _problem(response, 422, "amount-too-large")
+    assert_problem(response, 422, "amount-too-large")
     assert _written() == before
 
 
@@ -176,7 +162,7 @@ def test_long_strings_are_refused_before_the_database(shopper, path, body):
 
     response = shopper.post(f"/api/storefront/{base}/{shopper.cart.pk}/{path}", body, format="json")
 
-    _problem(response, 400, "invalid-input")
+    assert_problem(response, 400, "invalid-input")
     assert _written() == before
 
 

@@ -8,26 +8,11 @@ from rest_framework.test import APIClient
 from inventory.models import Reservation, Stock
 from orders.models import Order, OrderEvent, OrderItem, ProducerOrder
 from sessions_app.models import SaleSession
-from tests.factories import OfferFactory, SaleSessionFactory
+from tests.factories import OfferFactory
 from tests.inventory.factories import customer_of, offer_with_stock, stock_of
+from tests.orders.conftest import assert_problem
 
 pytestmark = pytest.mark.django_db
-
-PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def session():
-    return SaleSessionFactory()
-
-
-@pytest.fixture
-def shopper(session, django_user_model):
-    user = django_user_model.objects.create_user("ada", "ada@example.org", "pw")
-    customer_of(session, user=user, name="Ada")
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -106,15 +91,6 @@ def test_removing_an_item_and_cancelling_a_placed_order(session, shopper, cart_i
     assert stock_of(offer).reserved == Decimal("0")
 
 
-def _problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    body = response.json()
-    assert (body["status"], body["code"]) == (status, code)
-    assert body["type"].endswith(code)
-    return body
-
-
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
@@ -140,7 +116,7 @@ def test_bad_item_input_gets_a_problem_document_and_writes_nothing(
 
     response = shopper.post(f"/api/storefront/carts/{cart_id}/items/", body, format="json")
 
-    _problem(response, status, code)
+    assert_problem(response, status, code)
     assert _snapshot() == before
 
 
@@ -148,7 +124,7 @@ def test_malformed_json_gets_a_problem_document_and_writes_nothing(session, shop
     before = _snapshot()
     for url in (f"/api/storefront/carts/{cart_id}/items/", "/api/storefront/carts/"):
         response = shopper.post(url, '{"offer": 1, "quantity": ', content_type="application/json")
-        _problem(response, 400, "parse-error")
+        assert_problem(response, 400, "parse-error")
     assert _snapshot() == before
 
 
@@ -160,19 +136,19 @@ def test_a_closed_session_refuses_carts_items_and_checkout(session, shopper, car
     SaleSession.objects.filter(pk=session.pk).update(state="closed")
     before = _snapshot()
 
-    _problem(
+    assert_problem(
         shopper.post("/api/storefront/carts/", {"session": session.pk}, format="json"),
         409,
         "session-closed",
     )
-    _problem(
+    assert_problem(
         shopper.post(
             f"/api/storefront/carts/{cart_id}/items/", {"offer": offer.pk, "quantity": "1"}, "json"
         ),
         409,
         "session-closed",
     )
-    _problem(shopper.post(f"/api/storefront/carts/{cart_id}/submit/"), 409, "session-closed")
+    assert_problem(shopper.post(f"/api/storefront/carts/{cart_id}/submit/"), 409, "session-closed")
     assert _snapshot() == before
 
 
@@ -180,7 +156,7 @@ def test_an_ended_session_refuses_new_carts(session, shopper):
     SaleSession.objects.filter(pk=session.pk).update(ends_at=timezone.now() - timedelta(hours=1))
     before = _snapshot()
     response = shopper.post("/api/storefront/carts/", {"session": session.pk}, format="json")
-    _problem(response, 409, "session-closed")
+    assert_problem(response, 409, "session-closed")
     assert _snapshot() == before
 
 
@@ -190,15 +166,15 @@ def test_wrong_currency_for_a_cart_is_refused(session, shopper):
     response = shopper.post(
         "/api/storefront/carts/", {"session": session.pk, "currency": "USD"}, format="json"
     )
-    _problem(response, 422, "currency-mismatch")
+    assert_problem(response, 422, "currency-mismatch")
     response = shopper.post(
         "/api/storefront/carts/", {"session": session.pk, "currency": "euro"}, format="json"
     )
-    _problem(response, 400, "invalid-input")
+    assert_problem(response, 400, "invalid-input")
     assert _snapshot() == before
 
 
-def test_short_stock_lists_every_short_item_in_one_problem(session, shopper, cart_id):
+def test_short_stock_lists_every_short_item_in_oneassert_problem(session, shopper, cart_id):
     short = offer_with_stock(session, on_hand="1")
     fine = offer_with_stock(session, on_hand="9")
     base = f"/api/storefront/carts/{cart_id}/"
@@ -206,7 +182,7 @@ def test_short_stock_lists_every_short_item_in_one_problem(session, shopper, car
     shopper.post(base + "items/", {"offer": fine.pk, "quantity": "2"}, format="json")
     before = _snapshot()
 
-    body = _problem(shopper.post(base + "submit/"), 409, "insufficient-stock")
+    body = assert_problem(shopper.post(base + "submit/"), 409, "insufficient-stock")
 
     assert [(s["offer"], s["requested"], s["available"]) for s in body["short_items"]] == [
         (short.pk, "2", "1")
@@ -225,7 +201,7 @@ def test_declined_card_is_a_402_problem_and_the_cart_stays(session, shopper, car
         base + "pay/", {"method": "test_card", "card_number": "4000000000000002"}, format="json"
     )
 
-    _problem(response, 402, "payment-declined")
+    assert_problem(response, 402, "payment-declined")
     assert _snapshot() == before
     assert shopper.get(base).json()["status"] == "P"
 
@@ -237,13 +213,13 @@ def test_other_peoples_carts_are_not_found_and_strangers_are_refused(
     customer_of(session, user=other)
     client = APIClient()
     client.force_authenticate(other)
-    _problem(client.get(f"/api/storefront/carts/{cart_id}/"), 404, "not-found")
-    _problem(client.post(f"/api/storefront/carts/{cart_id}/submit/"), 404, "not-found")
+    assert_problem(client.get(f"/api/storefront/carts/{cart_id}/"), 404, "not-found")
+    assert_problem(client.post(f"/api/storefront/carts/{cart_id}/submit/"), 404, "not-found")
 
     stranger = django_user_model.objects.create_user("sam", "sam@example.org", "pw")
     client.force_authenticate(stranger)
     response = client.post("/api/storefront/carts/", {"session": session.pk}, format="json")
-    _problem(response, 403, "not-a-customer")
+    assert_problem(response, 403, "not-a-customer")
     anonymous = APIClient()
     assert anonymous.get(f"/api/storefront/carts/{cart_id}/").status_code == 403
 
