@@ -139,3 +139,23 @@ def work_requests_sweep(*, limit: int = 500) -> int:
             break  # the broker is down: the rest wait for the next sweep
         queued += 1
     return queued
+
+
+@transaction.atomic
+def work_requests_retry(*, request_ids) -> int:
+    """Run the given requests again now (the admin's "Run again now"): each one held by no
+    live lease is made due at once and its task queued after commit; one a worker holds is
+    left to it. Returns how many were queued."""
+    now = timezone.now()
+    due = list(
+        WorkRequest.objects.select_for_update(skip_locked=True)
+        .filter(_not_leased(now), pk__in=list(request_ids))
+        .order_by("pk")
+        .values_list("pk", "kind")
+    )
+    WorkRequest.objects.filter(pk__in=[pk for pk, _ in due]).update(
+        next_attempt_at=now + timedelta(seconds=settings.LARDER_WORK_REQUEUE_SECONDS)
+    )
+    for pk, kind in due:
+        task_queue_on_commit(WORK_TASKS[kind], request_id=pk)
+    return len(due)
