@@ -18,7 +18,7 @@ import logging
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from config.actors import Actor
 from inventory.models import Product, Reservation
@@ -267,6 +267,20 @@ def stock_count_record(*, product_id: int, on_hand: Decimal, actor: Actor) -> li
                 excess -= reservation.quantity
     stock_set(product_id=product_id, on_hand=on_hand)
     return sorted(set(moved))
+
+
+def product_withdraw_preview(*, product_ids) -> dict[int, int]:
+    """Product id → how many placed, unreleased orders a withdrawal would move to L."""
+    rows = (
+        OrderItem.objects.filter(
+            product_id__in=list(product_ids),
+            order__status__in=SHORTABLE_STATUSES,
+            unavailable_reason="",
+        )
+        .values("product_id")
+        .annotate(orders=Count("order_id", distinct=True))
+    )
+    return {row["product_id"]: row["orders"] for row in rows}
 
 
 @transaction.atomic
