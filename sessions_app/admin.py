@@ -50,6 +50,7 @@ class SaleSessionAdmin(EnterpriseScopedAdmin):
         from orders.admin_consolidation import consolidation_switch_view
         from sessions_app.close import session_close_view
         from sessions_app.dashboard import session_dashboard_view
+        from sessions_app.handover import session_handover_view
 
         return [
             path(
@@ -65,6 +66,13 @@ class SaleSessionAdmin(EnterpriseScopedAdmin):
                     lambda request, session_id: session_dashboard_view(self, request, session_id)
                 ),
                 name="sessions_app_salesession_dashboard",
+            ),
+            path(
+                "<int:session_id>/handover/",
+                self.admin_site.admin_view(
+                    lambda request, session_id: session_handover_view(self, request, session_id)
+                ),
+                name="sessions_app_salesession_handover",
             ),
             path(
                 "<int:session_id>/close/",
