@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from config.observability.metrics import metrics
 
-admin.site.site_header = "Larder back office"
+admin.site.site_header = _("Larder back office")
 admin.site.site_title = "Larder"
-admin.site.index_title = "Trading across platforms"
+admin.site.index_title = _("Trading across platforms")
 admin.site.site_url = None  # no public site to view: the storefront is an API
 # Lists, filters and order pages need the width at 1280-1400 px; the home page lists every
 # model, and the breadcrumbs lead back to it.

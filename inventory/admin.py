@@ -21,11 +21,11 @@ class PartnerLinkFilter(admin.SimpleListFilter):
     """Products of remote producers with or without the partner's product @id (an OFN or FDC
     producer order is not sent for a product without one)."""
 
-    title = "link to the partner's product"
+    title = gettext_lazy("link to the partner's product")
     parameter_name = "partner_link"
 
     def lookups(self, request, model_admin):
-        return (("missing", "missing"), ("set", "set"))
+        return (("missing", gettext_lazy("missing")), ("set", gettext_lazy("set")))
 
     def queryset(self, request, queryset):
         remote = queryset.filter(producer__platform__is_local=False)
@@ -135,7 +135,7 @@ class StockAdmin(EnterpriseScopedAdmin):
     readonly_fields = ("reserved", "is_remote_mirror", "remote_stock_limitation", "refreshed_at")
     autocomplete_fields = ("product",)
 
-    @admin.display(description="available")
+    @admin.display(description=gettext_lazy("available"))
     def available_display(self, stock: Stock) -> str:
         return stock.describe()
 

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from config.actors import Actor
 from config.exceptions import ApplicationError
@@ -40,7 +42,7 @@ def session_close_view(model_admin, request, session_id: int):
                 **model_admin.admin_site.each_context(request),
                 "opts": model_admin.model._meta,
                 "session": session,
-                "title": f"Close {session.name} now?",
+                "title": gettext("Close %(session)s now?") % {"session": session.name},
                 "orders": Order.objects.filter(
                     sales_session_id=session.pk, status__in=LIVE_ORDER_STATUSES
                 ).count(),
@@ -56,20 +58,28 @@ def session_close_view(model_admin, request, session_id: int):
         "admin/sessions_app/salesession/close_progress.html",
         {
             **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
             "session": session,
-            "title": f"Closing {session.name}",
+            "title": gettext("Closing %(session)s") % {"session": session.name},
             "back": reverse("admin:sessions_app_salesession_change", args=[session.pk]),
         },
         request=request,
     )
     return StreamingHttpResponse(
-        _stream(head, session, actor), content_type="text/html; charset=utf-8"
+        _stream(head, session, actor, translation.get_language()),
+        content_type="text/html; charset=utf-8",
     )
 
 
-def _stream(head: str, session, actor: Actor):
+def _stream(head: str, session, actor: Actor, language: str):
     """Run the close in a worker thread (its own database connection and transaction) and
-    turn each progress report into a script line that moves the bar."""
+    turn each progress report into a script line that moves the bar, in the language the
+    page was asked in (the stream is sent after the locale middleware has returned)."""
+    with translation.override(language):
+        yield from _stream_lines(head, session, actor)
+
+
+def _stream_lines(head: str, session, actor: Actor):
     reports: queue.Queue = queue.Queue()
 
     def work() -> None:
@@ -83,7 +93,7 @@ def _stream(head: str, session, actor: Actor):
         except ApplicationError as error:
             reports.put(("error", error.message))
         except Exception:  # noqa: BLE001 - shown to the user; the transaction rolled back
-            reports.put(("error", "The close failed and changed nothing; see the logs."))
+            reports.put(("error", gettext("The close failed and changed nothing; see the logs.")))
             raise
         finally:
             connection.close()
@@ -100,13 +110,30 @@ def _stream(head: str, session, actor: Actor):
         elif item[0] == "done":
             report = item[1]
             if report is None:
-                text = f"{session.name} was already closed: nothing to do."
+                text = gettext("%(session)s was already closed: nothing to do.") % {
+                    "session": session.name
+                }
             else:
+                done = {
+                    "session": session.name,
+                    "orders": ngettext(
+                        "%(count)d producer order completed",
+                        "%(count)d producer orders completed",
+                        report.producer_orders,
+                    )
+                    % {"count": report.producer_orders},
+                    "deliveries": ngettext(
+                        "%(count)d delivery queued",
+                        "%(count)d deliveries queued",
+                        report.deliveries,
+                    )
+                    % {"count": report.deliveries},
+                }
                 text = (
-                    f"{'Finished' if report.resumed else 'Closed'} {session.name}: "
-                    f"{report.producer_orders} producer order(s) completed, "
-                    f"{report.deliveries} delivery(ies) queued."
-                )
+                    gettext("Finished %(session)s: %(orders)s, %(deliveries)s.")
+                    if report.resumed
+                    else gettext("Closed %(session)s: %(orders)s, %(deliveries)s.")
+                ) % done
             yield f"<script>closeDone({_js(text)}, false);</script>\n"
         else:
             yield f"<script>closeDone({_js(item[1])}, true);</script>\n"

@@ -51,7 +51,7 @@ def test_trader_closes_a_session_now_with_confirmation_and_progress(
     _shot(page, "close-session-done")
 
     assert page.inner_text("#close-result") == (
-        "Closed Friday market: 2 producer order(s) completed, 0 delivery(ies) queued."
+        "Closed Friday market: 2 producer orders completed, 0 deliveries queued."
     )
     assert page.eval_on_selector("#close-progress", "bar => bar.value === bar.max && bar.max === 3")
     session.refresh_from_db()

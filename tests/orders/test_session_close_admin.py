@@ -43,7 +43,7 @@ def test_close_session_now_confirms_then_streams_progress_and_reports(client, st
 
     assert "closeProgress(1, 3, " in body
     assert "closeProgress(3, 3, " in body
-    assert "Closed Friday market: 2 producer order(s) completed, 0 delivery(ies) queued." in body
+    assert "Closed Friday market: 2 producer orders completed, 0 deliveries queued." in body
     assert SaleSession.objects.get(pk=session.pk).state == "closed"
     assert set(ProducerOrder.objects.values_list("order_state", flat=True)) == {"Complete"}
     again = b"".join(client.post(url).streaming_content).decode()
