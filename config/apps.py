@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConfigConfig(AppConfig):
     """Project-wide pieces: errors, health checks, logging and metrics, the run command."""
 
     name = "config"
-    verbose_name = "Larder"
+    verbose_name = _("Larder")
 
     def ready(self) -> None:
         from config.observability.logging import connect_request_timing

@@ -198,30 +198,30 @@ class NotARequisitionList(ApplicationError):
 
 class CustomerErased(ApplicationError):
     code = "customer-erased"
-    title = "This customer's personal data were erased"
+    title = _("This customer's personal data were erased")
     status = 403
 
 
 class AlreadyACustomer(Conflict):
     code = "already-a-customer"
-    title = "You are already a customer of this trader"
+    title = _("You are already a customer of this trader")
 
 
 class CategoryOfAnotherTrader(ApplicationError):
     code = "category-of-another-trader"
-    title = "The category belongs to another trader"
+    title = _("The category belongs to another trader")
     status = 422
 
 
 class FulfilmentNotOffered(ApplicationError):
     code = "fulfilment-not-offered"
-    title = "This pickup point or delivery zone does not serve this order"
+    title = _("This pickup point or delivery zone does not serve this order")
     status = 422
 
 
 class DeliveryAddressNeeded(ApplicationError):
     code = "delivery-address-needed"
-    title = "A delivery needs a shipping address the zone serves"
+    title = _("A delivery needs a shipping address the zone serves")
     status = 422
 
 

@@ -112,3 +112,43 @@ def test_customer_e_mails_are_written_in_the_language_asked(system_actor, settin
     assert mail["subject"] == f"Il tuo ordine {order.number} è annullato"
     assert mail["text"].startswith("Buongiorno Ada,")
     assert '<html lang="it">' in mail["html"]
+
+
+def _subclasses(cls) -> set:
+    found = set()
+    for sub in cls.__subclasses__():
+        found |= {sub} | _subclasses(sub)
+    return found
+
+
+def _translated_msgids(language: str) -> set[str]:
+    return {e["msgid"] for e in _entries(language) if all(s.strip() for s in e["msgstrs"])}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_problem_title_is_translated(language):
+    """Every problem document's title, of every error class of every app, is marked for
+    translation and has a translation in the catalogue."""
+    import importlib
+    import pkgutil
+
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    from config.exceptions import ApplicationError
+
+    ours = ("config", "platforms", "inventory", "sessions_app", "discounts", "orders")
+    for app in (apps.get_app_config(label) for label in ours):
+        for module in pkgutil.walk_packages([app.path], prefix=f"{app.name}."):
+            if module.name.rsplit(".", 1)[-1] == "exceptions":
+                importlib.import_module(module.name)
+    errors = _subclasses(ApplicationError) | {ApplicationError}
+    assert len(errors) > 40
+    msgids = _translated_msgids(language)
+    with translation.override("en"):
+        untranslated = sorted(
+            f"{error.__module__}.{error.__name__}: {error.title}"
+            for error in errors
+            if not isinstance(error.title, Promise) or str(error.title) not in msgids
+        )
+    assert untranslated == []
