@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 CURRENCY_REGEX = r"^[A-Z]{3}$"
 
@@ -17,13 +18,16 @@ CURRENCY_REGEX = r"^[A-Z]{3}$"
 class TaxCategory(models.Model):
     """A VAT category with its rate, e.g. 'Reduced food rate' at 5.50%."""
 
-    code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=120)
-    rate = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent, e.g. 5.50")
+    code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    rate = models.DecimalField(
+        max_digits=5, decimal_places=2, help_text="Percent, e.g. 5.50", verbose_name=_("rate")
+    )
 
     class Meta:
+        verbose_name = _("tax category")
         ordering = ["code"]
-        verbose_name_plural = "tax categories"
+        verbose_name_plural = _("tax categories")
         constraints = [
             models.CheckConstraint(
                 condition=Q(rate__gte=0) & Q(rate__lte=100), name="tax_category_rate_range"
@@ -37,8 +41,8 @@ class TaxCategory(models.Model):
 class ShippingMode(models.Model):
     """How items reach the customer: pickup at the hub, delivery, courier..."""
 
-    code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=120)
+    code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
     tax_category = models.ForeignKey(
         TaxCategory,
         on_delete=models.PROTECT,
@@ -46,9 +50,12 @@ class ShippingMode(models.Model):
         blank=True,
         related_name="+",
         help_text="The tax category of this mode's shipping charges (shipping tax); empty: none.",
+        verbose_name=_("tax category"),
     )
 
     class Meta:
+        verbose_name = _("shipping mode")
+        verbose_name_plural = _("shipping modes")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -58,12 +65,12 @@ class ShippingMode(models.Model):
 class Usage(models.TextChoices):
     """WebSphere's calculation usages, in the order a pricing run applies them."""
 
-    COUPON = "coupon", "coupon"
-    DISCOUNT = "discount", "discount"
-    SHIPPING = "shipping", "shipping"
-    SALES_TAX = "sales_tax", "sales tax"
-    SHIPPING_TAX = "shipping_tax", "shipping tax"
-    SURCHARGE = "surcharge", "surcharge"
+    COUPON = "coupon", _("coupon")
+    DISCOUNT = "discount", _("discount")
+    SHIPPING = "shipping", _("shipping")
+    SALES_TAX = "sales_tax", _("sales tax")
+    SHIPPING_TAX = "shipping_tax", _("shipping tax")
+    SURCHARGE = "surcharge", _("surcharge")
 
 
 # Usages whose adjustments are reductions of the price (negative amounts).
@@ -73,44 +80,47 @@ ADJUSTMENT_USAGES = frozenset({Usage.COUPON, Usage.DISCOUNT, Usage.SURCHARGE})
 
 
 class Method(models.TextChoices):
-    PERCENTAGE = "percentage", "percentage"
-    FIXED_AMOUNT = "fixed_amount", "fixed amount"
-    FIXED_PRICE = "fixed_price", "fixed replacement unit price"
+    PERCENTAGE = "percentage", _("percentage")
+    FIXED_AMOUNT = "fixed_amount", _("fixed amount")
+    FIXED_PRICE = "fixed_price", _("fixed replacement unit price")
 
 
 class Scope(models.TextChoices):
-    ORDER = "order", "the order as a whole"
-    ITEM = "item", "each item"
-    PRODUCT = "product", "items of one product"
-    PRODUCER = "producer", "items of one producer"
-    SESSION = "session", "items offered in one sales session"
+    ORDER = "order", _("the order as a whole")
+    ITEM = "item", _("each item")
+    PRODUCT = "product", _("items of one product")
+    PRODUCER = "producer", _("items of one producer")
+    SESSION = "session", _("items offered in one sales session")
 
 
 class PriceBasis(models.TextChoices):
     """WebSphere's CalculationScaleLookupMethod for prices."""
 
-    NON_DISCOUNTED = "non_discounted", "non-discounted price (before other discounts)"
-    NET = "net", "net price (after the discounts already applied)"
+    NON_DISCOUNTED = "non_discounted", _("non-discounted price (before other discounts)")
+    NET = "net", _("net price (after the discounts already applied)")
 
 
 class ShippingScale(models.Model):
     """A table of charges looked up by quantity, weight or price (WebSphere CALSCALE)."""
 
     class Lookup(models.TextChoices):
-        QUANTITY = "quantity", "quantity (units)"
-        WEIGHT = "weight", "weight (kg)"
-        PRICE = "price", "price (non-discounted or net, as the rule says)"
+        QUANTITY = "quantity", _("quantity (units)")
+        WEIGHT = "weight", _("weight (kg)")
+        PRICE = "price", _("price (non-discounted or net, as the rule says)")
 
     trader = models.ForeignKey(
         "platforms.Enterprise",
         on_delete=models.PROTECT,
         related_name="shipping_scales",
         limit_choices_to={"kind": "trader"},
+        verbose_name=_("trader"),
     )
-    name = models.CharField(max_length=120)
-    lookup = models.CharField(max_length=10, choices=Lookup.choices)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    lookup = models.CharField(max_length=10, choices=Lookup.choices, verbose_name=_("lookup"))
 
     class Meta:
+        verbose_name = _("shipping scale")
+        verbose_name_plural = _("shipping scales")
         ordering = ["trader", "name"]
 
     def __str__(self) -> str:
@@ -125,11 +135,15 @@ class ShippingScaleBand(models.Model):
     """From `from_value` (inclusive) up to the next band, the charge is `charge` (an amount in
     the rule's currency, or a percentage of the price when the rule's method is percentage)."""
 
-    scale = models.ForeignKey(ShippingScale, on_delete=models.CASCADE, related_name="bands")
-    from_value = models.DecimalField(max_digits=14, decimal_places=3)
-    charge = models.DecimalField(max_digits=12, decimal_places=2)
+    scale = models.ForeignKey(
+        ShippingScale, on_delete=models.CASCADE, related_name="bands", verbose_name=_("scale")
+    )
+    from_value = models.DecimalField(max_digits=14, decimal_places=3, verbose_name=_("from value"))
+    charge = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("charge"))
 
     class Meta:
+        verbose_name = _("shipping scale band")
+        verbose_name_plural = _("shipping scale bands")
         ordering = ["scale", "from_value"]
         constraints = [
             models.UniqueConstraint(fields=["scale", "from_value"], name="one_band_per_start"),
@@ -160,11 +174,16 @@ class CalculationRule(models.Model):
         on_delete=models.PROTECT,
         related_name="calculation_rules",
         limit_choices_to=Q(kind="trader") | Q(platform__is_local=True),
+        verbose_name=_("trader"),
     )
-    name = models.CharField(max_length=160, help_text="Shown to the customer on the order.")
-    usage = models.CharField(max_length=12, choices=Usage.choices)
-    method = models.CharField(max_length=12, choices=Method.choices)
-    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.ORDER)
+    name = models.CharField(
+        max_length=160, help_text="Shown to the customer on the order.", verbose_name=_("name")
+    )
+    usage = models.CharField(max_length=12, choices=Usage.choices, verbose_name=_("usage"))
+    method = models.CharField(max_length=12, choices=Method.choices, verbose_name=_("method"))
+    scope = models.CharField(
+        max_length=10, choices=Scope.choices, default=Scope.ORDER, verbose_name=_("scope")
+    )
     value = models.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -172,15 +191,22 @@ class CalculationRule(models.Model):
         help_text="Percent (0-100) for a percentage; an amount in `currency` otherwise. A "
         "fixed amount is per unit for item scopes and for the whole order at order scope. "
         "Unused by a shipping rule with a scale.",
+        verbose_name=_("value"),
     )
     currency = models.CharField(
         max_length=3,
         blank=True,
         help_text="ISO code of fixed amounts and thresholds; the rule applies only to orders "
         "in this currency. May be empty for a percentage without a minimum order total.",
+        verbose_name=_("currency"),
     )
     product = models.ForeignKey(
-        "inventory.Product", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "inventory.Product",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
     )
     producer = models.ForeignKey(
         "platforms.Enterprise",
@@ -189,6 +215,7 @@ class CalculationRule(models.Model):
         blank=True,
         related_name="+",
         limit_choices_to={"kind": "producer"},
+        verbose_name=_("producer"),
     )
     sales_session = models.ForeignKey(
         "sessions_app.SaleSession",
@@ -198,12 +225,23 @@ class CalculationRule(models.Model):
         related_name="calculation_rules",
         help_text="Session scope: items offered in this session. Other scopes: the rule "
         "qualifies only for orders of this session.",
+        verbose_name=_("sales session"),
     )
     shipping_mode = models.ForeignKey(
-        ShippingMode, on_delete=models.PROTECT, null=True, blank=True, related_name="rules"
+        ShippingMode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rules",
+        verbose_name=_("shipping mode"),
     )
     shipping_scale = models.ForeignKey(
-        ShippingScale, on_delete=models.PROTECT, null=True, blank=True, related_name="rules"
+        ShippingScale,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rules",
+        verbose_name=_("shipping scale"),
     )
     minimum_order_total = models.DecimalField(
         max_digits=14,
@@ -211,6 +249,7 @@ class CalculationRule(models.Model):
         null=True,
         blank=True,
         help_text="The rule qualifies when the order's product total is at least this.",
+        verbose_name=_("minimum order total"),
     )
     threshold_basis = models.CharField(
         max_length=16,
@@ -218,6 +257,7 @@ class CalculationRule(models.Model):
         default=PriceBasis.NON_DISCOUNTED,
         help_text="Whether the minimum order total is compared before or after the coupons "
         "and discounts applied before this rule.",
+        verbose_name=_("threshold basis"),
     )
     minimum_quantity = models.DecimalField(
         max_digits=12,
@@ -225,6 +265,7 @@ class CalculationRule(models.Model):
         null=True,
         blank=True,
         help_text="Item scopes: the line's quantity; order scope: the order's total quantity.",
+        verbose_name=_("minimum quantity"),
     )
     price_basis = models.CharField(
         max_length=16,
@@ -232,22 +273,25 @@ class CalculationRule(models.Model):
         default=PriceBasis.NET,
         help_text="What a percentage is taken of, and what a price scale looks up: the price "
         "before other discounts (two 10% = 20% off) or the net price (two 10% = 19% off).",
+        verbose_name=_("price basis"),
     )
-    valid_from = models.DateTimeField(null=True, blank=True)
-    valid_until = models.DateTimeField(null=True, blank=True)
+    valid_from = models.DateTimeField(null=True, blank=True, verbose_name=_("valid from"))
+    valid_until = models.DateTimeField(null=True, blank=True, verbose_name=_("valid until"))
     priority = models.PositiveSmallIntegerField(
-        default=100, help_text="Lower runs first within the same usage."
+        default=100, help_text="Lower runs first within the same usage.", verbose_name=_("priority")
     )
     is_exclusive = models.BooleanField(
         default=False,
         help_text="Applies only to items no other rule of the same usage has touched, and no "
         "later rule of that usage applies to them.",
+        verbose_name=_("is exclusive"),
     )
     exempt_tax_categories = models.ManyToManyField(
         TaxCategory,
         blank=True,
         related_name="+",
         help_text="This rule's adjustments do not change the taxable amount of these categories.",
+        verbose_name=_("exempt tax categories"),
     )
     order = models.ForeignKey(
         "orders.Order",
@@ -257,12 +301,15 @@ class CalculationRule(models.Model):
         related_name="manual_rules",
         help_text="A manual adjustment: the rule applies to this one order only (a "
         "customer-service discount; its name carries the reason).",
+        verbose_name=_("order"),
     )
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("calculation rule")
+        verbose_name_plural = _("calculation rules")
         ordering = ["trader", "usage", "priority", "pk"]
         indexes = [models.Index(fields=["trader", "is_active", "usage"])]
         constraints = [
@@ -379,27 +426,36 @@ class Coupon(models.Model):
         on_delete=models.PROTECT,
         related_name="coupons",
         limit_choices_to={"kind": "trader"},
+        verbose_name=_("trader"),
     )
-    code = models.CharField(max_length=40, help_text="Case does not matter.")
+    code = models.CharField(
+        max_length=40, help_text="Case does not matter.", verbose_name=_("code")
+    )
     rule = models.ForeignKey(
         CalculationRule,
         on_delete=models.PROTECT,
         related_name="coupons",
         limit_choices_to={"usage": Usage.COUPON},
+        verbose_name=_("rule"),
     )
-    valid_from = models.DateTimeField(null=True, blank=True)
-    valid_until = models.DateTimeField(null=True, blank=True)
+    valid_from = models.DateTimeField(null=True, blank=True, verbose_name=_("valid from"))
+    valid_until = models.DateTimeField(null=True, blank=True, verbose_name=_("valid until"))
     usage_limit = models.PositiveIntegerField(
         null=True,
         blank=True,
         help_text="How many orders may use it; 1 = single use; empty: no limit.",
+        verbose_name=_("usage limit"),
     )
-    once_per_customer = models.BooleanField(default=False)
-    times_used = models.PositiveIntegerField(default=0, editable=False)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    once_per_customer = models.BooleanField(default=False, verbose_name=_("once per customer"))
+    times_used = models.PositiveIntegerField(
+        default=0, editable=False, verbose_name=_("times used")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("coupon")
+        verbose_name_plural = _("coupons")
         ordering = ["trader", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -447,17 +503,29 @@ class CouponRedemption(models.Model):
     """A coupon applied to an order: one per (coupon, order), and for a once-per-customer
     coupon one per (coupon, customer), both guarded by the database."""
 
-    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="redemptions")
+    coupon = models.ForeignKey(
+        Coupon, on_delete=models.PROTECT, related_name="redemptions", verbose_name=_("coupon")
+    )
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.CASCADE, related_name="coupon_redemptions"
+        "orders.Order",
+        on_delete=models.CASCADE,
+        related_name="coupon_redemptions",
+        verbose_name=_("order"),
     )
     customer = models.ForeignKey(
-        "orders.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "orders.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
     )
-    once_per_customer = models.BooleanField(default=False)
-    redeemed_at = models.DateTimeField(auto_now_add=True)
+    once_per_customer = models.BooleanField(default=False, verbose_name=_("once per customer"))
+    redeemed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("redeemed at"))
 
     class Meta:
+        verbose_name = _("coupon redemption")
+        verbose_name_plural = _("coupon redemptions")
         ordering = ["redeemed_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["coupon", "order"], name="coupon_once_per_order"),
@@ -481,7 +549,7 @@ class _Adjustment(models.Model):
     not indexed: rows are rewritten on every re-pricing and those keys are only followed when
     a rule, coupon or category is deleted (an admin action)."""
 
-    usage = models.CharField(max_length=12, choices=Usage.choices)
+    usage = models.CharField(max_length=12, choices=Usage.choices, verbose_name=_("usage"))
     rule = models.ForeignKey(
         CalculationRule,
         on_delete=models.SET_NULL,
@@ -489,9 +557,16 @@ class _Adjustment(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        verbose_name=_("rule"),
     )
     coupon = models.ForeignKey(
-        Coupon, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        Coupon,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("coupon"),
     )
     tax_category = models.ForeignKey(
         TaxCategory,
@@ -500,10 +575,15 @@ class _Adjustment(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        verbose_name=_("tax category"),
     )
-    description = models.CharField(max_length=200, help_text="Snapshot of the rule's name.")
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    sequence = models.PositiveSmallIntegerField(help_text="Position in the pricing run.")
+    description = models.CharField(
+        max_length=200, help_text="Snapshot of the rule's name.", verbose_name=_("description")
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("amount"))
+    sequence = models.PositiveSmallIntegerField(
+        help_text="Position in the pricing run.", verbose_name=_("sequence")
+    )
 
     class Meta:
         abstract = True
@@ -521,12 +601,18 @@ class ItemAdjustment(_Adjustment):
         on_delete=models.CASCADE,
         related_name="item_adjustments",
         db_index=False,  # the (order, usage) index serves
+        verbose_name=_("order"),
     )
     item = models.ForeignKey(
-        "orders.OrderItem", on_delete=models.CASCADE, related_name="adjustments"
+        "orders.OrderItem",
+        on_delete=models.CASCADE,
+        related_name="adjustments",
+        verbose_name=_("item"),
     )
 
     class Meta:
+        verbose_name = _("item adjustment")
+        verbose_name_plural = _("item adjustments")
         ordering = ["item", "sequence", "pk"]
         indexes = [models.Index(fields=["order", "usage"])]
 
@@ -537,9 +623,16 @@ class ItemAdjustment(_Adjustment):
 class OrderAdjustment(_Adjustment):
     """One rule's effect on the whole order (WebSphere ORDADJUST): the sum of its item rows."""
 
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="adjustments")
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.CASCADE,
+        related_name="adjustments",
+        verbose_name=_("order"),
+    )
 
     class Meta:
+        verbose_name = _("order adjustment")
+        verbose_name_plural = _("order adjustments")
         ordering = ["order", "sequence", "pk"]
 
     def __str__(self) -> str:
@@ -553,37 +646,42 @@ class FulfilmentCentre(models.Model):
     DeliveryOption at a PhysicalPlace."""
 
     class Kind(models.TextChoices):
-        PICKUP = "pickup", "pickup point"
-        DELIVERY = "delivery", "delivery zone"
+        PICKUP = "pickup", _("pickup point")
+        DELIVERY = "delivery", _("delivery zone")
 
     trader = models.ForeignKey(
         "platforms.Enterprise",
         on_delete=models.PROTECT,
         related_name="fulfilment_centres",
         limit_choices_to={"kind": "trader"},
+        verbose_name=_("trader"),
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    code = models.SlugField(max_length=40)
-    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    code = models.SlugField(max_length=40, verbose_name=_("code"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
     shipping_mode = models.ForeignKey(
         ShippingMode,
         on_delete=models.PROTECT,
         related_name="fulfilment_centres",
         help_text="Items fulfilled here ship by this mode: its shipping rules price the fee.",
+        verbose_name=_("shipping mode"),
     )
     # The place (a pickup point's address; a delivery zone's depot).
-    street = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=20, blank=True)
-    country = models.CharField(max_length=2, default="GB")
+    street = models.CharField(max_length=200, blank=True, verbose_name=_("street"))
+    city = models.CharField(max_length=100, blank=True, verbose_name=_("city"))
+    postcode = models.CharField(max_length=20, blank=True, verbose_name=_("postcode"))
+    country = models.CharField(max_length=2, default="GB", verbose_name=_("country"))
     delivery_postcodes = models.CharField(
         max_length=500,
         blank=True,
         help_text="A delivery zone: comma-separated postcode prefixes it delivers to.",
+        verbose_name=_("delivery postcodes"),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
+        verbose_name = _("fulfilment centre")
+        verbose_name_plural = _("fulfilment centres")
         ordering = ["trader", "kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["trader", "code"], name="one_centre_code_per_trader")
@@ -602,13 +700,20 @@ class FulfilmentWindow(models.Model):
     """When a fulfilment centre hands over the orders of one sales session."""
 
     sales_session = models.ForeignKey(
-        "sessions_app.SaleSession", on_delete=models.CASCADE, related_name="fulfilment_windows"
+        "sessions_app.SaleSession",
+        on_delete=models.CASCADE,
+        related_name="fulfilment_windows",
+        verbose_name=_("sales session"),
     )
-    centre = models.ForeignKey(FulfilmentCentre, on_delete=models.CASCADE, related_name="windows")
-    opens_at = models.DateTimeField()
-    closes_at = models.DateTimeField()
+    centre = models.ForeignKey(
+        FulfilmentCentre, on_delete=models.CASCADE, related_name="windows", verbose_name=_("centre")
+    )
+    opens_at = models.DateTimeField(verbose_name=_("opens at"))
+    closes_at = models.DateTimeField(verbose_name=_("closes at"))
 
     class Meta:
+        verbose_name = _("fulfilment window")
+        verbose_name_plural = _("fulfilment windows")
         ordering = ["sales_session", "opens_at"]
         constraints = [
             models.CheckConstraint(

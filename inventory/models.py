@@ -2,14 +2,15 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class UnitOfMeasure(models.TextChoices):
-    PIECE = "piece", "piece"
-    KILOGRAM = "kg", "kilogram"
-    GRAM = "g", "gram"
-    LITRE = "l", "litre"
-    MILLILITRE = "ml", "millilitre"
+    PIECE = "piece", _("piece")
+    KILOGRAM = "kg", _("kilogram")
+    GRAM = "g", _("gram")
+    LITRE = "l", _("litre")
+    MILLILITRE = "ml", _("millilitre")
 
 
 class Product(models.Model):
@@ -17,17 +18,30 @@ class Product(models.Model):
     an order item's quantity times it is the actual quantity (WebSphere's nominal quantity)."""
 
     producer = models.ForeignKey(
-        "platforms.Enterprise", on_delete=models.PROTECT, related_name="products"
+        "platforms.Enterprise",
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("producer"),
     )
-    name = models.CharField(max_length=200)
-    sku = models.CharField(max_length=64, blank=True)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    sku = models.CharField(max_length=64, blank=True, verbose_name=_("SKU"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
     unit_of_measure = models.CharField(
-        max_length=8, choices=UnitOfMeasure.choices, default=UnitOfMeasure.PIECE
+        max_length=8,
+        choices=UnitOfMeasure.choices,
+        default=UnitOfMeasure.PIECE,
+        verbose_name=_("unit of measure"),
     )
-    nominal_quantity = models.DecimalField(max_digits=12, decimal_places=3, default=1)
+    nominal_quantity = models.DecimalField(
+        max_digits=12, decimal_places=3, default=1, verbose_name=_("nominal quantity")
+    )
     weight_kg = models.DecimalField(
-        max_digits=10, decimal_places=3, null=True, blank=True, help_text="Weight of one unit."
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Weight of one unit.",
+        verbose_name=_("weight kg"),
     )
     pack_weight_kg = models.DecimalField(
         max_digits=10,
@@ -35,6 +49,7 @@ class Product(models.Model):
         null=True,
         blank=True,
         help_text="Weight of the producer's wholesale (bulk) pack, for aggregation by weight.",
+        verbose_name=_("pack weight kg"),
     )
     # Bulk units (use case 6): the wholesale product this retail product is bought as, when
     # the trader aggregates (e.g. "Beef mince 500 g" bought as "Beef mince 10 kg case").
@@ -45,6 +60,7 @@ class Product(models.Model):
         blank=True,
         related_name="retail_products",
         help_text="The producer's wholesale product this one is bought as when aggregating.",
+        verbose_name=_("wholesale product"),
     )
     wholesale_ratio = models.DecimalField(
         max_digits=12,
@@ -53,6 +69,7 @@ class Product(models.Model):
         blank=True,
         help_text="How many of this product one wholesale unit holds (e.g. 20). Empty: by "
         "weight, the wholesale product's weight ÷ this product's.",
+        verbose_name=_("wholesale ratio"),
     )
     catalog_discount = models.DecimalField(
         max_digits=12,
@@ -61,18 +78,28 @@ class Product(models.Model):
         blank=True,
         help_text="Discount per unit the producer's platform offers on this product (its "
         "DFC Offer's dfc-b:discount), read with its catalogue.",
+        verbose_name=_("catalog discount"),
     )
     tax_category = models.ForeignKey(
-        "discounts.TaxCategory", on_delete=models.PROTECT, null=True, blank=True
+        "discounts.TaxCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("tax category"),
     )
     remote_id = models.URLField(
-        max_length=500, blank=True, help_text="The product's DFC @id on its producer's platform."
+        max_length=500,
+        blank=True,
+        help_text="The product's DFC @id on its producer's platform.",
+        verbose_name=_("remote ID"),
     )
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["producer__name", "name"]
         constraints = [
             models.CheckConstraint(
@@ -126,13 +153,23 @@ class Stock(models.Model):
     """
 
     product = models.OneToOneField(
-        Product, on_delete=models.CASCADE, primary_key=True, related_name="stock"
+        Product,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="stock",
+        verbose_name=_("product"),
     )
-    on_hand = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
-    is_unlimited = models.BooleanField(default=False)
-    reserved = models.DecimalField(max_digits=14, decimal_places=3, default=0)
+    on_hand = models.DecimalField(
+        max_digits=14, decimal_places=3, null=True, blank=True, verbose_name=_("on hand")
+    )
+    is_unlimited = models.BooleanField(default=False, verbose_name=_("is unlimited"))
+    reserved = models.DecimalField(
+        max_digits=14, decimal_places=3, default=0, verbose_name=_("reserved")
+    )
     is_remote_mirror = models.BooleanField(
-        default=False, help_text="Copied from the producer's platform (DFC stockLimitation)."
+        default=False,
+        help_text="Copied from the producer's platform (DFC stockLimitation).",
+        verbose_name=_("is remote mirror"),
     )
     remote_stock_limitation = models.DecimalField(
         max_digits=14,
@@ -140,11 +177,14 @@ class Stock(models.Model):
         null=True,
         blank=True,
         help_text="The stockLimitation last read from the producer's platform, as published.",
+        verbose_name=_("remote stock limitation"),
     )
-    refreshed_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("refreshed at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("stock")
+        verbose_name_plural = _("stocks")
         constraints = [
             models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_gte_0"),
             models.CheckConstraint(
@@ -185,11 +225,21 @@ class Reservation(models.Model):
     limitation, or both. A cart's reservation expires; a placed order's does not."""
 
     order_item = models.OneToOneField(
-        "orders.OrderItem", on_delete=models.PROTECT, related_name="reservation"
+        "orders.OrderItem",
+        on_delete=models.PROTECT,
+        related_name="reservation",
+        verbose_name=_("order item"),
     )
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
+    )
     stock = models.ForeignKey(
-        Stock, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations"
+        Stock,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reservations",
+        verbose_name=_("stock"),
     )
     offer = models.ForeignKey(
         "sessions_app.Offer",
@@ -198,14 +248,20 @@ class Reservation(models.Model):
         blank=True,
         related_name="reservations",
         help_text="Set when the quantity also counts against the offer's stock limitation.",
+        verbose_name=_("offer"),
     )
-    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3, verbose_name=_("quantity"))
     expires_at = models.DateTimeField(
-        null=True, blank=True, help_text="For a cart: when a task releases it. Empty: firm."
+        null=True,
+        blank=True,
+        help_text="For a cart: when a task releases it. Empty: firm.",
+        verbose_name=_("expires at"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_gt_0"),
             models.CheckConstraint(

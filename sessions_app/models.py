@@ -3,30 +3,42 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class SaleSession(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     trader = models.ForeignKey(
-        "platforms.Enterprise", on_delete=models.PROTECT, related_name="sale_sessions"
+        "platforms.Enterprise",
+        on_delete=models.PROTECT,
+        related_name="sale_sessions",
+        verbose_name=_("trader"),
     )
-    name = models.CharField(max_length=160)
-    begins_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(max_length=160, verbose_name=_("name"))
+    begins_at = models.DateTimeField(verbose_name=_("begins at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.DRAFT, verbose_name=_("state")
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     # Per-session overrides of the trader's producer-order options; empty = the trader's choice.
-    consolidate_per_producer = models.BooleanField(null=True, blank=True)
-    aggregate_by_weight = models.BooleanField(null=True, blank=True)
-    remote_id = models.URLField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    consolidate_per_producer = models.BooleanField(
+        null=True, blank=True, verbose_name=_("consolidate per producer")
+    )
+    aggregate_by_weight = models.BooleanField(
+        null=True, blank=True, verbose_name=_("aggregate by weight")
+    )
+    remote_id = models.URLField(max_length=500, blank=True, verbose_name=_("remote ID"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("sale session")
+        verbose_name_plural = _("sale sessions")
         ordering = ["-begins_at"]
         constraints = [
             models.CheckConstraint(
@@ -54,14 +66,23 @@ def session_accepts_orders(*, state: str, begins_at, ends_at, now=None) -> bool:
 class Offer(models.Model):
     """A product offered in a session at a price (value, currency, VAT rate)."""
 
-    session = models.ForeignKey(SaleSession, on_delete=models.CASCADE, related_name="offers")
-    product = models.ForeignKey(
-        "inventory.Product", on_delete=models.PROTECT, related_name="offers"
+    session = models.ForeignKey(
+        SaleSession, on_delete=models.CASCADE, related_name="offers", verbose_name=_("session")
     )
-    price = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3, default="EUR")
+    product = models.ForeignKey(
+        "inventory.Product",
+        on_delete=models.PROTECT,
+        related_name="offers",
+        verbose_name=_("product"),
+    )
+    price = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("price"))
+    currency = models.CharField(max_length=3, default="EUR", verbose_name=_("currency"))
     vat_rate = models.DecimalField(
-        max_digits=5, decimal_places=2, default=0, help_text="Percent, e.g. 5.50"
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        help_text="Percent, e.g. 5.50",
+        verbose_name=_("VAT rate"),
     )
     stock_limitation = models.DecimalField(
         max_digits=12,
@@ -69,22 +90,27 @@ class Offer(models.Model):
         null=True,
         blank=True,
         help_text="Most this session may sell; empty means no limit of its own.",
+        verbose_name=_("stock limitation"),
     )
-    allows_backorder = models.BooleanField(default=False)
+    allows_backorder = models.BooleanField(default=False, verbose_name=_("allows backorder"))
     is_public = models.BooleanField(
         default=True,
         help_text="Offered to every customer. When off, only to the customer categories given "
         "an available category offer.",
+        verbose_name=_("is public"),
     )
     quantity_reserved = models.DecimalField(
         max_digits=12,
         decimal_places=3,
         default=0,
         help_text="Held by this session's orders against the stock limitation.",
+        verbose_name=_("quantity reserved"),
     )
-    remote_id = models.URLField(max_length=500, blank=True)
+    remote_id = models.URLField(max_length=500, blank=True, verbose_name=_("remote ID"))
 
     class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
         ordering = ["session", "product__name"]
         constraints = [
             models.UniqueConstraint(fields=["session", "product"], name="one_offer_per_product"),
@@ -114,15 +140,19 @@ class CustomerCategory(models.Model):
     Offer's offeredTo)."""
 
     trader = models.ForeignKey(
-        "platforms.Enterprise", on_delete=models.PROTECT, related_name="customer_categories"
+        "platforms.Enterprise",
+        on_delete=models.PROTECT,
+        related_name="customer_categories",
+        verbose_name=_("trader"),
     )
-    code = models.SlugField(max_length=40)
-    name = models.CharField(max_length=120)
-    description = models.CharField(max_length=300, blank=True)
+    code = models.SlugField(max_length=40, verbose_name=_("code"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    description = models.CharField(max_length=300, blank=True, verbose_name=_("description"))
 
     class Meta:
+        verbose_name = _("customer category")
         ordering = ["trader", "name"]
-        verbose_name_plural = "customer categories"
+        verbose_name_plural = _("customer categories")
         constraints = [
             models.UniqueConstraint(fields=["trader", "code"], name="one_category_code_per_trader")
         ]
@@ -135,14 +165,23 @@ class CategoryOffer(models.Model):
     """An offer as made to one customer category: its own price (empty: the offer's) and
     whether the category may buy it at all."""
 
-    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="category_offers")
-    category = models.ForeignKey(
-        CustomerCategory, on_delete=models.CASCADE, related_name="category_offers"
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, related_name="category_offers", verbose_name=_("offer")
     )
-    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    is_available = models.BooleanField(default=True)
+    category = models.ForeignKey(
+        CustomerCategory,
+        on_delete=models.CASCADE,
+        related_name="category_offers",
+        verbose_name=_("category"),
+    )
+    price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name=_("price")
+    )
+    is_available = models.BooleanField(default=True, verbose_name=_("is available"))
 
     class Meta:
+        verbose_name = _("category offer")
+        verbose_name_plural = _("category offers")
         ordering = ["offer", "category"]
         constraints = [
             models.UniqueConstraint(fields=["offer", "category"], name="one_offer_per_category"),

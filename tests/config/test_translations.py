@@ -152,3 +152,45 @@ def test_every_problem_title_is_translated(language):
             if not isinstance(error.title, Promise) or str(error.title) not in msgids
         )
     assert untranslated == []
+
+
+# The apps whose models' words (model names, field names, choice labels) are translated.
+MODEL_APPS = ("config", "sessions_app", "discounts", "inventory")
+
+
+def _model_words(app_label: str):
+    """(what, text) for each model's names, each field's name and each choice label."""
+    from django.apps import apps
+
+    for model in apps.get_app_config(app_label).get_models():
+        name = model._meta.label
+        yield f"{name} verbose_name", model._meta.verbose_name
+        yield f"{name} verbose_name_plural", model._meta.verbose_name_plural
+        for field in model._meta.get_fields(include_hidden=False):
+            if field.auto_created or not field.concrete and not field.many_to_many:
+                continue
+            yield f"{name}.{field.name}", field.verbose_name
+            for _value, label in field.flatchoices or ():
+                yield f"{name}.{field.name} choice", label
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("app_label", MODEL_APPS)
+def test_every_model_field_and_choice_is_translated(app_label, language):
+    """What the admin shows of a model — its names, its fields' names, its choices' labels —
+    is marked for translation and translated."""
+    from django.utils.functional import Promise
+
+    msgids = _translated_msgids(language)
+    with translation.override("en"):
+        untranslated = [
+            f"{what}: {text!r}"
+            for what, text in _model_words(app_label)
+            if not isinstance(text, Promise) or str(text) not in msgids
+        ]
+    assert untranslated == []
+    with translation.override("en"):
+        english = [str(text) for _what, text in _model_words(app_label)]
+    with translation.override(language):
+        translated = [str(text) for _what, text in _model_words(app_label)]
+    assert sum(a != b for a, b in zip(english, translated, strict=True)) > len(english) / 2
