@@ -857,4 +857,5 @@ class QuickOrderProfileAdmin(EnterpriseScopedAdmin):
             obj.pk = profile.pk
 
 
-from orders import admin_producer_orders  # noqa: E402,F401 - registers the producer-order admin
+# The producer-order admin, and the low-inventory flow on the stock and product admin.
+from orders import admin_producer_orders, admin_stock  # noqa: E402,F401
