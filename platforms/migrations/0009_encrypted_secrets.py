@@ -5,7 +5,7 @@ LARDER_FIELD_ENCRYPTION_KEYS."""
 from django.db import migrations
 
 import platforms.encryption
-import platforms.models
+import platforms.models.tenancy
 
 SECRET_COLUMNS = ("signing_secret", "customer_hash_secret", "outbound_token")
 
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             model_name="platform",
             name="signing_secret",
             field=platforms.encryption.EncryptedTextField(
-                default=platforms.models.new_signing_secret,
+                default=platforms.models.tenancy.new_signing_secret,
                 help_text="Signs what Larder sends this platform (Standard Webhooks, "
                 "HMAC-SHA256). Stored encrypted.",
             ),
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
             model_name="platform",
             name="customer_hash_secret",
             field=platforms.encryption.EncryptedTextField(
-                default=platforms.models.new_hash_secret,
+                default=platforms.models.tenancy.new_hash_secret,
                 help_text="Keys the hash that stands for a customer in what this platform "
                 "receives. Stored encrypted.",
             ),
