@@ -13,6 +13,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("larder")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Every package holding a `tasks` module: the apps, and the subpackages with tasks of their own.
+# Services queue tasks by registered name through config.work, which loads these on first use.
+TASK_PACKAGES = ["config", "orders", "inventory", "platforms.outbox", "platforms.partner_api"]
+app.autodiscover_tasks(TASK_PACKAGES)
 
 _observability.connect(app)

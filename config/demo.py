@@ -33,8 +33,8 @@ from orders.services.payments import order_pay
 from orders.services.producer_orders import producer_orders_refresh
 from orders.services.quick_order import quick_order_profile_save
 from orders.statuses import OrderStatus as S
-from platforms.memberships import membership_grant
 from platforms.models import Enterprise, Platform, Role
+from platforms.tenancy.memberships import membership_grant
 from sessions_app.models import CategoryOffer, CustomerCategory, Offer, SaleSession
 
 DEMO = Actor.system("demo-loader")

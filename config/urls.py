@@ -16,7 +16,7 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
-    path("api/", include("platforms.urls")),
+    path("api/", include("platforms.partner_api.urls")),
     path("api/storefront/", include("orders.urls")),
     # Customer accounts: /api/auth/browser/v1/… (session + CSRF) and /api/auth/app/v1/… (token).
     path("api/auth/", include("allauth.headless.urls")),

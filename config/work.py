@@ -19,18 +19,19 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
+from celery import Task, current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError
 
 from config.models import WorkRequest
 
 logger = logging.getLogger(__name__)
 
-# The task that does each kind of work; settings.CELERY_TASK_ROUTES gives each task its queue.
+# The task (its registered name) that does each kind of work; settings.CELERY_TASK_ROUTES gives
+# each task its queue.
 WORK_TASKS = {
     WorkRequest.Kind.PRODUCER_ORDERS_REFRESH: "orders.tasks.producer_orders_refresh_task",
     WorkRequest.Kind.BACKORDERS_ALLOCATE: "orders.tasks.backorders_allocate_task",
@@ -53,16 +54,16 @@ def work_request(*, kind: str, **params) -> int:
     return request.pk
 
 
-def task_queue_on_commit(task_path: str, **kwargs) -> None:
-    """Queue the task at `task_path` with `kwargs` once the caller's transaction commits
+def task_queue_on_commit(task_name: str, **kwargs) -> None:
+    """Queue the task registered as `task_name` with `kwargs` once the caller's transaction commits
     (at once outside one). Only for work that is durable elsewhere (a WorkRequest or an
     outbox row): a broker error is logged and the sweep catches up."""
-    transaction.on_commit(lambda: task_queue(task_path, **kwargs))
+    transaction.on_commit(lambda: task_queue(task_name, **kwargs))
 
 
-def task_queue(task_path: str, **kwargs) -> bool:
+def task_queue(task_name: str, **kwargs) -> bool:
     """Queue now, best effort; False when the broker could not be reached."""
-    task = import_string(task_path)
+    task = registered_task(task_name)
     if task.app.conf.task_always_eager:  # unit tests: it runs here, its errors are its own
         task.apply_async(kwargs=kwargs)
         return True
@@ -71,12 +72,20 @@ def task_queue(task_path: str, **kwargs) -> bool:
     except BROKER_ERRORS as error:
         logger.warning(
             "could not queue %s %s (%s); the sweep will queue it again",
-            task_path,
+            task_name,
             kwargs,
             error.__class__.__name__,
         )
         return False
     return True
+
+
+def registered_task(task_name: str) -> Task:
+    """The task registered under `task_name`, found by name in Celery's registry (loading the
+    task modules config.celery lists on first use), never by importing its module here."""
+    if task_name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[task_name]
 
 
 def _not_leased(now) -> Q:

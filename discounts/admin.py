@@ -15,7 +15,7 @@ from discounts.models import (
     ShippingScaleBand,
     TaxCategory,
 )
-from platforms.roles import EnterpriseScopedAdmin
+from platforms.tenancy.roles import EnterpriseScopedAdmin
 
 
 @admin.register(TaxCategory)

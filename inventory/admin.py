@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy
 from config.exceptions import ApplicationError
 from inventory.models import Product, Reservation, Stock
 from inventory.services.stock import stock_set
-from platforms.roles import EnterpriseScopedAdmin
+from platforms.tenancy.roles import EnterpriseScopedAdmin
 
 
 class PartnerLinkFilter(admin.SimpleListFilter):

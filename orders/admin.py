@@ -45,7 +45,7 @@ from orders.services.remote_fulfilment import remote_fulfilment_partners
 from orders.status_labels import ORDER_FILTER_STATUSES, badge_for
 from orders.statuses import EDITABLE_STATUSES, OrderStatus
 from orders.templatetags.order_display import badge
-from platforms.roles import EnterpriseScopedAdmin, scope_queryset
+from platforms.tenancy.roles import EnterpriseScopedAdmin, scope_queryset
 
 # Carts, copies, lists, profiles and cancelled orders: nothing to tell the customer about.
 NOT_NOTIFIABLE_STATUSES = frozenset(

@@ -26,7 +26,7 @@ from orders.producer_order_reports import (
 )
 from orders.status_labels import badge_for
 from orders.templatetags.order_display import badge, qty
-from platforms.roles import EnterpriseScopedAdmin, user_scope
+from platforms.tenancy.roles import EnterpriseScopedAdmin, user_scope
 
 
 class ProducerOrderLineInline(admin.TabularInline):

@@ -2,7 +2,7 @@
 
 A customer acts only on their own carts and orders. A back-office user acts on someone
 else's order only with the Django permission the action needs *and* when the order's trader
-is one their membership covers (platforms.roles, the scoping the admin applies). `is_staff`
+is one their membership covers (platforms.tenancy.roles, the scoping the admin applies). `is_staff`
 alone grants nothing. Superusers may do everything.
 
 An order the user may not even view is "not found" (404), as in the admin; an order they may
@@ -17,7 +17,7 @@ from config.exceptions import NotFound
 from orders.exceptions import NotACustomer, StorefrontForbidden
 from orders.models import Customer, Order
 from orders.statuses import OrderStatus
-from platforms.roles import user_scope
+from platforms.tenancy.roles import user_scope
 
 
 class StorefrontAction(StrEnum):

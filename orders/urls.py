@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from orders import apis, apis_account, apis_orders, requisition_list_apis
-from platforms.apis.base import api_not_found
+from platforms.partner_api.apis.base import api_not_found
 
 app_name = "storefront"
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.actors import Actor
 from config.exceptions import ApplicationError
-from platforms.roles import EnterpriseScopedAdmin
+from platforms.tenancy.roles import EnterpriseScopedAdmin
 from sessions_app.models import CategoryOffer, CustomerCategory, Offer, SaleSession
 from sessions_app.services import session_open
 

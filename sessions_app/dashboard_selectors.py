@@ -14,7 +14,7 @@ from orders.models import Order, OrderItem, ProducerOrder
 from orders.services.producer_orders import LIVE_ORDER_STATUSES
 from orders.status_labels import NEEDS_ATTENTION_STATUSES
 from orders.statuses import InventoryStatus, OrderStatus
-from platforms.delivery_words import delivery_explanation, delivery_is_failing
+from platforms.outbox.delivery_words import delivery_explanation, delivery_is_failing
 from sessions_app.models import Offer, SaleSession
 
 # An offer is low when this many units or fewer are left to sell (stock or the offer's limit).
@@ -387,7 +387,7 @@ def back_office_attention(*, user, limit: int = 20) -> BackOfficeAttention:
     letters) and open sessions ending today — all within the user's traders, in
     five queries whatever the volume."""
     from platforms.models import OutboxMessage
-    from platforms.roles import scope_queryset
+    from platforms.tenancy.roles import scope_queryset
 
     orders = scope_queryset(Order.objects.all(), user, trader="trader")
     count_row = orders.aggregate(

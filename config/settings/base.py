@@ -308,8 +308,9 @@ LARDER_API_MAX_BODY_BYTES = env_int("LARDER_API_MAX_BODY_BYTES", 1024 * 1024)
 LARDER_JSON_MAX_DEPTH = env_int("LARDER_JSON_MAX_DEPTH", 32)
 LARDER_API_MAX_PAGE_SIZE = env_int("LARDER_API_MAX_PAGE_SIZE", 200)
 LARDER_API_DEFAULT_PAGE_SIZE = env_int("LARDER_API_DEFAULT_PAGE_SIZE", 50)
-# Days an Idempotency-Key's first response is kept (platforms.idempotency); longer than any
-# partner's retry window (a Larder partner retries for OUTBOX_RETRY_WINDOW_SECONDS, one day).
+# Days an Idempotency-Key's first response is kept (platforms.partner_api.idempotency); longer
+# than any partner's retry window (a Larder partner retries for OUTBOX_RETRY_WINDOW_SECONDS,
+# one day).
 LARDER_IDEMPOTENCY_RETENTION_DAYS = env_int("LARDER_IDEMPOTENCY_RETENTION_DAYS", 7)
 
 # The "api" cache holds the partner throttle's counts and the Idempotency-Keys already answered

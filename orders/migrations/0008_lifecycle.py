@@ -9,7 +9,7 @@ from django.db import migrations, models
 def forwards(apps, schema_editor):
     """Orders authorized before amounts were kept: authorized for their total. Role groups
     get the new permissions (approve_order, payment history, approval rules)."""
-    from platforms.role_groups import role_groups_migrate
+    from platforms.tenancy.role_groups import role_groups_migrate
 
     Order = apps.get_model("orders", "Order")
     Order.objects.filter(payment_status="authorized").update(

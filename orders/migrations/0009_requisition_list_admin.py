@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from platforms.role_groups import role_groups_migrate
+from platforms.tenancy.role_groups import role_groups_migrate
 
 
 class Migration(migrations.Migration):

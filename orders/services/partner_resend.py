@@ -33,7 +33,7 @@ def order_resend_to_partners(*, order_id: int, actor: Actor) -> list[int]:
     NothingToResend when the order is a cart, a backup or outside any session.
     """
     from platforms.models import OutboxMessage
-    from platforms.outbox import outbox_message_retry
+    from platforms.outbox.services import outbox_message_retry
 
     order = order_lock(order_id=order_id)
     session_id = order.sales_session_id

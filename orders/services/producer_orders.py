@@ -447,7 +447,7 @@ def producer_orders_deliver(*, producer_orders: list[ProducerOrder]) -> None:
     platform reads it in the admin: it already holds the latest state (G).
     """
     from platforms.models import OutboxMessage
-    from platforms.outbox import outbox_enqueue_many
+    from platforms.outbox.services import outbox_enqueue_many
 
     local = [
         p

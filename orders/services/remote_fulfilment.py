@@ -3,7 +3,7 @@ that delivers for the hub (an enterprise on another DFC platform). C → F when 
 (an outbox message owed to the partner, in the same transaction); F → G when the partner
 has it (the delivery acknowledged). What travels is the order as the hub sells it — the
 trader as buyer, lines, offers, prices, its sale session — and never the customer's name,
-e-mail, phone, address or note (platforms/dfc/partner_api.py renders it)."""
+e-mail, phone, address or note (orders/dfc_graphs.py renders it)."""
 
 import logging
 
@@ -16,7 +16,7 @@ from orders.exceptions import NotARemoteFulfilmentPartner, PaymentDue
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
 from orders.services.status import order_lock, order_status_move
 from orders.statuses import OrderStatus as S
-from platforms.outbox import OutboundRequest, outbox_enqueue
+from platforms.outbox.services import OutboundRequest, outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +81,8 @@ class CustomerOrderDelivery:
 
     def build(self, message) -> OutboundRequest | None:
         from discounts.selectors import order_discount_totals
+        from orders.dfc_graphs import order_document
         from orders.services.producer_order_delivery import orders_collection_url
-        from platforms.dfc.partner_api import order_document
 
         order = (
             Order.objects.select_related("trader__platform", "sales_session", "fulfilment_partner")

@@ -94,7 +94,7 @@ def producer_order_number(producer_order) -> str:
     """`<trader>-<id>`; for a producer order that serves one customer order (the trader does
     not consolidate), a keyed hash of the customer is appended so the producer can tell one
     customer's orders apart without learning who the customer is."""
-    from platforms.signing import customer_reference
+    from platforms.outbox.signing import customer_reference
 
     number = f"{producer_order.trader.slug}-{producer_order.pk}"
     customer_order = producer_order.customer_order

@@ -1,10 +1,10 @@
-"""The back-office role groups and their permissions (platforms/role_groups.py)."""
+"""The back-office role groups and their permissions (platforms/tenancy/role_groups.py)."""
 
 from django.db import migrations
 
 
 def create_groups(apps, schema_editor):
-    from platforms.role_groups import GROUP_PERMISSIONS, permissions_ensure, role_group_sync
+    from platforms.tenancy.role_groups import GROUP_PERMISSIONS, permissions_ensure, role_group_sync
 
     permissions_ensure()
     for name in GROUP_PERMISSIONS:
@@ -16,7 +16,7 @@ def create_groups(apps, schema_editor):
 
 
 def remove_groups(apps, schema_editor):
-    from platforms.role_groups import GROUP_PERMISSIONS
+    from platforms.tenancy.role_groups import GROUP_PERMISSIONS
 
     apps.get_model("auth", "Group").objects.filter(name__in=GROUP_PERMISSIONS).delete()
 

@@ -9,7 +9,7 @@ class OutboxMessage(models.Model):
     """A request owed to a partner platform, written in the same transaction as the change.
 
     A Celery worker sends it after commit, holding a lease (`locked_until`) while it calls the
-    partner (platforms/outbox.py). The body is rendered from
+    partner (platforms/outbox/services.py). The body is rendered from
     the subject's latest state at send time, so only the latest state travels; messages that
     share a `subject_key` go one at a time, oldest first.
     """
@@ -32,8 +32,8 @@ class OutboxMessage(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
-    # A worker sending it holds it until then (platforms/outbox.py): no other worker sends it,
-    # and a worker that died lets it go when this passes.
+    # A worker sending it holds it until then (platforms/outbox/services.py): no other worker
+    # sends it, and a worker that died lets it go when this passes.
     locked_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

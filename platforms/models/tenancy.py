@@ -56,7 +56,7 @@ class Platform(models.Model):
         help_text="Bearer token this platform gave Larder for calling its API (any length). "
         "Stored encrypted. Unused when a token URL is set.",
     )
-    # OAuth2 client credentials at the partner's OIDC issuer (platforms/partner_auth.py).
+    # OAuth2 client credentials at the partner's OIDC issuer (platforms/outbox/partner_auth.py).
     oidc_token_url = models.URLField(
         max_length=500,
         blank=True,

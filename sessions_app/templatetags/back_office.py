@@ -1,6 +1,6 @@
 from django import template
 
-from platforms.roles import scope_queryset
+from platforms.tenancy.roles import scope_queryset
 from sessions_app.models import SaleSession
 
 register = template.Library()

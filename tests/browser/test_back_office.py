@@ -13,8 +13,8 @@ import pytest
 
 from orders.models import Order
 from orders.services.producer_orders import producer_orders_refresh
-from platforms.memberships import membership_grant
 from platforms.models import Role
+from platforms.tenancy.memberships import membership_grant
 from tests.factories import SaleSessionFactory
 from tests.inventory.factories import offer_with_stock, placed_with, stock_of
 

@@ -10,8 +10,8 @@ from orders.models import Order, ProducerOrder
 from orders.services.checkout import cart_submit
 from orders.services.payments import order_pay
 from orders.services.producer_orders import producer_orders_refresh
-from platforms.memberships import membership_grant
 from platforms.models import Role
+from platforms.tenancy.memberships import membership_grant
 from sessions_app.models import SaleSession
 from tests.browser import test_back_office
 from tests.browser.test_back_office import PASSWORD, _login, _shot

@@ -1,16 +1,15 @@
 """Celery's queues, routes, beat schedule and work kinds name real tasks and queues."""
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 from config.celery import app
 from config.queues import ROUTES
-from config.work import WORK_TASKS
+from config.work import WORK_TASKS, registered_task
 
 
 def _task(name: str):
-    module, _, attribute = name.rpartition(".")
-    return import_string(f"{module}.{attribute}")
+    """The task a worker registers under `name` (it loads config.celery.TASK_PACKAGES)."""
+    return registered_task(name)
 
 
 def test_every_route_names_a_task_and_a_queue_the_workers_consume():

@@ -10,7 +10,7 @@ from django.db import connection
 from orders.models import ProducerOrder
 from orders.services.producer_orders import producer_orders_refresh
 from platforms.models import DeliveryAttempt, OutboxMessage
-from platforms.outbox import outbox_deliver_due
+from platforms.outbox.services import outbox_deliver_due
 from tests.factories import (
     OrderFactory,
     OrderItemFactory,
@@ -42,7 +42,7 @@ def test_four_workers_sweeping_the_same_due_messages_send_each_exactly_once(monk
                 producer=producer, remote_id=f"{producer.remote_id}/SuppliedProducts/1"
             )
             OrderItemFactory(order=order, product=product, quantity=Decimal("1"))
-        monkeypatch.setattr("platforms.outbox.task_queue_on_commit", lambda *a, **k: None)
+        monkeypatch.setattr("platforms.outbox.services.task_queue_on_commit", lambda *a, **k: None)
         producer_orders_refresh(session_id=session.pk)
         assert OutboxMessage.objects.filter(state="pending").count() == PRODUCERS
 

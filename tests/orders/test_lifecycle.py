@@ -177,8 +177,8 @@ def test_n_denying_releases_the_stock_tells_the_customer_and_drops_the_producer_
 def test_approving_needs_the_approve_order_permission_and_writes_nothing_without(
     session, django_user_model
 ):
-    from platforms.memberships import membership_grant
     from platforms.models import Role
+    from platforms.tenancy.memberships import membership_grant
 
     ApprovalRuleFactory(trader=session.trader, order_total_over=Decimal("5.00"))
     order = _paid(session, [(offer_with_stock(session), "1")])

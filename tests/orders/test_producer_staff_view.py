@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from orders.models import ProducerOrder
 from orders.producer_order_reports import producer_order_pdf
 from orders.services.producer_orders import producer_orders_refresh
-from platforms.memberships import membership_grant
 from platforms.models import Role
+from platforms.tenancy.memberships import membership_grant
 from tests.factories import (
     CustomerFactory,
     OrderFactory,

@@ -24,8 +24,8 @@ from rest_framework.test import APIClient
 
 from inventory.models import Reservation, Stock
 from orders.models import Customer, Order, OrderEvent, OrderItem
-from platforms.memberships import membership_grant
 from platforms.models import Role
+from platforms.tenancy.memberships import membership_grant
 from tests.factories import (
     AddressFactory,
     CouponFactory,

@@ -1,8 +1,8 @@
 import pytest
 from rest_framework.test import APIClient
 
-from platforms.credentials import api_credential_issue
 from platforms.models import ApiScope
+from platforms.partner_api.credentials import api_credential_issue
 from tests.factories import LocalPlatformFactory, PlatformFactory
 
 ALL_SCOPES = [ApiScope.ORDERS_READ, ApiScope.ORDERS_WRITE, ApiScope.CATALOG_READ]

@@ -123,7 +123,7 @@ class PartnerServer:
                         return 404, {"title": "no such order"}
                 renames = {order["@id"]: order_id}
                 for node in graph:
-                    # Like Larder (platforms/partner_orders.py): a line not already under
+                    # Like Larder (orders/services/partner_orders.py): a line not already under
                     # this order's own @id is new here and gets a server id.
                     if node["@type"] == "dfc-b:OrderLine" and not node["@id"].startswith(
                         order_id + "/OrderLines/"

@@ -8,8 +8,8 @@ import pytest
 from django.core.cache import caches
 from django.core.management import CommandError, call_command
 
-from platforms.credentials import api_credential_issue, api_credential_revoke
 from platforms.models import ApiCredential, ApiScope
+from platforms.partner_api.credentials import api_credential_issue, api_credential_revoke
 from tests.platforms.api_support import client_for
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_token_is_stored_only_as_prefix_and_hash(partner):
 
 
 def test_unknown_scope_is_refused_and_nothing_written(partner):
-    from platforms.credentials import InvalidScopes
+    from platforms.partner_api.credentials import InvalidScopes
 
     with pytest.raises(InvalidScopes):
         api_credential_issue(platform=partner, name="x", scopes=["orders:delete"])

@@ -11,8 +11,8 @@ from django.urls import URLPattern, URLResolver
 
 from inventory.services.stock import stock_set
 from orders.models import Order, ProducerOrder, ProducerOrderLine
-from platforms import urls as platform_urls
-from platforms.credentials import api_credential_issue
+from platforms.partner_api import urls as platform_urls
+from platforms.partner_api.credentials import api_credential_issue
 from tests.factories import (
     OfferFactory,
     ProducerFactory,

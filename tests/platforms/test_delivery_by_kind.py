@@ -11,8 +11,8 @@ from orders.models import ProducerOrder
 from orders.services.cancellation import order_cancel
 from orders.services.producer_orders import producer_orders_refresh
 from orders.services.session_close import session_close
-from platforms.delivery_adapters import ADAPTERS, producer_order_uri
 from platforms.models import OutboxMessage, Platform
+from platforms.outbox.delivery_adapters import ADAPTERS, producer_order_uri
 from tests.factories import (
     OrderFactory,
     OrderItemFactory,
@@ -212,7 +212,7 @@ def test_the_fdc_kind_is_sent_nothing_after_complete(
     ProducerOrder.objects.filter(producer=apples.producer).update(version=99)
     producer_order = ProducerOrder.objects.get(producer=apples.producer)
     with django_capture_on_commit_callbacks(execute=True):
-        from platforms.outbox import outbox_enqueue
+        from platforms.outbox.services import outbox_enqueue
 
         outbox_enqueue(
             platform=apples.producer.platform,

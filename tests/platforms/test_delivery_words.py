@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 from django.test import override_settings
 
-from platforms.delivery_words import delivery_explanation, delivery_is_failing
+from platforms.outbox.delivery_words import delivery_explanation, delivery_is_failing
 
 
 @override_settings(TIME_ZONE="UTC")

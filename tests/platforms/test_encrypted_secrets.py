@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.debug import technical_500_response
 
 from platforms.models import Platform
-from platforms.signing import sign, signature_headers, verify
+from platforms.outbox.signing import sign, signature_headers, verify
 from tests.factories import PlatformFactory
 
 pytestmark = pytest.mark.django_db

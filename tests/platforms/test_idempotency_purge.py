@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from config.celery import app
 from platforms.models import IdempotencyRecord
-from platforms.tasks import idempotency_records_purge_task
+from platforms.partner_api.tasks import idempotency_records_purge_task
 from tests.factories import PlatformFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from orders.models import Order, ProducerOrder
 from orders.services.producer_orders import producer_orders_refresh
 from orders.services.session_close import session_close
 from platforms.models import DeliveryAttempt, OutboxMessage
-from platforms.outbox import outbox_deliver_due, outbox_message_retry, outbox_purge
-from platforms.signing import verify
+from platforms.outbox.services import outbox_deliver_due, outbox_message_retry, outbox_purge
+from platforms.outbox.signing import verify
 from tests.factories import (
     AddressFactory,
     CustomerFactory,
@@ -262,7 +262,7 @@ def test_a_worker_killed_mid_send_leaves_a_lease_and_the_partner_ends_with_one_o
     session, ((farm_a, apples, partner_a), _) = market
     partner_a.state.honour_idempotency_keys = False
     _place(session, [(apples, "2")])
-    monkeypatch.setattr("platforms.outbox.task_queue_on_commit", lambda *a, **k: None)
+    monkeypatch.setattr("platforms.outbox.services.task_queue_on_commit", lambda *a, **k: None)
     producer_orders_refresh(session_id=session.pk)
     message = OutboxMessage.objects.get(platform=farm_a.platform)
 
@@ -271,7 +271,8 @@ def test_a_worker_killed_mid_send_leaves_a_lease_and_the_partner_ends_with_one_o
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from platforms.outbox import outbox_message_send; "
+            "import django; django.setup(); "
+            "from platforms.outbox.services import outbox_message_send; "
             f"outbox_message_send(message_id={message.pk})",
         ],
         env={
@@ -365,7 +366,7 @@ def test_messages_of_one_producer_order_go_in_order(market):
         subject_id=first.subject_id,
         next_attempt_at=timezone.now(),
     )
-    from platforms.outbox import outbox_due_ids, outbox_message_send
+    from platforms.outbox.services import outbox_due_ids, outbox_message_send
 
     assert outbox_due_ids() == [first.pk]
     assert outbox_message_send(message_id=second.pk) == "waiting"

@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from orders.models import ProducerOrder
 from orders.services.producer_orders import producer_orders_refresh
-from platforms import partner_auth
-from platforms.admin import PlatformForm
+from platforms.admin.tenancy import PlatformForm
 from platforms.models import DeliveryAttempt, OutboxMessage, Platform
+from platforms.outbox import partner_auth
 from tests.factories import (
     OrderFactory,
     OrderItemFactory,

@@ -6,8 +6,8 @@ from django.urls import reverse
 from orders.models import ProducerOrder
 from orders.services.producer_orders import producer_orders_refresh
 from platforms.exceptions import RoleNotForThisEnterprise
-from platforms.memberships import membership_grant
 from platforms.models import Role
+from platforms.tenancy.memberships import membership_grant
 from tests.factories import (
     CalculationRuleFactory,
     CustomerFactory,

@@ -16,8 +16,8 @@ def seed_producer(args: dict) -> dict:
 
     from inventory.models import Product
     from inventory.services.stock import stock_set
-    from platforms.credentials import api_credential_issue
     from platforms.models import ApiScope, Enterprise, Platform
+    from platforms.partner_api.credentials import api_credential_issue
     from sessions_app.models import Offer, SaleSession
 
     Platform.objects.create(name="Producer Larder", slug="larder-producer", is_local=True)

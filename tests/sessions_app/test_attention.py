@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from orders.models import Order, ProducerOrder
 from orders.services.producer_orders import producer_orders_refresh
-from platforms.memberships import membership_grant
 from platforms.models import OutboxMessage, Role
+from platforms.tenancy.memberships import membership_grant
 from sessions_app.dashboard_selectors import back_office_attention
 from tests.factories import OfferFactory, PlatformFactory, ProducerFactory, SaleSessionFactory
 from tests.inventory.factories import offer_with_stock, placed_with

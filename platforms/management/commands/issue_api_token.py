@@ -6,8 +6,8 @@ Prints the new token once: Larder keeps only its hash.
 from django.core.management.base import BaseCommand, CommandError
 
 from config.exceptions import ApplicationError
-from platforms.credentials import api_credential_issue
 from platforms.models import ApiScope, Enterprise, Platform
+from platforms.partner_api.credentials import api_credential_issue
 
 
 class Command(BaseCommand):

@@ -15,11 +15,11 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import APIView
 
 from config.problems import PROBLEM_CONTENT_TYPE
-from platforms.authentication import PartnerTokenAuthentication
 from platforms.exceptions import PayloadTooLarge, PreconditionFailed, PreconditionRequired
 from platforms.models import ApiCredential, Platform
-from platforms.permissions import HasPartnerScope
-from platforms.throttling import PlatformRateThrottle
+from platforms.partner_api.authentication import PartnerTokenAuthentication
+from platforms.partner_api.permissions import HasPartnerScope
+from platforms.partner_api.throttling import PlatformRateThrottle
 
 
 class PartnerPagination(LimitOffsetPagination):
@@ -142,7 +142,7 @@ def if_match_versions(request, *, required: bool = False) -> frozenset[int] | No
 
 
 class PartnerTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "platforms.authentication.PartnerTokenAuthentication"
+    target_class = "platforms.partner_api.authentication.PartnerTokenAuthentication"
     name = "partnerToken"
 
     def get_security_definition(self, auto_schema):

@@ -1,9 +1,9 @@
-"""Bearer-token authentication for partner platforms (platforms.credentials)."""
+"""Bearer-token authentication for partner platforms (platforms.partner_api.credentials)."""
 
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
-from platforms.credentials import api_credential_authenticate
+from platforms.partner_api.credentials import api_credential_authenticate
 
 
 class PartnerPrincipal:

@@ -1,7 +1,7 @@
 """How each kind of partner platform accepts a producer order: one adapter per Platform.kind.
 
-The outbox (platforms/outbox.py) stays the one mechanism for every partner (leases, retries,
-durable rows, the look-up before a repeated POST); the producer-order handler asks the
+The outbox (platforms/outbox/services.py) stays the one mechanism for every partner (leases,
+retries, durable rows, the look-up before a repeated POST); the producer-order handler asks the
 producer's platform's adapter for the URLs, the content type, the body's shape, how to read
 the reply and which changes the partner still takes. Rules read in the partners' code:
 
@@ -38,7 +38,7 @@ controllers/shopify/ids.js, dfc/dfc-order.js)
 - Both answer 200 (POST too) with the Order, its lines, offers and SuppliedProducts under the
   app's own URLs. An inactive (expired) token is 403 "token expired", not 401.
 
-Larder and plain DFC: Larder's own API (platforms/partner_orders.py) — `Orders` with a
+Larder and plain DFC: Larder's own API (orders/services/partner_orders.py) — `Orders` with a
 capital, application/ld+json, offeredItem as a node reference, decimal quantities, a list of
 orders by number, 201 with the whole order.
 """
@@ -49,7 +49,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from platforms.models import Platform
-from platforms.outbox import UndeliverableMessage
+from platforms.outbox.services import UndeliverableMessage
 
 OFFERED_ITEM = "dfc-b:offeredItem"
 

@@ -1,6 +1,6 @@
 """/api/v1/: plain JSON lists and details for partners, filtered, ordered and paginated.
 
-Thin views: the queryset comes from platforms.selectors (already scoped to the calling
+Thin views: the queryset comes from platforms.partner_api.selectors (already scoped to the calling
 platform), django-filter narrows it, the serializer shapes it.
 """
 
@@ -9,10 +9,10 @@ from rest_framework import generics
 
 from inventory.models import Product, Stock
 from orders.models import Order, OrderItem, ProducerOrder, SubOrder
-from platforms import selectors
-from platforms.apis import filters, v1_serializers
-from platforms.apis.base import COMMON_ERRORS, PartnerApiMixin, PartnerPagination
-from platforms.versions import etag
+from orders.versions import etag
+from platforms.partner_api import selectors
+from platforms.partner_api.apis import filters, v1_serializers
+from platforms.partner_api.apis.base import COMMON_ERRORS, PartnerApiMixin, PartnerPagination
 from sessions_app.models import SaleSession
 
 

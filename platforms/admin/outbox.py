@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 
 from platforms.models import DeliveryAttempt, OutboxMessage
-from platforms.outbox import outbox_message_retry
+from platforms.outbox.services import outbox_message_retry
 
 
 class DeliveryAttemptInline(admin.TabularInline):

@@ -1,6 +1,7 @@
 """Versions as entity tags: an order's `version` is its ETag, and a partner's If-Match names the
 versions it read. The check runs in services, with the row locked, so the check and the change are
-one step; the API layer only reads the header (platforms.apis.base.if_match_versions)."""
+one step; the API layer only reads the header
+(platforms.partner_api.apis.base.if_match_versions)."""
 
 from platforms.exceptions import PreconditionFailed
 

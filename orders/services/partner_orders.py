@@ -28,6 +28,7 @@ from django.utils.text import slugify
 from config.actors import Actor
 from config.exceptions import CurrencyMismatch
 from inventory.services.reservations import StockRequest, stock_reserve
+from orders.dfc_graphs import COMPLETE_STATUSES, HELD_STATUSES
 from orders.exceptions import OrderNotEditable
 from orders.models import Order, OrderItem, PaymentStatus
 from orders.services.cancellation import order_cancel
@@ -41,8 +42,8 @@ from orders.services.items import (
 from orders.services.status import order_lock, order_status_change
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S
+from orders.versions import check_version
 from platforms.dfc.parse import ParsedLine, ParsedOrder, ParsedSession
-from platforms.dfc.partner_api import COMPLETE_STATUSES, HELD_STATUSES
 from platforms.exceptions import (
     EmptyOrder,
     LocalSaleSession,
@@ -52,7 +53,6 @@ from platforms.exceptions import (
     UnsupportedOrderStatus,
 )
 from platforms.models import ApiCredential, Enterprise, PartnerOrder
-from platforms.versions import check_version
 from sessions_app.exceptions import OfferNotAvailable
 from sessions_app.models import Offer, SaleSession
 

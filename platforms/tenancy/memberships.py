@@ -5,7 +5,7 @@ from django.db import transaction
 
 from platforms.exceptions import RoleNotForThisEnterprise
 from platforms.models import ROLE_GROUPS, Membership, Role
-from platforms.role_groups import permissions_ensure, role_group_sync
+from platforms.tenancy.role_groups import permissions_ensure, role_group_sync
 
 
 @transaction.atomic

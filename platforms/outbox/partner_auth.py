@@ -133,7 +133,7 @@ def access_token_forget(platform) -> None:
 
 def reauthenticate_statuses(platform) -> frozenset:
     """The statuses by which this platform's kind says the token is refused."""
-    from platforms.delivery_adapters import delivery_adapter
+    from platforms.outbox.delivery_adapters import delivery_adapter
 
     return delivery_adapter(platform).reauthenticate_statuses
 
@@ -190,3 +190,14 @@ def _partner_words(raw: bytes) -> str:
             if isinstance(payload.get(name), str) and payload[name].strip():
                 return payload[name].strip()[:200]
     return "no explanation"
+
+
+def platform_probe_url(*, platform) -> str:
+    """What "test connection" reads at a partner: one of its producers' @id (an enterprise
+    every kind serves to an authorised caller), else the platform's DFC root."""
+    producer = (
+        platform.enterprises.exclude(remote_id="").order_by("pk").only("remote_id").first()
+        if platform.pk
+        else None
+    )
+    return producer.remote_id if producer else platform.base_url

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
-from platforms.permissions import credential_of
+from platforms.partner_api.permissions import credential_of
 
 
 class PlatformRateThrottle(SimpleRateThrottle):

@@ -13,7 +13,7 @@ from inventory.models import Product
 from orders.models import Order, OrderItem, ProducerOrder, ProducerOrderLine, SubOrder
 from orders.statuses import OrderStatus
 from platforms.models import ApiCredential, Enterprise
-from platforms.permissions import credential_enterprise_ids
+from platforms.partner_api.permissions import credential_enterprise_ids
 from sessions_app.models import CategoryOffer, Offer, SaleSession
 
 if TYPE_CHECKING:
@@ -187,8 +187,8 @@ def partner_seller_orders_qs(
 ) -> QuerySet[Order]:
     """The caller's DFC orders with one of Larder's enterprises, ready to render: trader,
     session, items with product and discount, in three queries whatever their number.
-    `states`: DFC list filters, e.g. {"orderState": "Held"} (platforms.dfc.partner_api)."""
-    from platforms.dfc.partner_api import STATE_FILTERS
+    `states`: DFC list filters, e.g. {"orderState": "Held"} (orders.dfc_graphs)."""
+    from orders.dfc_graphs import STATE_FILTERS
 
     orders = partner_orders_qs(credential=credential).filter(partner_order__seller=seller)
     for name, value in (states or {}).items():
@@ -277,14 +277,3 @@ def partner_sessions_of(
         )
         .order_by("pk")
     )
-
-
-def platform_probe_url(*, platform) -> str:
-    """What "test connection" reads at a partner: one of its producers' @id (an enterprise
-    every kind serves to an authorised caller), else the platform's DFC root."""
-    producer = (
-        platform.enterprises.exclude(remote_id="").order_by("pk").only("remote_id").first()
-        if platform.pk
-        else None
-    )
-    return producer.remote_id if producer else platform.base_url

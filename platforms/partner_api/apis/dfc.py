@@ -1,9 +1,9 @@
 """/api/dfc/Enterprises/{slug}/…: the DFC JSON-LD endpoints partners use (OFN's backorder
 client, the FDC apps, another Larder's outbox).
 
-Thin views: the enterprise and every object come from platforms.selectors, scoped to the
-calling platform (a foreign id is 404); writes go to platforms.partner_orders; JSON-LD is read
-by platforms.dfc.parse and written by platforms.dfc.partner_api.
+Thin views: the enterprise and every object come from platforms.partner_api.selectors, scoped to the
+calling platform (a foreign id is 404); writes go to orders.services.partner_orders; JSON-LD is read
+by platforms.dfc.parse and written by orders.dfc_graphs.
 """
 
 from collections.abc import Iterable
@@ -19,8 +19,13 @@ from rest_framework.response import Response
 from config.exceptions import NotFound
 from config.parsers import DepthLimitedJSONParser
 from discounts.selectors import order_discount_totals, shipping_rules_by_mode
-from platforms import selectors
-from platforms.apis.base import (
+from orders import dfc_graphs as graphs
+from orders.services.partner_orders import partner_order_create, partner_order_update
+from orders.versions import etag
+from platforms.dfc.parse import parse_order
+from platforms.dfc.render import document
+from platforms.partner_api import selectors
+from platforms.partner_api.apis.base import (
     COMMON_ERRORS,
     IDEMPOTENCY_KEY,
     IF_MATCH,
@@ -29,12 +34,7 @@ from platforms.apis.base import (
     PartnerPagination,
     if_match_versions,
 )
-from platforms.dfc import partner_api as graphs
-from platforms.dfc.parse import parse_order
-from platforms.dfc.render import document
-from platforms.idempotency import idempotent_call
-from platforms.partner_orders import partner_order_create, partner_order_update
-from platforms.versions import etag
+from platforms.partner_api.idempotency import idempotent_call
 
 JSON_LD = "application/ld+json"
 M = TypeVar("M", bound=Model)

@@ -40,14 +40,14 @@ from django.utils.module_loading import import_string
 
 from config.work import task_queue_on_commit
 from platforms.models import DeliveryAttempt, OutboxMessage
-from platforms.partner_auth import (
+from platforms.outbox.partner_auth import (
     CredentialsUnavailable,
     access_token,
     access_token_forget,
     reauthenticate_statuses,
     uses_client_credentials,
 )
-from platforms.signing import signature_headers
+from platforms.outbox.signing import signature_headers
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class OutboundRequest:
     body: dict | None  # None: a request without a body (e.g. OFN's DELETE)
     idempotency_key: str
     context: dict = field(default_factory=dict)
-    # Each partner kind reads its own (platforms/delivery_adapters.py).
+    # Each partner kind reads its own (platforms/outbox/delivery_adapters.py).
     content_type: str = "application/ld+json"
 
 

@@ -1,1 +1,0 @@
-"""The partner API: DFC JSON-LD under /api/dfc/, plain JSON under /api/v1/ (platforms/urls.py)."""
