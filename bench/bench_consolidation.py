@@ -107,7 +107,7 @@ def _refresh_measured(session_id: int, *, trace_memory: bool = False) -> tuple[f
     """One consolidation from scratch: time, queries, and (when traced, which slows Python and
     so is done in a separate run) the peak of the Python heap in MB."""
     from orders.models import ProducerOrder
-    from orders.services.producer_orders import producer_orders_refresh
+    from orders.producer_orders.services import producer_orders_refresh
 
     ProducerOrder.objects.filter(sales_session_id=session_id).delete()
     if trace_memory:
@@ -124,7 +124,7 @@ def _refresh_measured(session_id: int, *, trace_memory: bool = False) -> tuple[f
 
 
 def _group_by(session_id: int) -> float:
-    from orders.services.producer_orders import LIVE_ORDER_STATUSES
+    from orders.producer_orders.services import LIVE_ORDER_STATUSES
 
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:

@@ -34,7 +34,7 @@ def run() -> list[dict]:
     from django.test import Client
     from django.urls import reverse
 
-    from orders.services.producer_orders import producer_orders_refresh
+    from orders.producer_orders.services import producer_orders_refresh
 
     tag = timezone.now().strftime("%H%M%S%f")
     small = _build_session(1_000, f"ds{tag}")

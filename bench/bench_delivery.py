@@ -18,7 +18,7 @@ ROUNDS = 20
 def run() -> list[dict]:
     from inventory.models import Product
     from orders.models import Order, OrderItem
-    from orders.services.producer_orders import producer_orders_refresh
+    from orders.producer_orders.services import producer_orders_refresh
     from platforms.models import Enterprise, Platform
     from sessions_app.models import SaleSession
     from tests.integration.worker import celery_worker

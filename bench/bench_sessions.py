@@ -181,8 +181,9 @@ def _group_by(session_id: int):
 
 
 def _refresh(session_id: int):
-    from orders.models import ProducerOrder
     from orders.services.producer_orders import producer_orders_refresh
+
+    from orders.models import ProducerOrder
 
     def work():
         # From scratch, as a first consolidation: every line is written.
@@ -221,6 +222,7 @@ def _measure(session, refresh: bool = True) -> dict:
 def _explain(sessions: dict, path: str) -> None:
     """EXPLAIN ANALYZE of every query the dashboard, the refresh and the GROUP BY send."""
     from orders.services.producer_orders import producer_orders_refresh
+
     from sessions_app.dashboard_selectors import session_dashboard
 
     lines = []

@@ -25,12 +25,12 @@ from discounts.models import (
 from discounts.services.coupons import order_coupon_apply
 from inventory.models import Product, Stock
 from orders.models import Address, Customer
+from orders.producer_orders.services import producer_orders_refresh
 from orders.services.cancellation import order_cancel
 from orders.services.checkout import cart_create, cart_item_add, cart_submit
 from orders.services.fulfilment import order_release
 from orders.services.handover import cart_fulfilment_choose
 from orders.services.payments import order_pay
-from orders.services.producer_orders import producer_orders_refresh
 from orders.services.quick_order import quick_order_profile_save
 from orders.statuses import OrderStatus as S
 from platforms.models import Enterprise, Platform, Role

@@ -1,4 +1,4 @@
-"""Who may do what on the storefront API (orders/apis.py): the one place that decides.
+"""Who may do what on the storefront API (orders/apis/carts.py): the one place that decides.
 
 A customer acts only on their own carts and orders. A back-office user acts on someone
 else's order only with the Django permission the action needs *and* when the order's trader

@@ -109,7 +109,7 @@ def consolidation_switch_preview(
     wishes = producer_wishes or {}
     default = session.trader.consolidate_per_producer if trader_default is None else trader_default
     from orders.models import ProducerOrder
-    from orders.services.producer_orders import LIVE_ORDER_STATUSES
+    from orders.producer_orders.services import LIVE_ORDER_STATUSES
     from platforms.models import Enterprise
 
     live = set(

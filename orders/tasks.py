@@ -5,6 +5,7 @@ from celery import shared_task
 
 from config.actors import Actor
 from config.work import work_request_run
+from orders.producer_orders.services import producer_orders_refresh_for_order
 from orders.services.backorders import backorders_allocate
 from orders.services.checkout import carts_expired_release
 from orders.services.gdpr import orders_personal_data_purge
@@ -14,7 +15,6 @@ from orders.services.notifications import (
     customer_notification_send,
     customer_notifications_sweep,
 )
-from orders.services.producer_orders import producer_orders_refresh_for_order
 from orders.services.session_close import sessions_close_due
 
 IDEMPOTENT = {"acks_late": True, "reject_on_worker_lost": True}

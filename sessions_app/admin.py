@@ -47,7 +47,7 @@ class SaleSessionAdmin(EnterpriseScopedAdmin):
         return (*readonly, "consolidate_per_producer") if obj is not None else readonly
 
     def get_urls(self):
-        from orders.admin_consolidation import consolidation_switch_view
+        from orders.admin.consolidation import consolidation_switch_view
         from sessions_app.close import session_close_view
         from sessions_app.dashboard import session_dashboard_view
         from sessions_app.handover import session_handover_view

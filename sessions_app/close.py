@@ -19,7 +19,7 @@ from django.utils.translation import gettext, ngettext
 from config.actors import Actor
 from config.exceptions import ApplicationError
 from orders.models import Order, ProducerOrder
-from orders.services.producer_orders import LIVE_ORDER_STATUSES
+from orders.producer_orders.services import LIVE_ORDER_STATUSES
 from orders.services.session_close import session_close
 
 _DONE = object()

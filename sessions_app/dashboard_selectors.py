@@ -11,7 +11,7 @@ from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
 from orders.models import Order, OrderItem, ProducerOrder
-from orders.services.producer_orders import LIVE_ORDER_STATUSES
+from orders.producer_orders.services import LIVE_ORDER_STATUSES
 from orders.status_labels import NEEDS_ATTENTION_STATUSES
 from orders.statuses import InventoryStatus, OrderStatus
 from platforms.outbox.delivery_words import delivery_explanation, delivery_is_failing

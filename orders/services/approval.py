@@ -19,8 +19,8 @@ from inventory.services.reservations import reservations_release
 from orders.events import order_event
 from orders.exceptions import OrderNotWaitingApproval
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
+from orders.producer_orders.services import LIVE_ORDER_STATUSES, producer_orders_request_refresh
 from orders.services.notices import customer_notice
-from orders.services.producer_orders import LIVE_ORDER_STATUSES, producer_orders_request_refresh
 from orders.services.status import order_lock, order_status_move
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S

@@ -9,8 +9,8 @@ from inventory.services.reservations import Allocation, item_stock_request, stoc
 from orders.events import order_event
 from orders.exceptions import BackordersStillShort
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
+from orders.producer_orders.services import producer_orders_request_refresh
 from orders.services.payment_operations import payment_cover_total
-from orders.services.producer_orders import producer_orders_request_refresh
 from orders.services.status import order_lock, order_status_move
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from config.actors import Actor
 from orders.exceptions import ConsolidationSwitchRefused
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.services import producer_orders_refresh
 
 logger = logging.getLogger(__name__)
 

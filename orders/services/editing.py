@@ -30,9 +30,9 @@ from inventory.services.reservations import (
 from orders.events import order_event
 from orders.exceptions import EditNeedsUser, OrderLocked, OrderNotEditable
 from orders.models import Order, OrderEvent, OrderItem, SubOrder
+from orders.producer_orders.services import producer_orders_request_refresh
 from orders.services.low_inventory import order_low_inventory_leave
 from orders.services.payment_operations import payment_cover_total
-from orders.services.producer_orders import producer_orders_request_refresh
 from orders.services.status import order_lock, order_status_change
 from orders.services.totals import TOTAL_FIELDS, order_totals_recompute
 from orders.statuses import EDITABLE_STATUSES, InventoryStatus, OrderStatus

@@ -18,7 +18,7 @@ from inventory.services.reservations import (
 from orders.events import order_created_event, order_event
 from orders.exceptions import AmountTooLarge, InvalidQuantity, OrderNotEditable
 from orders.models import Address, Customer, Order, OrderEvent, OrderItem
-from orders.services.producer_orders import producer_orders_request_refresh
+from orders.producer_orders.services import producer_orders_request_refresh
 from orders.services.status import order_lock
 from orders.services.totals import order_totals_recompute
 from orders.statuses import InventoryStatus, OrderStatus

@@ -32,10 +32,10 @@ from inventory.services.stock import stock_set
 from orders.events import order_event
 from orders.exceptions import OrderNotLowInventory
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus, ProducerOrder
+from orders.producer_orders.services import producer_orders_request_refresh
 from orders.services.notices import customer_notice
 from orders.services.payment_operations import payment_cover_total
 from orders.services.payment_providers import order_holds_card
-from orders.services.producer_orders import producer_orders_request_refresh
 from orders.services.status import order_lock, order_status_move
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S

@@ -6,7 +6,7 @@ from config.actors import Actor
 from orders.events import order_event
 from orders.exceptions import NothingToResend
 from orders.models import OrderEvent, ProducerOrder
-from orders.services.producer_orders import (
+from orders.producer_orders.services import (
     LIVE_ORDER_STATUSES,
     producer_orders_deliver,
     producer_orders_refresh,

@@ -18,6 +18,7 @@ from orders.exceptions import (
     PaymentNotInReview,
 )
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus, PaymentTransaction
+from orders.producer_orders.services import producer_orders_request_refresh
 from orders.services.approval import approval_reasons_for, order_approval_wait
 from orders.services.checkout import check_session_open, order_and_session_lock
 from orders.services.notifications import customer_notification_request
@@ -29,7 +30,6 @@ from orders.services.payment_providers import (  # noqa: F401 - the payment API,
     payment_provider_get,
     payment_providers,
 )
-from orders.services.producer_orders import producer_orders_request_refresh
 from orders.services.status import order_lock, order_status_move
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S

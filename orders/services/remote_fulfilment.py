@@ -82,7 +82,7 @@ class CustomerOrderDelivery:
     def build(self, message) -> OutboundRequest | None:
         from discounts.selectors import order_discount_totals
         from orders.dfc_graphs import order_document
-        from orders.services.producer_order_delivery import orders_collection_url
+        from orders.producer_orders.delivery import orders_collection_url
 
         order = (
             Order.objects.select_related("trader__platform", "sales_session", "fulfilment_partner")

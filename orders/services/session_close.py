@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from config.actors import Actor
 from orders.models import ProducerOrder
-from orders.services.producer_orders import producer_orders_deliver, producer_orders_refresh
+from orders.producer_orders.services import producer_orders_deliver, producer_orders_refresh
 
 # progress(done, total, what): called as the work goes, for a progress bar.
 Progress = Callable[[int, int, str], None]

@@ -151,7 +151,7 @@ class EnterpriseAdmin(admin.ModelAdmin):
     def get_urls(self):
         from django.urls import path
 
-        from orders.admin_consolidation import enterprise_consolidation_view
+        from orders.admin.consolidation import enterprise_consolidation_view
 
         return [
             path(

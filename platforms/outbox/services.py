@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 
 # What renders and acknowledges each kind of message (kept beside the subject's own app).
 HANDLERS = {
-    OutboxMessage.Kind.PRODUCER_ORDER: "orders.services.producer_order_delivery.handler",
+    OutboxMessage.Kind.PRODUCER_ORDER: "orders.producer_orders.delivery.handler",
     OutboxMessage.Kind.CUSTOMER_ORDER: "orders.services.remote_fulfilment.handler",
 }
 SEND_TASK = "platforms.tasks.outbox_send_task"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from orders.models import Order
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.services import producer_orders_refresh
 from platforms.models import Role
 from platforms.tenancy.memberships import membership_grant
 from tests.factories import SaleSessionFactory

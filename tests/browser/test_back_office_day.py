@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from orders.models import Order, ProducerOrder
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.services import producer_orders_refresh
 from platforms.models import OutboxMessage, Role
 from tests.browser.test_back_office import ARTIFACTS, _login, _member, chromium  # noqa: F401
 from tests.factories import OfferFactory, PlatformFactory, ProducerFactory, SaleSessionFactory

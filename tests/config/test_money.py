@@ -12,11 +12,11 @@ import pytest
 from config.actors import Actor
 from config.money import line_total, minor_unit, money
 from orders.models import OrderItem, ProducerOrder
-from orders.producer_order_reports import producer_order_csv, producer_order_pdf
+from orders.producer_orders.reports import producer_order_csv, producer_order_pdf
+from orders.producer_orders.services import producer_orders_refresh
 from orders.services.edit_changes import order_manual_discount_add
 from orders.services.editing import order_edit_begin
 from orders.services.items import order_item_add
-from orders.services.producer_orders import producer_orders_refresh
 from tests.factories import (
     CustomerFactory,
     OrderFactory,

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from orders.models import ProducerOrder
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.services import producer_orders_refresh
 from platforms.models import DeliveryAttempt, OutboxMessage
 from platforms.outbox.services import outbox_deliver_due
 from tests.factories import (

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from orders.models import Order, ProducerOrder
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.services import producer_orders_refresh
 from platforms.dfc.jsonld import read
 from tests.factories import (
     OrderFactory,

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from orders.models import ProducerOrder
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.services import producer_orders_refresh
 from platforms.dfc.render import producer_order_document
 from tests.factories import (
     OrderFactory,

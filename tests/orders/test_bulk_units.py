@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from orders.models import ProducerOrder, ProducerOrderLine
-from orders.producer_order_reports import producer_order_pick_list, session_bulk_report
+from orders.producer_orders.reports import producer_order_pick_list, session_bulk_report
+from orders.producer_orders.services import producer_orders_refresh
 from orders.selectors import producer_order_warnings
-from orders.services.producer_orders import producer_orders_refresh
 from tests.factories import (
     OfferFactory,
     OrderFactory,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from config.actors import Actor
 from orders.exceptions import ConsolidationSwitchRefused
 from orders.models import ProducerOrder, ProducerOrderLine
+from orders.producer_orders.services import producer_orders_refresh
 from orders.selectors import (
     Consolidation,
     consolidation_resolve,
@@ -19,7 +20,6 @@ from orders.services.consolidation_switch import (
     enterprise_consolidation_set,
     session_consolidation_switch,
 )
-from orders.services.producer_orders import producer_orders_refresh
 from orders.services.session_close import session_close
 from tests.factories import (
     OrderFactory,

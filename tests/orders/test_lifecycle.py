@@ -9,6 +9,7 @@ from config.actors import Actor
 from inventory.models import Reservation
 from inventory.services.stock import stock_set
 from orders.models import Order, OrderEvent, OrderItem, PaymentTransaction, ProducerOrderLine
+from orders.producer_orders.services import producer_orders_refresh
 from orders.selectors import order_actions_available
 from orders.services.actions import (
     OrderActionForbidden,
@@ -27,7 +28,6 @@ from orders.services.low_inventory import (
 )
 from orders.services.payment_operations import order_payment_receive
 from orders.services.payments import order_pay
-from orders.services.producer_orders import producer_orders_refresh
 from tests.factories import ApprovalRuleFactory, SaleSessionFactory
 from tests.inventory.factories import cart_with, offer_with_stock, stock_of
 

@@ -3,8 +3,8 @@ from django.urls import reverse
 
 from orders.exceptions import NothingToResend
 from orders.models import ProducerOrder
+from orders.producer_orders.services import producer_orders_refresh
 from orders.services.partner_resend import order_resend_to_partners
-from orders.services.producer_orders import producer_orders_refresh
 from platforms.models import OutboxMessage
 from tests.factories import OfferFactory, PlatformFactory, ProducerFactory, SaleSessionFactory
 from tests.inventory.factories import cart_with, placed_with

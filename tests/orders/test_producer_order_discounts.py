@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from inventory.services.mirror import catalog_offer_discounts, stock_mirror_refresh
 from orders.models import ProducerOrder
+from orders.producer_orders.services import producer_orders_refresh
 from orders.selectors import producer_order_warnings
-from orders.services.producer_orders import producer_orders_refresh
 from tests.factories import (
     OrderFactory,
     OrderItemFactory,

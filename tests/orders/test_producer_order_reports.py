@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from orders.models import ProducerOrder
-from orders.producer_order_reports import session_bulk_report
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.reports import session_bulk_report
+from orders.producer_orders.services import producer_orders_refresh
 from tests.factories import (
     CustomerFactory,
     OrderFactory,
@@ -90,7 +90,7 @@ def test_exports_need_a_staff_login(client, producer_order):
 
 def test_the_pick_list_groups_customer_items_by_pickup_point(client, staff_user):
     from orders.models import OrderItem
-    from orders.producer_order_reports import (
+    from orders.producer_orders.reports import (
         pick_rows_by_fulfilment_centre,
         producer_order_pick_list,
     )

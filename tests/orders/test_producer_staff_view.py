@@ -10,8 +10,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from orders.models import ProducerOrder
-from orders.producer_order_reports import producer_order_pdf
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.reports import producer_order_pdf
+from orders.producer_orders.services import producer_orders_refresh
 from platforms.models import Role
 from platforms.tenancy.memberships import membership_grant
 from tests.factories import (

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from orders.models import ProducerOrder, ProducerOrderLine
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.services import producer_orders_refresh
 from tests.factories import (
     OrderFactory,
     OrderItemFactory,

@@ -15,7 +15,7 @@ from tests.factories import OrderFactory, OrderItemFactory, ProductFactory, Sale
 
 
 def _session_with_orders(**fields):
-    from orders.services.producer_orders import producer_orders_refresh
+    from orders.producer_orders.services import producer_orders_refresh
 
     session = SaleSessionFactory(**fields)
     for quantity in ("2", "3"):

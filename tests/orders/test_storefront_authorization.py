@@ -165,7 +165,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("account/customers/<int:customer_id>/quick-order-profile/cart/", "POST"): Row(
         "profile", _statuses(404, anonymous=403, customer_a=201), body={"session": "SESSION"}
     ),
-    # The rest of the storefront (orders/apis_orders.py).
+    # The rest of the storefront (orders/apis/orders.py).
     ("sessions/<int:session_id>/fulfilment-options/", "GET"): Row(
         "cart", _statuses(200, anonymous=403)
     ),

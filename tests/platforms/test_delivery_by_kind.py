@@ -8,8 +8,8 @@ import pytest
 
 from config.actors import Actor
 from orders.models import ProducerOrder
+from orders.producer_orders.services import producer_orders_refresh
 from orders.services.cancellation import order_cancel
-from orders.services.producer_orders import producer_orders_refresh
 from orders.services.session_close import session_close
 from platforms.models import OutboxMessage, Platform
 from platforms.outbox.delivery_adapters import ADAPTERS, producer_order_uri

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.services import producer_orders_refresh
 from platforms.dfc.jsonld import read
 from platforms.dfc.parse import parse_order
 from platforms.dfc.render import producer_order_document

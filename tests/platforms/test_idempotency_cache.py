@@ -5,9 +5,9 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from platforms.idempotency import idempotency_cache_key
 
 from orders.models import Order
-from platforms.idempotency import idempotency_cache_key
 from platforms.models import IdempotencyRecord
 from tests.config.test_safe_defaults import _python
 from tests.platforms.test_api_dfc import farm, order_graph, post, reserved  # noqa: F401

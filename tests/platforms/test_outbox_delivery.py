@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from config.actors import Actor
 from orders.models import Order, ProducerOrder
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.services import producer_orders_refresh
 from orders.services.session_close import session_close
 from platforms.models import DeliveryAttempt, OutboxMessage
 from platforms.outbox.services import outbox_deliver_due, outbox_message_retry, outbox_purge
@@ -452,7 +452,7 @@ def test_a_refusal_calls_the_handler_and_dead_letters(
     session, ((farm_a, apples, partner_a), _) = market
     partner_a.state.fail_with = [422]
     _place(session, [(apples, "1")])
-    with caplog.at_level(logging.WARNING, logger="orders.services.producer_order_delivery"):
+    with caplog.at_level(logging.WARNING, logger="orders.producer_orders.delivery"):
         _refresh(session, django_capture_on_commit_callbacks)
     # The refusal moved the order to L (orders.services.low_inventory), which dropped its line
     # from the producer order: a second message says so.

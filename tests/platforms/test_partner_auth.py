@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from orders.models import ProducerOrder
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.services import producer_orders_refresh
 from platforms.admin.tenancy import PlatformForm
 from platforms.models import DeliveryAttempt, OutboxMessage, Platform
 from platforms.outbox import partner_auth

@@ -8,9 +8,9 @@ import pytest
 
 from config.actors import Actor
 from orders.models import Order, OrderItem
+from orders.producer_orders.services import producer_orders_refresh
 from orders.services.checkout import cart_submit
 from orders.services.payments import order_pay
-from orders.services.producer_orders import producer_orders_refresh
 from platforms.models import OutboxMessage
 from tests.factories import (
     OfferFactory,

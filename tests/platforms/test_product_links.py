@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from orders.models import ProducerOrder
+from orders.producer_orders.services import producer_orders_refresh
 from orders.selectors import producer_order_warnings
-from orders.services.producer_orders import producer_orders_refresh
 from platforms.models import OutboxMessage, Platform
 from tests.factories import (
     LocalPlatformFactory,

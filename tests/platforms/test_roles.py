@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from orders.models import ProducerOrder
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.services import producer_orders_refresh
 from platforms.exceptions import RoleNotForThisEnterprise
 from platforms.models import Role
 from platforms.tenancy.memberships import membership_grant

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Order, ProducerOrder
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.services import producer_orders_refresh
 from platforms.models import OutboxMessage, Role
 from platforms.tenancy.memberships import membership_grant
 from sessions_app.dashboard_selectors import back_office_attention

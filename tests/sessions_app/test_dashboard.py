@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from orders.models import ProducerOrder
-from orders.services.producer_orders import producer_orders_refresh
+from orders.producer_orders.services import producer_orders_refresh
 from platforms.models import OutboxMessage
 from sessions_app.dashboard_selectors import session_dashboard
 from tests.factories import OfferFactory, PlatformFactory, ProducerFactory, SaleSessionFactory

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.actors import Actor
-from orders.apis import _cart_response
+from orders.apis.carts import _cart_response
 from orders.models import Customer, Order, OrderItem
 from orders.permissions import (
     StorefrontAction,

@@ -19,7 +19,7 @@ from config.parsers import DepthLimitedJSONParser
 from discounts.models import FulfilmentCentre
 from discounts.selectors import session_fulfilment_options
 from discounts.services.coupons import order_coupon_apply, order_coupon_remove
-from orders.apis import CartOutput, _cart_response
+from orders.apis.carts import CartOutput, _cart_response
 from orders.models import Address, Order, OrderItem, SubOrder
 from orders.permissions import (
     StorefrontAction,

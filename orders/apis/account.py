@@ -12,7 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from config.actors import Actor
-from orders.apis_orders import (
+from orders.apis.orders import (
     AddressOutput,
     StorefrontApi,
     StrictBooleanField,

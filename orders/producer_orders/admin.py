@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import ProducerOrder, ProducerOrderLine
-from orders.producer_order_reports import (
+from orders.producer_orders.reports import (
     ordered_unit,
     pick_rows_by_fulfilment_centre,
     producer_order_csv,

@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 
 from config.money import line_total
 from orders.models import OrderItem, ProducerOrder, ProducerOrderLine
-from orders.services.producer_orders import (
+from orders.producer_orders.services import (
     LIVE_ORDER_STATUSES,
     producer_order_line_fields,
     session_live_totals,

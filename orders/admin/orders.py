@@ -667,7 +667,7 @@ class ApprovalQueueAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
 @admin.register(RequisitionList)
 class RequisitionListAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
     """Customers' requisition lists (Y private, Z shareable), read here; customers keep them
-    through the storefront (orders/requisition_list_apis.py)."""
+    through the storefront (orders/apis/requisition_lists.py)."""
 
     scope_trader = "trader"
     list_display = ("list_name", "customer", "trader", "status", "item_count", "updated_at")
@@ -855,7 +855,3 @@ class QuickOrderProfileAdmin(EnterpriseScopedAdmin):
             self.message_user(request, error.message, messages.ERROR)
         else:
             obj.pk = profile.pk
-
-
-# The producer-order admin, and the low-inventory flow on the stock and product admin.
-from orders import admin_producer_orders, admin_stock  # noqa: E402,F401
