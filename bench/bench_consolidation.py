@@ -124,7 +124,7 @@ def _refresh_measured(session_id: int, *, trace_memory: bool = False) -> tuple[f
 
 
 def _group_by(session_id: int) -> float:
-    from orders.producer_orders.services import LIVE_ORDER_STATUSES
+    from orders.statuses import LIVE_ORDER_STATUSES
 
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:

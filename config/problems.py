@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -64,3 +65,22 @@ def problem_exception_handler(exc, context):
         if header in response:
             problem[header] = response[header]
     return problem
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Any other path under an API prefix (/api/v1/, /api/dfc/, /api/storefront/): a problem
+    document, not an HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {
+            "type": "https://larder.example/problems/not-found",
+            "title": "Not found",
+            "status": 404,
+            "code": "not-found",
+            "detail": f"No API resource at {request.path}.",
+        },
+        status=404,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )

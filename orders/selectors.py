@@ -109,7 +109,7 @@ def consolidation_switch_preview(
     wishes = producer_wishes or {}
     default = session.trader.consolidate_per_producer if trader_default is None else trader_default
     from orders.models import ProducerOrder
-    from orders.producer_orders.services import LIVE_ORDER_STATUSES
+    from orders.statuses import LIVE_ORDER_STATUSES
     from platforms.models import Enterprise
 
     live = set(
@@ -203,18 +203,6 @@ def producer_order_warnings(*, producer_order) -> list[str]:
             for name in retail
         ]
     return warnings
-
-
-def order_actions_available(*, order: Order, user) -> list:
-    """The business actions this user may take on this order now, in display order: each an
-    `orders.services.actions.OrderAction` with `code`, `label`, `needs_reason`, `confirm`,
-    `style` and `fields`. The screens offer these, and only these (never a status letter);
-    posting one goes through `orders.services.actions.order_action_run`."""
-    from orders.services.actions import ACTIONS, user_may
-
-    return [
-        action for action in ACTIONS if user_may(user, action) and action.is_available(order, user)
-    ]
 
 
 def consolidation_affected_sessions(*, enterprise):
@@ -348,3 +336,24 @@ def storefront_order_detail(*, order_id: int) -> Order:
         )
         .get(pk=order_id)
     )
+
+
+# What a quick-order profile (Q) holds for the customer's new carts.
+PROFILE_FIELDS = (
+    "payment_method",
+    "shipping_mode_id",
+    "fulfilment_centre_id",
+    "billing_address_id",
+    "shipping_address_id",
+)
+
+
+def quick_order_profile_defaults(*, customer_id: int) -> dict:
+    """The fields a new cart of this customer starts with (empty without a profile): one
+    query."""
+    row = (
+        Order.objects.filter(customer_id=customer_id, status=OrderStatus.QUICK_ORDER_PROFILE)
+        .values(*PROFILE_FIELDS)
+        .first()
+    )
+    return row or {}

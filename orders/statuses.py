@@ -126,3 +126,24 @@ class FulfilmentStatus(models.TextChoices):
     HELD = "held", "held"
     FULFILLED = "fulfilled", "fulfilled"
     CANCELLED = "cancelled", "cancelled"
+
+
+# Customer orders that count towards producer orders: placed and not cancelled. Carts (P) and
+# backups, profiles and requisition lists are not orders anyone has committed to.
+LIVE_ORDER_STATUSES = frozenset(
+    {
+        OrderStatus.SUBMITTED,
+        OrderStatus.WAITING_APPROVAL,
+        OrderStatus.PAYMENT_INITIATED,
+        OrderStatus.PAYMENT_REVIEW,
+        OrderStatus.BACKORDERED,
+        OrderStatus.LOW_INVENTORY,
+        OrderStatus.CSR_EDIT,
+        OrderStatus.COMPLETE,
+        OrderStatus.RELEASED,
+        OrderStatus.SHIPPED,
+        OrderStatus.DEPOSITED,
+        OrderStatus.READY_FOR_REMOTE_FULFILMENT,
+        OrderStatus.WAITING_REMOTE_FULFILMENT,
+    }
+)

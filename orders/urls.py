@@ -2,8 +2,8 @@
 
 from django.urls import path, re_path
 
+from config.problems import api_not_found
 from orders.apis import account, carts, orders, requisition_lists
-from platforms.partner_api.apis.base import api_not_found
 
 app_name = "storefront"
 

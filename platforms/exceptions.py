@@ -1,4 +1,4 @@
-"""Errors of the partner API, its credentials and the DFC codec."""
+"""Errors of the partner API, its credentials, the DFC codec and the outbox."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -90,3 +90,14 @@ class QuantityNotAllowed(ApplicationError):
     code = "quantity-not-allowed"
     title = _("This quantity cannot be ordered")
     status = 422
+
+
+# --- The outbox: raised by delivery handlers, caught by the outbox (never a response) ------
+
+
+class UndeliverableMessage(Exception):
+    """The message can never be sent as it stands (e.g. the partner's address is unknown)."""
+
+
+class PartnerUnsure(Exception):
+    """A look-up at the partner before sending gave no clear answer: try again later."""

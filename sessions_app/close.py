@@ -19,8 +19,8 @@ from django.utils.translation import gettext, ngettext
 from config.actors import Actor
 from config.exceptions import ApplicationError
 from orders.models import Order, ProducerOrder
-from orders.producer_orders.services import LIVE_ORDER_STATUSES
 from orders.services.session_close import session_close
+from orders.statuses import LIVE_ORDER_STATUSES
 
 _DONE = object()
 

@@ -4,17 +4,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
 from orders.models import Order, OrderItem, ProducerOrder
-from orders.producer_orders.services import LIVE_ORDER_STATUSES
+from orders.producer_orders.selectors import producer_orders_attach_deliveries
 from orders.status_labels import NEEDS_ATTENTION_STATUSES
-from orders.statuses import InventoryStatus, OrderStatus
-from platforms.outbox.delivery_words import delivery_explanation, delivery_is_failing
+from orders.statuses import LIVE_ORDER_STATUSES, InventoryStatus, OrderStatus
+from platforms.outbox.delivery_words import delivery_explanation
 from sessions_app.models import Offer, SaleSession
 
 # An offer is low when this many units or fewer are left to sell (stock or the offer's limit).
@@ -29,21 +29,8 @@ ATTENTION_STATUSES = (
 ZERO = Decimal("0.00")
 
 
-class _Delivery(TypedDict):
-    """What producer_orders_attach_deliveries sets on each producer order."""
-
-    delivery_state: str
-    delivery_error: str
-    delivery_attempts: int
-    delivery_message_id: int | None
-    delivery_failing: bool
-    delivery_explanation: str
-
-
 if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
-
-    ProducerOrderWithDelivery = WithAnnotations[ProducerOrder, _Delivery]
+    from orders.producer_orders.selectors import ProducerOrderWithDelivery
 
 
 @dataclass
@@ -205,47 +192,6 @@ def _offer_stock(offer: Offer) -> OfferStock:
         stock_text=text,
         is_low=available is not None and available <= LOW_INVENTORY_UNITS,
     )
-
-
-def producer_orders_attach_deliveries(
-    producer_orders: list[ProducerOrder],
-) -> "list[ProducerOrderWithDelivery]":
-    """Each producer order's latest outbox message: `delivery_state` (none, local, pending,
-    delivered, dead), `delivery_error`, `delivery_attempts`, `delivery_message_id`,
-    `delivery_failing` (any failed attempt) and `delivery_explanation` in words. One query.
-    Returns the same list, typed with those attributes."""
-    from platforms.models import OutboxMessage
-
-    delivered = cast("list[ProducerOrderWithDelivery]", producer_orders)  # set below
-    keys = {f"producer-order:{p.pk}": p for p in delivered}
-    latest: dict[str, OutboxMessage] = {}
-    if keys:
-        for sent in (
-            OutboxMessage.objects.filter(subject_key__in=list(keys))
-            .only("pk", "subject_key", "state", "last_error", "attempts", "next_attempt_at")
-            .order_by("pk")
-        ):
-            latest[sent.subject_key] = sent
-    for key, producer_order in keys.items():
-        message = latest.get(key)
-        local = producer_order.producer.platform.is_local
-        producer_order.delivery_state = message.state if message else ("local" if local else "none")
-        producer_order.delivery_error = message.last_error if message else ""
-        producer_order.delivery_attempts = message.attempts if message else 0
-        producer_order.delivery_message_id = message.pk if message else None
-        producer_order.delivery_failing = delivery_is_failing(
-            state=producer_order.delivery_state,
-            attempts=producer_order.delivery_attempts,
-            last_error=producer_order.delivery_error,
-        )
-        producer_order.delivery_explanation = delivery_explanation(
-            platform_name=producer_order.producer.platform.name,
-            state=producer_order.delivery_state,
-            attempts=producer_order.delivery_attempts,
-            last_error=producer_order.delivery_error,
-            next_attempt_at=message.next_attempt_at if message else None,
-        )
-    return delivered
 
 
 MAX_CHART_SLOTS = 62

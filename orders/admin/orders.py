@@ -29,14 +29,13 @@ from orders.models import (
 )
 from orders.order_exports import orders_csv, orders_xlsx
 from orders.selectors import (
-    order_actions_available,
     order_detail,
     order_edit_diff,
     order_items_by_sub_order,
     order_list_qs,
 )
 from orders.services import edit_changes
-from orders.services.actions import ORDER_ACTIONS, order_action_run
+from orders.services.actions import ORDER_ACTIONS, order_action_run, order_actions_available
 from orders.services.notes import order_note_add
 from orders.services.notifications import customer_notification_queue, order_customer_notify
 from orders.services.partner_resend import order_is_resendable

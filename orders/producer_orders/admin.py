@@ -230,8 +230,8 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The page leads with status, total and the delivery to the producer's platform in
         words; discount disagreements are flagged as warnings."""
+        from orders.producer_orders.selectors import producer_orders_attach_deliveries
         from orders.selectors import producer_order_warnings
-        from sessions_app.dashboard_selectors import producer_orders_attach_deliveries
 
         found = (
             self.get_queryset(request)

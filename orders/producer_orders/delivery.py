@@ -25,11 +25,10 @@ from platforms.dfc import uris
 from platforms.dfc.jsonld import read
 from platforms.dfc.parse import parse_order
 from platforms.dfc.render import producer_order_document, producer_order_number
-from platforms.exceptions import DfcParseError
+from platforms.exceptions import DfcParseError, PartnerUnsure
 from platforms.outbox.delivery_adapters import delivery_adapter
 from platforms.outbox.services import (
     OutboundRequest,
-    PartnerUnsure,
     outbox_subject_attempted,
 )
 

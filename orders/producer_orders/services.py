@@ -13,27 +13,8 @@ from config.money import line_total
 from config.work import work_request
 from inventory.models import Product
 from orders.models import OrderItem, ProducerOrder, ProducerOrderLine
-from orders.statuses import OrderStatus as S
+from orders.statuses import LIVE_ORDER_STATUSES
 
-# Customer orders that count towards producer orders: placed and not cancelled. Carts (P) and
-# backups, profiles and requisition lists are not orders anyone has committed to.
-LIVE_ORDER_STATUSES = frozenset(
-    {
-        S.SUBMITTED,
-        S.WAITING_APPROVAL,
-        S.PAYMENT_INITIATED,
-        S.PAYMENT_REVIEW,
-        S.BACKORDERED,
-        S.LOW_INVENTORY,
-        S.CSR_EDIT,
-        S.COMPLETE,
-        S.RELEASED,
-        S.SHIPPED,
-        S.DEPOSITED,
-        S.READY_FOR_REMOTE_FULFILMENT,
-        S.WAITING_REMOTE_FULFILMENT,
-    }
-)
 GRAM = Decimal("0.001")
 
 

@@ -1,7 +1,7 @@
 """Business actions on an order, and the one service that runs the one a person asked for.
 
 Screens and endpoints never set a status letter: they offer the actions available for an
-order and a user (orders.selectors.order_actions_available), each with a human label,
+order and a user (order_actions_available), each with a human label,
 whether it needs a reason, a confirmation question and the extra inputs it takes, and post
 the chosen action's code to `order_action_run`. Each action is one service that moves the
 order through `order_status_change` *and* does the work (stock, payment, producer orders,
@@ -28,6 +28,7 @@ from orders.services import (
     approval,
     backorders,
     cancellation,
+    edit_changes,
     editing,
     fulfilment,
     low_inventory,
@@ -227,7 +228,7 @@ ACTIONS: tuple[OrderAction, ...] = (
         label="Remove the unavailable items",
         statuses=frozenset({S.LOW_INVENTORY}),
         confirm="Remove the unavailable items from this order? It is re-priced.",
-        run=lambda pk, actor, reason, data: low_inventory.order_unavailable_items_remove(
+        run=lambda pk, actor, reason, data: edit_changes.order_unavailable_items_remove(
             order_id=pk, actor=actor
         ),
         done="Unavailable items removed; the order is re-priced.",
@@ -413,3 +414,13 @@ def order_action_run(
     result = chosen.run(order.pk, actor, reason, data or {})
     order = result if isinstance(result, Order) else Order.objects.get(pk=order.pk)
     return ActionOutcome(order=order, action=chosen, message=chosen.done, warning=_warning(order))
+
+
+def order_actions_available(*, order: Order, user) -> list:
+    """The business actions this user may take on this order now, in display order: each an
+    `OrderAction` with `code`, `label`, `needs_reason`, `confirm`,
+    `style` and `fields`. The screens offer these, and only these (never a status letter);
+    posting one goes through `order_action_run`."""
+    return [
+        action for action in ACTIONS if user_may(user, action) and action.is_available(order, user)
+    ]

@@ -16,8 +16,9 @@ from discounts.services.coupons import order_coupon_apply, order_coupon_remove
 from orders.events import order_event
 from orders.exceptions import AddressNotTheCustomers, InvalidManualDiscount
 from orders.models import Address, Order, OrderEvent, OrderItem
-from orders.services.editing import lock_held_by_agent
+from orders.services.editing import lock_held_by_agent, order_edit_begin, order_edit_commit
 from orders.services.items import order_item_add, order_item_quantity_change, order_item_remove
+from orders.services.low_inventory import order_in_low_inventory, order_short_items
 from orders.services.totals import order_totals_recompute
 
 
@@ -222,3 +223,17 @@ def order_edit_item_ship_to(
     )
     order_totals_recompute(order=order)
     return item
+
+
+@transaction.atomic
+def order_unavailable_items_remove(*, order_id: int, actor: Actor) -> Order:
+    """Take an L order's unavailable items out of it (the customer does without them): a
+    customer-service edit begun, the items removed, committed (re-priced; the payment
+    covers the lower total), all through the edit services, so the T copy, events and
+    producer-order refresh are as for any edit; then the order leaves L."""
+    order = order_in_low_inventory(order_id)
+    short = list(order_short_items(order).values_list("pk", flat=True))
+    order_edit_begin(order_id=order.pk, actor=actor)
+    for item_id in short:
+        order_edit_item_remove(order_id=order.pk, item_id=item_id, actor=actor)
+    return order_edit_commit(order_id=order.pk, actor=actor)

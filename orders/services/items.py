@@ -19,6 +19,7 @@ from orders.events import order_created_event, order_event
 from orders.exceptions import AmountTooLarge, InvalidQuantity, OrderNotEditable
 from orders.models import Address, Customer, Order, OrderEvent, OrderItem
 from orders.producer_orders.services import producer_orders_request_refresh
+from orders.selectors import quick_order_profile_defaults
 from orders.services.status import order_lock
 from orders.services.totals import order_totals_recompute
 from orders.statuses import InventoryStatus, OrderStatus
@@ -101,8 +102,6 @@ def order_create(
     cart starts with the defaults of their quick-order profile, if they have one."""
     defaults = {}
     if status == OrderStatus.PENDING and customer is not None:
-        from orders.services.quick_order import quick_order_profile_defaults
-
         defaults = quick_order_profile_defaults(customer_id=customer.pk)
         if billing_address is not None:
             defaults.pop("billing_address_id", None)

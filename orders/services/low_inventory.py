@@ -9,7 +9,7 @@ Three causes move orders to L, each through `order_items_unavailable`:
 
 Customer service resolves an order in L by an edit (change the quantity, substitute another
 offer, remove the item: the commit re-reserves and leaves L), by removing the short items
-(`order_unavailable_items_remove`), by retrying once stock is back
+(`orders.services.edit_changes.order_unavailable_items_remove`), by retrying once stock is back
 (`order_low_inventory_retry`), or by cancelling the order.
 """
 
@@ -100,7 +100,7 @@ def order_low_inventory_leave(*, order: Order, actor: Actor) -> Order:
     order moves L → C."""
     if order.status != S.LOW_INVENTORY:
         return order
-    if _short_items(order).exists():
+    if order_short_items(order).exists():
         return order
     covered = True
     if order_holds_card(order) and order.payment_status in (
@@ -116,14 +116,16 @@ def order_low_inventory_leave(*, order: Order, actor: Actor) -> Order:
     )
 
 
-def _in_low_inventory(order_id: int) -> Order:
+def order_in_low_inventory(order_id: int) -> Order:
+    """The order, locked; OrderNotLowInventory unless it is in L."""
     order = order_lock(order_id=order_id)
     if order.status != S.LOW_INVENTORY:
         raise OrderNotLowInventory(f"Order {order.number} is {order.status}, not in L.")
     return order
 
 
-def _short_items(order: Order):
+def order_short_items(order: Order):
+    """The order's items that became unavailable, in order."""
     return OrderItem.objects.filter(order_id=order.pk).exclude(unavailable_reason="").order_by("pk")
 
 
@@ -132,8 +134,8 @@ def order_low_inventory_retry(*, order_id: int, actor: Actor) -> Order:
     """Try to allocate an L order's short items again, all or nothing (InsufficientStock
     lists what is still short, nothing written); on success they are allocated and the order
     leaves L (`order_low_inventory_leave`)."""
-    order = _in_low_inventory(order_id)
-    items = list(_short_items(order).select_related("offer"))
+    order = order_in_low_inventory(order_id)
+    items = list(order_short_items(order).select_related("offer"))
     allocations = stock_reserve(
         requests=[item_stock_request(item, allow_backorder=False) for item in items],
         expires_at=None,
@@ -155,23 +157,6 @@ def order_low_inventory_retry(*, order_id: int, actor: Actor) -> Order:
     order = order_low_inventory_leave(order=order, actor=actor)
     producer_orders_request_refresh(order=order)
     return order
-
-
-@transaction.atomic
-def order_unavailable_items_remove(*, order_id: int, actor: Actor) -> Order:
-    """Take an L order's unavailable items out of it (the customer does without them): a
-    customer-service edit begun, the items removed, committed (re-priced; the payment
-    covers the lower total), all through the edit services, so the T copy, events and
-    producer-order refresh are as for any edit; then the order leaves L."""
-    from orders.services.edit_changes import order_edit_item_remove
-    from orders.services.editing import order_edit_begin, order_edit_commit
-
-    order = _in_low_inventory(order_id)
-    short = list(_short_items(order).values_list("pk", flat=True))
-    order_edit_begin(order_id=order.pk, actor=actor)
-    for item_id in short:
-        order_edit_item_remove(order_id=order.pk, item_id=item_id, actor=actor)
-    return order_edit_commit(order_id=order.pk, actor=actor)
 
 
 # --- Causes --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from orders.exceptions import (
 )
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus, PaymentTransaction
 from orders.producer_orders.services import producer_orders_request_refresh
-from orders.services.approval import approval_reasons_for, order_approval_wait
+from orders.services.approval_rules import approval_reasons_for, order_approval_wait
 from orders.services.checkout import check_session_open, order_and_session_lock
 from orders.services.notifications import customer_notification_request
 from orders.services.payment_operations import payment_record

@@ -13,28 +13,10 @@ from config.exceptions import NotFound
 from orders.events import order_event
 from orders.exceptions import AddressNotTheCustomers
 from orders.models import Address, Customer, Order, OrderEvent, OrderItem
+from orders.selectors import PROFILE_FIELDS
 from orders.services.items import order_create
 from orders.services.payments import payment_provider_get
 from orders.statuses import OrderStatus
-
-PROFILE_FIELDS = (
-    "payment_method",
-    "shipping_mode_id",
-    "fulfilment_centre_id",
-    "billing_address_id",
-    "shipping_address_id",
-)
-
-
-def quick_order_profile_defaults(*, customer_id: int) -> dict:
-    """The fields a new cart of this customer starts with (empty without a profile): one
-    query."""
-    row = (
-        Order.objects.filter(customer_id=customer_id, status=OrderStatus.QUICK_ORDER_PROFILE)
-        .values(*PROFILE_FIELDS)
-        .first()
-    )
-    return row or {}
 
 
 @transaction.atomic

@@ -1,6 +1,10 @@
 """Larder objects → DFC JSON-LD. Floats appear here only, where the standard says float."""
 
+import hashlib
+import hmac
 from decimal import Decimal
+
+from django.views.decorators.debug import sensitive_variables
 
 from platforms.dfc import uris
 from platforms.dfc.vocabulary import CONTEXT, CURRENCY_UNITS, MEASURE_UNITS
@@ -94,8 +98,6 @@ def producer_order_number(producer_order) -> str:
     """`<trader>-<id>`; for a producer order that serves one customer order (the trader does
     not consolidate), a keyed hash of the customer is appended so the producer can tell one
     customer's orders apart without learning who the customer is."""
-    from platforms.outbox.signing import customer_reference
-
     number = f"{producer_order.trader.slug}-{producer_order.pk}"
     customer_order = producer_order.customer_order
     if customer_order is not None and customer_order.customer_id is not None:
@@ -179,3 +181,12 @@ def producer_order_document(producer_order, lines) -> dict:
         "dfc-b:hasPart": refs(line_ids),
     }
     return document([order, *nodes, *products.values(), sale_session_node(session)])
+
+
+@sensitive_variables("secret", "key")
+def customer_reference(*, secret: str, customer_id: int) -> str:
+    """A keyed hash standing for a customer: stable for one partner, different across partners,
+    and not reversible without the partner's secret."""
+    return hmac.new(
+        secret.encode(), f"customer:{customer_id}".encode(), hashlib.sha256
+    ).hexdigest()[:32]

@@ -48,8 +48,8 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from platforms.exceptions import UndeliverableMessage
 from platforms.models import Platform
-from platforms.outbox.services import UndeliverableMessage
 
 OFFERED_ITEM = "dfc-b:offeredItem"
 

@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from config.work import task_queue_on_commit
+from platforms.exceptions import PartnerUnsure, UndeliverableMessage
 from platforms.models import DeliveryAttempt, OutboxMessage
 from platforms.outbox.partner_auth import (
     CredentialsUnavailable,
@@ -79,14 +80,6 @@ class OutboundResponse:
     status: int
     body: dict | None
     retry_after: int | None = None
-
-
-class UndeliverableMessage(Exception):
-    """The message can never be sent as it stands (e.g. the partner's address is unknown)."""
-
-
-class PartnerUnsure(Exception):
-    """A look-up at the partner before sending gave no clear answer: try again later."""
 
 
 def outbox_enqueue(*, platform, kind: str, subject_key: str, subject_id: int) -> None:

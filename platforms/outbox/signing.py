@@ -65,12 +65,3 @@ def verify(*, secret: str, headers, body: bytes, tolerance_seconds: int = 300, n
         return False
     expected = sign(secret=secret, message_id=message_id, timestamp=timestamp, body=body)
     return any(hmac.compare_digest(expected, candidate) for candidate in signatures)
-
-
-@sensitive_variables("secret", "key")
-def customer_reference(*, secret: str, customer_id: int) -> str:
-    """A keyed hash standing for a customer: stable for one partner, different across partners,
-    and not reversible without the partner's secret."""
-    return hmac.new(
-        secret.encode(), f"customer:{customer_id}".encode(), hashlib.sha256
-    ).hexdigest()[:32]

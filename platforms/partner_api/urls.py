@@ -3,8 +3,8 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.problems import api_not_found
 from platforms.partner_api.apis import dfc, v1
-from platforms.partner_api.apis.base import api_not_found
 
 v1_patterns = [
     path("orders/", v1.OrderListApi.as_view(), name="v1-orders"),

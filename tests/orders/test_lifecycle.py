@@ -10,13 +10,13 @@ from inventory.models import Reservation
 from inventory.services.stock import stock_set
 from orders.models import Order, OrderEvent, OrderItem, PaymentTransaction, ProducerOrderLine
 from orders.producer_orders.services import producer_orders_refresh
-from orders.selectors import order_actions_available
 from orders.services.actions import (
     OrderActionForbidden,
     OrderActionNotAvailable,
     ReasonRequired,
     UnknownOrderAction,
     order_action_run,
+    order_actions_available,
 )
 from orders.services.checkout import cart_submit
 from orders.services.fulfilment import PaymentDue, order_release, order_ship

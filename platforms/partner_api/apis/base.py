@@ -4,7 +4,6 @@ the body-size limit, pagination limits, ETag / If-Match, and the problem documen
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
@@ -205,21 +204,3 @@ IF_MATCH = OpenApiParameter(
     description="The ETag(s) of the version being replaced; checked when sent (412 when none "
     "is current), required only for tokens that opted in (428).",
 )
-
-
-@csrf_exempt
-def api_not_found(request, *args, **kwargs):
-    """Any other path under /api/v1/ or /api/dfc/: a problem document, not an HTML page."""
-    from django.http import JsonResponse
-
-    return JsonResponse(
-        {
-            "type": "https://larder.example/problems/not-found",
-            "title": "Not found",
-            "status": 404,
-            "code": "not-found",
-            "detail": f"No API resource at {request.path}.",
-        },
-        status=404,
-        content_type=PROBLEM_CONTENT_TYPE,
-    )

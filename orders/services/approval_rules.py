@@ -1,0 +1,99 @@
+"""Whether a trader's rule holds an order for approval, and putting it there (P → W) when it is
+paid for; deciding (approve, deny) is orders/services/approval.py.
+
+The rule (orders.ApprovalRule, one per trader, and two fields on the customer):
+- the order's total is above the trader's `order_total_over`;
+- the customer is flagged `needs_approval`;
+- the customer's live orders in the session plus this one go above their
+  `session_spending_limit`.
+"""
+
+from decimal import Decimal
+
+from django.db import connection
+from psycopg.types.json import Jsonb
+
+from config.actors import Actor
+from orders.events import order_event
+from orders.models import Order, OrderEvent, PaymentStatus
+from orders.services.status import order_status_move
+from orders.statuses import LIVE_ORDER_STATUSES
+from orders.statuses import OrderStatus as S
+
+# One query: the trader's rule, the customer's flags, and (only when the customer has a
+# limit) what their other live orders of the session already total.
+_RULE_SQL = """
+    SELECT r.order_total_over, c.needs_approval, c.session_spending_limit,
+           CASE WHEN c.session_spending_limit IS NULL THEN NULL ELSE (
+               SELECT coalesce(sum(o.grand_total), 0) FROM orders_order o
+               WHERE o.customer_id = c.id AND o.sales_session_id = %s AND o.id <> %s
+                 AND o.status = ANY(%s)
+           ) END
+    FROM orders_customer c
+    LEFT JOIN orders_approvalrule r ON r.trader_id = %s AND r.is_active
+    WHERE c.id = %s
+"""
+
+
+def approval_reasons_for(order: Order) -> list[str]:
+    """Why the trader's rule holds this order for approval (empty: it does not)."""
+    if order.customer_id is None:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RULE_SQL,
+            [
+                order.sales_session_id,
+                order.pk,
+                sorted(LIVE_ORDER_STATUSES),
+                order.trader_id,
+                order.customer_id,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return []
+    threshold, flagged, limit, spent = row
+    reasons = []
+    if threshold is not None and order.grand_total > threshold:
+        reasons.append(
+            f"total {order.grand_total} {order.currency} is over {threshold} {order.currency}"
+        )
+    if flagged:
+        reasons.append("the customer's orders need approval")
+    if limit is not None and Decimal(spent) + order.grand_total > limit:
+        reasons.append(
+            f"the customer's orders in this session would total "
+            f"{Decimal(spent) + order.grand_total} {order.currency}, over their limit of "
+            f"{limit} {order.currency}"
+        )
+    return reasons
+
+
+def order_approval_wait(
+    *, order: Order, method: str, reference: str, reasons: list[str], actor: Actor
+) -> Order:
+    """P → W, in the caller's transaction with the order locked: the payment method and the
+    card on file are kept (nothing authorized yet), the reasons recorded on the order and in
+    an `approval` event."""
+    order = order_status_move(
+        order=order,
+        to_status=S.WAITING_APPROVAL,
+        actor=actor,
+        reason="Waiting for approval: " + "; ".join(reasons),
+        also={
+            "payment_method": method,
+            "payment_reference": reference,
+            "payment_status": PaymentStatus.UNPAID,
+            "approval_reasons": Jsonb(reasons),  # the raw UPDATE of order_status_move
+        },
+    )
+    order.approval_reasons = reasons
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.APPROVAL,
+        message="Waiting for approval: " + "; ".join(reasons),
+        data={"action": "wait", "reasons": reasons},
+    )
+    return order
