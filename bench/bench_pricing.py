@@ -91,8 +91,8 @@ def _world(tag: str):
 def _cart(trader, products, mode, coupon, lines: int):
     from config.actors import Actor
     from config.money import line_total
-    from discounts.services.coupons import order_coupon_apply
     from orders.models import OrderItem
+    from orders.services.coupons import order_coupon_apply
     from orders.services.items import order_create
 
     actor = Actor.system("bench")

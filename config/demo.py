@@ -22,12 +22,12 @@ from discounts.models import (
     TaxCategory,
     Usage,
 )
-from discounts.services.coupons import order_coupon_apply
 from inventory.models import Product, Stock
 from orders.models import Address, Customer
 from orders.producer_orders.services import producer_orders_refresh
 from orders.services.cancellation import order_cancel
 from orders.services.checkout import cart_create, cart_item_add, cart_submit
+from orders.services.coupons import order_coupon_apply
 from orders.services.fulfilment import order_release
 from orders.services.handover import cart_fulfilment_choose
 from orders.services.payments import order_pay

@@ -419,7 +419,7 @@ class CalculationRule(models.Model):
 
 class Coupon(models.Model):
     """A code a customer enters to get its coupon rule. A use is counted when the coupon is
-    applied to an order and released when it is removed (discounts/services/coupons.py)."""
+    applied to an order and released when it is removed (orders/services/coupons.py)."""
 
     trader = models.ForeignKey(
         "platforms.Enterprise",

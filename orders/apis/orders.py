@@ -18,7 +18,6 @@ from config.exceptions import NotFound
 from config.parsers import DepthLimitedJSONParser
 from discounts.models import FulfilmentCentre
 from discounts.selectors import session_fulfilment_options
-from discounts.services.coupons import order_coupon_apply, order_coupon_remove
 from orders.apis.carts import CartOutput, _cart_response
 from orders.models import Address, Order, OrderItem, SubOrder
 from orders.permissions import (
@@ -27,6 +26,7 @@ from orders.permissions import (
     storefront_own_customer,
 )
 from orders.selectors import storefront_order_detail
+from orders.services.coupons import order_coupon_apply, order_coupon_remove
 from orders.services.handover import cart_fulfilment_choose, cart_note_set
 from orders.services.quick_order import (
     cart_from_quick_order_profile,

@@ -3,11 +3,11 @@
 from django.db import transaction
 
 from config.actors import Actor
-from discounts.services.coupons import order_coupons_release
 from inventory.services.reservations import reservations_release
 from orders.events import order_event
 from orders.models import Order, OrderEvent, OrderItem
 from orders.producer_orders.services import producer_orders_request_refresh
+from orders.services.coupons import order_coupons_release
 from orders.services.payment_operations import payment_void
 from orders.services.status import order_status_change
 from orders.statuses import FulfilmentStatus, InventoryStatus

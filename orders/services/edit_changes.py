@@ -12,10 +12,10 @@ from config.actors import Actor
 from config.exceptions import NotFound
 from config.money import money
 from discounts.models import CalculationRule, Method, Scope, Usage
-from discounts.services.coupons import order_coupon_apply, order_coupon_remove
 from orders.events import order_event
 from orders.exceptions import AddressNotTheCustomers, InvalidManualDiscount
 from orders.models import Address, Order, OrderEvent, OrderItem
+from orders.services.coupons import order_coupon_apply, order_coupon_remove
 from orders.services.editing import lock_held_by_agent, order_edit_begin, order_edit_commit
 from orders.services.items import order_item_add, order_item_quantity_change, order_item_remove
 from orders.services.low_inventory import order_in_low_inventory, order_short_items

@@ -20,7 +20,6 @@ from discounts.models import (
     ItemAdjustment,
     OrderAdjustment,
 )
-from discounts.services.coupons import order_coupon_apply, order_coupon_remove
 from inventory.services.reservations import (
     Allocation,
     item_stock_request,
@@ -31,6 +30,7 @@ from orders.events import order_event
 from orders.exceptions import EditNeedsUser, OrderLocked, OrderNotEditable
 from orders.models import Order, OrderEvent, OrderItem, SubOrder
 from orders.producer_orders.services import producer_orders_request_refresh
+from orders.services.coupons import order_coupon_apply, order_coupon_remove
 from orders.services.low_inventory import order_low_inventory_leave
 from orders.services.payment_operations import payment_cover_total
 from orders.services.status import order_lock, order_status_change

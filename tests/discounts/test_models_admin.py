@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from discounts.models import CalculationRule, Coupon
 from discounts.selectors import order_discount_totals
-from discounts.services.coupons import order_coupon_apply
+from orders.services.coupons import order_coupon_apply
 from tests.factories import CalculationRuleFactory, CouponFactory, ProducerFactory
 
 pytestmark = pytest.mark.django_db

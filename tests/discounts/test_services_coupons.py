@@ -20,9 +20,9 @@ from discounts.exceptions import (
     CouponUsedUp,
 )
 from discounts.models import Coupon, CouponRedemption, ItemAdjustment
-from discounts.services.coupons import order_coupon_apply, order_coupon_remove
 from orders.exceptions import OrderNotEditable
 from orders.models import Order
+from orders.services.coupons import order_coupon_apply, order_coupon_remove
 from orders.services.items import order_create, order_item_add
 from tests.factories import CouponFactory, CustomerFactory, ProductFactory, TraderFactory
 

@@ -8,8 +8,8 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from discounts.services.coupons import order_coupon_apply
 from orders.models import OrderItem
+from orders.services.coupons import order_coupon_apply
 from tests.discounts.conftest import order_figures
 from tests.factories import CouponFactory, SaleSessionFactory
 

@@ -169,7 +169,7 @@ def test_cancelling_gives_back_the_coupon_use_so_the_customer_may_use_it_again(
     session, system_actor
 ):
     from discounts.models import Coupon, CouponRedemption
-    from discounts.services.coupons import order_coupon_apply
+    from orders.services.coupons import order_coupon_apply
     from tests.factories import CouponFactory
 
     coupon = CouponFactory(rule__trader=session.trader, usage_limit=1, once_per_customer=True)

@@ -256,8 +256,8 @@ def world(django_user_model):
 def _target(world, kind: str) -> Order:
     """Customer A's order in the state the row needs."""
     from config.actors import Actor
-    from discounts.services.coupons import order_coupon_apply
     from orders.services.checkout import cart_submit
+    from orders.services.coupons import order_coupon_apply
     from orders.services.payments import order_pay
     from orders.services.quick_order import quick_order_profile_save_from_order
 
