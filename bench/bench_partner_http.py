@@ -31,10 +31,9 @@ OFFERS = max(BIG_LINES, 3 * h.CLIENTS)
 def partner_fixture(offers: int = OFFERS):
     """A local producer selling `offers` products (5.5 % VAT, ample stock) in an open session,
     a partner platform with a token for its orders: (slug, offer ids, token)."""
-    from platforms.credentials import api_credential_issue
-
     from inventory.models import Product, Stock
     from platforms.models import Enterprise, Platform
+    from platforms.partner_api.credentials import api_credential_issue
     from sessions_app.models import Offer, SaleSession
 
     tag = f"bench-{time.time_ns()}"

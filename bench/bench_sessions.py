@@ -166,7 +166,7 @@ def _median(work) -> tuple[float, int]:
 
 
 def _group_by(session_id: int):
-    from orders.services.producer_orders import LIVE_ORDER_STATUSES
+    from orders.statuses import LIVE_ORDER_STATUSES
 
     def work():
         with transaction.atomic(), connection.cursor() as cursor:
@@ -181,9 +181,8 @@ def _group_by(session_id: int):
 
 
 def _refresh(session_id: int):
-    from orders.services.producer_orders import producer_orders_refresh
-
     from orders.models import ProducerOrder
+    from orders.producer_orders.services import producer_orders_refresh
 
     def work():
         # From scratch, as a first consolidation: every line is written.
@@ -221,8 +220,7 @@ def _measure(session, refresh: bool = True) -> dict:
 
 def _explain(sessions: dict, path: str) -> None:
     """EXPLAIN ANALYZE of every query the dashboard, the refresh and the GROUP BY send."""
-    from orders.services.producer_orders import producer_orders_refresh
-
+    from orders.producer_orders.services import producer_orders_refresh
     from sessions_app.dashboard_selectors import session_dashboard
 
     lines = []

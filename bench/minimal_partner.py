@@ -1,9 +1,9 @@
 """The partner flows of the minimal server (bench/minimal_server.py): a hub POSTs a Held DFC
 order to a producer's Orders, PUTs an amendment, GETs the Orders list — the same endpoints as
-Larder's platforms/apis/dfc.py, with hand-written SQL and the same guarantees:
+Larder's platforms/partner_api/apis/dfc.py, with hand-written SQL and the same guarantees:
 
-- the bearer token checked as platforms/credentials.py checks it (prefix, SHA-256 hash, not
-  revoked, scope, the enterprises it may act for; `last_used_at` written at most once a
+- the bearer token checked as platforms/partner_api/credentials.py checks it (prefix, SHA-256
+  hash, not revoked, scope, the enterprises it may act for; `last_used_at` written at most once a
   minute); the platform throttled in Redis (a counter per minute: no database round trip);
 - an Idempotency-Key looked up in Redis first, its record written in the same transaction as
   the order (a concurrent twin fails on the unique key, rolls back and replays);

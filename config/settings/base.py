@@ -297,7 +297,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Partner API (platforms/apis) ---------------------------------------------------------------
+# --- Partner API (platforms/partner_api) --------------------------------------------------------
 # Requests per platform (all its tokens together), e.g. "600/min"; counted in the "api" cache,
 # a database table, so every process of the instance shares one count.
 LARDER_API_THROTTLE_RATE = env_str("LARDER_API_THROTTLE_RATE", "600/min")

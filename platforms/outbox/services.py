@@ -31,6 +31,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -52,8 +53,30 @@ from platforms.outbox.signing import signature_headers
 
 logger = logging.getLogger(__name__)
 
+
+class DeliveryHandler(Protocol):
+    """What renders and acknowledges one kind of message; the subject's own app provides it
+    (named in HANDLERS, looked up when a message is sent: the outbox imports no app above it)."""
+
+    def build(self, message: OutboxMessage) -> "OutboundRequest | None": ...
+
+    def prepare(
+        self, message: OutboxMessage, request: "OutboundRequest", client: Any
+    ) -> "OutboundRequest": ...
+
+    def acknowledge(
+        self, message: OutboxMessage, request: "OutboundRequest", response: Any
+    ) -> None: ...
+
+    def refused(
+        self, message: OutboxMessage, request: "OutboundRequest", response: Any
+    ) -> None: ...
+
+    def give_up(self, message: OutboxMessage) -> None: ...
+
+
 # What renders and acknowledges each kind of message (kept beside the subject's own app).
-HANDLERS = {
+HANDLERS: dict[str, str] = {
     OutboxMessage.Kind.PRODUCER_ORDER: "orders.producer_orders.delivery.handler",
     OutboxMessage.Kind.CUSTOMER_ORDER: "orders.services.remote_fulfilment.handler",
 }
@@ -195,7 +218,7 @@ def backoff_delay(attempts: int, retry_after: int | None = None) -> float:
 class _Claim:
     message: OutboxMessage
     request: OutboundRequest
-    handler: object
+    handler: DeliveryHandler
     lease_until: object
     attempt: DeliveryAttempt | None
 
@@ -296,7 +319,7 @@ def _claim(message_id: int) -> "_Claim | str":
         return "skipped"
     if message.waits:
         return "waiting"
-    handler = import_string(HANDLERS[message.kind])
+    handler: DeliveryHandler = import_string(HANDLERS[message.kind])
     try:
         request = handler.build(message)
     except UndeliverableMessage as reason:

@@ -30,7 +30,10 @@ class HasPartnerScope(BasePermission):
 def credential_enterprise_ids(credential: ApiCredential) -> set[int] | None:
     """The enterprises a credential is limited to, or None when it may act for all local ones.
     Cached on the credential for the request."""
-    if not hasattr(credential, "_enterprise_ids"):
-        ids = set(credential.enterprises.values_list("pk", flat=True))
-        credential._enterprise_ids = ids or None
-    return credential._enterprise_ids
+    cached: set[int] | None
+    if hasattr(credential, "_enterprise_ids"):
+        cached = credential._enterprise_ids
+    else:
+        cached = set(credential.enterprises.values_list("pk", flat=True)) or None
+        credential._enterprise_ids = cached  # type: ignore[attr-defined]
+    return cached
