@@ -314,12 +314,12 @@ LARDER_API_DEFAULT_PAGE_SIZE = env_int("LARDER_API_DEFAULT_PAGE_SIZE", 50)
 LARDER_IDEMPOTENCY_RETENTION_DAYS = env_int("LARDER_IDEMPOTENCY_RETENTION_DAYS", 7)
 
 # The "api" cache holds the partner throttle's counts and the Idempotency-Keys already answered
-# (platforms/throttling.py, platforms/idempotency.py); every process must share it. On Redis
-# (LARDER_CACHE_URL, else the broker's Redis when CELERY_BROKER_URL is one) these lookups cost
-# no database round trip. Without Redis (`make run` on the folder broker) it falls back to the
-# database cache table (platforms/migrations/0003): still shared by every process, but each
-# partner request then pays 3 to 5 statements for it. Losing Redis loses only counts and
-# markers: the idempotency record in PostgreSQL still refuses a second change.
+# (platforms/partner_api/throttling.py, platforms/partner_api/idempotency.py); every process must
+# share it. On Redis (LARDER_CACHE_URL, else the broker's Redis when CELERY_BROKER_URL is one) these
+# lookups cost no database round trip. Without Redis (`make run` on the folder broker) it falls back
+# to the database cache table (platforms/migrations/0003): still shared by every process, but each
+# partner request then pays 3 to 5 statements for it. Losing Redis loses only counts and markers:
+# the idempotency record in PostgreSQL still refuses a second change.
 _broker_url = env_str("CELERY_BROKER_URL", "")
 LARDER_CACHE_URL = env_str("LARDER_CACHE_URL") or (
     _broker_url if _broker_url.startswith(("redis://", "rediss://")) else ""

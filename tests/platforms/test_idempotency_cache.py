@@ -9,6 +9,7 @@ from platforms.idempotency import idempotency_cache_key
 
 from orders.models import Order
 from platforms.models import IdempotencyRecord
+from platforms.partner_api.idempotency import idempotency_cache_key
 from tests.config.test_safe_defaults import _python
 from tests.platforms.test_api_dfc import farm, order_graph, post, reserved  # noqa: F401
 from tests.support.database import database_url
