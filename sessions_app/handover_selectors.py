@@ -5,11 +5,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import timezone
-from orders.services.producer_orders import LIVE_ORDER_STATUSES
 
 from discounts.models import FulfilmentCentre, FulfilmentWindow
 from orders.models import Order, OrderItem
-from orders.statuses import OrderStatus
+from orders.statuses import LIVE_ORDER_STATUSES, OrderStatus
 
 # Placed orders not yet handed over (shipped or deposited ones are done).
 HANDOVER_STATUSES = LIVE_ORDER_STATUSES - {OrderStatus.SHIPPED, OrderStatus.DEPOSITED}

@@ -5,7 +5,6 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from platforms.idempotency import idempotency_cache_key
 
 from orders.models import Order
 from platforms.models import IdempotencyRecord
