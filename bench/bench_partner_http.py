@@ -9,7 +9,8 @@ which every POST locks, as they would in production).
 
 Statements are counted over HTTP (bench/counting_wsgi.py) for POSTs of 1 and 50 lines and PUTs
 changing every line of them; the throttle and idempotency lookups' own statements are counted
-apart. A POST of 1,000 lines is timed once on each server, after the timed rounds.
+apart. A POST of 1,000 lines (or as many as Larder accepts: platforms.dfc.parse.MAX_LINES) is timed
+once on each server, after the timed rounds.
 """
 
 import os
@@ -24,8 +25,17 @@ from bench import bench_http as h
 
 TARGET_STATEMENTS = 20
 TARGET_BIG_POST_S = 1.0
-BIG_LINES = 1_000
-OFFERS = max(BIG_LINES, 3 * h.CLIENTS)
+WANTED_LINES = 1_000  # the issue's large POST
+
+
+def _big_lines() -> int:
+    """The issue asks for 1,000 lines; Larder refuses (400) orders of more than MAX_LINES."""
+    from platforms.dfc.parse import MAX_LINES
+
+    return min(WANTED_LINES, MAX_LINES)
+
+
+OFFERS = max(WANTED_LINES, 3 * h.CLIENTS)
 
 
 def partner_fixture(offers: int = OFFERS):
@@ -172,7 +182,8 @@ _PARTNER_PICTURE = {
 def _big_post(url: str, slug: str, offers: list[int], token: str) -> float:
     http = _accept(h.http_session(token=token))
     started = time.perf_counter()
-    response = _post(http, url, slug, [(o, 1) for o in offers[:BIG_LINES]], f"big-{time.time_ns()}")
+    lines = [(o, 1) for o in offers[: _big_lines()]]
+    response = _post(http, url, slug, lines, f"big-{time.time_ns()}")
     elapsed = time.perf_counter() - started
     h.ok(response)
     return elapsed
@@ -266,7 +277,8 @@ def run() -> list[dict]:
             "ok": own[1]["lookups"] == 0 and own["GET lookups"] == 0,
         },
         {
-            "name": f"one DFC POST of {BIG_LINES:,} lines (one request, after the rounds)",
+            "name": f"one DFC POST of {_big_lines():,} lines (one request, after the rounds; "
+            f"{WANTED_LINES:,} asked, Larder takes at most {_big_lines():,})",
             "value": f"{big['larder']:.2f}",
             "unit": "s",
             "minimal": f"{big['minimal']:.2f} s",

@@ -39,6 +39,7 @@ CONTEXT = (
     "context_1.16.0.jsonld"
 )
 CENT = Decimal("0.01")
+MAX_LINES = 500  # as platforms/dfc/parse.py refuses longer orders
 
 _redis = None
 
@@ -122,7 +123,10 @@ def _parse(body: dict, slug: str) -> dict:
         re.escape(f"{PUBLIC_URL}/api/dfc/Enterprises/{slug}/Offers/") + r"(\d{1,18})/?$"
     )
     lines: dict[int, Decimal] = defaultdict(Decimal)
-    for part in order.get("dfc-b:hasPart") or []:
+    parts = order.get("dfc-b:hasPart") or []
+    if len(parts) > MAX_LINES:
+        raise Problem(400, f"An order has at most {MAX_LINES} lines.")
+    for part in parts:
         line = by_id.get(part.get("@id") if isinstance(part, dict) else part)
         if line is None:
             raise Problem(400, f"No order line {part} in the graph.")
