@@ -165,7 +165,9 @@ def drop_queues(prefix: str) -> None:
     if settings.CELERY_BROKER_URL.startswith("redis"):
         import redis
 
-        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(f"{prefix}minimal")
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+        for key in [f"{prefix}minimal", *client.scan_iter(f"{prefix}minimal:*")]:
+            client.delete(key)
 
 
 # --- fixtures -------------------------------------------------------------------------------------

@@ -214,7 +214,8 @@ def run() -> list[dict]:
         # A page of 50 to list from the start.
         http = _accept(h.http_session(token=token))
         for n in range(50):
-            h.ok(_post(http, servers["minimal"].url, slug, [(offers[n], 1)], f"fill-{n}"))
+            key = f"fill-{n}-{time.time_ns()}"
+            h.ok(_post(http, servers["minimal"].url, slug, [(offers[n], 1)], key))
         result = h.abba(
             servers,
             lambda url: h.drive(

@@ -40,6 +40,8 @@ CONTEXT = (
 )
 CENT = Decimal("0.01")
 MAX_LINES = 500  # as platforms/dfc/parse.py refuses longer orders
+# Redis keys of this server (the run's own: a fresh database reuses platform ids).
+NAMESPACE = os.environ.get("MINIMAL_QUEUE_KEY", "minimal")
 
 _redis = None
 
@@ -88,7 +90,7 @@ def _partner(environ, db: Db, slug: str, scope: str) -> dict:
     cache = _cache()
     if cache is not None:
         window = int(datetime.now(UTC).timestamp() // 60)
-        key = f"minimal-throttle:{platform}:{window}"
+        key = f"{NAMESPACE}:throttle:{platform}:{window}"
         try:
             count, _ = cache.pipeline().incr(key).expire(key, 120).execute()
         except redis_errors():
@@ -216,7 +218,7 @@ def _replayed(db: Db, partner: dict, key: str, method: str, path: str, fingerpri
     cached = None
     if cache is not None:
         try:
-            cached = cache.get(f"minimal-idem:{partner['platform']}:{key}")
+            cached = cache.get(f"{NAMESPACE}:idem:{partner['platform']}:{key}")
         except redis_errors():
             cached = None
     if cached is not None:
@@ -243,7 +245,7 @@ def _remember(partner: dict, key: str, record: dict) -> None:
     cache = _cache()
     if cache is not None:
         try:
-            cache.set(f"minimal-idem:{partner['platform']}:{key}", json.dumps(record), ex=86400)
+            cache.set(f"{NAMESPACE}:idem:{partner['platform']}:{key}", json.dumps(record), ex=86400)
         except redis_errors():
             pass
 
