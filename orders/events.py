@@ -11,11 +11,16 @@ from config.actors import Actor
 from orders.models import Order, OrderEvent
 
 
-def _event(order: Order, actor: Actor, kind: str, **fields: Any) -> OrderEvent:
+def _unsaved(order: Order, actor: Actor, kind: str, **fields: Any) -> OrderEvent:
     # A user name may be longer (150) than the label column (120).
     label = actor.label[: OrderEvent._meta.get_field("actor_label").max_length]
     event = OrderEvent(order=order, kind=kind, actor=actor.user, actor_label=label, **fields)
     event.created_at = timezone.now()
+    return event
+
+
+def _event(order: Order, actor: Actor, kind: str, **fields: Any) -> OrderEvent:
+    event = _unsaved(order, actor, kind, **fields)
     values = [getattr(event, field.attname) for field in _insert_fields()]
     values[-1] = json.dumps(values[-1])  # data: the JSON field's own encoding (no encoder)
     with connection.cursor() as cursor:
@@ -45,8 +50,9 @@ def _insert_sql() -> str:
     )
 
 
-def order_created_event(*, order: Order, actor: Actor) -> OrderEvent:
-    return _event(
+def order_created_event(*, order: Order, actor: Actor, save: bool = True) -> OrderEvent:
+    """`save=False`: the event unsaved, for order_events_write to insert with others."""
+    return (_event if save else _unsaved)(
         order,
         actor,
         OrderEvent.Kind.CREATED,
@@ -56,9 +62,15 @@ def order_created_event(*, order: Order, actor: Actor) -> OrderEvent:
 
 
 def order_status_changed_event(
-    *, order: Order, actor: Actor, from_status: str, to_status: str, reason: str = ""
+    *,
+    order: Order,
+    actor: Actor,
+    from_status: str,
+    to_status: str,
+    reason: str = "",
+    save: bool = True,
 ) -> OrderEvent:
-    return _event(
+    return (_event if save else _unsaved)(
         order,
         actor,
         OrderEvent.Kind.STATUS_CHANGED,
@@ -69,7 +81,23 @@ def order_status_changed_event(
 
 
 def order_event(
-    *, order: Order, actor: Actor, kind: str, message: str, data: dict | None = None
+    *,
+    order: Order,
+    actor: Actor,
+    kind: str,
+    message: str,
+    data: dict | None = None,
+    save: bool = True,
 ) -> OrderEvent:
-    """Any other event: item and address edits, pricing, payment, stock, notes."""
-    return _event(order, actor, kind, message=message[:500], data=data or {})
+    """Any other event: item and address edits, pricing, payment, stock, notes. `save=False`:
+    the event unsaved, for order_events_write to insert with others."""
+    return (_event if save else _unsaved)(
+        order, actor, kind, message=message[:500], data=data or {}
+    )
+
+
+def order_events_write(events: list[OrderEvent]) -> None:
+    """Insert unsaved events (built with save=False) in one statement, whatever their number:
+    a change of many items writes its events at once."""
+    if events:
+        OrderEvent.objects.bulk_create(events)

@@ -5,11 +5,13 @@ items', sub-orders' and order's totals (one round trip for every write of a re-p
 """
 
 import functools
+from collections import defaultdict
+from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
 
-from discounts.models import ItemAdjustment, OrderAdjustment, Usage
+from discounts.models import REDUCING_USAGES, ItemAdjustment, OrderAdjustment, Usage
 from discounts.services import engine
 from orders.models import Order
 
@@ -178,10 +180,17 @@ def order_items_price(*, order: Order, items: list[dict]) -> list[tuple[str, lis
     pricing = engine.price_order(
         [_line(row) for row in items], rules, order_session_id=order.sales_session_id
     )
+    discounts: defaultdict[int, Decimal] = defaultdict(lambda: engine.ZERO)
+    for adjustment in pricing.item_adjustments:
+        if adjustment.usage in REDUCING_USAGES:
+            discounts[adjustment.line_id] -= adjustment.amount
     for row in items:
         totals = pricing.line_totals[row["id"]]
         for name in ITEM_TOTAL_FIELDS:
             row[name] = getattr(totals, name)
+        # What the DFC codec sends as the line's `discount` (discounts.selectors'
+        # order_discount_totals reads the same from the stored adjustments).
+        row["discount"] = discounts[row["id"]] + engine.ZERO
     return _adjustments_rewrite(order.pk, pricing)
 
 

@@ -8,6 +8,7 @@ reservations in one statement: the number of queries does not grow with the numb
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -119,8 +120,9 @@ def _lock(product_ids, offer_ids) -> tuple[dict[int, LockedStock], dict[int, Loc
     return stocks, offers
 
 
-def _write(stock_delta, offer_delta, holds: list[dict] | None = None) -> None:
-    """Apply signed deltas to locked rows and insert the new reservations: one statement."""
+def _write(stock_delta, offer_delta, holds: list[dict] | None = None, extra=()) -> None:
+    """Apply signed deltas to locked rows and insert the new reservations (and run `extra`,
+    statements on the reservations of other rows): one statement."""
     # Relative writes (reserved = reserved + n): under the locks they equal absolute ones, and
     # should a lock ever be lost the CheckConstraints still refuse to oversell. Plain SQL, one
     # round trip for every table (data-modifying CTEs; each part writes its own table).
@@ -159,6 +161,7 @@ def _write(stock_delta, offer_delta, holds: list[dict] | None = None) -> None:
                 [timezone.now(), *([hold[c] for hold in holds] for c in columns)],
             )
         )
+    parts += extra
     if not parts:
         return
     *first, (last_sql, last_params) = parts
@@ -186,63 +189,101 @@ def stock_reserve(
     stocks, offers = _lock(
         [r.product_id for r in requests], [r.offer_id for r in requests if r.offer_limited]
     )
-    stock_left = {pk: s.available for pk, s in stocks.items() if s.available is not None}
-    offer_left = {pk: o.remaining for pk, o in offers.items() if o.remaining is not None}
-    stock_delta: dict[int, Decimal] = defaultdict(Decimal)
-    offer_delta: dict[int, Decimal] = defaultdict(Decimal)
-    allocations: dict[int, Allocation] = {}
-    holds: list[dict] = []
-    shortages: list[dict] = []
+    decision = _Decision(stocks, offers)
+    holds = decision.requests(requests, expires_at)
+    if decision.shortages:
+        raise InsufficientStock(decision.shortages)
+    _write(decision.stock_delta, decision.offer_delta, holds)
+    return decision.allocations
 
-    for request in requests:
-        stock_room = stock_left.get(request.product_id)
-        offer_id = request.offer_id if request.offer_limited else None
-        offer_room = offer_left.get(offer_id) if offer_id is not None else None
-        rooms = [room for room in (stock_room, offer_room) if room is not None]
-        if any(request.quantity > room for room in rooms):
-            if request.allows_backorder:
-                allocations[request.item_id] = Allocation.BACKORDERED
+
+class _Decision:
+    """What a set of locked stock and offer rows can give: the deltas decided so far (applied
+    in the order they are decided: what one item gives back, a later one may take), the
+    allocations of new items and the shortages."""
+
+    def __init__(self, stocks: dict[int, LockedStock], offers: dict[int, LockedOffer]) -> None:
+        self.stocks, self.offers = stocks, offers
+        self.stock_delta: dict[int, Decimal] = defaultdict(Decimal)
+        self.offer_delta: dict[int, Decimal] = defaultdict(Decimal)
+        self.allocations: dict[int, Allocation] = {}
+        self.shortages: list[dict] = []
+
+    def stock_room(self, product_id) -> Decimal | None:
+        stock = self.stocks.get(product_id)
+        if stock is None or stock.available is None:
+            return None
+        return stock.available - self.stock_delta[product_id]
+
+    def offer_room(self, offer_id) -> Decimal | None:
+        offer = self.offers.get(offer_id)
+        if offer is None or offer.stock_limitation is None:
+            return None
+        reserved = offer.quantity_reserved + self.offer_delta[offer_id]
+        return max(offer.stock_limitation - reserved, Decimal(0))
+
+    def take(self, stock_id, offer_id, quantity: Decimal) -> None:
+        """Signed: a negative quantity gives back."""
+        if stock_id is not None:
+            self.stock_delta[stock_id] += quantity
+        if offer_id is not None:
+            self.offer_delta[offer_id] += quantity
+
+    def short(self, *, item_id, offer_id, product_id, name, requested, rooms) -> None:
+        self.shortages.append(
+            {
+                "item": item_id,
+                "offer": offer_id,
+                "product": product_id,
+                "product_name": name,
+                "requested": quantity_text(requested),
+                "available": quantity_text(min(rooms)),
+            }
+        )
+
+    def requests(self, requests: list[StockRequest], expires_at) -> list[dict]:
+        """New items: a hold each where stock or an offer limitation counts, backordered when
+        short and their offer allows it, a shortage otherwise. Returns the holds."""
+        holds: list[dict] = []
+        for request in requests:
+            stock_room = self.stock_room(request.product_id)
+            offer_room = self.offer_room(request.offer_id) if request.offer_limited else None
+            rooms = [room for room in (stock_room, offer_room) if room is not None]
+            if any(request.quantity > room for room in rooms):
+                if request.allows_backorder:
+                    self.allocations[request.item_id] = Allocation.BACKORDERED
+                else:
+                    self.short(
+                        item_id=request.item_id,
+                        offer_id=request.offer_id,
+                        product_id=request.product_id,
+                        name=request.product_name,
+                        requested=request.quantity,
+                        rooms=rooms,
+                    )
                 continue
-            shortages.append(
-                {
-                    "item": request.item_id,
-                    "offer": request.offer_id,
-                    "product": request.product_id,
-                    "product_name": request.product_name,
-                    "requested": quantity_text(request.quantity),
-                    "available": quantity_text(min(rooms)),
-                }
-            )
-            continue
-        if stock_room is not None:
-            stock_left[request.product_id] -= request.quantity
-            stock_delta[request.product_id] += request.quantity
-        if offer_id is not None and offer_room is not None:
-            offer_left[offer_id] -= request.quantity
-            offer_delta[offer_id] += request.quantity
-        if rooms:
-            holds.append(
-                {
-                    "order_item_id": request.item_id,
-                    "order_id": request.order_id,
-                    "stock_id": request.product_id if stock_room is not None else None,
-                    "offer_id": request.offer_id if offer_room is not None else None,
-                    "quantity": request.quantity,
-                    "expires_at": expires_at,
-                }
-            )
-        stock = stocks.get(request.product_id)
-        if stock_room is not None:
-            allocations[request.item_id] = Allocation.RESERVED
-        elif stock is not None and stock.is_unlimited:
-            allocations[request.item_id] = Allocation.UNLIMITED
-        else:
-            allocations[request.item_id] = Allocation.UNKNOWN
-
-    if shortages:
-        raise InsufficientStock(shortages)
-    _write(stock_delta, offer_delta, holds)
-    return allocations
+            stock_id = request.product_id if stock_room is not None else None
+            offer_id = request.offer_id if offer_room is not None else None
+            self.take(stock_id, offer_id, request.quantity)
+            if rooms:
+                holds.append(
+                    {
+                        "order_item_id": request.item_id,
+                        "order_id": request.order_id,
+                        "stock_id": stock_id,
+                        "offer_id": offer_id,
+                        "quantity": request.quantity,
+                        "expires_at": expires_at,
+                    }
+                )
+            stock = self.stocks.get(request.product_id)
+            if stock_room is not None:
+                self.allocations[request.item_id] = Allocation.RESERVED
+            elif stock is not None and stock.is_unlimited:
+                self.allocations[request.item_id] = Allocation.UNLIMITED
+            else:
+                self.allocations[request.item_id] = Allocation.UNKNOWN
+        return holds
 
 
 def reservations_release(*, order_id: int, item_ids=None) -> list[Reservation]:
@@ -297,6 +338,93 @@ def reservation_resize(*, order_item_id: int, quantity: Decimal, product_name: s
             )
     _write({pk: delta for pk in stocks}, {pk: delta for pk in offers})
     Reservation.objects.filter(pk=reservation.pk).update(quantity=quantity)
+
+
+def reservations_change(
+    *,
+    order_id: int,
+    release_item_ids=(),
+    resize: dict[int, Decimal] | None = None,
+    requests: Sequence[StockRequest] = (),
+    expires_at: datetime | None = None,
+    product_names: dict[int, str] | None = None,
+    held: list[Reservation] | None = None,
+) -> dict[int, Allocation]:
+    """Several of an order's items at once, decided together under one set of locks: the
+    reservations of `release_item_ids` are given back and deleted, those of `resize` (item id
+    → its new quantity) follow it, and `requests` (new items) reserve as stock_reserve does.
+    Releases and reductions come first, so what they give back increases and new items may
+    take. InsufficientStock lists every short item, and nothing is written. Returns the new
+    items' allocations. Statements, whatever the number of items: the reservations read (when
+    releasing or resizing, unless the caller gives the order's as `held`), the locks (offers
+    with a limitation, then stock) and one write."""
+    resize = resize or {}
+    names = product_names or {}
+    touched = {*release_item_ids, *resize}
+    if held is not None:
+        held = [r for r in held if r.order_id == order_id and r.order_item_id in touched]
+    elif touched:
+        held = list(Reservation.objects.filter(order_id=order_id, order_item_id__in=touched))
+    else:
+        held = []
+    released = [r for r in held if r.order_item_id not in resize]
+    resized = [
+        (r, resize[r.order_item_id])
+        for r in held
+        if r.order_item_id in resize and r.quantity != resize[r.order_item_id]
+    ]
+    requests = sorted(requests, key=lambda r: r.item_id)
+    stocks, offers = _lock(
+        [r.stock_id for r in held if r.stock_id] + [r.product_id for r in requests],
+        [r.offer_id for r in held if r.offer_id]
+        + [r.offer_id for r in requests if r.offer_limited],
+    )
+    decision = _Decision(stocks, offers)
+    for reservation in released:
+        decision.take(reservation.stock_id, reservation.offer_id, -reservation.quantity)
+    # Reductions first, then increases, each in item order.
+    resized.sort(key=lambda change: (change[1] > change[0].quantity, change[0].order_item_id))
+    for reservation, quantity in resized:
+        delta = quantity - reservation.quantity
+        rooms = [
+            room
+            for room in (
+                decision.stock_room(reservation.stock_id) if reservation.stock_id else None,
+                decision.offer_room(reservation.offer_id) if reservation.offer_id else None,
+            )
+            if room is not None
+        ]
+        if delta > 0 and any(delta > room for room in rooms):
+            decision.short(
+                item_id=reservation.order_item_id,
+                offer_id=reservation.offer_id,
+                product_id=reservation.stock_id,
+                name=names.get(reservation.order_item_id, ""),
+                requested=delta,
+                rooms=rooms,
+            )
+            continue
+        decision.take(reservation.stock_id, reservation.offer_id, delta)
+    holds = decision.requests(requests, expires_at)
+    if decision.shortages:
+        raise InsufficientStock(decision.shortages)
+    quote = connection.ops.quote_name
+    table = quote(Reservation._meta.db_table)
+    extra: list[tuple[str, list[Any]]] = []
+    if released:
+        extra.append(
+            (f"DELETE FROM {table} WHERE id = ANY(%s::bigint[])", [[r.pk for r in released]])
+        )
+    if resized:
+        extra.append(
+            (
+                f"UPDATE {table} AS r SET quantity = v.quantity FROM unnest(%s::bigint[], "
+                "%s::numeric[]) AS v(id, quantity) WHERE r.id = v.id",
+                [[r.pk for r, _ in resized], [quantity for _, quantity in resized]],
+            )
+        )
+    _write(decision.stock_delta, decision.offer_delta, holds, extra)
+    return decision.allocations
 
 
 def reservations_make_firm(*, order_id: int) -> int:

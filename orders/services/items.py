@@ -1,8 +1,11 @@
 """Creating orders and changing their items while the order is open to change (P or E)."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from config.actors import Actor
@@ -12,16 +15,17 @@ from inventory.services.reservations import (
     Allocation,
     item_stock_request,
     reservation_resize,
+    reservations_change,
     reservations_release,
     stock_reserve,
 )
-from orders.events import order_created_event, order_event
+from orders.events import order_created_event, order_event, order_events_write
 from orders.exceptions import AmountTooLarge, InvalidQuantity, OrderNotEditable
 from orders.models import Address, Customer, Order, OrderEvent, OrderItem
 from orders.producer_orders.services import producer_orders_request_refresh
 from orders.selectors import quick_order_profile_defaults
 from orders.services.status import order_lock
-from orders.services.totals import order_totals_recompute
+from orders.services.totals import order_item_rows, order_totals_recompute
 from orders.statuses import InventoryStatus, OrderStatus
 
 ITEM_CHANGE_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.CSR_EDIT})
@@ -78,11 +82,66 @@ def _reserve_edit_item(order: Order, item: OrderItem) -> None:
     when its offer allows it); InsufficientStock otherwise, and nothing is written."""
     allocation = stock_reserve(requests=[item_stock_request(item)], expires_at=None)[item.pk]
     item.inventory_unknown = allocation == Allocation.UNKNOWN
-    item.inventory_status = {
-        Allocation.BACKORDERED: InventoryStatus.BACKORDERED,
-        Allocation.UNKNOWN: InventoryStatus.NOT_ALLOCATED,
-    }.get(allocation, InventoryStatus.ALLOCATED)
+    item.inventory_status = _INVENTORY_STATUS.get(allocation, InventoryStatus.ALLOCATED)
     item.save(update_fields=["inventory_status", "inventory_unknown"])
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """A line to add: a product (its producer loaded) at a unit price, from an offer or not."""
+
+    product: Any
+    quantity: Decimal
+    unit_price: Decimal
+    offer: Any = None
+    vat_rate: Decimal = Decimal("0")
+
+
+def _item_unsaved(
+    order: Order,
+    line: NewItem,
+    *,
+    sub_order_id: int | None = None,
+    shipping_address_id: int | None = None,
+    shipping_mode_id: int | None = None,
+    customer_category_id: int | None = None,
+) -> OrderItem:
+    """The item a line makes, its quantity and amount checked, snapshotting the product."""
+    quantity = _check_quantity(line.quantity)
+    product, producer = line.product, line.product.producer
+    return OrderItem(
+        order=order,
+        sub_order_id=sub_order_id,
+        product=product,
+        offer=line.offer,
+        product_name=product.name,
+        product_sku=product.sku,
+        producer=producer,
+        producer_platform_id=producer.platform_id,
+        quantity=quantity,
+        nominal_quantity=product.nominal_quantity,
+        unit_of_measure=product.unit_of_measure,
+        unit_price=line.unit_price,
+        vat_rate=line.vat_rate,
+        total_product=_line_amount(order, quantity, line.unit_price),
+        status=order.status,
+        # An item ships where and how the order says by default (a quick-order profile's).
+        shipping_address_id=shipping_address_id or order.shipping_address_id,
+        shipping_mode_id=shipping_mode_id or order.shipping_mode_id,
+        fulfilment_centre_id=order.fulfilment_centre_id,
+        customer_category_id=customer_category_id,
+    )
+
+
+def _item_added_event(order: Order, item: OrderItem, actor: Actor, *, save: bool):
+    return order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.ITEM_ADDED,
+        message=f"Added {item.quantity} × {item.product_name}",
+        data={"item": item.pk, "quantity": str(item.quantity)},
+        save=save,
+    )
 
 
 @transaction.atomic
@@ -143,35 +202,21 @@ def order_item_add(
         raise CurrencyMismatch(
             f"Order {order.number} is in {order.currency}; this price is in {currency}."
         )
-    producer = product.producer
-    item = OrderItem.objects.create(
-        order=order,
-        product=product,
-        offer=offer,
-        product_name=product.name,
-        product_sku=product.sku,
-        producer=producer,
-        producer_platform_id=producer.platform_id,
-        quantity=quantity,
-        nominal_quantity=product.nominal_quantity,
-        unit_of_measure=product.unit_of_measure,
-        unit_price=unit_price,
-        vat_rate=vat_rate,
-        total_product=_line_amount(order, quantity, unit_price),
-        status=order.status,
-        # An item ships where and how the order says by default (a quick-order profile's).
-        shipping_address_id=shipping_address.pk if shipping_address else order.shipping_address_id,
-        shipping_mode_id=shipping_mode.pk if shipping_mode else order.shipping_mode_id,
-        fulfilment_centre_id=order.fulfilment_centre_id,
+    item = _item_unsaved(
+        order,
+        NewItem(
+            product=product,
+            quantity=quantity,
+            unit_price=unit_price,
+            offer=offer,
+            vat_rate=vat_rate,
+        ),
+        shipping_address_id=shipping_address.pk if shipping_address else None,
+        shipping_mode_id=shipping_mode.pk if shipping_mode else None,
         customer_category_id=customer_category_id,
     )
-    order_event(
-        order=order,
-        actor=actor,
-        kind=OrderEvent.Kind.ITEM_ADDED,
-        message=f"Added {quantity} × {product.name}",
-        data={"item": item.pk, "quantity": str(quantity)},
-    )
+    item.save(force_insert=True)
+    _item_added_event(order, item, actor, save=True)
     if order.status == OrderStatus.CSR_EDIT:
         _reserve_edit_item(order, item)
     order_totals_recompute(order=order)
@@ -221,3 +266,140 @@ def order_item_remove(*, item_id: int, actor: Actor) -> None:
     )
     order_totals_recompute(order=order)
     _after_live_change(order, also_producer_ids=[item.producer_id])
+
+
+# Every item change of order_items_change, its events included: the statements do not grow
+# with the number of items.
+_ITEMS_DELETE_SQL = """
+    WITH adjustments AS (DELETE FROM discounts_itemadjustment WHERE item_id = ANY(%(ids)s)),
+         backups AS (UPDATE orders_orderitem SET backup_of_id = NULL
+                     WHERE backup_of_id = ANY(%(ids)s))
+    DELETE FROM orders_orderitem WHERE id = ANY(%(ids)s) AND order_id = %(order)s
+"""
+
+
+def order_items_change(
+    *,
+    order: Order,
+    actor: Actor,
+    items: dict[int, OrderItem] | None = None,
+    quantities: dict[int, Decimal] | None = None,
+    removals=(),
+    additions: Sequence[NewItem] = (),
+    reserve_additions: bool | None = None,
+    events=(),
+    sub_order_id: int | None = None,
+    held_reservations: list | None = None,
+) -> tuple[list[OrderItem], list[dict]]:
+    """Change many items of an order open to change (P, or E under an edit) at once: remove
+    `removals`, give `quantities` (item id → quantity) to those items, add `additions`; then
+    re-price once. The caller's transaction holds the order row (order_lock, or created the
+    order in it); `items` are the order's items as loaded (with product, producer, offer).
+
+    Stock follows in one decision (inventory.services.reservations.reservations_change): what
+    removals and reductions give back, increases and additions may take; new items reserve
+    under an edit (or when `reserve_additions`), backordered where their offer allows it;
+    InsufficientStock lists every short item and the caller's transaction rolls back. Events:
+    `events` (the caller's, unsaved, first), then one per removal, change and addition.
+
+    Statements, whatever the number of items: the new items, the reservations (read, locks,
+    one write), the removed items' delete, the events, the re-pricing (order_totals_recompute:
+    the item rows, the rules, one write), and for a placed order the producer orders' refresh
+    request. `held_reservations`: the order's reservations when the caller has them (then
+    they are not read). Returns the order's items (kept, then added) and their rows as
+    priced, with each row's `discount` (its coupons and discounts, a positive amount)."""
+    _check_open_to_change(order)
+    items = dict(items or {})
+    quantities = {pk: _check_quantity(q) for pk, q in (quantities or {}).items()}
+    removed = [items.pop(pk) for pk in removals]
+    changed = {pk: q for pk, q in quantities.items() if items[pk].quantity != q}
+    new_events = list(events)
+    for item in removed:
+        new_events.append(
+            order_event(
+                order=order,
+                actor=actor,
+                kind=OrderEvent.Kind.ITEM_REMOVED,
+                message=f"Removed {item.product_name}",
+                data={"product": item.product_id},
+                save=False,
+            )
+        )
+    now = timezone.now()
+    for pk, quantity in changed.items():
+        item = items[pk]
+        new_events.append(
+            order_event(
+                order=order,
+                actor=actor,
+                kind=OrderEvent.Kind.ITEM_CHANGED,
+                message=f"{item.product_name}: {item.quantity} → {quantity}",
+                data={"item": pk, "from": str(item.quantity), "to": str(quantity)},
+                save=False,
+            )
+        )
+        item.quantity = quantity
+        item.total_product = _line_amount(order, quantity, item.unit_price)
+        item.updated_at = now
+    if sub_order_id is None:
+        sub_order_id = next(
+            (
+                i.sub_order_id
+                for i in items.values()
+                if i.shipping_address_id == order.shipping_address_id
+            ),
+            None,
+        )
+    added = [_item_unsaved(order, line, sub_order_id=sub_order_id) for line in additions]
+    OrderItem.objects.bulk_create(added)
+    new_events += [_item_added_event(order, item, actor, save=False) for item in added]
+
+    if reserve_additions is None:
+        reserve_additions = order.status == OrderStatus.CSR_EDIT
+    allocations = reservations_change(
+        order_id=order.pk,
+        held=held_reservations,
+        release_item_ids=[item.pk for item in removed],
+        resize=changed,
+        requests=[item_stock_request(item) for item in added] if reserve_additions else [],
+        product_names={pk: items[pk].product_name for pk in changed},
+    )
+    if removed:
+        with connection.cursor() as cursor:
+            cursor.execute(_ITEMS_DELETE_SQL, {"ids": [i.pk for i in removed], "order": order.pk})
+    order_events_write(new_events)
+
+    for item in added:
+        if item.pk in allocations:
+            item.inventory_unknown = allocations[item.pk] == Allocation.UNKNOWN
+            item.inventory_status = _INVENTORY_STATUS.get(
+                allocations[item.pk], InventoryStatus.ALLOCATED
+            )
+    items.update((item.pk, item) for item in added)
+    rows = order_item_rows(order_id=order.pk)
+    for row in rows:
+        item = items[row["id"]]
+        row.update(
+            quantity=item.quantity,
+            total_product=item.total_product,
+            updated_at=item.updated_at,
+            inventory_status=item.inventory_status,
+            inventory_unknown=item.inventory_unknown,
+        )
+    order_totals_recompute(order=order, items=rows, item_fields=_CHANGED_ITEM_FIELDS)
+    if removed or changed or added:
+        _after_live_change(order, also_producer_ids=sorted({i.producer_id for i in removed}))
+    return list(items.values()), rows
+
+
+_INVENTORY_STATUS = {
+    Allocation.BACKORDERED: InventoryStatus.BACKORDERED,
+    Allocation.UNKNOWN: InventoryStatus.NOT_ALLOCATED,
+}
+_CHANGED_ITEM_FIELDS = (
+    "quantity",
+    "total_product",
+    "updated_at",
+    "inventory_status",
+    "inventory_unknown",
+)

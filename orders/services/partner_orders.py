@@ -22,24 +22,19 @@ from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
 from config.actors import Actor
-from config.exceptions import CurrencyMismatch
-from inventory.services.reservations import StockRequest, stock_reserve
+from config.exceptions import CurrencyMismatch, NotFound
 from orders.dfc_graphs import COMPLETE_STATUSES, HELD_STATUSES
+from orders.events import order_created_event
 from orders.exceptions import OrderNotEditable
-from orders.models import Order, OrderItem, PaymentStatus
+from orders.models import Order, OrderEvent, OrderItem, PaymentStatus, SubOrder
 from orders.services.cancellation import order_cancel
-from orders.services.checkout import INVENTORY_STATUS
-from orders.services.items import (
-    order_create,
-    order_item_add,
-    order_item_quantity_change,
-    order_item_remove,
-)
-from orders.services.status import order_lock, order_status_change
+from orders.services.items import NewItem, order_items_change
+from orders.services.status import order_status_move
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S
 from orders.versions import check_version
@@ -97,31 +92,67 @@ def _session_is_open(offer: Offer) -> bool:
     return session.state == SaleSession.State.OPEN and session.ends_at > timezone.now()
 
 
-def _offer_for(line: ParsedLine, seller: Enterprise, held: dict[int, Offer]) -> Offer:
-    """The offer a line concerns: one of the seller's `Offers` (or, for a line that names only
-    its SuppliedProduct, the product's current offer), in a session still open. `held`: the
-    offers the order already holds, by product, so an amendment or the final Complete keeps a
-    line's offer even after the producer's session has closed."""
+def _offers_named(
+    parsed: ParsedOrder, seller: Enterprise, held: dict[int, Offer]
+) -> tuple[dict[int, Offer], dict[int, Offer]]:
+    """The seller's offers the lines name ({pk: offer}), and for lines that name only their
+    SuppliedProduct (not one the order already holds) the product's current offer, in a
+    session still open ({product pk: offer}). Two queries at most, whatever the lines."""
     offers = Offer.objects.select_related("product__producer", "session")
-    offer = None
-    local = _local_resource(line.offer.id, "Offers", seller.slug)
-    if local is not None:
-        offer = offers.filter(pk=local[1], product__producer=seller).first()
-    product = _local_resource(line.offer.offered_item, "SuppliedProducts", seller.slug)
-    if offer is None and product is not None and product[1] in held:
-        return held[product[1]]
-    if offer is None and product is not None:
+    named = {
+        line.offer.id: _local_resource(line.offer.id, "Offers", seller.slug)
+        for line in parsed.lines
+    }
+    offer_pks = {local[1] for local in named.values() if local is not None}
+    by_pk = (
+        {o.pk: o for o in offers.filter(pk__in=offer_pks, product__producer=seller)}
+        if offer_pks
+        else {}
+    )
+    product_pks = set()
+    for line in parsed.lines:
+        local = named[line.offer.id]
+        product = _local_resource(line.offer.offered_item, "SuppliedProducts", seller.slug)
+        if (local is None or local[1] not in by_pk) and product and product[1] not in held:
+            product_pks.add(product[1])
+    current = {}
+    if product_pks:
         # A line that names only the product takes the producer's current offer of it.
-        offer = (
-            offers.filter(
-                product_id=product[1],
+        current = {
+            o.product_id: o
+            for o in offers.filter(
+                product_id__in=product_pks,
                 product__producer=seller,
                 session__state=SaleSession.State.OPEN,
                 session__ends_at__gt=timezone.now(),
             )
-            .order_by("-session__begins_at", "-pk")
-            .first()
-        )
+            .order_by("product_id", "-session__begins_at", "-pk")
+            .distinct("product_id")
+        }
+    return by_pk, current
+
+
+def _offer_for(
+    line: ParsedLine,
+    seller: Enterprise,
+    held: dict[int, Offer],
+    by_pk: dict[int, Offer],
+    current: dict[int, Offer],
+) -> Offer:
+    """The offer a line concerns: one of the seller's `Offers` (or, for a line that names only
+    its SuppliedProduct, the product's current offer), in a session still open. `held`: the
+    offers the order already holds, by product, so an amendment or the final Complete keeps a
+    line's offer even after the producer's session has closed. `by_pk`, `current`: what
+    _offers_named found."""
+    offer = None
+    local = _local_resource(line.offer.id, "Offers", seller.slug)
+    if local is not None:
+        offer = by_pk.get(local[1])
+    product = _local_resource(line.offer.offered_item, "SuppliedProducts", seller.slug)
+    if offer is None and product is not None and product[1] in held:
+        return held[product[1]]
+    if offer is None and product is not None:
+        offer = current.get(product[1])
     if offer is None:
         raise OfferNotAvailable(
             f"Order line {line.id or ''} concerns no current offer of {seller.slug} "
@@ -147,21 +178,18 @@ def _check_quantity(line: "WantedLine") -> None:
         )
 
 
-def _wanted_lines(parsed: ParsedOrder, seller: Enterprise, order: Order | None) -> list[WantedLine]:
+def _wanted_lines(
+    parsed: ParsedOrder, seller: Enterprise, order: Order | None, items=()
+) -> list[WantedLine]:
     """The lines the partner wants, one per offer (repeated offers add up); lines with
-    quantity 0 are dropped, as OFN drops them."""
+    quantity 0 are dropped, as OFN drops them. `items`: the order's, with their offers."""
     wanted: dict[int, WantedLine] = {}
-    held: dict[int, Offer] = {}
-    if order is not None:
-        held = {
-            item.product_id: item.offer
-            for item in OrderItem.objects.filter(
-                order_id=order.pk, offer__isnull=False
-            ).select_related("offer__product__producer", "offer__session")
-            if item.offer is not None
-        }
+    held: dict[int, Offer] = {
+        item.product_id: item.offer for item in items if item.offer is not None
+    }
+    by_pk, current = _offers_named(parsed, seller, held)
     for line in parsed.lines:
-        offer = _offer_for(line, seller, held)
+        offer = _offer_for(line, seller, held, by_pk, current)
         item_id = None
         if order is not None and line.id:
             match = _LINE_PATH.search(urlparse(line.id).path)
@@ -176,13 +204,28 @@ def _wanted_lines(parsed: ParsedOrder, seller: Enterprise, order: Order | None) 
     return lines
 
 
-def _hub_enterprise(credential: ApiCredential, ordered_by: str | None) -> Enterprise:
-    """The ordering hub, as a remote trader of the calling platform (made on first order)."""
+def _hub_enterprise(
+    credential: ApiCredential, ordered_by: str | None, *, lock: bool = False
+) -> Enterprise:
+    """The ordering hub, as a remote trader of the calling platform (made on first order);
+    `lock`: its row locked (FOR UPDATE) in the same read."""
     platform = credential.platform
     remote_id = ordered_by if ordered_by and ordered_by.startswith(("http://", "https://")) else ""
     key = remote_id or f"{platform.slug}:hub"
     slug = f"{slugify(platform.slug)[:40]}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
     name = unquote(urlparse(remote_id).path.rstrip("/").rsplit("/", 1)[-1]) if remote_id else ""
+    hubs = Enterprise.objects.select_for_update(of=("self",)).select_related("platform")
+    hub = hubs.filter(slug=slug).first() if lock else None
+    if hub is None:
+        hub = _hub_get_or_create(platform, slug, name, remote_id)
+        if lock:
+            hubs.filter(pk=hub.pk).first()
+    if hub.platform_id != platform.pk:  # a slug collision with a local enterprise: refuse
+        raise UnknownSaleSession(f"Cannot record the ordering enterprise {ordered_by!r}.")
+    return hub
+
+
+def _hub_get_or_create(platform, slug: str, name: str, remote_id: str) -> Enterprise:
     hub, _ = Enterprise.objects.get_or_create(
         slug=slug,
         defaults={
@@ -192,8 +235,6 @@ def _hub_enterprise(credential: ApiCredential, ordered_by: str | None) -> Enterp
             "remote_id": remote_id,
         },
     )
-    if hub.platform_id != platform.pk:  # a slug collision with a local enterprise: refuse
-        raise UnknownSaleSession(f"Cannot record the ordering enterprise {ordered_by!r}.")
     return hub
 
 
@@ -221,8 +262,8 @@ def _sale_session(
         if session is None or session.trader.platform_id != credential.platform_id:
             raise UnknownSaleSession(f"Sale session {parsed.id} is not known here.")
         return session
-    # The hub row is locked so two first orders of one session make one record.
-    Enterprise.objects.select_for_update().filter(pk=hub.pk).first()
+    # The hub row is locked (_hub_enterprise(lock=True)) so two first orders of one session
+    # make one record.
     begins, ends = parsed.begins_at, parsed.ends_at
     session = SaleSession.objects.filter(trader=hub, remote_id=parsed.id).first()
     if session is None:
@@ -256,45 +297,42 @@ def _currency(lines: list[WantedLine], current: str | None = None) -> str:
     return currencies.pop()
 
 
-def _line_add(order: Order, line: WantedLine, actor: Actor) -> None:
-    """An item at the offer's price (under an edit, the item service reserves its stock)."""
-    order_item_add(
-        order_id=order.pk,
-        product=line.offer.product,
-        offer=line.offer,
+def _new_item(line: WantedLine) -> NewItem:
+    """An item at the offer's price."""
+    offer = line.offer
+    return NewItem(
+        product=offer.product,
         quantity=line.quantity,
-        unit_price=line.offer.price,
-        currency=line.offer.currency,
-        vat_rate=line.offer.vat_rate,
-        actor=actor,
+        unit_price=offer.price,
+        offer=offer,
+        vat_rate=offer.vat_rate,
     )
 
 
-def _reserve_all(order: Order) -> bool:
-    """Reserve firm stock for every item, all or nothing (InsufficientStock otherwise).
-    Returns True when some item is backordered."""
-    items = list(OrderItem.objects.filter(order_id=order.pk).select_related("offer"))
-    allocations = stock_reserve(
-        requests=[
-            StockRequest(
-                item_id=item.pk,
-                order_id=order.pk,
-                product_id=item.product_id,
-                product_name=item.product_name,
-                quantity=item.quantity,
-                offer_id=item.offer_id,
-                offer_limited=item.offer is not None and item.offer.stock_limitation is not None,
-                allows_backorder=item.offer is not None and item.offer.allows_backorder,
-            )
-            for item in items
-        ],
-        expires_at=None,
+def _needs_session_lock(parsed: ParsedOrder) -> bool:
+    """A hub session of its own, found or made under the hub's lock (_sale_session)."""
+    session = parsed.session
+    return (
+        session is not None
+        and session.id.startswith(("http://", "https://"))
+        and _local_resource(session.id, "SaleSessions") is None
+        and _local_resource(session.id, "SalesSession") is None
     )
-    for item in items:
-        item.inventory_status = INVENTORY_STATUS[allocations[item.pk]]
-        item.inventory_unknown = item.inventory_status == InventoryStatus.NOT_ALLOCATED
-    OrderItem.objects.bulk_update(items, ["inventory_status", "inventory_unknown"])
-    return any(item.inventory_status == InventoryStatus.BACKORDERED for item in items)
+
+
+@dataclass
+class PartnerOrderState:
+    """A partner order as a write leaves it: the order (trader and session loaded), and, when
+    the write re-priced it, its items (product and producer loaded) and each item's discount,
+    so the reply is built without reading the order again."""
+
+    order: Order
+    items: list[OrderItem] | None = None
+    line_discounts: dict[int, Decimal] | None = None
+
+
+def _priced(order: Order, items: list[OrderItem], rows: list[dict]) -> PartnerOrderState:
+    return PartnerOrderState(order, items, {row["id"]: row["discount"] for row in rows})
 
 
 def _check_settable(status: str | None, *, creating: bool) -> str:
@@ -308,15 +346,20 @@ def _check_settable(status: str | None, *, creating: bool) -> str:
     return status
 
 
-@transaction.atomic
+# savepoint=False: the API runs them inside its own transaction (platforms.idempotency), which
+# rolls back on any error they raise; a savepoint of their own would be two more statements.
+@transaction.atomic(savepoint=False)
 def partner_order_create(
     *, credential: ApiCredential, seller: Enterprise, parsed: ParsedOrder
-) -> Order:
+) -> PartnerOrderState:
     """Place a hub's order with `seller`: status Held (I, or B with a backordered item) with
     firm reservations for every line, or Complete (C) at once when the graph says so.
 
     All or nothing: an unknown offer, a second currency, a status other than Held/Complete or
     short stock (InsufficientStock lists every short line) raise, and nothing is written.
+    Statements do not grow with the number of lines: the offers, the hub and its session, the
+    order, its partner record and sub-order, the items and events
+    (orders.services.items.order_items_change: one stock decision, one re-pricing), the move.
     """
     status = _check_settable(parsed.order_status, creating=True)
     actor = Actor.for_platform(credential.platform)
@@ -324,14 +367,18 @@ def partner_order_create(
     if not lines:
         raise EmptyOrder("The order has no line with a quantity above zero.")
     currency = _currency(lines)
-    hub = _hub_enterprise(credential, parsed.ordered_by)
+    hub = _hub_enterprise(credential, parsed.ordered_by, lock=_needs_session_lock(parsed))
     session = _sale_session(credential, hub, parsed.session)
-    order = order_create(
+    # Created in this transaction, the row is seen by no other until commit: as good as
+    # locked, so the status moves below need no lock (order_status_move).
+    order = Order.objects.create(
         trader=hub,
         currency=currency,
-        actor=actor,
         sales_session=session,
+        status=S.PENDING,
         origin_platform=credential.platform,
+        payment_status=PaymentStatus.DEFERRED,
+        payment_method="invoice",
     )
     PartnerOrder.objects.create(
         order=order,
@@ -340,63 +387,80 @@ def partner_order_create(
         remote_id=parsed.id or "",
         remote_number=parsed.order_number or "",
     )
-    for line in lines:
-        _line_add(order, line, actor)
-    backordered = _reserve_all(order)
-    Order.objects.filter(pk=order.pk).update(
-        payment_status=PaymentStatus.DEFERRED, payment_method="invoice"
+    sub_order = SubOrder.objects.create(order=order, shipping_address_id=None)
+    items, rows = order_items_change(
+        order=order,
+        actor=actor,
+        additions=[_new_item(line) for line in lines],
+        reserve_additions=True,
+        events=[order_created_event(order=order, actor=actor, save=False)],
+        sub_order_id=sub_order.pk,
     )
-    order = order_status_change(
-        order_id=order.pk,
+    backordered = any(item.inventory_status == InventoryStatus.BACKORDERED for item in items)
+    order = order_status_move(
+        order=order,
         to_status=S.BACKORDERED if backordered else S.SUBMITTED,
         actor=actor,
         reason=f"Placed by {credential.platform.name} (DFC Held)",
     )
     if status == "Complete":
-        order = order_status_change(
-            order_id=order.pk, to_status=S.COMPLETE, actor=actor, reason="DFC Complete"
+        order = order_status_move(
+            order=order, to_status=S.COMPLETE, actor=actor, reason="DFC Complete"
         )
-    return order
+    return _priced(order, items, rows)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def partner_order_update(
     *,
     credential: ApiCredential,
     seller: Enterprise,
+    orders: QuerySet[Order],
     order_id: int,
     expected_version: frozenset[int] | None,
     parsed: ParsedOrder,
-) -> Order:
+) -> PartnerOrderState:
     """Apply a PUT of the whole order graph.
 
     Locks the order and checks `expected_version` (the versions If-Match names; None: any)
     under the lock (412 otherwise).
     Cancelled cancels it through the cancellation service (stock released). Otherwise the
-    lines become what the graph lists: removed and reduced lines first (stock given back),
-    then increased and new ones (stock reserved; InsufficientStock and nothing written when
-    short), inside a customer-service edit that returns to the order's status. Complete then
+    lines become what the graph lists, in one change of every item
+    (orders.services.items.order_items_change): removed and reduced lines give stock back,
+    which increased and new ones may take (InsufficientStock and nothing written when short),
+    inside a customer-service edit that returns to the order's status. Complete then
     finalises it (C). A finalised or cancelled order's lines no longer change (409).
+    Statements do not grow with the number of lines.
     """
     status = _check_settable(parsed.order_status, creating=False)
     actor = Actor.for_platform(credential.platform)
-    order = order_lock(order_id=order_id)
+    # Found within what the credential sees (`orders`, the partner API's scoped queryset; 404
+    # otherwise) and locked in one query.
+    order = (
+        orders.prefetch_related(None).select_for_update(of=("self",)).filter(pk=order_id).first()
+    )
+    if order is None:
+        raise NotFound(f"No order {order_id} here.")
     check_version(expected=expected_version, current=order.version)
     if status == "Cancelled":
         if order.status != S.CANCELLED:
             order = order_cancel(
                 order_id=order.pk, actor=actor, reason=f"Cancelled by {credential.platform.name}"
             )
-        return order
+        return PartnerOrderState(order)
     if order.status == S.CANCELLED:
         raise OrderNotEditable(f"Order {order.number} is cancelled.")
 
-    wanted = _wanted_lines(parsed, seller, order)
-    _currency(wanted, order.currency)
     items = {
         item.pk: item
-        for item in OrderItem.objects.filter(order_id=order.pk).select_related("offer__session")
+        for item in OrderItem.objects.filter(order_id=order.pk)
+        .select_related(
+            "product__producer", "offer__product__producer", "offer__session", "reservation"
+        )
+        .order_by("pk")
     }
+    wanted = _wanted_lines(parsed, seller, order, items.values())
+    _currency(wanted, order.currency)
     by_offer = {item.offer_id: item for item in items.values()}
     keep: dict[int, Decimal] = {}
     additions: list[WantedLine] = []
@@ -417,32 +481,40 @@ def partner_order_update(
                 f"{items[pk].product_name}: sale session {offer.session.name!r} is closed or "
                 "has ended, so this line can only be kept or reduced."
             )
+    state = PartnerOrderState(order)
     if removals or changes or additions:
         if order.status not in HELD_STATUSES:
             raise OrderNotEditable(
                 f"Order {order.number} is {order.status}: its lines no longer change."
             )
         back_to = order.status
-        order_status_change(
-            order_id=order.pk,
+        events: list[OrderEvent] = []
+        order = order_status_move(
+            order=order,
             to_status=S.CSR_EDIT,
             actor=actor,
             reason=f"Amended by {credential.platform.name}",
+            events=events,
         )
-        for pk in removals:
-            order_item_remove(item_id=pk, actor=actor)
-        # Reductions before increases, so what one line gives back another may take.
-        for pk, quantity in sorted(changes.items(), key=lambda c: c[1] - items[c[0]].quantity):
-            order_item_quantity_change(item_id=pk, quantity=quantity, actor=actor)
-        for line in additions:
-            _line_add(order, line, actor)
-        order = order_status_change(
-            order_id=order.pk, to_status=back_to, actor=actor, reason="Amendment applied"
+        kept, rows = order_items_change(
+            order=order,
+            actor=actor,
+            events=events,
+            items=items,
+            quantities=changes,
+            removals=removals,
+            additions=[_new_item(line) for line in additions],
+            # Read with the items (a reverse one-to-one: absent when the item holds none).
+            held_reservations=[i.reservation for i in items.values() if hasattr(i, "reservation")],
         )
+        order = order_status_move(
+            order=order, to_status=back_to, actor=actor, reason="Amendment applied"
+        )
+        state = _priced(order, kept, rows)
     if status == "Complete" and order.status not in COMPLETE_STATUSES:
-        order = order_status_change(
-            order_id=order.pk, to_status=S.COMPLETE, actor=actor, reason="DFC Complete"
+        state.order = order_status_move(
+            order=order, to_status=S.COMPLETE, actor=actor, reason="DFC Complete"
         )
     elif status == "Held" and order.status in COMPLETE_STATUSES:
         raise OrderNotEditable(f"Order {order.number} is complete: it cannot be Held again.")
-    return Order.objects.get(pk=order.pk)
+    return state

@@ -17,10 +17,11 @@ from orders.models import Order, OrderItem
 from orders.statuses import OrderStatus, allowed_targets
 
 
-def order_lock(*, order_id: int) -> Order:
-    """Lock the order row (SELECT ... FOR UPDATE) inside the caller's transaction."""
+def order_lock(*, order_id: int, related: tuple[str, ...] = ()) -> Order:
+    """Lock the order row (SELECT ... FOR UPDATE) inside the caller's transaction; `related`:
+    foreign keys read in the same query (their rows are not locked)."""
     try:
-        return order_qs_select_for_update().get(pk=order_id)
+        return order_qs_select_for_update().select_related(*related).get(pk=order_id)
     except Order.DoesNotExist as error:
         raise NotFound(f"Order {order_id} does not exist.") from error
 
@@ -65,14 +66,21 @@ def order_column(name: str) -> str:
 
 
 def order_status_move(
-    *, order: Order, to_status: str, actor: Actor, reason: str = "", also: dict | None = None
+    *,
+    order: Order,
+    to_status: str,
+    actor: Actor,
+    reason: str = "",
+    also: dict | None = None,
+    events: list | None = None,
 ) -> Order:
     """The same move for an order whose row the caller's transaction has already locked
     (SELECT ... FOR UPDATE, in this transaction), with the same guarantees: for hot paths
     that hold the lock already (payment), so the row is neither locked again nor wrapped in
     a savepoint. `also`: other order fields the caller sets with the move (its payment), in
     the same UPDATE. Two statements: the order and its items (RETURNING the new version, no
-    re-read), the event."""
+    re-read), the event; one when the caller passes `events`, a list the unsaved event is
+    appended to, for it to write with others (orders.events.order_events_write)."""
     if not connection.in_atomic_block:
         raise TransactionManagementError("order_status_move runs inside the locking transaction")
     check_transition(order, to_status)
@@ -108,7 +116,14 @@ def order_status_move(
         (order.version,) = cursor.fetchone()
     for name, value in changes.items():
         setattr(order, name, value)
-    order_status_changed_event(
-        order=order, actor=actor, from_status=from_status, to_status=to_status, reason=reason
+    event = order_status_changed_event(
+        order=order,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        save=events is None,
     )
+    if events is not None:
+        events.append(event)
     return order

@@ -49,6 +49,9 @@ ITEM_ROW_FIELDS = (
     "sub_order__shipping_address_id",
     "nominal_quantity",
     "unit_of_measure",
+    "updated_at",
+    "inventory_status",
+    "inventory_unknown",
 )
 # Plain SQL, with the tax categories, the shipping mode and the sub-order's address as
 # sub-selects: written with the ORM as seven joined tables, PostgreSQL spent 1.3 ms planning
@@ -71,7 +74,8 @@ _ITEM_ROWS_SQL = """
            f.vat_rate, f.currency, f.stock_limitation,
            f.allows_backorder, i.shipping_address_id, i.sub_order_id,
            (SELECT s.shipping_address_id FROM orders_suborder s WHERE s.id = i.sub_order_id),
-           i.nominal_quantity, i.unit_of_measure
+           i.nominal_quantity, i.unit_of_measure, i.updated_at, i.inventory_status,
+           i.inventory_unknown
     FROM orders_orderitem i
     JOIN inventory_product p ON p.id = i.product_id
     LEFT JOIN sessions_app_offer f ON f.id = i.offer_id

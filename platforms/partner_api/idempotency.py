@@ -125,10 +125,12 @@ def _replay_recorded(*, request, platform, key, fingerprint, cache_key) -> Respo
 
 def idempotent_call(*, request, platform: Platform, handler: Callable[[], Response]) -> Response:
     """Run `handler` (which performs the change and returns the response) at most once per
-    Idempotency-Key. Without the header the handler simply runs."""
+    Idempotency-Key, in a transaction (the write services join it without a savepoint of
+    their own). Without the header the handler simply runs, in its transaction."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        return handler()
+        with transaction.atomic():
+            return handler()
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise IdempotencyKeyInvalid(

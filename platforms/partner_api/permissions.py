@@ -1,5 +1,7 @@
 """What a partner credential may do: its scopes, and the enterprises it may act for."""
 
+from collections.abc import Iterable
+
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from platforms.models import ApiCredential
@@ -30,10 +32,13 @@ class HasPartnerScope(BasePermission):
 def credential_enterprise_ids(credential: ApiCredential) -> set[int] | None:
     """The enterprises a credential is limited to, or None when it may act for all local ones.
     Cached on the credential for the request."""
-    cached: set[int] | None
-    if hasattr(credential, "_enterprise_ids"):
-        cached = credential._enterprise_ids
-    else:
-        cached = set(credential.enterprises.values_list("pk", flat=True)) or None
-        credential._enterprise_ids = cached  # type: ignore[attr-defined]
-    return cached
+    if not hasattr(credential, "_enterprise_ids"):
+        credential_enterprise_ids_known(
+            credential, credential.enterprises.values_list("pk", flat=True)
+        )
+    return credential._enterprise_ids  # type: ignore[attr-defined] # a per-request cache
+
+
+def credential_enterprise_ids_known(credential: ApiCredential, ids: Iterable[int]) -> None:
+    """Cache the enterprises a credential is limited to, read with it (empty: all)."""
+    credential._enterprise_ids = set(ids) or None  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ by platforms.dfc.parse and written by orders.dfc_graphs.
 """
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import TypeVar
 
 from django.db.models import Model
@@ -20,7 +21,11 @@ from config.exceptions import NotFound
 from config.parsers import DepthLimitedJSONParser
 from discounts.selectors import order_discount_totals, shipping_rules_by_mode
 from orders import dfc_graphs as graphs
-from orders.services.partner_orders import partner_order_create, partner_order_update
+from orders.services.partner_orders import (
+    PartnerOrderState,
+    partner_order_create,
+    partner_order_update,
+)
 from orders.versions import etag
 from platforms.dfc.parse import parse_order
 from platforms.dfc.render import document
@@ -105,12 +110,27 @@ class DfcOrderMixin(DfcApi):
         order = selectors.partner_seller_orders_qs(credential=self.credential, seller=seller).get(
             pk=order.pk
         )
-        discount, line_discounts = order_discount_totals(order)
+        return self.state_response(order, list(order.items.all()), seller, code=code)
+
+    def written_response(self, state: PartnerOrderState, seller, *, code: int = 200) -> Response:
+        """The reply to a write: from what the write knows when it re-priced the order (no
+        second read), else read again."""
+        if state.items is None:
+            return self.order_response(state.order, seller, code=code)
+        return self.state_response(
+            state.order, state.items, seller, line_discounts=state.line_discounts, code=code
+        )
+
+    def state_response(
+        self, order, items, seller, *, line_discounts=None, code: int = 200
+    ) -> Response:
+        if line_discounts is None:
+            line_discounts = {item.pk: -item.discount + Decimal("0.00") for item in items}
         body = graphs.order_document(
             order,
-            list(order.items.all()),
+            items,
             seller=seller,
-            discount=discount,
+            discount=sum(line_discounts.values(), Decimal("0.00")),
             line_discounts=line_discounts,
         )
         headers = {"ETag": etag(order.version)}
@@ -169,8 +189,8 @@ class DfcOrdersApi(DfcOrderMixin, DfcApi):
         parsed = parse_order(request.data)
 
         def place() -> Response:
-            order = partner_order_create(credential=self.credential, seller=seller, parsed=parsed)
-            return self.order_response(order, seller, code=status.HTTP_201_CREATED)
+            state = partner_order_create(credential=self.credential, seller=seller, parsed=parsed)
+            return self.written_response(state, seller, code=status.HTTP_201_CREATED)
 
         return idempotent_call(request=request, platform=self.platform, handler=place)
 
@@ -190,19 +210,21 @@ class DfcOrderApi(DfcOrderMixin, DfcApi):
     )
     def put(self, request, slug: str, order_id: int):
         seller = self.seller()
-        order = self.order(seller)
         expected = if_match_versions(request, required=self.credential.requires_if_match)
         parsed = parse_order(request.data)
 
         def amend() -> Response:
-            updated = partner_order_update(
+            state = partner_order_update(
                 credential=self.credential,
                 seller=seller,
-                order_id=order.pk,
+                orders=selectors.partner_seller_orders_qs(
+                    credential=self.credential, seller=seller
+                ),
+                order_id=order_id,
                 expected_version=expected,
                 parsed=parsed,
             )
-            return self.order_response(updated, seller)
+            return self.written_response(state, seller)
 
         return idempotent_call(request=request, platform=self.platform, handler=amend)
 
