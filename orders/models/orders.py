@@ -154,7 +154,11 @@ class Order(models.Model):
 
     placed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Not indexed: every re-pricing and status move sets it, and an index on it made each of
+    # those updates a non-HOT one (a new index entry in all ~20 indexes). No query plan used
+    # it: the partner API's updated_since and the dashboard's recent orders filter by platform
+    # or session first; the GDPR purge is a nightly batch (docs/performance.md, "Query plans").
+    updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every change (ETag).")
 
     locked_by = models.ForeignKey(
