@@ -12,7 +12,6 @@ import pytest
 from django.db import connection
 
 from tests.inventory.factories import offer_with_stock
-from tests.orders.test_storefront_api import session, shopper  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
