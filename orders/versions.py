@@ -15,6 +15,11 @@ def check_version(*, expected: frozenset[int] | None, current: int) -> None:
     if expected is not None and current not in expected:
         sent = ", ".join(etag(version) for version in sorted(expected))
         raise PreconditionFailed(
-            f"You sent If-Match {sent}; the current version is {etag(current)}.",
+            (
+                f"You sent If-Match {sent}; the current version is {etag(current)}."
+                if sent
+                else "Your If-Match names no version of this resource (a weak or malformed tag "
+                f"never matches); the current version is {etag(current)}."
+            ),
             extra={"current_etag": etag(current)},
         )

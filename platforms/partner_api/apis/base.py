@@ -14,7 +14,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import APIView
 
 from config.problems import PROBLEM_CONTENT_TYPE
-from platforms.exceptions import PayloadTooLarge, PreconditionFailed, PreconditionRequired
+from platforms.exceptions import PayloadTooLarge, PreconditionRequired
 from platforms.models import ApiCredential, Platform
 from platforms.partner_api.authentication import PartnerTokenAuthentication
 from platforms.partner_api.permissions import HasPartnerScope
@@ -119,7 +119,9 @@ def if_match_versions(request, *, required: bool = False) -> frozenset[int] | No
     """The versions an `If-Match` names (RFC 9110: a list of entity tags, any of which may
     match); None when any version will do: `*`, or no header at all — real partners (OFN,
     FDC) never send one — unless the credential opted in to requiring it (428). A weak or
-    malformed tag matches no version (strong comparison), so a list of only those is 412."""
+    malformed tag matches no version (strong comparison): a list of only those is the empty
+    set, which the service's `check_version` refuses (412) once it has found the order, so an
+    unknown order is still 404 and a malformed body still 400 (RFC 9110 13.2.1)."""
     header = (request.headers.get("If-Match") or "").strip()
     if not header:
         if required:
@@ -135,8 +137,6 @@ def if_match_versions(request, *, required: bool = False) -> frozenset[int] | No
         if len(tag) > 2 and tag.startswith('"') and tag.endswith('"') and tag[1:-1].isdigit():
             if len(tag) <= 12:
                 versions.add(int(tag[1:-1]))
-    if not versions:
-        raise PreconditionFailed(f"If-Match {header[:100]} matches no version of this resource.")
     return frozenset(versions)
 
 

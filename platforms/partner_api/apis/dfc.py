@@ -210,8 +210,8 @@ class DfcOrderApi(DfcOrderMixin, DfcApi):
     )
     def put(self, request, slug: str, order_id: int):
         seller = self.seller()
-        expected = if_match_versions(request, required=self.credential.requires_if_match)
         parsed = parse_order(request.data)
+        expected = if_match_versions(request, required=self.credential.requires_if_match)
 
         def amend() -> Response:
             state = partner_order_update(
