@@ -14,18 +14,20 @@ Guarantees
   never imported back by them: no import cycle.
 """
 
+import importlib
 import logging
 import random
 from collections.abc import Callable
 from datetime import timedelta
 
-from celery import Task, current_app
+from celery import Task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from config.celery import app as celery_app
 from config.models import WorkRequest
 
 logger = logging.getLogger(__name__)
@@ -82,10 +84,17 @@ def task_queue(task_name: str, **kwargs) -> bool:
 
 def registered_task(task_name: str) -> Task:
     """The task registered under `task_name`, found by name in Celery's registry (loading the
-    task modules config.celery lists on first use), never by importing its module here."""
-    if task_name not in current_app.tasks:
-        current_app.loader.import_default_modules()
-    return current_app.tasks[task_name]
+    task modules config.celery lists on first use), never by importing its module here.
+
+    Larder's own app, not `celery.current_app`: that one is per thread, and in a thread the
+    app was not created in (gunicorn's gthread workers) it is Celery's empty default app."""
+    if task_name not in celery_app.tasks:
+        celery_app.loader.import_default_modules()
+    if task_name not in celery_app.tasks:
+        # A web process that never ran Celery's autodiscovery (gunicorn's preloaded app: the
+        # bench's partner PUT met NotRegistered there) loads the task's own module by name.
+        importlib.import_module(task_name.rpartition(".")[0])
+    return celery_app.tasks[task_name]
 
 
 def _not_leased(now) -> Q:
