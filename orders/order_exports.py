@@ -1,7 +1,6 @@
 """Orders as a spreadsheet (CSV and XLSX, one row per item) and as packing slips, for the
 admin's bulk actions. Reads only; the rows come from one query whatever the selection."""
 
-import csv
 import io
 
 from django.db.models import QuerySet
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from config.csv_files import csv_text
 from orders.models import OrderItem
 from orders.status_labels import badge_for
 from orders.templatetags.order_display import plain_number
@@ -81,11 +81,7 @@ def item_unit(item: OrderItem) -> str:
 
 
 def orders_csv(orders: QuerySet) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_(column) for column in COLUMNS])
-    writer.writerows(order_export_rows(orders))
-    return out.getvalue()
+    return csv_text([_(column) for column in COLUMNS], order_export_rows(orders))
 
 
 def orders_xlsx(orders: QuerySet) -> bytes:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from config.actors import Actor
+from config.csv_files import csv_response
 from config.exceptions import ApplicationError
 from discounts.models import CalculationRule, CouponRedemption
 from orders.models import (
@@ -273,9 +274,7 @@ class OrderAdmin(EnterpriseScopedAdmin):
 
     @admin.action(description=_("Export the selected orders (CSV)"))
     def export_csv(self, request, queryset):
-        response = HttpResponse(orders_csv(queryset), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="orders.csv"'
-        return response
+        return csv_response(orders_csv(queryset), filename="orders.csv")
 
     @admin.action(description=_("Export the selected orders (Excel)"))
     def export_xlsx(self, request, queryset):

@@ -1,9 +1,6 @@
 """Admin for producer orders: what the trader sends each producer per session, with the pick
 list, CSV and PDF exports, and the session's bulk report by weight."""
 
-import csv
-import io
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -15,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from config.csv_files import csv_response
 from orders.models import ProducerOrder, ProducerOrderLine
 from orders.producer_orders.reports import (
     ordered_unit,
@@ -23,6 +21,7 @@ from orders.producer_orders.reports import (
     producer_order_pdf,
     producer_order_pick_list,
     session_bulk_report,
+    session_bulk_report_csv,
 )
 from orders.status_labels import badge_for
 from orders.templatetags.order_display import badge, qty
@@ -287,11 +286,10 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
 
     def csv_view(self, request, pk: int):
         producer_order = self._allowed(request, pk)
-        response = HttpResponse(producer_order_csv(producer_order_id=pk), content_type="text/csv")
-        response["Content-Disposition"] = (
-            f'attachment; filename="producer-order-{producer_order.pk}.csv"'
+        return csv_response(
+            producer_order_csv(producer_order_id=pk),
+            filename=f"producer-order-{producer_order.pk}.csv",
         )
-        return response
 
     def pdf_view(self, request, pk: int):
         producer_order = self._allowed(request, pk)
@@ -327,36 +325,9 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
             session_id=session_id, producer_ids=None if whole else sorted(scope.producer_ids)
         )
         if request.GET.get("format") == "csv":
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(
-                [
-                    "producer",
-                    "product",
-                    "customer quantity",
-                    "weight kg",
-                    "pack kg",
-                    "packs",
-                    "packed kg",
-                    "surplus kg",
-                ]
+            return csv_response(
+                session_bulk_report_csv(rows), filename=f"bulk-report-{session_id}.csv"
             )
-            for row in rows:
-                writer.writerow(
-                    [
-                        row.producer_name,
-                        row.product_name,
-                        row.customer_quantity,
-                        row.weight_kg,
-                        row.pack_weight_kg,
-                        row.packs,
-                        row.packed_kg,
-                        row.surplus_kg,
-                    ]
-                )
-            response = HttpResponse(out.getvalue(), content_type="text/csv")
-            response["Content-Disposition"] = f'attachment; filename="bulk-report-{session_id}.csv"'
-            return response
         context = {
             **self.admin_site.each_context(request),
             "session": session,

@@ -1,13 +1,12 @@
 """Reads and renderings of producer orders for the people who pack and order: the pick list,
 CSV and PDF exports, and a session's bulk report by weight."""
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from config.csv_files import csv_text
 from config.money import line_total
 from orders.models import OrderItem, ProducerOrder, ProducerOrderLine
 from orders.producer_orders.services import (
@@ -105,27 +104,23 @@ def _number(value: Decimal) -> str:
 
 def producer_order_csv(*, producer_order_id: int) -> str:
     producer_order, rows = producer_order_pick_list(producer_order_id=producer_order_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for row in rows:
-        line = row.line
-        writer.writerow(
-            [
-                line.product.name,
-                line.product.sku,
-                ordered_unit(line),
-                line.customer_quantity,
-                line.weight_kg if line.weight_kg is not None else "",
-                line.packs if line.packs is not None else "",
-                line.surplus_kg if line.surplus_kg is not None else "",
-                line.quantity,
-                line.unit_price,
-                line_total(line.quantity, line.unit_price),
-            ]
-        )
-    writer.writerow(["total", "", "", "", "", "", "", "", "", producer_order.total_product])
-    return out.getvalue()
+    lines = [
+        [
+            row.line.product.name,
+            row.line.product.sku,
+            ordered_unit(row.line),
+            row.line.customer_quantity,
+            row.line.weight_kg,
+            row.line.packs,
+            row.line.surplus_kg,
+            row.line.quantity,
+            row.line.unit_price,
+            line_total(row.line.quantity, row.line.unit_price),
+        ]
+        for row in rows
+    ]
+    total = ["total", "", "", "", "", "", "", "", "", producer_order.total_product]
+    return csv_text(CSV_HEADER, [*lines, total])
 
 
 def producer_order_pdf(*, producer_order_id: int, show_customers: bool = True) -> bytes:
@@ -256,3 +251,35 @@ def session_bulk_report(*, session_id: int, producer_ids: list[int] | None = Non
         )
     report.sort(key=lambda r: (r.producer_name, r.product_name))
     return report
+
+
+BULK_CSV_HEADER = [
+    "producer",
+    "product",
+    "customer quantity",
+    "weight kg",
+    "pack kg",
+    "packs",
+    "packed kg",
+    "surplus kg",
+]
+
+
+def session_bulk_report_csv(rows: list[BulkRow]) -> str:
+    """The bulk report (`session_bulk_report`) as CSV; what is not known is an empty cell."""
+    return csv_text(
+        BULK_CSV_HEADER,
+        (
+            [
+                row.producer_name,
+                row.product_name,
+                row.customer_quantity,
+                row.weight_kg,
+                row.pack_weight_kg,
+                row.packs,
+                row.packed_kg,
+                row.surplus_kg,
+            ]
+            for row in rows
+        ),
+    )
