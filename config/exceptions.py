@@ -1,7 +1,8 @@
-"""The base of every error a service raises on purpose.
+"""The base of every error a service raises on purpose, and the project's own other errors.
 
-Each subclass has a stable `code` and an HTTP status; the API turns them into RFC 9457 problem
-documents (config/problems.py), the admin into messages, commands into their error output.
+Each ApplicationError subclass has a stable `code` and an HTTP status; the API turns them into
+RFC 9457 problem documents (config/problems.py), the admin into messages, commands into their
+error output. The plain exceptions at the end are never a response.
 """
 
 from typing import Any
@@ -44,3 +45,12 @@ class JsonTooDeep(ParseError):
 
     default_code = "json_too_deep"
     default_detail = _("The JSON body is nested too deeply.")
+
+
+class OutboundUnreachable(Exception):
+    """An outbound HTTP call (config/http.py) got no answer: refused, timed out, reset, or a URL
+    it cannot call. Its text names the cause; callers record it, it is never a response."""
+
+
+class PendingMigrations(Exception):
+    """/readyz: migrations are not all applied (the argument: how many are left)."""

@@ -241,3 +241,7 @@ class CustomerHasNoEmail(ApplicationError):
     code = "customer-has-no-email"
     title = _("The customer has no e-mail address")
     status = 409
+
+
+class NotificationKindUnknown(ValueError):
+    """A programming error: no e-mail of this kind exists (NOTIFICATION_SUBJECTS)."""

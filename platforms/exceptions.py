@@ -101,3 +101,8 @@ class UndeliverableMessage(Exception):
 
 class PartnerUnsure(Exception):
     """A look-up at the partner before sending gave no clear answer: try again later."""
+
+
+class CredentialsUnavailable(Exception):
+    """The partner's token endpoint gave no access token (refused, unreachable or unreadable):
+    the outbox records it as a failed attempt and retries."""

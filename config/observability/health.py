@@ -15,6 +15,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 
+from config.exceptions import PendingMigrations
+
 _migrations_applied = False
 
 
@@ -64,10 +66,6 @@ def _migrations() -> dict:
             raise PendingMigrations(len(plan))
         _migrations_applied = True
     return {}
-
-
-class PendingMigrations(Exception):
-    pass
 
 
 def healthz() -> JsonResponse:

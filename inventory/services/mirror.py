@@ -5,23 +5,31 @@ The producer's platform publishes its CatalogItems (DFC `dfc-b:CatalogItem`, eac
 A product here is matched by its `remote_id`, which may be either @id.
 """
 
-import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from config.exceptions import OutboundUnreachable
+from config.http import http_request
 from inventory.exceptions import CatalogUnavailable
 from inventory.lock_objects import stock_qs_select_for_update
 from inventory.models import Product, Stock
 from inventory.services.stock import backorders_allocate_request, stock_rows_ensure
-from platforms.dfc.jsonld import decimal_value, read
+from platforms.dfc.jsonld import Graph, decimal_value, read
 from platforms.exceptions import DfcParseError
 
 FETCH_TIMEOUT_SECONDS = 15
+
+
+def _catalogue_graph(document) -> Graph:
+    """The catalogue through the one JSON-LD reader (platforms.dfc.jsonld); unreadable is
+    CatalogUnavailable."""
+    try:
+        return read(document)
+    except DfcParseError as error:
+        raise CatalogUnavailable(f"unreadable DFC catalogue: {error.message}") from error
 
 
 def catalog_stock_levels(document) -> dict[str, Decimal | None]:
@@ -30,10 +38,7 @@ def catalog_stock_levels(document) -> dict[str, Decimal | None]:
     side (CatalogItem `references`, or SuppliedProduct `referencedBy` as FDC writes it).
     None: the item publishes no stock. Read by the one JSON-LD reader (platforms.dfc.jsonld);
     an unreadable document is CatalogUnavailable."""
-    try:
-        graph = read(document)
-    except DfcParseError as error:
-        raise CatalogUnavailable(f"unreadable DFC catalogue: {error.message}") from error
+    graph = _catalogue_graph(document)
     items: dict[str, Decimal | None] = {}
     levels: dict[str, Decimal | None] = {}
     for node in graph.typed("CatalogItem"):
@@ -58,10 +63,7 @@ def catalog_offer_discounts(document) -> dict[str, Decimal]:
     by the Offer's @id, by the SuppliedProduct it offers (`offeredItem` or `offers`) and by
     the product a CatalogItem that lists it (`offeredThrough`) references. Offers without a
     discount are left out. Read by the one JSON-LD reader; unreadable is CatalogUnavailable."""
-    try:
-        graph = read(document)
-    except DfcParseError as error:
-        raise CatalogUnavailable(f"unreadable DFC catalogue: {error.message}") from error
+    graph = _catalogue_graph(document)
     discounts: dict[str, Decimal] = {}
     for node in graph.typed("Offer"):
         values = graph.literals(node, "discount")
@@ -96,12 +98,15 @@ def catalog_fetch(url: str, *, token: str = ""):
     headers = {"Accept": "application/ld+json, application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
-            charset = response.headers.get_content_charset() or "utf-8"
-            return json.loads(response.read().decode(charset))
-    except (urllib.error.URLError, TimeoutError, ValueError, OSError) as error:
+        answer = http_request("GET", url, headers=headers, timeout=FETCH_TIMEOUT_SECONDS)
+    except OutboundUnreachable as error:
+        raise CatalogUnavailable(f"{url}: {error}") from error
+    if not answer.ok:
+        raise CatalogUnavailable(f"{url}: HTTP {answer.status}")
+    try:
+        return answer.json()
+    except ValueError as error:
         raise CatalogUnavailable(f"{url}: {error}") from error
 
 

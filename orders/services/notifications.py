@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from config.actors import Actor
 from config.work import task_queue, task_queue_on_commit
 from orders.events import order_event
-from orders.exceptions import CustomerHasNoEmail
+from orders.exceptions import CustomerHasNoEmail, NotificationKindUnknown
 from orders.models import Order, OrderEvent
 
 # kind → the subject line (translated at send time, in the customer's language).
@@ -32,10 +32,6 @@ NOTIFICATION_SUBJECTS = {
     "approval_denied": _("Your order %(number)s was not approved"),
     "items_unavailable": _("Some items of your order %(number)s are unavailable"),
 }
-
-
-class NotificationKindUnknown(ValueError):
-    pass
 
 
 def customer_notification_queue(

@@ -17,20 +17,18 @@ import base64
 import json
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
+from config.exceptions import OutboundUnreachable
+from config.http import http_request
+from platforms.exceptions import CredentialsUnavailable
+
 # Renew this long before the partner's expiry (capped to a tenth of the token's life).
 EXPIRY_MARGIN_SECONDS = 30
-
-
-class CredentialsUnavailable(Exception):
-    """The token endpoint gave no access token (refused, unreachable or unreadable)."""
 
 
 @dataclass
@@ -63,29 +61,22 @@ def token_request(platform) -> tuple[str, int]:
         f"{urllib.parse.quote(platform.oidc_client_id, safe='')}:"
         f"{urllib.parse.quote(secret, safe='')}".encode()
     ).decode()
-    request = urllib.request.Request(
-        platform.oidc_token_url,
-        data=urllib.parse.urlencode(form).encode(),
-        method="POST",
-        headers={
-            "Authorization": f"Basic {basic}",
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": "application/json",
-        },
-    )
     try:
-        with urllib.request.urlopen(  # noqa: S310 - the admin sets an http(s) URL
-            request, timeout=settings.OUTBOX_REQUEST_TIMEOUT_SECONDS
-        ) as response:
-            raw = response.read()
-    except urllib.error.HTTPError as error:
-        raise CredentialsUnavailable(
-            f"token endpoint answered {error.code}: {_oauth_error(error.read())}"
-        ) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        answer = http_request(
+            "POST",
+            platform.oidc_token_url,
+            headers={"Authorization": f"Basic {basic}", "Accept": "application/json"},
+            form=form,
+            timeout=settings.OUTBOX_REQUEST_TIMEOUT_SECONDS,
+        )
+    except OutboundUnreachable as error:
         raise CredentialsUnavailable(f"token endpoint unreachable: {error}") from None
+    if answer.status >= 400:
+        raise CredentialsUnavailable(
+            f"token endpoint answered {answer.status}: {_oauth_error(answer.content)}"
+        )
     try:
-        payload = json.loads(raw)
+        payload = answer.json()
         token = payload["access_token"]
         lifetime = int(payload.get("expires_in", 300))
     except (ValueError, KeyError, TypeError):
@@ -158,25 +149,21 @@ def platform_connection_test(*, platform, url: str) -> ConnectionReport:
         return ConnectionReport(False, str(error))
     if not token:
         steps.append("no credentials set (requests go without Authorization)")
-    request = urllib.request.Request(url, method="GET")
-    request.add_header("Accept", "application/ld+json, application/json")
+    headers = {"Accept": "application/ld+json, application/json"}
     if token:
-        request.add_header("Authorization", f"Bearer {token}")
+        headers["Authorization"] = f"Bearer {token}"
     try:
-        with urllib.request.urlopen(  # noqa: S310 - the platform's own http(s) URL
-            request, timeout=settings.OUTBOX_REQUEST_TIMEOUT_SECONDS
-        ) as response:
-            status, raw = response.status, b""
-    except urllib.error.HTTPError as error:
-        status, raw = error.code, error.read()
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        steps.append(f"GET {url} failed: {getattr(error, 'reason', error)}")
+        answer = http_request(
+            "GET", url, headers=headers, timeout=settings.OUTBOX_REQUEST_TIMEOUT_SECONDS
+        )
+    except OutboundUnreachable as error:
+        steps.append(f"GET {url} failed: {error}")
         return ConnectionReport(False, "; ".join(steps))
-    answer = f"GET {url} answered {status}"
-    if status >= 400:
-        answer += f": {_partner_words(raw)}"
-    steps.append(answer)
-    return ConnectionReport(200 <= status < 300, "; ".join(steps))
+    said = f"GET {url} answered {answer.status}"
+    if answer.status >= 400:
+        said += f": {_partner_words(answer.content)}"
+    steps.append(said)
+    return ConnectionReport(answer.ok, "; ".join(steps))
 
 
 def _partner_words(raw: bytes) -> str:

@@ -27,8 +27,6 @@ import json
 import logging
 import random
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
@@ -39,11 +37,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from config.exceptions import OutboundUnreachable
+from config.http import http_request
 from config.work import task_queue_on_commit
-from platforms.exceptions import PartnerUnsure, UndeliverableMessage
+from platforms.exceptions import CredentialsUnavailable, PartnerUnsure, UndeliverableMessage
 from platforms.models import DeliveryAttempt, OutboxMessage
 from platforms.outbox.partner_auth import (
-    CredentialsUnavailable,
     access_token,
     access_token_forget,
     reauthenticate_statuses,
@@ -84,7 +83,6 @@ SEND_TASK = "platforms.tasks.outbox_send_task"
 RETRYABLE_STATUSES = frozenset({408, 429})
 # The partner understood the request and refuses it (e.g. it cannot supply the order).
 REFUSAL_STATUSES = frozenset({409, 422})
-NETWORK_ERRORS = (urllib.error.URLError, TimeoutError, OSError)
 
 
 @dataclass
@@ -173,37 +171,19 @@ def outbox_subject_attempted(message: OutboxMessage, *, method: str) -> bool:
 
 
 def _http(method: str, url: str, headers: dict, data: bytes | None) -> OutboundResponse:
-    http_request = urllib.request.Request(url, data=data, method=method)
-    for name, value in headers.items():
-        http_request.add_header(name, value)
-    timeout = settings.OUTBOX_REQUEST_TIMEOUT_SECONDS
-    try:
-        with urllib.request.urlopen(http_request, timeout=timeout) as response:  # noqa: S310
-            raw = response.read()
-            status = response.status
-    except urllib.error.HTTPError as error:
-        return OutboundResponse(
-            status=error.code,
-            body=_json_or_none(error.read()),
-            retry_after=_retry_after(error.headers),
-        )
-    return OutboundResponse(status=status, body=_json_or_none(raw))
-
-
-def _json_or_none(raw: bytes) -> dict | None:
-    try:
-        value = json.loads(raw) if raw else None
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _retry_after(headers) -> int | None:
-    value = headers.get("Retry-After") if headers else None
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
+    """One call through Larder's HTTP client (config/http.py); no answer raises
+    OutboundUnreachable, recorded as the attempt's error."""
+    answer = http_request(
+        method,
+        url,
+        headers=headers,
+        content=data,
+        timeout=settings.OUTBOX_REQUEST_TIMEOUT_SECONDS,
+    )
+    retry_after = answer.retry_after_seconds() if answer.status >= 400 else None
+    return OutboundResponse(
+        status=answer.status, body=answer.json_object(), retry_after=retry_after
+    )
 
 
 def backoff_delay(attempts: int, retry_after: int | None = None) -> float:
@@ -233,7 +213,6 @@ class PartnerClient:
     def headers(self, body: bytes) -> dict:
         headers = {
             "Accept": "application/ld+json, application/json",
-            "User-Agent": "Larder-outbox/1",
             **signature_headers(
                 secret=self.platform.signing_secret,
                 message_id=self.key,
@@ -297,8 +276,8 @@ def outbox_message_send(*, message_id: int) -> str:
         error = f"look-up: {unsure}"[:500]
     except CredentialsUnavailable as unavailable:
         error = f"credentials: {unavailable}"[:500]
-    except NETWORK_ERRORS as exception:
-        error = f"{exception.__class__.__name__}: {getattr(exception, 'reason', exception)}"[:500]
+    except OutboundUnreachable as unreachable:
+        error = str(unreachable)[:500]
     duration_ms = int((time.monotonic() - clock) * 1000)
     return _record(claim, request, response, error, started, duration_ms)
 

@@ -3,6 +3,8 @@ in its app's exceptions module."""
 
 import importlib
 import inspect
+import pkgutil
+import sys
 
 from config.exceptions import ApplicationError
 
@@ -38,3 +40,25 @@ def test_each_error_code_is_defined_once_in_an_exceptions_module():
             "not in its app's exceptions module"
         )
     assert {code: names for code, names in by_code.items() if len(names) > 1} == {}
+
+
+def test_every_exception_class_of_the_apps_is_in_an_exceptions_module():
+    """Not only ApplicationErrors: the plain exceptions too (the outbox's, the HTTP client's,
+    /readyz's), so "where is this error defined" has one answer per app."""
+    skipped = ("migrations", "settings", "wsgi", "asgi", "gunicorn")
+    for app in APPS:
+        package = importlib.import_module(app)
+        for module in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if not any(part in skipped for part in module.name.split(".")):
+                importlib.import_module(module.name)
+    misplaced = sorted(
+        f"{cls.__module__}.{cls.__qualname__}"
+        for name, module in list(sys.modules.items())
+        if name.split(".")[0] in APPS
+        for cls in vars(module).values()
+        if inspect.isclass(cls)
+        and issubclass(cls, BaseException)
+        and cls.__module__ == name
+        and not name.endswith("exceptions")
+    )
+    assert misplaced == []
