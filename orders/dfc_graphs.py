@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from discounts.models import FulfilmentCentre
 from discounts.selectors import flat_shipping_fee
+from inventory.selectors import available_quantity, product_stock
 from orders.models import PaymentStatus
 from orders.statuses import OrderStatus as S
 from platforms.dfc import uris
@@ -98,30 +99,14 @@ def order_line_id(seller, order_id: int, item_id: int) -> str:
 
 
 def available_stock(product, offer=None) -> Decimal | None:
-    """What may still be sold, from live inventory: the product's stock (on hand − reserved)
-    and the offer's own limitation, whichever is smaller; -1 when unlimited (the DFC
-    convention); None when the producer publishes no stock."""
-    stock = getattr(product, "stock", None) if _has_stock(product) else None
-    levels = []
-    if stock is not None and stock.on_hand is not None:
-        levels.append(max(stock.available, Decimal(0)))
-    if offer is not None and offer.remaining is not None:
-        levels.append(offer.remaining)
-    if levels:
-        return min(levels)
-    if stock is not None and stock.is_unlimited:
+    """What may still be sold (inventory.selectors.available_quantity) as DFC's
+    stockLimitation: -1 when the producer's stock is unlimited (the DFC convention); None when
+    the producer publishes no stock."""
+    stock = product_stock(product)
+    level = available_quantity(stock=stock, offer=offer)
+    if level is None and stock is not None and stock.is_unlimited:
         return Decimal(-1)
-    return None
-
-
-def _has_stock(product) -> bool:
-    from django.core.exceptions import ObjectDoesNotExist
-
-    try:
-        product.stock  # noqa: B018 - the reverse one-to-one raises when there is no row
-    except ObjectDoesNotExist:
-        return False
-    return True
+    return level
 
 
 def order_nodes(order, items, *, seller, discount: Decimal, line_discounts: dict) -> list[dict]:

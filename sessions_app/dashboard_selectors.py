@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
+from inventory.selectors import available_quantity, product_stock
 from orders.models import Order, OrderItem, ProducerOrder
 from orders.producer_orders.selectors import producer_orders_attach_deliveries
 from orders.status_labels import NEEDS_ATTENTION_STATUSES
@@ -173,13 +174,8 @@ def _orders_over_time(orders, trunc) -> list[dict]:
 
 
 def _offer_stock(offer: Offer) -> OfferStock:
-    stock = getattr(offer.product, "stock", None)
-    rooms = []
-    if stock is not None and stock.is_known:
-        rooms.append(stock.available)
-    if offer.remaining is not None:
-        rooms.append(offer.remaining)
-    available = min(rooms) if rooms else None
+    stock = product_stock(offer.product)
+    available = available_quantity(stock=stock, offer=offer)
     if stock is None:
         text = "unknown (no stock published)"
     else:

@@ -28,18 +28,6 @@ def session_offers_qs(*, session_id: int) -> QuerySet[Offer]:
     )
 
 
-def offer_available(offer: Offer):
-    """What a customer may still take of an offer, or None when nothing limits it: the
-    smaller of the producer's available stock and the session's own limitation."""
-    limits = []
-    stock = getattr(offer.product, "stock", None)
-    if stock is not None and stock.is_known:
-        limits.append(stock.available)
-    if offer.remaining is not None:
-        limits.append(offer.remaining)
-    return min(limits) if limits else None
-
-
 def customer_offers_qs(
     *, session_id: int, category_id: int | None
 ) -> "QuerySet[WithAnnotations[Offer, CategoryOfferFields]]":

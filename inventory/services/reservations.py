@@ -8,10 +8,11 @@ reservations in one statement: the number of queries does not grow with the numb
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import connection
@@ -21,6 +22,7 @@ from django.utils import timezone
 from inventory.exceptions import InsufficientStock
 from inventory.lock_objects import stock_rows_lock
 from inventory.models import Reservation, Stock
+from inventory.selectors import available_quantity
 from sessions_app.lock_objects import offer_qs_select_for_update
 from sessions_app.models import Offer
 
@@ -47,18 +49,29 @@ class StockRequest:
 
 
 def item_stock_request(item, *, allow_backorder: bool = True) -> StockRequest:
-    """What an order item (loaded with its offer) asks of the stock: its quantity, counted
-    against its offer's limitation if any, backorderable where the offer allows it."""
-    offer = item.offer
+    """What an order item asks of the stock: its quantity, counted against its offer's
+    limitation if the offer has one, backorderable where `allow_backorder` and the offer allow
+    it. The one builder: `item` is an OrderItem loaded with its offer, or an item row as
+    orders.services.totals.order_item_rows reads it (`id`, …, `offer__stock_limitation`,
+    `offer__allows_backorder`)."""
+    if isinstance(item, Mapping):
+        field = item.__getitem__
+        limitation = item["offer__stock_limitation"]
+        backorderable = bool(item["offer__allows_backorder"])
+    else:
+        field, offer = partial(getattr, item), item.offer
+        limitation = offer.stock_limitation if offer is not None else None
+        backorderable = offer is not None and offer.allows_backorder
+    has_offer = field("offer_id") is not None
     return StockRequest(
-        item_id=item.pk,
-        order_id=item.order_id,
-        product_id=item.product_id,
-        product_name=item.product_name,
-        quantity=item.quantity,
-        offer_id=item.offer_id,
-        offer_limited=offer is not None and offer.stock_limitation is not None,
-        allows_backorder=allow_backorder and offer is not None and offer.allows_backorder,
+        item_id=field("id"),
+        order_id=field("order_id"),
+        product_id=field("product_id"),
+        product_name=field("product_name"),
+        quantity=field("quantity"),
+        offer_id=field("offer_id"),
+        offer_limited=has_offer and limitation is not None,
+        allows_backorder=allow_backorder and has_offer and backorderable,
     )
 
 
@@ -319,23 +332,22 @@ def reservation_resize(*, order_item_id: int, quantity: Decimal, product_name: s
         [reservation.stock_id] if reservation.stock_id else [],
         [reservation.offer_id] if reservation.offer_id else [],
     )
-    if delta > 0:
-        rooms = [s.available for s in stocks.values() if s.available is not None] + [
-            o.remaining for o in offers.values() if o.remaining is not None
-        ]
-        if any(delta > room for room in rooms):
-            raise InsufficientStock(
-                [
-                    {
-                        "item": order_item_id,
-                        "offer": reservation.offer_id,
-                        "product": reservation.stock_id,
-                        "product_name": product_name,
-                        "requested": quantity_text(delta),
-                        "available": quantity_text(min(rooms)),
-                    }
-                ]
-            )
+    room = available_quantity(
+        stock=next(iter(stocks.values()), None), offer=next(iter(offers.values()), None)
+    )
+    if delta > 0 and room is not None and delta > room:
+        raise InsufficientStock(
+            [
+                {
+                    "item": order_item_id,
+                    "offer": reservation.offer_id,
+                    "product": reservation.stock_id,
+                    "product_name": product_name,
+                    "requested": quantity_text(delta),
+                    "available": quantity_text(room),
+                }
+            ]
+        )
     _write({pk: delta for pk in stocks}, {pk: delta for pk in offers})
     Reservation.objects.filter(pk=reservation.pk).update(quantity=quantity)
 

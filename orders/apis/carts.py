@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from config.actors import Actor
 from config.exceptions import NotFound
 from inventory.models import Reservation
+from inventory.selectors import offer_available
 from orders.models import Customer, Order, OrderItem
 from orders.permissions import (
     StorefrontAction,
@@ -35,7 +36,7 @@ from orders.services.checkout import (
 from orders.services.items import MAX_ITEM_QUANTITY
 from orders.services.payments import order_pay, order_payment_review_accept
 from sessions_app.models import SaleSession
-from sessions_app.selectors import customer_offers_qs, offer_available
+from sessions_app.selectors import customer_offers_qs
 
 
 def _order_allowed(request, order_id: int, action: StorefrontAction = StorefrontAction.VIEW):

@@ -22,7 +22,7 @@ from config.money import line_total
 from inventory.models import Reservation
 from inventory.services.reservations import (
     Allocation,
-    StockRequest,
+    item_stock_request,
     reservations_release,
     stock_reserve,
 )
@@ -256,22 +256,6 @@ SUBMIT_ITEM_FIELDS = (
 )
 
 
-def _stock_request(row: dict) -> StockRequest:
-    """What an item row (order_item_rows) asks of the stock; as item_stock_request does for an
-    OrderItem instance."""
-    limited = row["offer__stock_limitation"] is not None
-    return StockRequest(
-        item_id=row["id"],
-        order_id=row["order_id"],
-        product_id=row["product_id"],
-        product_name=row["product_name"],
-        quantity=row["quantity"],
-        offer_id=row["offer_id"],
-        offer_limited=limited,
-        allows_backorder=bool(row["offer__allows_backorder"]),
-    )
-
-
 # durable: the storefront's own transaction, never nested (no savepoint); what it returns is
 # committed.
 @transaction.atomic(durable=True)
@@ -315,7 +299,7 @@ def cart_submit(*, order_id: int, actor: Actor) -> Order:
                 f"is in {order.currency}."
             )
     allocations = stock_reserve(
-        requests=[_stock_request(row) for row in items],
+        requests=[item_stock_request(row) for row in items],
         expires_at=cart_reservation_expiry(now),
     )
     for row in items:

@@ -4,8 +4,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from inventory.selectors import offer_available
 from sessions_app.exceptions import SessionNotOpenable
-from sessions_app.selectors import offer_available, session_offers_qs
+from sessions_app.selectors import session_offers_qs
 from sessions_app.services import session_open
 from tests.factories import OfferFactory, SaleSessionFactory
 from tests.inventory.factories import StockFactory
