@@ -1,6 +1,9 @@
 import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import post_migrate
 
 from config.actors import Actor
+from platforms.tenancy.role_groups import GROUP_PERMISSIONS, permissions_ensure, role_group_sync
 
 # Partner API fixtures (platforms, tokens, clients), for tests/platforms/test_api_*.py.
 pytest_plugins = ["tests.platforms.api_support"]
@@ -19,3 +22,18 @@ def staff_user(django_user_model):
 @pytest.fixture
 def staff_actor(staff_user) -> Actor:
     return Actor.for_user(staff_user)
+
+
+def _role_groups_after_a_flush(sender, **kwargs) -> None:
+    """A transactional test (live servers, threads) ends by flushing the database, which
+    takes away the role groups migration platforms/0006 made; Django then sends post_migrate
+    as after a migrate, and this makes them again, so the next test grants roles as on a
+    migrated database. A test concern, so it lives here and not in membership_grant."""
+    if sender.label != "platforms":
+        return
+    permissions_ensure()
+    for name in GROUP_PERMISSIONS:
+        role_group_sync(name, group_model=Group, permission_model=Permission)
+
+
+post_migrate.connect(_role_groups_after_a_flush, dispatch_uid="tests-role-groups-after-flush")

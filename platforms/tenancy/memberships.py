@@ -1,11 +1,10 @@
 """Granting back-office roles."""
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from platforms.exceptions import RoleNotForThisEnterprise
 from platforms.models import ROLE_GROUPS, Membership, Role
-from platforms.tenancy.role_groups import permissions_ensure, role_group_sync
 
 
 @transaction.atomic
@@ -22,12 +21,7 @@ def membership_grant(*, user, enterprise, role: str) -> Membership:
     )
     roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
     user.groups.remove(*Group.objects.filter(name__in=ROLE_GROUPS.values()))
-    for name in {ROLE_GROUPS[r] for r in roles}:
-        group = Group.objects.filter(name=name).first()
-        if group is None:  # removed since the migration made it (e.g. a flushed test database)
-            permissions_ensure()
-            group = role_group_sync(name, group_model=Group, permission_model=Permission)
-        user.groups.add(group)
+    user.groups.add(*Group.objects.filter(name__in={ROLE_GROUPS[r] for r in roles}))
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])

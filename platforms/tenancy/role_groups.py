@@ -1,6 +1,6 @@
 """The role groups and their permissions, as data. Customer service edits orders but not
-pricing rules; producer staff only read their producer orders. Used by migration
-platforms/0006 and by `membership_grant` (which re-creates a group a database flush removed)."""
+pricing rules; producer staff only read their producer orders. Migration platforms/0006 makes
+the groups; `membership_grant` puts users in them."""
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 APPROVE = "approve"  # orders.approve_order: approve or deny an order waiting for approval (W)
@@ -73,7 +73,7 @@ def role_group_sync(name: str, *, group_model, permission_model):
 
 def permissions_ensure(app_registry=None) -> None:
     """Create any missing model permissions now (Django normally does it after migrate; a
-    data migration, or a database flushed by a test, needs them before)."""
+    data migration that gives them to groups needs them before)."""
     from django.apps import apps as global_apps
     from django.contrib.auth.management import create_permissions
 

@@ -13,6 +13,7 @@ from tests.factories import (
     CustomerFactory,
     ProducerFactory,
     SaleSessionFactory,
+    TraderFactory,
 )
 from tests.inventory.factories import offer_with_stock, placed_with
 
@@ -183,3 +184,17 @@ def test_order_list_filters_and_search_stay_within_the_enterprise(client, world)
     assert f">{data['mine']['order'].number}<".encode() in body
     assert b"Farm theirs" not in body
     assert b"Hub theirs" not in body
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("run", ["first", "after a flush"])
+def test_roles_are_granted_after_a_transactional_test_flushed_the_database(django_user_model, run):
+    """The second run starts after the first's flush: the role groups are there again
+    (tests/conftest.py makes them on post_migrate), so membership_grant need not."""
+    trader = TraderFactory()
+    user = django_user_model.objects.create_user(f"cs-{run}", password="pw")
+
+    membership_grant(user=user, enterprise=trader, role=Role.CUSTOMER_SERVICE)
+
+    assert user.has_perm("orders.change_order")
+    assert not user.has_perm("discounts.change_calculationrule")
