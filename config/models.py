@@ -21,7 +21,9 @@ class WorkRequest(models.Model):
 
     kind = models.CharField(max_length=40, choices=Kind.choices, verbose_name=_("kind"))
     params = models.JSONField(
-        default=dict, help_text="The service's keyword arguments (ids).", verbose_name=_("params")
+        default=dict,
+        help_text=_("The service's keyword arguments (ids)."),
+        verbose_name=_("params"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     # When the sweep may queue it (again): a little after it was written or last queued.

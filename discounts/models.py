@@ -21,7 +21,7 @@ class TaxCategory(models.Model):
     code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
     name = models.CharField(max_length=120, verbose_name=_("name"))
     rate = models.DecimalField(
-        max_digits=5, decimal_places=2, help_text="Percent, e.g. 5.50", verbose_name=_("rate")
+        max_digits=5, decimal_places=2, help_text=_("Percent, e.g. 5.50"), verbose_name=_("rate")
     )
 
     class Meta:
@@ -49,7 +49,9 @@ class ShippingMode(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The tax category of this mode's shipping charges (shipping tax); empty: none.",
+        help_text=_(
+            "The tax category of this mode's shipping charges (shipping tax); empty: none."
+        ),
         verbose_name=_("tax category"),
     )
 
@@ -177,7 +179,7 @@ class CalculationRule(models.Model):
         verbose_name=_("trader"),
     )
     name = models.CharField(
-        max_length=160, help_text="Shown to the customer on the order.", verbose_name=_("name")
+        max_length=160, help_text=_("Shown to the customer on the order."), verbose_name=_("name")
     )
     usage = models.CharField(max_length=12, choices=Usage.choices, verbose_name=_("usage"))
     method = models.CharField(max_length=12, choices=Method.choices, verbose_name=_("method"))
@@ -188,16 +190,20 @@ class CalculationRule(models.Model):
         max_digits=12,
         decimal_places=2,
         default=0,
-        help_text="Percent (0-100) for a percentage; an amount in `currency` otherwise. A "
-        "fixed amount is per unit for item scopes and for the whole order at order scope. "
-        "Unused by a shipping rule with a scale.",
+        help_text=_(
+            "Percent (0-100) for a percentage; an amount in `currency` otherwise. A "
+            "fixed amount is per unit for item scopes and for the whole order at order scope. "
+            "Unused by a shipping rule with a scale."
+        ),
         verbose_name=_("value"),
     )
     currency = models.CharField(
         max_length=3,
         blank=True,
-        help_text="ISO code of fixed amounts and thresholds; the rule applies only to orders "
-        "in this currency. May be empty for a percentage without a minimum order total.",
+        help_text=_(
+            "ISO code of fixed amounts and thresholds; the rule applies only to orders "
+            "in this currency. May be empty for a percentage without a minimum order total."
+        ),
         verbose_name=_("currency"),
     )
     product = models.ForeignKey(
@@ -223,8 +229,10 @@ class CalculationRule(models.Model):
         null=True,
         blank=True,
         related_name="calculation_rules",
-        help_text="Session scope: items offered in this session. Other scopes: the rule "
-        "qualifies only for orders of this session.",
+        help_text=_(
+            "Session scope: items offered in this session. Other scopes: the rule "
+            "qualifies only for orders of this session."
+        ),
         verbose_name=_("sales session"),
     )
     shipping_mode = models.ForeignKey(
@@ -248,15 +256,17 @@ class CalculationRule(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="The rule qualifies when the order's product total is at least this.",
+        help_text=_("The rule qualifies when the order's product total is at least this."),
         verbose_name=_("minimum order total"),
     )
     threshold_basis = models.CharField(
         max_length=16,
         choices=PriceBasis.choices,
         default=PriceBasis.NON_DISCOUNTED,
-        help_text="Whether the minimum order total is compared before or after the coupons "
-        "and discounts applied before this rule.",
+        help_text=_(
+            "Whether the minimum order total is compared before or after the coupons "
+            "and discounts applied before this rule."
+        ),
         verbose_name=_("threshold basis"),
     )
     minimum_quantity = models.DecimalField(
@@ -264,33 +274,41 @@ class CalculationRule(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
-        help_text="Item scopes: the line's quantity; order scope: the order's total quantity.",
+        help_text=_("Item scopes: the line's quantity; order scope: the order's total quantity."),
         verbose_name=_("minimum quantity"),
     )
     price_basis = models.CharField(
         max_length=16,
         choices=PriceBasis.choices,
         default=PriceBasis.NET,
-        help_text="What a percentage is taken of, and what a price scale looks up: the price "
-        "before other discounts (two 10% = 20% off) or the net price (two 10% = 19% off).",
+        help_text=_(
+            "What a percentage is taken of, and what a price scale looks up: the price "
+            "before other discounts (two 10% = 20% off) or the net price (two 10% = 19% off)."
+        ),
         verbose_name=_("price basis"),
     )
     valid_from = models.DateTimeField(null=True, blank=True, verbose_name=_("valid from"))
     valid_until = models.DateTimeField(null=True, blank=True, verbose_name=_("valid until"))
     priority = models.PositiveSmallIntegerField(
-        default=100, help_text="Lower runs first within the same usage.", verbose_name=_("priority")
+        default=100,
+        help_text=_("Lower runs first within the same usage."),
+        verbose_name=_("priority"),
     )
     is_exclusive = models.BooleanField(
         default=False,
-        help_text="Applies only to items no other rule of the same usage has touched, and no "
-        "later rule of that usage applies to them.",
+        help_text=_(
+            "Applies only to items no other rule of the same usage has touched, and no "
+            "later rule of that usage applies to them."
+        ),
         verbose_name=_("is exclusive"),
     )
     exempt_tax_categories = models.ManyToManyField(
         TaxCategory,
         blank=True,
         related_name="+",
-        help_text="This rule's adjustments do not change the taxable amount of these categories.",
+        help_text=_(
+            "This rule's adjustments do not change the taxable amount of these categories."
+        ),
         verbose_name=_("exempt tax categories"),
     )
     order = models.ForeignKey(
@@ -299,8 +317,10 @@ class CalculationRule(models.Model):
         null=True,
         blank=True,
         related_name="manual_rules",
-        help_text="A manual adjustment: the rule applies to this one order only (a "
-        "customer-service discount; its name carries the reason).",
+        help_text=_(
+            "A manual adjustment: the rule applies to this one order only (a "
+            "customer-service discount; its name carries the reason)."
+        ),
         verbose_name=_("order"),
     )
     is_active = models.BooleanField(default=True, verbose_name=_("is active"))
@@ -429,7 +449,7 @@ class Coupon(models.Model):
         verbose_name=_("trader"),
     )
     code = models.CharField(
-        max_length=40, help_text="Case does not matter.", verbose_name=_("code")
+        max_length=40, help_text=_("Case does not matter."), verbose_name=_("code")
     )
     rule = models.ForeignKey(
         CalculationRule,
@@ -443,7 +463,7 @@ class Coupon(models.Model):
     usage_limit = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="How many orders may use it; 1 = single use; empty: no limit.",
+        help_text=_("How many orders may use it; 1 = single use; empty: no limit."),
         verbose_name=_("usage limit"),
     )
     once_per_customer = models.BooleanField(default=False, verbose_name=_("once per customer"))
@@ -578,11 +598,11 @@ class _Adjustment(models.Model):
         verbose_name=_("tax category"),
     )
     description = models.CharField(
-        max_length=200, help_text="Snapshot of the rule's name.", verbose_name=_("description")
+        max_length=200, help_text=_("Snapshot of the rule's name."), verbose_name=_("description")
     )
     amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("amount"))
     sequence = models.PositiveSmallIntegerField(
-        help_text="Position in the pricing run.", verbose_name=_("sequence")
+        help_text=_("Position in the pricing run."), verbose_name=_("sequence")
     )
 
     class Meta:
@@ -663,7 +683,7 @@ class FulfilmentCentre(models.Model):
         ShippingMode,
         on_delete=models.PROTECT,
         related_name="fulfilment_centres",
-        help_text="Items fulfilled here ship by this mode: its shipping rules price the fee.",
+        help_text=_("Items fulfilled here ship by this mode: its shipping rules price the fee."),
         verbose_name=_("shipping mode"),
     )
     # The place (a pickup point's address; a delivery zone's depot).
@@ -674,7 +694,7 @@ class FulfilmentCentre(models.Model):
     delivery_postcodes = models.CharField(
         max_length=500,
         blank=True,
-        help_text="A delivery zone: comma-separated postcode prefixes it delivers to.",
+        help_text=_("A delivery zone: comma-separated postcode prefixes it delivers to."),
         verbose_name=_("delivery postcodes"),
     )
     is_active = models.BooleanField(default=True, verbose_name=_("is active"))

@@ -40,7 +40,7 @@ class Product(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
-        help_text="Weight of one unit.",
+        help_text=_("Weight of one unit."),
         verbose_name=_("weight kg"),
     )
     pack_weight_kg = models.DecimalField(
@@ -48,7 +48,7 @@ class Product(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
-        help_text="Weight of the producer's wholesale (bulk) pack, for aggregation by weight.",
+        help_text=_("Weight of the producer's wholesale (bulk) pack, for aggregation by weight."),
         verbose_name=_("pack weight kg"),
     )
     # Bulk units (use case 6): the wholesale product this retail product is bought as, when
@@ -59,7 +59,7 @@ class Product(models.Model):
         null=True,
         blank=True,
         related_name="retail_products",
-        help_text="The producer's wholesale product this one is bought as when aggregating.",
+        help_text=_("The producer's wholesale product this one is bought as when aggregating."),
         verbose_name=_("wholesale product"),
     )
     wholesale_ratio = models.DecimalField(
@@ -67,8 +67,10 @@ class Product(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
-        help_text="How many of this product one wholesale unit holds (e.g. 20). Empty: by "
-        "weight, the wholesale product's weight ÷ this product's.",
+        help_text=_(
+            "How many of this product one wholesale unit holds (e.g. 20). Empty: by "
+            "weight, the wholesale product's weight ÷ this product's."
+        ),
         verbose_name=_("wholesale ratio"),
     )
     catalog_discount = models.DecimalField(
@@ -76,8 +78,10 @@ class Product(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="Discount per unit the producer's platform offers on this product (its "
-        "DFC Offer's dfc-b:discount), read with its catalogue.",
+        help_text=_(
+            "Discount per unit the producer's platform offers on this product (its "
+            "DFC Offer's dfc-b:discount), read with its catalogue."
+        ),
         verbose_name=_("catalog discount"),
     )
     tax_category = models.ForeignKey(
@@ -90,7 +94,7 @@ class Product(models.Model):
     remote_id = models.URLField(
         max_length=500,
         blank=True,
-        help_text="The product's DFC @id on its producer's platform.",
+        help_text=_("The product's DFC @id on its producer's platform."),
         verbose_name=_("remote ID"),
     )
     is_active = models.BooleanField(default=True, verbose_name=_("is active"))
@@ -168,7 +172,7 @@ class Stock(models.Model):
     )
     is_remote_mirror = models.BooleanField(
         default=False,
-        help_text="Copied from the producer's platform (DFC stockLimitation).",
+        help_text=_("Copied from the producer's platform (DFC stockLimitation)."),
         verbose_name=_("is remote mirror"),
     )
     remote_stock_limitation = models.DecimalField(
@@ -176,7 +180,7 @@ class Stock(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
-        help_text="The stockLimitation last read from the producer's platform, as published.",
+        help_text=_("The stockLimitation last read from the producer's platform, as published."),
         verbose_name=_("remote stock limitation"),
     )
     refreshed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("refreshed at"))
@@ -247,14 +251,14 @@ class Reservation(models.Model):
         null=True,
         blank=True,
         related_name="reservations",
-        help_text="Set when the quantity also counts against the offer's stock limitation.",
+        help_text=_("Set when the quantity also counts against the offer's stock limitation."),
         verbose_name=_("offer"),
     )
     quantity = models.DecimalField(max_digits=14, decimal_places=3, verbose_name=_("quantity"))
     expires_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="For a cart: when a task releases it. Empty: firm.",
+        help_text=_("For a cart: when a task releases it. Empty: firm."),
         verbose_name=_("expires at"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))

@@ -5,29 +5,30 @@ orders/services/status.py is the only code that moves an order along it.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OrderStatus(models.TextChoices):
-    PENDING = "P", "P · pending (cart)"
-    SUBMITTED = "I", "I · submitted, not paid"
-    WAITING_APPROVAL = "W", "W · waiting approval"
-    APPROVAL_DENIED = "N", "N · approval denied"
-    PAYMENT_INITIATED = "M", "M · payment initiated"
-    PAYMENT_REVIEW = "A", "A · payment authorization needs review"
-    BACKORDERED = "B", "B · backordered"
-    LOW_INVENTORY = "L", "L · low inventory"
-    CSR_EDIT = "E", "E · customer-service edit"
-    COMPLETE = "C", "C · complete (payment authorized)"
-    RELEASED = "R", "R · released to fulfilment"
-    SHIPPED = "S", "S · shipped"
-    DEPOSITED = "D", "D · deposited (payment captured)"
-    CANCELLED = "X", "X · cancelled"
-    TEMPORARY = "T", "T · temporary backup of an order under edit"
-    READY_FOR_REMOTE_FULFILMENT = "F", "F · ready for remote fulfilment"
-    WAITING_REMOTE_FULFILMENT = "G", "G · waiting for remote fulfilment"
-    PRIVATE_REQUISITION_LIST = "Y", "Y · private requisition list"
-    SHAREABLE_REQUISITION_LIST = "Z", "Z · shareable requisition list"
-    QUICK_ORDER_PROFILE = "Q", "Q · quick-order profile"
+    PENDING = "P", _("P · pending (cart)")
+    SUBMITTED = "I", _("I · submitted, not paid")
+    WAITING_APPROVAL = "W", _("W · waiting approval")
+    APPROVAL_DENIED = "N", _("N · approval denied")
+    PAYMENT_INITIATED = "M", _("M · payment initiated")
+    PAYMENT_REVIEW = "A", _("A · payment authorization needs review")
+    BACKORDERED = "B", _("B · backordered")
+    LOW_INVENTORY = "L", _("L · low inventory")
+    CSR_EDIT = "E", _("E · customer-service edit")
+    COMPLETE = "C", _("C · complete (payment authorized)")
+    RELEASED = "R", _("R · released to fulfilment")
+    SHIPPED = "S", _("S · shipped")
+    DEPOSITED = "D", _("D · deposited (payment captured)")
+    CANCELLED = "X", _("X · cancelled")
+    TEMPORARY = "T", _("T · temporary backup of an order under edit")
+    READY_FOR_REMOTE_FULFILMENT = "F", _("F · ready for remote fulfilment")
+    WAITING_REMOTE_FULFILMENT = "G", _("G · waiting for remote fulfilment")
+    PRIVATE_REQUISITION_LIST = "Y", _("Y · private requisition list")
+    SHAREABLE_REQUISITION_LIST = "Z", _("Z · shareable requisition list")
+    QUICK_ORDER_PROFILE = "Q", _("Q · quick-order profile")
 
 
 S = OrderStatus
@@ -115,17 +116,17 @@ def is_allowed(from_status: str, to_status: str) -> bool:
 
 
 class InventoryStatus(models.TextChoices):
-    NOT_ALLOCATED = "NALC", "not allocated"
-    ALLOCATED = "ALLC", "allocated"
-    BACKORDERED = "BO", "backordered"
-    FULFILLED = "FUL", "fulfilled"
+    NOT_ALLOCATED = "NALC", _("not allocated")
+    ALLOCATED = "ALLC", _("allocated")
+    BACKORDERED = "BO", _("backordered")
+    FULFILLED = "FUL", _("fulfilled")
 
 
 class FulfilmentStatus(models.TextChoices):
-    UNFULFILLED = "unfulfilled", "unfulfilled"
-    HELD = "held", "held"
-    FULFILLED = "fulfilled", "fulfilled"
-    CANCELLED = "cancelled", "cancelled"
+    UNFULFILLED = "unfulfilled", _("unfulfilled")
+    HELD = "held", _("held")
+    FULFILLED = "fulfilled", _("fulfilled")
+    CANCELLED = "cancelled", _("cancelled")
 
 
 # Customer orders that count towards producer orders: placed and not cancelled. Carts (P) and

@@ -81,7 +81,7 @@ class Offer(models.Model):
         max_digits=5,
         decimal_places=2,
         default=0,
-        help_text="Percent, e.g. 5.50",
+        help_text=_("Percent, e.g. 5.50"),
         verbose_name=_("VAT rate"),
     )
     stock_limitation = models.DecimalField(
@@ -89,21 +89,23 @@ class Offer(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
-        help_text="Most this session may sell; empty means no limit of its own.",
+        help_text=_("Most this session may sell; empty means no limit of its own."),
         verbose_name=_("stock limitation"),
     )
     allows_backorder = models.BooleanField(default=False, verbose_name=_("allows backorder"))
     is_public = models.BooleanField(
         default=True,
-        help_text="Offered to every customer. When off, only to the customer categories given "
-        "an available category offer.",
+        help_text=_(
+            "Offered to every customer. When off, only to the customer categories given "
+            "an available category offer."
+        ),
         verbose_name=_("is public"),
     )
     quantity_reserved = models.DecimalField(
         max_digits=12,
         decimal_places=3,
         default=0,
-        help_text="Held by this session's orders against the stock limitation.",
+        help_text=_("Held by this session's orders against the stock limitation."),
         verbose_name=_("quantity reserved"),
     )
     remote_id = models.URLField(max_length=500, blank=True, verbose_name=_("remote ID"))

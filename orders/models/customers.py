@@ -3,30 +3,43 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Customer(models.Model):
     """A person buying from a trader. Personal data never leaves this platform."""
 
     trader = models.ForeignKey(
-        "platforms.Enterprise", on_delete=models.PROTECT, related_name="customers"
+        "platforms.Enterprise",
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name=_("trader"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("user"),
     )
-    name = models.CharField(max_length=160)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    name = models.CharField(max_length=160, verbose_name=_("name"))
+    email = models.EmailField(blank=True, verbose_name=_("e-mail"))
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
     needs_approval = models.BooleanField(
-        default=False, help_text="Every order of this customer waits for approval (W)."
+        default=False,
+        help_text=_("Every order of this customer waits for approval (W)."),
+        verbose_name=_("needs approval"),
     )
     session_spending_limit = models.DecimalField(
         max_digits=14,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="Orders taking the customer's total in one sales session above this wait "
-        "for approval (W). Empty: no limit.",
+        help_text=_(
+            "Orders taking the customer's total in one sales session above this wait "
+            "for approval (W). Empty: no limit."
+        ),
+        verbose_name=_("session spending limit"),
     )
     category = models.ForeignKey(
         "sessions_app.CustomerCategory",
@@ -34,14 +47,20 @@ class Customer(models.Model):
         null=True,
         blank=True,
         related_name="customers",
-        help_text="The contract the trader's offers are made under (members, wholesale…).",
+        help_text=_("The contract the trader's offers are made under (members, wholesale…)."),
+        verbose_name=_("category"),
     )
     erased_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the personal data were erased (GDPR)."
+        null=True,
+        blank=True,
+        help_text=_("When the personal data were erased (GDPR)."),
+        verbose_name=_("erased at"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -65,20 +84,28 @@ class ApprovalRule(models.Model):
     limit per session (orders/services/approval.py)."""
 
     trader = models.OneToOneField(
-        "platforms.Enterprise", on_delete=models.CASCADE, related_name="approval_rule"
+        "platforms.Enterprise",
+        on_delete=models.CASCADE,
+        related_name="approval_rule",
+        verbose_name=_("trader"),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
     order_total_over = models.DecimalField(
         max_digits=14,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="Orders whose total is above this amount wait for approval. Empty: no threshold.",
+        help_text=_(
+            "Orders whose total is above this amount wait for approval. Empty: no threshold."
+        ),
+        verbose_name=_("order total over"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("approval rule")
+        verbose_name_plural = _("approval rules")
         constraints = [
             models.CheckConstraint(
                 condition=Q(order_total_over__isnull=True) | Q(order_total_over__gte=0),
@@ -94,20 +121,25 @@ class Consent(models.Model):
     """A consent given or withdrawn by an account holder: an append-only record (GDPR art. 7)."""
 
     class Purpose(models.TextChoices):
-        TERMS = "terms", "terms of sale"
-        PRIVACY = "privacy", "privacy notice"
-        MARKETING = "marketing", "marketing e-mails"
+        TERMS = "terms", _("terms of sale")
+        PRIVACY = "privacy", _("privacy notice")
+        MARKETING = "marketing", _("marketing e-mails")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("user"),
     )
-    purpose = models.CharField(max_length=20, choices=Purpose.choices)
-    granted = models.BooleanField()
-    policy_version = models.CharField(max_length=40, blank=True)
-    source = models.CharField(max_length=20, default="account")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, verbose_name=_("purpose"))
+    granted = models.BooleanField(verbose_name=_("granted"))
+    policy_version = models.CharField(max_length=40, blank=True, verbose_name=_("policy version"))
+    source = models.CharField(max_length=20, default="account", verbose_name=_("source"))
+    recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("recorded at"))
 
     class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
         ordering = ["recorded_at", "pk"]
         indexes = [models.Index(fields=["user", "purpose", "recorded_at"])]
 
@@ -117,18 +149,24 @@ class Consent(models.Model):
 
 class Address(models.Model):
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="addresses"
+        Customer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="addresses",
+        verbose_name=_("customer"),
     )
-    name = models.CharField(max_length=160)
-    line1 = models.CharField(max_length=200)
-    line2 = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100)
-    postcode = models.CharField(max_length=20)
-    country = models.CharField(max_length=2, default="GB")
-    phone = models.CharField(max_length=40, blank=True)
+    name = models.CharField(max_length=160, verbose_name=_("name"))
+    line1 = models.CharField(max_length=200, verbose_name=_("address line 1"))
+    line2 = models.CharField(max_length=200, blank=True, verbose_name=_("address line 2"))
+    city = models.CharField(max_length=100, verbose_name=_("city"))
+    postcode = models.CharField(max_length=20, verbose_name=_("postcode"))
+    country = models.CharField(max_length=2, default="GB", verbose_name=_("country"))
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
 
     class Meta:
-        verbose_name_plural = "addresses"
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
 
     def __str__(self) -> str:
         return f"{self.name}, {self.line1}, {self.postcode} {self.city}"

@@ -5,6 +5,7 @@ orders awaiting approval)."""
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Func, Q, Value
+from django.utils.translation import gettext_lazy as _
 
 from orders.models.customers import Address, Customer
 from orders.models.fields import ORDER_NUMBER_SEQUENCE, money_field
@@ -20,16 +21,16 @@ from orders.statuses import (
 class PaymentStatus(models.TextChoices):
     """Where the trader's payment stands (DFC PaymentStatus Unpaid / Paid / Cancelled)."""
 
-    UNPAID = "unpaid", "unpaid"
-    DEFERRED = "deferred", "to pay at pickup / on invoice"
-    REVIEW = "review", "authorization needs review"
-    AUTHORIZED = "authorized", "authorized"
-    DUE = "due", "payment due (more than authorized)"
-    PAID = "paid", "paid (payment received)"
-    CAPTURED = "captured", "captured"
-    CAPTURE_FAILED = "capture_failed", "capture failed"
-    REFUNDED = "refunded", "refunded"
-    VOIDED = "voided", "voided (order cancelled)"
+    UNPAID = "unpaid", _("unpaid")
+    DEFERRED = "deferred", _("to pay at pickup / on invoice")
+    REVIEW = "review", _("authorization needs review")
+    AUTHORIZED = "authorized", _("authorized")
+    DUE = "due", _("payment due (more than authorized)")
+    PAID = "paid", _("paid (payment received)")
+    CAPTURED = "captured", _("captured")
+    CAPTURE_FAILED = "capture_failed", _("capture failed")
+    REFUNDED = "refunded", _("refunded")
+    VOIDED = "voided", _("voided (order cancelled)")
 
 
 class Order(models.Model):
@@ -37,22 +38,36 @@ class Order(models.Model):
         unique=True,
         editable=False,
         db_default=Func(Value(ORDER_NUMBER_SEQUENCE), function="nextval"),
+        verbose_name=_("number"),
     )
     status = models.CharField(
-        max_length=1, choices=OrderStatus.choices, default=OrderStatus.PENDING, db_index=True
+        max_length=1,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING,
+        db_index=True,
+        verbose_name=_("status"),
     )
     status_before_edit = models.CharField(
         max_length=1,
         choices=OrderStatus.choices,
         blank=True,
-        help_text="While in E: the status a commit or roll-back returns to.",
+        help_text=_("While in E: the status a commit or roll-back returns to."),
+        verbose_name=_("status before edit"),
     )
-    currency = models.CharField(max_length=3)
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
     trader = models.ForeignKey(
-        "platforms.Enterprise", on_delete=models.PROTECT, related_name="orders"
+        "platforms.Enterprise",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("trader"),
     )
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("customer"),
     )
     sales_session = models.ForeignKey(
         "sessions_app.SaleSession",
@@ -60,6 +75,7 @@ class Order(models.Model):
         null=True,
         blank=True,
         related_name="orders",
+        verbose_name=_("sales session"),
     )
     origin_platform = models.ForeignKey(
         "platforms.Platform",
@@ -67,10 +83,16 @@ class Order(models.Model):
         null=True,
         blank=True,
         related_name="placed_orders",
-        help_text="The partner platform that placed this order through the API, if any.",
+        help_text=_("The partner platform that placed this order through the API, if any."),
+        verbose_name=_("origin platform"),
     )
     billing_address = models.ForeignKey(
-        Address, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Address,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("billing address"),
     )
     shipping_address = models.ForeignKey(
         Address,
@@ -78,7 +100,8 @@ class Order(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Where new items ship by default (a quick-order profile's, copied to carts).",
+        help_text=_("Where new items ship by default (a quick-order profile's, copied to carts)."),
+        verbose_name=_("shipping address"),
     )
     shipping_mode = models.ForeignKey(
         "discounts.ShippingMode",
@@ -86,7 +109,8 @@ class Order(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="How new items ship by default (a quick-order profile's, copied to carts).",
+        help_text=_("How new items ship by default (a quick-order profile's, copied to carts)."),
+        verbose_name=_("shipping mode"),
     )
     fulfilment_centre = models.ForeignKey(
         "discounts.FulfilmentCentre",
@@ -94,7 +118,8 @@ class Order(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Where new items are handed over by default (pickup point or delivery zone).",
+        help_text=_("Where new items are handed over by default (pickup point or delivery zone)."),
+        verbose_name=_("fulfilment centre"),
     )
     repeats_order = models.ForeignKey(
         "self",
@@ -102,46 +127,71 @@ class Order(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="For a quick-order profile (Q): the order whose items a new cart repeats.",
+        help_text=_("For a quick-order profile (Q): the order whose items a new cart repeats."),
+        verbose_name=_("repeats order"),
     )
-    customer_note = models.TextField(blank=True)
-    customer_ip = models.GenericIPAddressField(null=True, blank=True)
-    payment_method = models.CharField(max_length=40, blank=True)
-    payment_reference = models.CharField(max_length=120, blank=True)
+    customer_note = models.TextField(blank=True, verbose_name=_("customer note"))
+    customer_ip = models.GenericIPAddressField(
+        null=True, blank=True, verbose_name=_("customer IP address")
+    )
+    payment_method = models.CharField(max_length=40, blank=True, verbose_name=_("payment method"))
+    payment_reference = models.CharField(
+        max_length=120, blank=True, verbose_name=_("payment reference")
+    )
     payment_status = models.CharField(
-        max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
+        max_length=16,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.UNPAID,
+        verbose_name=_("payment status"),
     )
-    amount_authorized = money_field(help_text="What the payment provider has authorized.")
-    amount_captured = money_field(help_text="What has been captured or received.")
-    amount_refunded = money_field()
+    amount_authorized = money_field(
+        help_text=_("What the payment provider has authorized."),
+        verbose_name=_("amount authorized"),
+    )
+    amount_captured = money_field(
+        help_text=_("What has been captured or received."), verbose_name=_("amount captured")
+    )
+    amount_refunded = money_field(verbose_name=_("amount refunded"))
     list_name = models.CharField(
-        max_length=120, blank=True, help_text="A requisition list's name (Y private, Z shared)."
+        max_length=120,
+        blank=True,
+        help_text=_("A requisition list's name (Y private, Z shared)."),
+        verbose_name=_("list name"),
     )
     approval_reasons = models.JSONField(
-        default=list, blank=True, help_text="Why the order waits (or waited) for approval."
+        default=list,
+        blank=True,
+        help_text=_("Why the order waits (or waited) for approval."),
+        verbose_name=_("approval reasons"),
     )
-    released_at = models.DateTimeField(null=True, blank=True)
-    shipped_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True, verbose_name=_("released at"))
+    shipped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("shipped at"))
     fulfilment_partner = models.ForeignKey(
         "platforms.Enterprise",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        help_text="The partner on another platform the order is handed to for remote "
-        "fulfilment (F, G).",
+        help_text=_(
+            "The partner on another platform the order is handed to for remote fulfilment (F, G)."
+        ),
+        verbose_name=_("fulfilment partner"),
     )
     checked_out_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the cart was submitted: prices taken and stock reserved.",
+        help_text=_("When the cart was submitted: prices taken and stock reserved."),
+        verbose_name=_("checked out at"),
     )
 
-    total_product = money_field()
-    total_adjustment = money_field(help_text="Coupons and discounts (negative) and surcharges.")
-    total_shipping = money_field()
-    total_tax = money_field()
-    total_shipping_tax = money_field()
+    total_product = money_field(verbose_name=_("products total"))
+    total_adjustment = money_field(
+        help_text=_("Coupons and discounts (negative) and surcharges."),
+        verbose_name=_("adjustments total"),
+    )
+    total_shipping = money_field(verbose_name=_("shipping total"))
+    total_tax = money_field(verbose_name=_("tax total"))
+    total_shipping_tax = money_field(verbose_name=_("shipping tax total"))
     grand_total = models.GeneratedField(
         expression=F("total_product")
         + F("total_adjustment")
@@ -150,16 +200,19 @@ class Order(models.Model):
         + F("total_shipping_tax"),
         output_field=models.DecimalField(max_digits=14, decimal_places=2),
         db_persist=True,
+        verbose_name=_("grand total"),
     )
 
-    placed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    placed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("placed at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     # Not indexed: every re-pricing and status move sets it, and an index on it made each of
     # those updates a non-HOT one (a new index entry in all ~20 indexes). No query plan used
     # it: the partner API's updated_since and the dashboard's recent orders filter by platform
     # or session first; the GDPR purge is a nightly batch (docs/performance.md, "Query plans").
-    updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change (ETag).")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    version = models.PositiveIntegerField(
+        default=1, help_text=_("Bumped on every change (ETag)."), verbose_name=_("version")
+    )
 
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -167,19 +220,23 @@ class Order(models.Model):
         null=True,
         blank=True,
         related_name="locked_orders",
-        help_text="The customer-service agent editing the order.",
+        help_text=_("The customer-service agent editing the order."),
+        verbose_name=_("locked by"),
     )
-    locked_at = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("locked at"))
     backup_of = models.ForeignKey(
         "self",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="backups",
-        help_text="For a T order: the order it is a backup copy of.",
+        help_text=_("For a T order: the order it is a backup copy of."),
+        verbose_name=_("backup of"),
     )
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-number"]
         constraints = [
             models.CheckConstraint(
@@ -263,7 +320,8 @@ class QuickOrderProfile(Order):
 
     class Meta:
         proxy = True
-        verbose_name = "quick-order profile"
+        verbose_name = _("quick-order profile")
+        verbose_name_plural = _("quick-order profiles")
 
     def __str__(self) -> str:
         return f"Quick-order profile of {self.customer}"
@@ -281,31 +339,43 @@ class OrderAwaitingApproval(Order):
 
     class Meta:
         proxy = True
-        verbose_name = "order waiting for approval"
-        verbose_name_plural = "approval queue"
+        verbose_name = _("order waiting for approval")
+        verbose_name_plural = _("approval queue")
 
 
 class SubOrder(models.Model):
     """The items of one order that share a shipping address, with their subtotals."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="sub_orders")
-    shipping_address = models.ForeignKey(
-        Address, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="sub_orders", verbose_name=_("order")
     )
-    total_product = money_field()
-    total_adjustment = money_field()
-    total_shipping = money_field()
-    total_tax = money_field()
-    total_shipping_tax = money_field()
+    shipping_address = models.ForeignKey(
+        Address,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shipping address"),
+    )
+    total_product = money_field(verbose_name=_("products total"))
+    total_adjustment = money_field(verbose_name=_("adjustments total"))
+    total_shipping = money_field(verbose_name=_("shipping total"))
+    total_tax = money_field(verbose_name=_("tax total"))
+    total_shipping_tax = money_field(verbose_name=_("shipping tax total"))
     quantity_by_unit = models.JSONField(
         default=dict,
         blank=True,
-        help_text='Actual quantity per unit of measure, e.g. {"l": "6", "kg": "20"}: '
-        "never one number over mixed units.",
+        help_text=_(
+            'Actual quantity per unit of measure, e.g. {"l": "6", "kg": "20"}: '
+            "never one number over mixed units."
+        ),
+        verbose_name=_("quantity by unit"),
     )
-    item_count = models.PositiveIntegerField(default=0)
+    item_count = models.PositiveIntegerField(default=0, verbose_name=_("item count"))
 
     class Meta:
+        verbose_name = _("sub-order")
+        verbose_name_plural = _("sub-orders")
         constraints = [
             models.UniqueConstraint(
                 fields=["order", "shipping_address"],
@@ -319,52 +389,97 @@ class SubOrder(models.Model):
 
 
 class OrderItem(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="items", verbose_name=_("order")
+    )
     sub_order = models.ForeignKey(
-        SubOrder, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+        SubOrder,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("sub-order"),
     )
     # What was bought, snapshotted so later catalogue edits do not rewrite history.
-    product = models.ForeignKey("inventory.Product", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        "inventory.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
     offer = models.ForeignKey(
-        "sessions_app.Offer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "sessions_app.Offer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("offer"),
     )
-    product_name = models.CharField(max_length=200)
-    product_sku = models.CharField(max_length=64, blank=True)
-    producer = models.ForeignKey("platforms.Enterprise", on_delete=models.PROTECT, related_name="+")
+    product_name = models.CharField(max_length=200, verbose_name=_("product name"))
+    product_sku = models.CharField(max_length=64, blank=True, verbose_name=_("product SKU"))
+    producer = models.ForeignKey(
+        "platforms.Enterprise",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("producer"),
+    )
     producer_platform = models.ForeignKey(
-        "platforms.Platform", on_delete=models.PROTECT, related_name="+"
+        "platforms.Platform",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("producer platform"),
     )
-    quantity = models.DecimalField(max_digits=12, decimal_places=3)
-    nominal_quantity = models.DecimalField(max_digits=12, decimal_places=3, default=1)
-    unit_of_measure = models.CharField(max_length=8, default="piece")
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, verbose_name=_("quantity"))
+    nominal_quantity = models.DecimalField(
+        max_digits=12, decimal_places=3, default=1, verbose_name=_("nominal quantity")
+    )
+    unit_of_measure = models.CharField(
+        max_length=8, default="piece", verbose_name=_("unit of measure")
+    )
     actual_quantity = models.GeneratedField(
         expression=F("quantity") * F("nominal_quantity"),
         output_field=models.DecimalField(max_digits=24, decimal_places=6),
         db_persist=True,
+        verbose_name=_("actual quantity"),
     )
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("unit price"))
+    vat_rate = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, verbose_name=_("VAT rate")
+    )
 
-    total_product = money_field()
-    total_adjustment = money_field()
-    total_shipping = money_field()
-    total_tax = money_field()
-    total_shipping_tax = money_field()
+    total_product = money_field(verbose_name=_("products total"))
+    total_adjustment = money_field(verbose_name=_("adjustments total"))
+    total_shipping = money_field(verbose_name=_("shipping total"))
+    total_tax = money_field(verbose_name=_("tax total"))
+    total_shipping_tax = money_field(verbose_name=_("shipping tax total"))
 
     status = models.CharField(
-        max_length=1, choices=OrderStatus.choices, default=OrderStatus.PENDING
+        max_length=1,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING,
+        verbose_name=_("status"),
     )
     inventory_status = models.CharField(
-        max_length=4, choices=InventoryStatus.choices, default=InventoryStatus.NOT_ALLOCATED
+        max_length=4,
+        choices=InventoryStatus.choices,
+        default=InventoryStatus.NOT_ALLOCATED,
+        verbose_name=_("inventory status"),
     )
     inventory_unknown = models.BooleanField(
-        default=False, help_text="The producer publishes no stock: accepted without reservation."
+        default=False,
+        help_text=_("The producer publishes no stock: accepted without reservation."),
+        verbose_name=_("stock unknown"),
     )
     fulfilment_status = models.CharField(
-        max_length=12, choices=FulfilmentStatus.choices, default=FulfilmentStatus.UNFULFILLED
+        max_length=12,
+        choices=FulfilmentStatus.choices,
+        default=FulfilmentStatus.UNFULFILLED,
+        verbose_name=_("fulfilment status"),
     )
     shipping_mode = models.ForeignKey(
-        "discounts.ShippingMode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "discounts.ShippingMode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shipping mode"),
     )
     fulfilment_centre = models.ForeignKey(
         "discounts.FulfilmentCentre",
@@ -372,7 +487,8 @@ class OrderItem(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The pickup point or delivery zone the item is handed over at.",
+        help_text=_("The pickup point or delivery zone the item is handed over at."),
+        verbose_name=_("fulfilment centre"),
     )
     customer_category = models.ForeignKey(
         "sessions_app.CustomerCategory",
@@ -380,16 +496,23 @@ class OrderItem(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The contract whose offer priced the item (empty: the public offer).",
+        help_text=_("The contract whose offer priced the item (empty: the public offer)."),
+        verbose_name=_("customer category"),
     )
     unavailable_reason = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Set when an allocated item became unavailable (the order moved to L).",
+        help_text=_("Set when an allocated item became unavailable (the order moved to L)."),
+        verbose_name=_("unavailable reason"),
     )
-    shipped_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("shipped at"))
     shipping_address = models.ForeignKey(
-        Address, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Address,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shipping address"),
     )
     backup_of = models.ForeignKey(
         "self",
@@ -397,12 +520,15 @@ class OrderItem(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="On a T order's item: the item it copies (a roll-back restores it in place).",
+        help_text=_("On a T order's item: the item it copies (a roll-back restores it in place)."),
+        verbose_name=_("backup of"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
         ordering = ["order", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_item_quantity_gt_0"),
@@ -421,36 +547,47 @@ class OrderEvent(models.Model):
     """The order's history: who did what, when."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", "created"
-        STATUS_CHANGED = "status_changed", "status changed"
-        ITEM_ADDED = "item_added", "item added"
-        ITEM_CHANGED = "item_changed", "item changed"
-        ITEM_REMOVED = "item_removed", "item removed"
-        ADDRESS_CHANGED = "address_changed", "address changed"
-        PRICED = "priced", "re-priced"
-        PAYMENT = "payment", "payment"
-        STOCK = "stock", "stock"
-        EDIT = "edit", "customer-service edit"
-        APPROVAL = "approval", "approval"
-        FULFILMENT = "fulfilment", "fulfilment"
-        CUSTOMER_NOTICE = "customer_notice", "customer told"
-        NOTE = "note", "note"
+        CREATED = "created", _("created")
+        STATUS_CHANGED = "status_changed", _("status changed")
+        ITEM_ADDED = "item_added", _("item added")
+        ITEM_CHANGED = "item_changed", _("item changed")
+        ITEM_REMOVED = "item_removed", _("item removed")
+        ADDRESS_CHANGED = "address_changed", _("address changed")
+        PRICED = "priced", _("re-priced")
+        PAYMENT = "payment", _("payment")
+        STOCK = "stock", _("stock")
+        EDIT = "edit", _("customer-service edit")
+        APPROVAL = "approval", _("approval")
+        FULFILMENT = "fulfilment", _("fulfilment")
+        CUSTOMER_NOTICE = "customer_notice", _("customer told")
+        NOTE = "note", _("note")
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order")
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     actor_label = models.CharField(
-        max_length=120, help_text="Who acted: a user name, 'system', or 'platform:<slug>'."
+        max_length=120,
+        help_text=_("Who acted: a user name, 'system', or 'platform:<slug>'."),
+        verbose_name=_("actor label"),
     )
-    from_status = models.CharField(max_length=1, blank=True)
-    to_status = models.CharField(max_length=1, blank=True)
-    message = models.CharField(max_length=500, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(max_length=1, blank=True, verbose_name=_("from status"))
+    to_status = models.CharField(max_length=1, blank=True, verbose_name=_("to status"))
+    message = models.CharField(max_length=500, blank=True, verbose_name=_("message"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["order", "created_at"])]
 

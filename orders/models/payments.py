@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from orders.models.orders import Order
 
@@ -12,31 +13,35 @@ class PaymentTransaction(models.Model):
     reason."""
 
     class Kind(models.TextChoices):
-        AUTHORIZE = "authorize", "authorization"
-        REAUTHORIZE = "reauthorize", "re-authorization"
-        CAPTURE = "capture", "capture"
-        VOID = "void", "void"
-        REFUND = "refund", "refund"
-        RECEIVED = "received", "payment received"
+        AUTHORIZE = "authorize", _("authorization")
+        REAUTHORIZE = "reauthorize", _("re-authorization")
+        CAPTURE = "capture", _("capture")
+        VOID = "void", _("void")
+        REFUND = "refund", _("refund")
+        RECEIVED = "received", _("payment received")
 
     class Outcome(models.TextChoices):
-        SUCCEEDED = "succeeded", "succeeded"
-        REVIEW = "review", "needs review"
-        FAILED = "failed", "failed"
+        SUCCEEDED = "succeeded", _("succeeded")
+        REVIEW = "review", _("needs review")
+        FAILED = "failed", _("failed")
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    method = models.CharField(max_length=40)
-    reference = models.CharField(max_length=120, blank=True)
-    reason = models.CharField(max_length=500, blank=True)
-    message = models.CharField(max_length=500, blank=True)
-    actor_label = models.CharField(max_length=120)
-    created_at = models.DateTimeField(auto_now_add=True)
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="payments", verbose_name=_("order")
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, verbose_name=_("kind"))
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, verbose_name=_("outcome"))
+    amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    method = models.CharField(max_length=40, verbose_name=_("method"))
+    reference = models.CharField(max_length=120, blank=True, verbose_name=_("reference"))
+    reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason"))
+    message = models.CharField(max_length=500, blank=True, verbose_name=_("message"))
+    actor_label = models.CharField(max_length=120, verbose_name=_("actor label"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("payment transaction")
+        verbose_name_plural = _("payment transactions")
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_gte_0"),

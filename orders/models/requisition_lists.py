@@ -1,6 +1,7 @@
 """Requisition lists: a customer's named lists of products and quantities (orders in Y or Z)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from orders.models.orders import Order
 from orders.statuses import (
@@ -30,4 +31,5 @@ class RequisitionList(Order):
 
     class Meta:
         proxy = True
-        verbose_name = "requisition list"
+        verbose_name = _("requisition list")
+        verbose_name_plural = _("requisition lists")

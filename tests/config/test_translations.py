@@ -154,12 +154,13 @@ def test_every_problem_title_is_translated(language):
     assert untranslated == []
 
 
-# The apps whose models' words (model names, field names, choice labels) are translated.
-MODEL_APPS = ("config", "sessions_app", "discounts", "inventory")
+# Every app's models' words (model names, field names and help, choice labels) are translated.
+MODEL_APPS = ("config", "platforms", "sessions_app", "discounts", "inventory", "orders")
 
 
 def _model_words(app_label: str):
-    """(what, text) for each model's names, each field's name and each choice label."""
+    """(what, text) for each model's names, each field's name and help text, and each choice
+    label."""
     from django.apps import apps
 
     for model in apps.get_app_config(app_label).get_models():
@@ -170,6 +171,8 @@ def _model_words(app_label: str):
             if field.auto_created or not field.concrete and not field.many_to_many:
                 continue
             yield f"{name}.{field.name}", field.verbose_name
+            if field.help_text:
+                yield f"{name}.{field.name} help", field.help_text
             for _value, label in field.flatchoices or ():
                 yield f"{name}.{field.name} choice", label
 
@@ -177,8 +180,8 @@ def _model_words(app_label: str):
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("app_label", MODEL_APPS)
 def test_every_model_field_and_choice_is_translated(app_label, language):
-    """What the admin shows of a model — its names, its fields' names, its choices' labels —
-    is marked for translation and translated."""
+    """What the admin shows of a model — its names, its fields' names and help, its choices'
+    labels — is marked for translation and translated."""
     from django.utils.functional import Promise
 
     msgids = _translated_msgids(language)
