@@ -3,14 +3,19 @@ French and Italian, and the committed .mo catalogues (what runs: no gettext need
 exactly what the .po files say."""
 
 import gettext
+import os
 import re
+import shlex
+import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-LOCALE = Path(__file__).resolve().parents[2] / "locale"
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE = ROOT / "locale"
 LANGUAGES = ("fr", "it")
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
@@ -25,8 +30,8 @@ def _unquote(block: str) -> str:
     )
 
 
-def _entries(language: str) -> list[dict]:
-    text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text()
+def _entries(language: str, locale: Path = LOCALE) -> list[dict]:
+    text = (locale / language / "LC_MESSAGES" / "django.po").read_text()
     entries = []
     for block in text.split("\n\n")[1:]:
         if not block.strip() or block.lstrip().startswith("#~"):
@@ -60,6 +65,70 @@ def test_every_message_is_translated_and_none_is_fuzzy(language):
         wanted = set(PLACEHOLDER.findall(entry["msgid"]))
         for msgstr in entry["msgstrs"]:
             assert set(PLACEHOLDER.findall(msgstr)) == wanted, entry["msgid"]
+
+
+def _makemessages_arguments() -> list[str]:
+    """The arguments `make messages` gives makemessages, read from the Makefile, so the test
+    extracts exactly what the catalogues are regenerated from."""
+    makefile = (ROOT / "Makefile").read_text()
+    line = re.search(r"^\t\$\(PY\) manage\.py makemessages (.*)$", makefile, re.M)
+    assert line, "the Makefile's messages target runs makemessages"
+    return shlex.split(line.group(1))
+
+
+def _not_read(ignored: list[str]):
+    """shutil.copytree's ignore: what makemessages does not read (hidden and ignored folders,
+    files other than Python, templates and the catalogues)."""
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        return {
+            name
+            for name in names
+            if name.startswith(".")
+            or name in ignored
+            or not (Path(directory) / name).is_dir()
+            and not name.endswith((".py", ".html", ".txt", ".po"))
+        }
+
+    return ignore
+
+
+@pytest.fixture(scope="module")
+def regenerated_locale(tmp_path_factory) -> Path:
+    """The catalogues as `make messages` would leave them now: makemessages run on a copy of the
+    source with the committed .po files, so every message of the source is in them."""
+    missing = [tool for tool in ("xgettext", "msgmerge", "msguniq") if shutil.which(tool) is None]
+    if missing:
+        message = f"GNU gettext is needed to extract the messages ({', '.join(missing)} missing)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    arguments = _makemessages_arguments()
+    ignored = [a.split("=", 1)[1] for a in arguments if a.startswith("--ignore=")]
+    copy = tmp_path_factory.mktemp("messages") / "src"
+    shutil.copytree(ROOT, copy, ignore=_not_read(ignored))
+    cwd = Path.cwd()
+    os.chdir(copy)  # makemessages reads the tree below the current folder
+    try:
+        call_command("makemessages", *arguments, verbosity=0)
+    finally:
+        os.chdir(cwd)
+    return copy / "locale"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_of_the_source_is_in_the_catalogue(language, regenerated_locale):
+    """A string marked for translation but missing from locale/<language> (or only fuzzily
+    matched by msgmerge) fails, as does a catalogue still holding messages the source no longer
+    has: run `make messages` and translate what it adds."""
+    regenerated = _entries(language, regenerated_locale)
+    new = [
+        e["msgid"] for e in regenerated if e["fuzzy"] or not all(s.strip() for s in e["msgstrs"])
+    ]
+    committed = {e["msgid"] for e in _entries(language)}
+    stale = sorted(committed - {e["msgid"] for e in regenerated})
+    assert (new, stale) == ([], [])
+    assert len(regenerated) > 900
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
