@@ -76,10 +76,10 @@ def api_not_found(request, *args, **kwargs):
     return JsonResponse(
         {
             "type": "https://larder.example/problems/not-found",
-            "title": "Not found",
+            "title": gettext("Not found"),
             "status": 404,
             "code": "not-found",
-            "detail": f"No API resource at {request.path}.",
+            "detail": gettext("No API resource at %(path)s.") % {"path": request.path},
         },
         status=404,
         content_type=PROBLEM_CONTENT_TYPE,

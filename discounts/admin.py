@@ -3,6 +3,7 @@ and coupons. Forms validate through the models' clean() and their CHECK constrai
 value (a negative percentage, a fixed amount without a currency) is a form error."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from discounts.models import (
     CalculationRule,
@@ -69,9 +70,9 @@ class CalculationRuleAdmin(EnterpriseScopedAdmin):
     filter_horizontal = ("exempt_tax_categories",)
     fieldsets = (
         (None, {"fields": ("trader", "name", "usage", "method", "value", "currency")}),
-        ("Applies to", {"fields": ("scope", "product", "producer", "sales_session")}),
+        (_("Applies to"), {"fields": ("scope", "product", "producer", "sales_session")}),
         (
-            "Qualifies when",
+            _("Qualifies when"),
             {
                 "fields": (
                     "minimum_order_total",
@@ -83,10 +84,10 @@ class CalculationRuleAdmin(EnterpriseScopedAdmin):
                 )
             },
         ),
-        ("Calculation", {"fields": ("price_basis", "priority", "is_exclusive")}),
-        ("Shipping", {"fields": ("shipping_mode", "shipping_scale")}),
-        ("Tax", {"fields": ("exempt_tax_categories",)}),
-        ("Manual adjustment", {"fields": ("order",)}),
+        (_("Calculation"), {"fields": ("price_basis", "priority", "is_exclusive")}),
+        (_("Shipping"), {"fields": ("shipping_mode", "shipping_scale")}),
+        (_("Tax"), {"fields": ("exempt_tax_categories",)}),
+        (_("Manual adjustment"), {"fields": ("order",)}),
     )
     readonly_fields = ("order",)  # set by a customer-service edit, never typed in
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -218,10 +219,14 @@ class Stock(models.Model):
 
     def describe(self) -> str:
         if self.is_unlimited:
-            return "unlimited"
+            return gettext("unlimited")
         if self.on_hand is None:
-            return "unknown"
-        return f"{self.available} available ({self.on_hand} on hand, {self.reserved} reserved)"
+            return gettext("unknown")
+        return gettext("%(available)s available (%(on_hand)s on hand, %(reserved)s reserved)") % {
+            "available": self.available,
+            "on_hand": self.on_hand,
+            "reserved": self.reserved,
+        }
 
 
 class Reservation(models.Model):

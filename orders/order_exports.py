@@ -76,7 +76,7 @@ def order_export_rows(orders: QuerySet) -> list[list]:
 def item_unit(item: OrderItem) -> str:
     """What one unit of the item is: "piece", or "500 g" for a 500 g bag."""
     if item.unit_of_measure == "piece" and item.nominal_quantity == 1:
-        return "piece"
+        return _("piece")
     return f"{plain_number(item.nominal_quantity):f} {item.unit_of_measure}"
 
 

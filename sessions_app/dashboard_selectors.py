@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from inventory.selectors import available_quantity, product_stock
 from orders.models import Order, OrderItem, ProducerOrder
@@ -177,7 +178,7 @@ def _offer_stock(offer: Offer) -> OfferStock:
     stock = product_stock(offer.product)
     available = available_quantity(stock=stock, offer=offer)
     if stock is None:
-        text = "unknown (no stock published)"
+        text = gettext("unknown (no stock published)")
     else:
         text = stock.describe()
     return OfferStock(

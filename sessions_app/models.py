@@ -190,7 +190,7 @@ class CategoryOffer(models.Model):
             models.CheckConstraint(
                 condition=Q(price__isnull=True) | Q(price__gte=0),
                 name="category_offer_price_gte_0",
-                violation_error_message="A price cannot be negative.",
+                violation_error_message=_("A price cannot be negative."),
             ),
         ]
 

@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from config.actors import Actor
 from config.exceptions import ApplicationError
@@ -15,9 +17,9 @@ from orders.selectors import consolidation_switch_preview
 from orders.services.consolidation_switch import session_consolidation_switch
 
 CHOICES = [
-    ("", "No override: each producer's wish, else the trader's default"),
-    ("yes", "One producer order per session and producer"),
-    ("no", "One producer order per customer order"),
+    ("", _("No override: each producer's wish, else the trader's default")),
+    ("yes", _("One producer order per session and producer")),
+    ("no", _("One producer order per customer order")),
 ]
 VALUES = {"": None, "yes": True, "no": False}
 
@@ -33,8 +35,10 @@ class ConsolidationSwitchForm(forms.Form):
         data = super().clean()
         if self.session.state == self.session.State.CLOSED:
             raise forms.ValidationError(
-                "This session is closed: its producer orders are final and their "
-                "consolidation cannot change."
+                _(
+                    "This session is closed: its producer orders are final and their "
+                    "consolidation cannot change."
+                )
             )
         data["value"] = VALUES[data.get("consolidate") or ""]
         return data
@@ -50,7 +54,12 @@ def _confirm(model_admin, request, form, switch) -> bool:
         return False
     model_admin.message_user(
         request,
-        f"Consolidation switched: {len(changed)} producer order(s) changed.",
+        ngettext(
+            "Consolidation switched: %(count)d producer order changed.",
+            "Consolidation switched: %(count)d producer orders changed.",
+            len(changed),
+        )
+        % {"count": len(changed)},
         messages.SUCCESS,
     )
     return True
@@ -91,7 +100,7 @@ def consolidation_switch_view(model_admin, request, session_id: int):
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
-        "title": f"Producer orders: consolidation · {session}",
+        "title": gettext("Producer orders: consolidation · %(what)s") % {"what": session},
         "session": session,
         "form": form,
         "preview": preview,
@@ -104,13 +113,13 @@ def consolidation_switch_view(model_admin, request, session_id: int):
 
 ENTERPRISE_CHOICES = {
     "trader": [
-        ("yes", "One producer order per session and producer"),
-        ("no", "One producer order per customer order"),
+        ("yes", _("One producer order per session and producer")),
+        ("no", _("One producer order per customer order")),
     ],
     "producer": [
-        ("", "No wish: each trader's default"),
-        ("yes", "One producer order per session"),
-        ("no", "One producer order per customer order"),
+        ("", _("No wish: each trader's default")),
+        ("yes", _("One producer order per session")),
+        ("no", _("One producer order per customer order")),
     ],
 }
 
@@ -179,7 +188,7 @@ def enterprise_consolidation_view(model_admin, request, enterprise_id: int):
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
-        "title": f"Producer orders: consolidation · {enterprise}",
+        "title": gettext("Producer orders: consolidation · %(what)s") % {"what": enterprise},
         "enterprise": enterprise,
         "current": dict(ENTERPRISE_CHOICES[enterprise.kind]).get(
             {None: "", True: "yes", False: "no"}[setting]

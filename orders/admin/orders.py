@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from config.actors import Actor
@@ -596,7 +596,11 @@ def order_action_bulk(model_admin, request, queryset, action: str) -> None:
         else:
             done.append(str(order.number))
     if done:
-        model_admin.message_user(request, f"{ORDER_ACTIONS[action].done} Orders {', '.join(done)}.")
+        model_admin.message_user(
+            request,
+            gettext("%(done)s Orders %(numbers)s.")
+            % {"done": ORDER_ACTIONS[action].done, "numbers": ", ".join(done)},
+        )
     for message in refused:
         model_admin.message_user(request, message, messages.WARNING)
 
@@ -635,7 +639,7 @@ class ApprovalQueueAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
     ordering = ("placed_at", "pk")
     actions = ["approve_selected"]
 
-    @admin.display(description="order", ordering="number")
+    @admin.display(description=_("order"), ordering="number")
     def order_link(self, order):
         return format_html(
             '<a href="{}">{}</a>',
@@ -643,7 +647,7 @@ class ApprovalQueueAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
             order.number,
         )
 
-    @admin.display(description="why it waits")
+    @admin.display(description=_("why it waits"))
     def reasons(self, order):
         return "; ".join(order.approval_reasons)
 
@@ -654,10 +658,10 @@ class ApprovalQueueAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
         return actions
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "title": "Orders waiting for approval"}
+        extra_context = {**(extra_context or {}), "title": gettext("Orders waiting for approval")}
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="Approve the selected orders")
+    @admin.action(description=_("Approve the selected orders"))
     def approve_selected(self, request, queryset):
         order_action_bulk(self, request, queryset, "approve")
 
@@ -676,7 +680,7 @@ class RequisitionListAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
     readonly_fields = fields
     inlines = [RequisitionListItemInline]
 
-    @admin.display(description="items")
+    @admin.display(description=_("items"))
     def item_count(self, requisition):
         return requisition.items.count()
 
@@ -754,16 +758,25 @@ class CustomerAdmin(EnterpriseScopedAdmin):
             form.changed_data.remove("category")
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Erase personal data (GDPR: orders and totals are kept)")
+    @admin.action(description=_("Erase personal data (GDPR: orders and totals are kept)"))
     def erase_personal_data(self, request, queryset):
         from orders.services.gdpr import customer_erase
 
         actor = Actor.for_user(request.user)
         for pk in queryset.order_by("pk").values_list("pk", flat=True):
             customer_erase(customer_id=pk, actor=actor)
-        self.message_user(request, f"Erased the personal data of {queryset.count()} customer(s).")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "Erased the personal data of %(count)d customer.",
+                "Erased the personal data of %(count)d customers.",
+                count,
+            )
+            % {"count": count},
+        )
 
-    @admin.action(description="Export personal data (GDPR: JSON)")
+    @admin.action(description=_("Export personal data (GDPR: JSON)"))
     def export_personal_data(self, request, queryset):
         import json
 

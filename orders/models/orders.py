@@ -5,6 +5,7 @@ orders awaiting approval)."""
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Func, Q, Value
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.models.customers import Address, Customer
@@ -295,8 +296,8 @@ class Order(models.Model):
             OrderStatus.PRIVATE_REQUISITION_LIST,
             OrderStatus.SHAREABLE_REQUISITION_LIST,
         ):
-            return f"List {self.list_name or self.number}"
-        return f"Order {self.number}"
+            return gettext("List %(name)s") % {"name": self.list_name or self.number}
+        return gettext("Order %(number)s") % {"number": self.number}
 
     @property
     def is_cancellable(self) -> bool:
@@ -324,7 +325,7 @@ class QuickOrderProfile(Order):
         verbose_name_plural = _("quick-order profiles")
 
     def __str__(self) -> str:
-        return f"Quick-order profile of {self.customer}"
+        return gettext("Quick-order profile of %(customer)s") % {"customer": self.customer}
 
 
 class OrderAwaitingApprovalManager(models.Manager):
@@ -385,7 +386,7 @@ class SubOrder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order} → {self.shipping_address or 'no shipping address'}"
+        return f"{self.order} → {self.shipping_address or gettext('no shipping address')}"
 
 
 class OrderItem(models.Model):

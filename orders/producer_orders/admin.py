@@ -173,33 +173,33 @@ class ProducerOrderAdmin(EnterpriseScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="partner's answer", ordering="partner_state")
+    @admin.display(description=_("partner's answer"), ordering="partner_state")
     def partner_answer(self, obj):
         """Sent but not answered yet, accepted (with the partner's @id), refused (in the
         partner's words), completed, cancelled."""
         if not obj.partner_state:
             return (
-                "sent, no answer yet"
+                gettext("sent, no answer yet")
                 if obj.status == obj.Status.READY_FOR_REMOTE_FULFILMENT
                 else "—"
             )
         if obj.partner_state == obj.PartnerState.REFUSED:
-            return format_html("<strong>refused</strong>: {}", obj.partner_message)
+            return format_html("<strong>{}</strong>: {}", gettext("refused"), obj.partner_message)
         if obj.partner_state == obj.PartnerState.ACCEPTED and obj.remote_id:
-            return f"accepted as {obj.remote_id}"
+            return gettext("accepted as %(remote_id)s") % {"remote_id": obj.remote_id}
         return obj.get_partner_state_display()
 
-    @admin.display(description="discount check")
+    @admin.display(description=_("discount check"))
     def discount_check(self, obj):
         if not obj.discount_disagrees:
-            return "—" if obj.partner_discount is None else "agrees"
+            return "—" if obj.partner_discount is None else gettext("agrees")
         return format_html(
-            '<strong class="discount-disagrees">⚠ producer says {}, expected {}</strong>',
-            obj.partner_discount,
-            obj.total_discount,
+            '<strong class="discount-disagrees">⚠ {}</strong>',
+            gettext("producer says %(partner)s, expected %(expected)s")
+            % {"partner": obj.partner_discount, "expected": obj.total_discount},
         )
 
-    @admin.display(description="consolidation (effective, and which setting decides it)")
+    @admin.display(description=_("consolidation (effective, and which setting decides it)"))
     def consolidation(self, obj):
         from orders.selectors import producer_consolidation
 

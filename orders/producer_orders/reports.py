@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 
 from config.csv_files import csv_text
 from config.money import line_total
@@ -85,9 +86,9 @@ def ordered_unit(line: ProducerOrderLine) -> str:
     the bare unit of measure, which would read "3 g" for three 500 g bags."""
     product = line.product
     if line.packs is not None and product.pack_weight_kg:
-        return f"pack of {_number(product.pack_weight_kg)} kg"
+        return gettext("pack of %(weight)s kg") % {"weight": _number(product.pack_weight_kg)}
     if product.unit_of_measure == "piece" and product.nominal_quantity == 1:
-        return "piece"
+        return gettext("piece")
     return f"{_number(product.nominal_quantity)} {product.unit_of_measure}"
 
 

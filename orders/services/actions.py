@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from config.actors import Actor
 from orders.exceptions import (
@@ -53,13 +56,13 @@ class OrderAction:
     the order and the user; `fields`: extra inputs (`amount`, `sub_orders`, `reference`)."""
 
     code: str
-    label: str
+    label: str | Promise
     statuses: frozenset
     run: Runner
     needs_reason: bool = False
     permission: str = "orders.change_order"
-    confirm: str = ""
-    done: str = ""
+    confirm: str | Promise = ""
+    done: str | Promise = ""
     style: str = "default"  # default, primary, danger: for the screen's button
     fields: tuple[str, ...] = ()
     when: Predicate = field(default=lambda order, user: True)
@@ -102,10 +105,10 @@ def _amount(data: dict) -> Decimal:
     try:
         amount = Decimal(str(data.get("amount", "")).strip())
     except InvalidOperation as error:
-        raise InvalidActionInput("The amount must be a number, e.g. 12.50.") from error
+        raise InvalidActionInput(gettext("The amount must be a number, e.g. 12.50.")) from error
     exponent = amount.as_tuple().exponent  # an int for a finite number
     if not isinstance(exponent, int) or exponent < -2:
-        raise InvalidActionInput("The amount must be a number with at most two decimals.")
+        raise InvalidActionInput(gettext("The amount must be a number with at most two decimals."))
     return amount
 
 
@@ -116,237 +119,241 @@ def _sub_orders(data: dict) -> list[int] | None:
     try:
         return [int(value) for value in raw]
     except (TypeError, ValueError) as error:
-        raise InvalidActionInput("Sub-orders are given by their numbers.") from error
+        raise InvalidActionInput(gettext("Sub-orders are given by their numbers.")) from error
 
 
 def _partner(data: dict) -> int:
     try:
         return int(data.get("partner", ""))
     except (TypeError, ValueError) as error:
-        raise InvalidActionInput("Choose the partner that fulfils the order.") from error
+        raise InvalidActionInput(gettext("Choose the partner that fulfils the order.")) from error
 
 
 ACTIONS: tuple[OrderAction, ...] = (
     OrderAction(
         code="approve",
-        label="Approve order",
+        label=_("Approve order"),
         statuses=frozenset({S.WAITING_APPROVAL}),
         permission="orders.approve_order",
         run=lambda pk, actor, reason, data: approval.order_approve(
             order_id=pk, actor=actor, note=reason
         ),
-        done="Approved: the payment is authorized and processing goes on.",
+        done=_("Approved: the payment is authorized and processing goes on."),
         style="primary",
     ),
     OrderAction(
         code="deny",
-        label="Deny order",
+        label=_("Deny order"),
         statuses=frozenset({S.WAITING_APPROVAL}),
         permission="orders.approve_order",
         needs_reason=True,
-        confirm="Deny this order? Its stock is released and the customer is told.",
+        confirm=_("Deny this order? Its stock is released and the customer is told."),
         run=lambda pk, actor, reason, data: approval.order_deny(
             order_id=pk, actor=actor, reason=reason
         ),
-        done="Denied: stock released, the customer is told.",
+        done=_("Denied: stock released, the customer is told."),
         style="danger",
     ),
     OrderAction(
         code="review_accept",
-        label="Accept payment",
+        label=_("Accept payment"),
         statuses=frozenset({S.PAYMENT_REVIEW}),
         run=lambda pk, actor, reason, data: payments.order_payment_review_accept(
             order_id=pk, actor=actor
         ),
-        done="Payment accepted: it counts as authorized.",
+        done=_("Payment accepted: it counts as authorized."),
         style="primary",
     ),
     OrderAction(
         code="review_decline",
-        label="Decline payment and cancel",
+        label=_("Decline payment and cancel"),
         statuses=frozenset({S.PAYMENT_REVIEW}),
         needs_reason=True,
-        confirm="Decline this payment? The order is cancelled and its stock released.",
+        confirm=_("Decline this payment? The order is cancelled and its stock released."),
         run=lambda pk, actor, reason, data: payments.order_payment_review_decline(
             order_id=pk, actor=actor, reason=reason
         ),
-        done="Payment declined: the order is cancelled.",
+        done=_("Payment declined: the order is cancelled."),
         style="danger",
     ),
     OrderAction(
         code="confirm_pay_later",
-        label="Confirm order (payment at pickup / on invoice)",
+        label=_("Confirm order (payment at pickup / on invoice)"),
         statuses=frozenset({S.SUBMITTED}),
         when=_pay_later_open,
         run=lambda pk, actor, reason, data: payment_operations.order_pay_later_confirm(
             order_id=pk, actor=actor
         ),
-        done="Confirmed for fulfilment; the payment is still to collect.",
+        done=_("Confirmed for fulfilment; the payment is still to collect."),
     ),
     OrderAction(
         code="record_payment",
-        label="Record payment received",
+        label=_("Record payment received"),
         statuses=frozenset({S.SUBMITTED, S.COMPLETE, S.RELEASED, S.SHIPPED}),
         when=_pay_later_open,
         fields=("reference",),
         run=lambda pk, actor, reason, data: payment_operations.order_payment_receive(
             order_id=pk, actor=actor, reference=str(data.get("reference", ""))[:120], note=reason
         ),
-        done="Payment recorded as received.",
+        done=_("Payment recorded as received."),
         style="primary",
     ),
     OrderAction(
         code="reauthorize",
-        label="Re-authorize payment",
+        label=_("Re-authorize payment"),
         statuses=frozenset({S.PAYMENT_INITIATED, S.COMPLETE}),
         when=_payment_due,
         run=lambda pk, actor, reason, data: payment_operations.order_payment_reauthorize(
             order_id=pk, actor=actor
         ),
-        done="Re-authorization requested.",
+        done=_("Re-authorization requested."),
     ),
     OrderAction(
         code="allocate_backorders",
-        label="Allocate backorders now",
+        label=_("Allocate backorders now"),
         statuses=frozenset({S.BACKORDERED}),
         run=lambda pk, actor, reason, data: backorders.order_backorders_allocate_now(
             order_id=pk, actor=actor
         ),
-        done="Backorders allocated.",
+        done=_("Backorders allocated."),
     ),
     OrderAction(
         code="retry_allocation",
-        label="Allocate short items again",
+        label=_("Allocate short items again"),
         statuses=frozenset({S.LOW_INVENTORY}),
         run=lambda pk, actor, reason, data: low_inventory.order_low_inventory_retry(
             order_id=pk, actor=actor
         ),
-        done="Short items allocated again.",
+        done=_("Short items allocated again."),
     ),
     OrderAction(
         code="remove_unavailable",
-        label="Remove the unavailable items",
+        label=_("Remove the unavailable items"),
         statuses=frozenset({S.LOW_INVENTORY}),
-        confirm="Remove the unavailable items from this order? It is re-priced.",
+        confirm=_("Remove the unavailable items from this order? It is re-priced."),
         run=lambda pk, actor, reason, data: edit_changes.order_unavailable_items_remove(
             order_id=pk, actor=actor
         ),
-        done="Unavailable items removed; the order is re-priced.",
+        done=_("Unavailable items removed; the order is re-priced."),
     ),
     OrderAction(
         code="release",
-        label="Release to fulfilment",
+        label=_("Release to fulfilment"),
         statuses=frozenset({S.COMPLETE}),
         run=lambda pk, actor, reason, data: fulfilment.order_release(order_id=pk, actor=actor),
-        done="Released to fulfilment: the pick list is written.",
+        done=_("Released to fulfilment: the pick list is written."),
         style="primary",
     ),
     OrderAction(
         code="hand_to_remote",
-        label="Hand to remote fulfilment",
+        label=_("Hand to remote fulfilment"),
         statuses=frozenset({S.COMPLETE}),
         when=lambda order, user: (
             order.payment_status != PaymentStatus.DUE
             and remote_fulfilment.remote_fulfilment_partners(order.trader_id).exists()
         ),
         fields=("partner",),
-        confirm="Hand this order to the chosen partner for fulfilment?",
+        confirm=_("Hand this order to the chosen partner for fulfilment?"),
         run=lambda pk, actor, reason, data: remote_fulfilment.order_remote_fulfilment_hand_over(
             order_id=pk, actor=actor, partner_id=_partner(data)
         ),
-        done="Handed to the partner for remote fulfilment.",
+        done=_("Handed to the partner for remote fulfilment."),
     ),
     OrderAction(
         code="ship",
-        label="Mark shipped",
+        label=_("Mark shipped"),
         statuses=frozenset({S.RELEASED}),
         fields=("sub_orders",),
         run=lambda pk, actor, reason, data: fulfilment.order_ship(
             order_id=pk, actor=actor, sub_order_ids=_sub_orders(data)
         ),
-        done="Shipped.",
+        done=_("Shipped."),
         style="primary",
     ),
     OrderAction(
         code="capture",
-        label="Capture payment",
+        label=_("Capture payment"),
         statuses=frozenset({S.SHIPPED}),
         when=_capturable,
         run=lambda pk, actor, reason, data: payment_operations.order_payment_capture(
             order_id=pk, actor=actor
         ),
-        done="Payment captured.",
+        done=_("Payment captured."),
         style="primary",
     ),
     OrderAction(
         code="refund",
-        label="Refund",
+        label=_("Refund"),
         statuses=frozenset({S.DEPOSITED, S.SHIPPED}),
         when=_refundable,
         needs_reason=True,
         fields=("amount",),
-        confirm="Refund this amount to the customer?",
+        confirm=_("Refund this amount to the customer?"),
         run=lambda pk, actor, reason, data: payment_operations.order_refund(
             order_id=pk, actor=actor, amount=_amount(data), reason=reason
         ),
-        done="Refund recorded.",
+        done=_("Refund recorded."),
         style="danger",
     ),
     OrderAction(
         code="edit_begin",
-        label="Begin customer-service edit",
+        label=_("Begin customer-service edit"),
         statuses=frozenset(EDITABLE_STATUSES),
         run=lambda pk, actor, reason, data: editing.order_edit_begin(order_id=pk, actor=actor),
-        done="Edit begun: the order is locked to you and a backup copy (T) is saved.",
+        done=_("Edit begun: the order is locked to you and a backup copy (T) is saved."),
     ),
     OrderAction(
         code="edit_commit",
-        label="Commit edit",
+        label=_("Commit edit"),
         statuses=frozenset({S.CSR_EDIT}),
         when=_edit_holder,
         run=lambda pk, actor, reason, data: editing.order_edit_commit(order_id=pk, actor=actor),
-        done="Edit committed: the order is re-priced, its stock reserved and its status restored.",
+        done=_(
+            "Edit committed: the order is re-priced, its stock reserved and its status restored."
+        ),
         style="primary",
     ),
     OrderAction(
         code="edit_rollback",
-        label="Roll back edit",
+        label=_("Roll back edit"),
         statuses=frozenset({S.CSR_EDIT}),
         when=_edit_holder,
-        confirm="Roll back every change of this edit?",
+        confirm=_("Roll back every change of this edit?"),
         run=lambda pk, actor, reason, data: editing.order_edit_rollback(order_id=pk, actor=actor),
-        done="Edit rolled back: the order is restored from its backup copy.",
+        done=_("Edit rolled back: the order is restored from its backup copy."),
     ),
     OrderAction(
         code="edit_take_over",
-        label="Take over the edit",
+        label=_("Take over the edit"),
         statuses=frozenset({S.CSR_EDIT}),
         when=_edit_other,
-        confirm="Take this edit over from the agent holding it?",
+        confirm=_("Take this edit over from the agent holding it?"),
         run=lambda pk, actor, reason, data: editing.order_edit_begin(
             order_id=pk, actor=actor, take_over=True
         ),
-        done="You took the edit over.",
+        done=_("You took the edit over."),
     ),
     OrderAction(
         code="resend",
-        label="Resend to partners",
+        label=_("Resend to partners"),
         statuses=frozenset(S),
         when=lambda order, user: order_is_resendable(order),
         run=lambda pk, actor, reason, data: order_resend_to_partners(order_id=pk, actor=actor),
-        done="The order's producer orders are queued to be sent again.",
+        done=_("The order's producer orders are queued to be sent again."),
     ),
     OrderAction(
         code="cancel",
-        label="Cancel order",
+        label=_("Cancel order"),
         statuses=frozenset(CANCELLABLE_STATUSES - {S.PAYMENT_REVIEW}),
         needs_reason=True,
-        confirm="Cancel this order? Its stock is released, its payment voided and its "
-        "producer orders updated.",
+        confirm=_(
+            "Cancel this order? Its stock is released, its payment voided and its "
+            "producer orders updated."
+        ),
         run=lambda pk, actor, reason, data: cancellation.order_cancel(
             order_id=pk, actor=actor, reason=reason
         ),
-        done="Cancelled.",
+        done=_("Cancelled."),
         style="danger",
     ),
 )
@@ -361,19 +368,23 @@ def user_may(user, action: OrderAction) -> bool:
 class ActionOutcome:
     order: Order
     action: OrderAction
-    message: str
+    message: str | Promise
     warning: str = ""
 
 
 def _warning(order: Order) -> str:
     order.refresh_from_db()
     if order.payment_status == PaymentStatus.DUE:
-        return (
-            f"Payment due: the order totals {order.grand_total} {order.currency}, "
-            f"{order.amount_authorized} {order.currency} is authorized."
-        )
+        return gettext(
+            "Payment due: the order totals %(total)s %(currency)s, %(authorized)s %(currency)s "
+            "is authorized."
+        ) % {
+            "total": order.grand_total,
+            "authorized": order.amount_authorized,
+            "currency": order.currency,
+        }
     if order.payment_status == PaymentStatus.CAPTURE_FAILED:
-        return "The payment capture failed: try again or contact the customer."
+        return gettext("The payment capture failed: try again or contact the customer.")
     return ""
 
 
@@ -393,16 +404,28 @@ def order_action_run(
     warning when the payment is now due or its capture failed."""
     chosen = ORDER_ACTIONS.get(action)
     if chosen is None:
-        raise UnknownOrderAction(f"There is no order action {action!r}.")
+        raise UnknownOrderAction(gettext("There is no order action %r.") % action)
     if not user_may(actor.user, chosen):
-        raise OrderActionForbidden(f"You may not {chosen.label.lower()}.")
+        raise OrderActionForbidden(
+            gettext("You may not take the action “%(action)s”.") % {"action": chosen.label}
+        )
     order = order_lock(order_id=order_id)
     if not chosen.is_available(order, actor.user):
         raise OrderActionNotAvailable(
-            f"“{chosen.label}” is not available for order {order.number} "
-            f"({order.get_status_display()}, payment {order.get_payment_status_display()})."
+            gettext(
+                "“%(action)s” is not available for order %(number)s (%(status)s, payment "
+                "%(payment)s)."
+            )
+            % {
+                "action": chosen.label,
+                "number": order.number,
+                "status": order.get_status_display(),
+                "payment": order.get_payment_status_display(),
+            }
             + (
-                f" It is being edited by {order.locked_by.get_username()}."
+                " "
+                + gettext("It is being edited by %(agent)s.")
+                % {"agent": order.locked_by.get_username()}
                 if order.status == S.CSR_EDIT and order.locked_by
                 else ""
             ),
@@ -410,7 +433,7 @@ def order_action_run(
         )
     reason = (reason or "").strip()[:500]
     if chosen.needs_reason and not reason:
-        raise ReasonRequired(f"“{chosen.label}” needs a reason.")
+        raise ReasonRequired(gettext("“%(action)s” needs a reason.") % {"action": chosen.label})
     result = chosen.run(order.pk, actor, reason, data or {})
     order = result if isinstance(result, Order) else Order.objects.get(pk=order.pk)
     return ActionOutcome(order=order, action=chosen, message=chosen.done, warning=_warning(order))

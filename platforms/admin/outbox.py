@@ -1,6 +1,8 @@
 """Admin for deliveries to partner platforms: each message with its attempts, and a retry."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from platforms.models import DeliveryAttempt, OutboxMessage
 from platforms.outbox.services import outbox_message_retry
@@ -57,7 +59,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Retry the selected deliveries now")
+    @admin.action(description=_("Retry the selected deliveries now"))
     def retry_now(self, request, queryset):
         count = 0
         for message_id in queryset.exclude(state=OutboxMessage.State.DELIVERED).values_list(
@@ -65,4 +67,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         ):
             outbox_message_retry(message_id=message_id)
             count += 1
-        self.message_user(request, f"{count} deliveries queued again.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d delivery queued again.", "%(count)d deliveries queued again.", count
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from platforms.models import ApiCredential, ApiScope, Enterprise
 from platforms.partner_api.credentials import api_credential_issue, api_credential_revoke
@@ -86,15 +88,17 @@ class ApiCredentialAdmin(admin.ModelAdmin):
             setattr(obj, field, getattr(issued.credential, field))
         messages.warning(
             request,
-            f"New token for {issued.credential.platform}: {issued.token} — copy it now, "
-            "it will not be shown again.",
+            gettext(
+                "New token for %(platform)s: %(token)s — copy it now, it will not be shown again."
+            )
+            % {"platform": issued.credential.platform, "token": issued.token},
         )
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for credential in queryset.filter(revoked_at__isnull=True):
             api_credential_revoke(credential=credential)
-        messages.success(request, "Revoked.")
+        messages.success(request, gettext("Revoked."))
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead, so the audit trail stays

@@ -4,6 +4,7 @@ enterprises (with their consolidation page) and back-office memberships."""
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import ApplicationError
 from platforms.encryption import ENCRYPTED_FIELDS
@@ -33,23 +34,25 @@ class PlatformForm(forms.ModelForm):
         max_length=80,
         strip=True,
         widget=forms.PasswordInput(render_value=False),
-        label="New signing secret",
-        help_text="whsec_ and base64; empty keeps the current one.",
+        label=_("New signing secret"),
+        help_text=_("whsec_ and base64; empty keeps the current one."),
     )
     new_customer_hash_secret = forms.CharField(
         required=False,
         min_length=32,
         max_length=64,
         widget=forms.PasswordInput(render_value=False),
-        label="New customer-hash key",
-        help_text="Empty keeps the current one. Changing it changes every customer reference "
-        "this platform receives.",
+        label=_("New customer-hash key"),
+        help_text=_(
+            "Empty keeps the current one. Changing it changes every customer reference "
+            "this platform receives."
+        ),
     )
     oidc_token_url = forms.URLField(
         required=False,
         max_length=500,
         assume_scheme="https",
-        label="OIDC token URL",
+        label=_("OIDC token URL"),
         help_text=Platform._meta.get_field("oidc_token_url").help_text,
     )
     new_outbound_token = forms.CharField(
@@ -57,15 +60,15 @@ class PlatformForm(forms.ModelForm):
         # Real access tokens (JWTs with their claims) run to kilobytes; this only bounds input.
         max_length=MAX_TOKEN_LENGTH,
         widget=forms.PasswordInput(render_value=False),
-        label="New bearer token for its API",
-        help_text="A static token the partner issued, any length. Empty keeps the current one.",
+        label=_("New bearer token for its API"),
+        help_text=_("A static token the partner issued, any length. Empty keeps the current one."),
     )
     new_oidc_client_secret = forms.CharField(
         required=False,
         max_length=MAX_TOKEN_LENGTH,
         widget=forms.PasswordInput(render_value=False),
-        label="New OIDC client secret",
-        help_text="With a token URL and client id. Empty keeps the current one.",
+        label=_("New OIDC client secret"),
+        help_text=_("With a token URL and client id. Empty keeps the current one."),
     )
 
     class Meta:
@@ -87,14 +90,14 @@ class PlatformForm(forms.ModelForm):
             secret = cleaned.get("new_oidc_client_secret") or self.instance.oidc_client_secret
             if not (cleaned.get("oidc_client_id") and secret):
                 raise forms.ValidationError(
-                    "A token URL needs a client id and a client secret (client credentials)."
+                    _("A token URL needs a client id and a client secret (client credentials).")
                 )
         return cleaned
 
     def clean_new_signing_secret(self) -> str:
         secret = self.cleaned_data["new_signing_secret"]
         if secret and not signing_secret_is_valid(secret):
-            raise forms.ValidationError("A signing secret is whsec_ and 24 to 64 base64 bytes.")
+            raise forms.ValidationError(_("A signing secret is whsec_ and 24 to 64 base64 bytes."))
         return secret
 
     def save(self, commit=True):
@@ -114,7 +117,7 @@ class PlatformAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     actions = ("test_connection",)
 
-    @admin.action(description="Test the connection (credentials and the partner's answer)")
+    @admin.action(description=_("Test the connection (credentials and the partner's answer)"))
     def test_connection(self, request, queryset):
         for platform in queryset.filter(is_local=False):
             report = platform_connection_test(

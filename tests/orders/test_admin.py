@@ -36,7 +36,7 @@ def test_order_page_shows_items_by_sub_order_totals_history_and_no_action_on_a_c
     assert response.status_code == 200
     assert "Sourdough loaf" in body
     assert "Sub-order subtotal" in body
-    assert '<span class="quantity-by-unit">2 piece</span>' in body
+    assert '<span class="quantity-by-unit">2</span>' in body  # a count, by unit like the rest
     assert "9.00" in body
     # A cart is the customer's: no button moves it (issue 14: P → W → M → C by hand).
     assert "No action is available on this order now." in body
