@@ -24,13 +24,19 @@ pytestmark = [
 VIEWPORT = {"width": 1366, "height": 768}
 
 
-@pytest.fixture
-def page(chromium):  # noqa: F811
-    context = chromium.new_context(viewport=VIEWPORT)
+def window_page(chromium, **options):  # noqa: F811
+    """A page in a fresh browser context of the 1366 × 768 window (`options`: the context's
+    others, e.g. its locale), closed after the test."""
+    context = chromium.new_context(viewport=VIEWPORT, **options)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(chromium):  # noqa: F811
+    yield from window_page(chromium)
 
 
 def _fits(page, name: str) -> None:

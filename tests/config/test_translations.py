@@ -3,6 +3,7 @@ French and Italian, and the committed .mo catalogues (what runs: no gettext need
 exactly what the .po files say."""
 
 import gettext
+import html
 import os
 import re
 import shlex
@@ -160,6 +161,53 @@ def test_the_admin_home_speaks_the_browsers_language(client, staff_user):
     assert "À traiter en premier" in client.get(home, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Da gestire per primo" in client.get(home, HTTP_ACCEPT_LANGUAGE="it").content.decode()
     assert "Needs attention first" in client.get(home).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_order_list_and_page_speak_the_agents_language(client, staff_user, settings):
+    """The order list and page in French (the browser's Accept-Language) and Italian (the
+    language cookie): model and field names, help, status and payment words, actions."""
+    from tests.factories import SaleSessionFactory
+    from tests.inventory.factories import customer_of, offer_with_stock, placed_with
+
+    session = SaleSessionFactory(name="Marché du samedi")
+    bread = offer_with_stock(session, on_hand="40", product__name="Pain au levain")
+    order = placed_with(session, [(bread, "3")], customer=customer_of(session, name="Ada"))
+    client.force_login(staff_user)
+    listing, page = (
+        reverse("admin:orders_order_changelist"),
+        reverse("admin:orders_order_change", args=[order.pk]),
+    )
+
+    def text(url: str, **headers) -> str:
+        response = client.get(url, **headers)
+        assert response.status_code == 200
+        return html.unescape(response.content.decode())
+
+    french_list = text(listing, HTTP_ACCEPT_LANGUAGE="fr")
+    for words in ("Commandes", "Par statut", "Passée le", "Payée — prête à préparer"):
+        assert words in french_list
+    assert "Payée (autorisé)" in french_list
+    french_page = text(page, HTTP_ACCEPT_LANGUAGE="fr")
+    for words in (
+        f"Commande {order.number}",
+        "C · complète (paiement autorisé)",
+        "Montant autorisé",
+        "Ce que le prestataire de paiement a autorisé.",
+        "Lancer la préparation",
+        "Annuler la commande…",
+        "Article ajouté",
+        "autorisation",
+    ):
+        assert words in french_page, words
+    for english in (f"Order {order.number}", "Amount authorized", "Release to fulfilment"):
+        assert english not in french_page, english
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "it"
+    italian_list = text(listing)
+    assert "Ordini" in italian_list
+    assert "Pagato — pronto da preparare" in italian_list
+    assert f"Ordine {order.number}" in text(page)
 
 
 @pytest.mark.django_db
