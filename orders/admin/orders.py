@@ -1,7 +1,6 @@
-from decimal import Decimal
+import copy
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -16,6 +15,13 @@ from config.actors import Actor
 from config.csv_files import csv_response
 from config.exceptions import ApplicationError
 from discounts.models import CalculationRule, CouponRedemption
+from orders.admin.forms import (
+    EDIT_STEPS,
+    ITEM_STEPS,
+    PANEL_STEPS,
+    EditStepForm,
+    errors_not_on_a_field,
+)
 from orders.models import (
     Address,
     ApprovalRule,
@@ -35,10 +41,7 @@ from orders.selectors import (
     order_items_by_sub_order,
     order_list_qs,
 )
-from orders.services import edit_changes
 from orders.services.actions import ORDER_ACTIONS, order_action_run, order_actions_available
-from orders.services.notes import order_note_add
-from orders.services.notifications import customer_notification_queue, order_customer_notify
 from orders.services.partner_resend import order_is_resendable
 from orders.services.quick_order import quick_order_profile_save
 from orders.services.remote_fulfilment import remote_fulfilment_partners
@@ -58,8 +61,6 @@ NOT_NOTIFIABLE_STATUSES = frozenset(
         OrderStatus.CANCELLED,
     }
 )
-# Business actions after which the customer may be e-mailed, when the agent ticks the box.
-NOTIFY_AFTER_ACTION = {"edit_commit": "changed", "cancel": "cancelled"}
 
 
 class PaymentStatusFilter(admin.SimpleListFilter):
@@ -239,6 +240,9 @@ class OrderAdmin(EnterpriseScopedAdmin):
     )
     change_form_template = "admin/orders/order/change_form.html"
 
+    class Media:
+        css = {"all": ["orders/order_page.css"]}
+
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, order):
         return badge(order.status, "order")
@@ -322,6 +326,8 @@ class OrderAdmin(EnterpriseScopedAdmin):
         ):
             # Unknown, or another enterprise's: the admin's "does not exist" redirect.
             return super().change_view(request, object_id, form_url, extra_context)
+        extra_context = dict(extra_context or {})
+        refused = extra_context.pop("edit_refused_form", None)
         order = order_detail(order_id=int(object_id))
         can_change = self.has_change_permission(request, order)
         actions = (
@@ -333,10 +339,12 @@ class OrderAdmin(EnterpriseScopedAdmin):
             if can_change
             else []
         )
+        item_groups = order_items_by_sub_order(order)
+        edit_context = self._edit_context(request, order, item_groups, refused)
         extra_context = {
-            **(extra_context or {}),
+            **extra_context,
             "order": order,
-            "item_groups": order_items_by_sub_order(order),
+            "item_groups": item_groups,
             # Business actions only (orders.services.actions): never a bare status letter.
             # (The edit panel shows the edit steps and the resend itself; cancelling opens
             # its confirmation page, which asks for the reason.)
@@ -357,31 +365,44 @@ class OrderAdmin(EnterpriseScopedAdmin):
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
             "show_delete": False,
-            **self._edit_context(request, order),
+            **edit_context,
             "remote_partners": remote_fulfilment_partners(order.trader_id),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _edit_context(self, request, order) -> dict:
-        """What the customer-service edit panel offers this user on this order."""
-        from sessions_app.models import Offer
-
+    def _edit_context(self, request, order, item_groups, refused: EditStepForm | None) -> dict:
+        """What the customer-service edit panel offers this user on this order: a form per
+        step (the refused one bound, with its errors), and per item its item steps' forms
+        (as `item.edit_forms`)."""
         if not self.has_change_permission(request, order):
-            return {"edit_can_begin": False, "edit_is_holder": False, "edit_held_by_other": False}
+            return {
+                "edit_can_begin": False,
+                "edit_is_holder": False,
+                "edit_held_by_other": False,
+                "edit_errors": errors_not_on_a_field(refused, shown=False),
+            }
         under_edit = order.status == OrderStatus.CSR_EDIT
         is_holder = under_edit and order.locked_by_id == request.user.pk
+
+        def form_for(step: str, item=None) -> EditStepForm:
+            if refused is not None and refused.step == step and refused.item == item:
+                return refused
+            return EDIT_STEPS[step][0](order=order, item=item)
+
+        if is_holder:
+            for _sub_order, items in item_groups:
+                for item in items:
+                    item.edit_forms = {step: form_for(step, item) for step in ITEM_STEPS}
+        shown = is_holder or (refused is not None and refused.step == "note")
         return {
             "edit_can_begin": order.status in EDITABLE_STATUSES,
             "edit_is_holder": is_holder,
             "edit_held_by_other": under_edit and not is_holder,
-            "edit_offers": Offer.objects.filter(session_id=order.sales_session_id)
-            .select_related("product")
-            .order_by("product__name")
-            if is_holder
-            else [],
-            "edit_addresses": Address.objects.filter(customer_id=order.customer_id).order_by("pk")
-            if is_holder and order.customer_id
-            else [],
+            "edit_forms": {step: form_for(step) for step in PANEL_STEPS} if is_holder else {},
+            "note_form": form_for("note"),
+            "edit_errors": errors_not_on_a_field(refused, shown=shown),
+            "edit_has_addresses": is_holder
+            and Address.objects.filter(customer_id=order.customer_id).exists(),
             "can_resend": order_is_resendable(order),
             "edit_diff": order_edit_diff(order) if is_holder else None,
             "edit_coupons": CouponRedemption.objects.filter(order_id=order.pk)
@@ -396,74 +417,6 @@ class OrderAdmin(EnterpriseScopedAdmin):
             else [],
         }
 
-    EDIT_STEPS = {
-        "quantity": lambda order_id, actor, post: edit_changes.order_edit_item_quantity_change(
-            order_id=order_id,
-            item_id=int(post["item"]),
-            quantity=Decimal(post["quantity"]),
-            actor=actor,
-        ),
-        "remove": lambda order_id, actor, post: edit_changes.order_edit_item_remove(
-            order_id=order_id, item_id=int(post["item"]), actor=actor
-        ),
-        "add": lambda order_id, actor, post: edit_changes.order_edit_offer_add(
-            order_id=order_id,
-            offer_id=int(post["offer"]),
-            quantity=Decimal(post["quantity"]),
-            actor=actor,
-        ),
-        "addresses": lambda order_id, actor, post: edit_changes.order_addresses_change(
-            order_id=order_id,
-            billing_address_id=int(post["billing_address"])
-            if post.get("billing_address")
-            else None,
-            shipping_address_id=int(post["shipping_address"])
-            if post.get("shipping_address")
-            else None,
-            actor=actor,
-        ),
-        "ship_to": lambda order_id, actor, post: edit_changes.order_edit_item_ship_to(
-            order_id=order_id,
-            item_id=int(post["item"]),
-            shipping_address_id=int(post["shipping_address"])
-            if post.get("shipping_address")
-            else None,
-            actor=actor,
-        ),
-        "coupon": lambda order_id, actor, post: edit_changes.order_edit_coupon_apply(
-            order_id=order_id, code=post.get("code", ""), actor=actor
-        ),
-        "coupon_remove": lambda order_id, actor, post: edit_changes.order_edit_coupon_remove(
-            order_id=order_id, code=post.get("code", ""), actor=actor
-        ),
-        "discount_remove": lambda order_id, actor, post: edit_changes.order_manual_discount_remove(
-            order_id=order_id, rule_id=int(post["rule"]), actor=actor
-        ),
-        "discount": lambda order_id, actor, post: edit_changes.order_manual_discount_add(
-            order_id=order_id,
-            actor=actor,
-            reason=post.get("reason", ""),
-            **{
-                "percent" if post.get("kind") == "percent" else "amount": Decimal(
-                    post.get("value") or "0"
-                )
-            },
-        ),
-        "note": lambda order_id, actor, post: order_note_add(
-            order_id=order_id, text=post.get("note", ""), actor=actor
-        ),
-        "notify_ready": lambda order_id, actor, post: order_customer_notify(
-            order_id=order_id, kind="ready_for_pickup", actor=actor
-        ),
-        "notify_payment": lambda order_id, actor, post: order_customer_notify(
-            order_id=order_id, kind="payment_problem", actor=actor, note=post.get("note", "")
-        ),
-    }
-    EDIT_DONE = {
-        "note": _("Note added to the history."),
-        "notify_ready": _("The customer is e-mailed that the order is ready."),
-        "notify_payment": _("The customer is e-mailed about the payment problem."),
-    }
     # The edit panel's steps that are business actions: through the one action service.
     EDIT_ACTIONS = {
         "begin": "edit_begin",
@@ -474,26 +427,34 @@ class OrderAdmin(EnterpriseScopedAdmin):
     }
 
     def edit_step_view(self, request, order_id: int, step: str):
-        """One step of a customer-service edit (or the resend), each through its service."""
+        """One step of a customer-service edit (or the resend): the step's form reads what was
+        typed and its service makes the change (orders.admin.forms.EDIT_STEPS). A form that
+        does not validate, or a service that refuses, shows the order page again (400) with
+        the errors on their fields; nothing is written."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if step in self.EDIT_ACTIONS:
             return self.action_view(request, order_id, self.EDIT_ACTIONS[step])
         order = get_object_or_404(self.get_queryset(request), pk=order_id)
-        run = self.EDIT_STEPS.get(step)
-        if run is None or not self.has_change_permission(request, order):
+        if step not in EDIT_STEPS or not self.has_change_permission(request, order):
             return HttpResponseRedirect(reverse("admin:orders_order_changelist"))
-        try:
-            run(order.pk, Actor.for_user(request.user), request.POST)
-        except ApplicationError as error:
-            self.message_user(request, error.message, messages.ERROR)
-        except (KeyError, ValueError, ArithmeticError):
-            self.message_user(
-                request, gettext("The form was incomplete or not a number."), messages.ERROR
-            )
-        else:
-            self.message_user(request, self.EDIT_DONE.get(step, gettext("Saved.")))
-        return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order_id]))
+        form_class, service = EDIT_STEPS[step]
+        form = form_class(request.POST, order=order)
+        if form.is_valid():
+            try:
+                service(order_id=order.pk, actor=Actor.for_user(request.user), **form.arguments())
+            except ApplicationError as error:
+                form.refused(error)
+            else:
+                self.message_user(request, form.done)
+                return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order_id]))
+        page_request = copy.copy(request)
+        page_request.method = "GET"  # the order page as shown, not the admin's own save
+        response = self.change_view(
+            page_request, str(order.pk), extra_context={"edit_refused_form": form}
+        )
+        response.status_code = 400
+        return response
 
     def action_view(self, request, order_id: int, action: str):
         """Run one business action (POST: `reason`, and the action's own fields) through
@@ -528,19 +489,17 @@ class OrderAdmin(EnterpriseScopedAdmin):
         return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order_id]))
 
     @staticmethod
-    @transaction.atomic
     def _run_action(request, order_id: int, action: str, data: dict):
-        """The business action, and — if the agent asked and the action succeeds, in the same
-        transaction — the customer's e-mail about it (a change, a cancellation)."""
-        actor = Actor.for_user(request.user)
-        reason = request.POST.get("reason", "").strip()
-        outcome = order_action_run(
-            order_id=order_id, action=action, actor=actor, reason=reason, data=data
+        """The business action, with the reason and whether the person asked to e-mail the
+        customer about it: both decided by `order_action_run`."""
+        return order_action_run(
+            order_id=order_id,
+            action=action,
+            actor=Actor.for_user(request.user),
+            reason=request.POST.get("reason", ""),
+            data=data,
+            notify_customer=bool(request.POST.get("notify_customer")),
         )
-        kind = NOTIFY_AFTER_ACTION.get(action)
-        if kind and request.POST.get("notify_customer"):
-            customer_notification_queue(order=outcome.order, kind=kind, actor=actor, note=reason)
-        return outcome
 
     def cancel_view(self, request, order_id: int):
         """Cancelling asks first: a confirmation page with a required reason (kept in the

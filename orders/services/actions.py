@@ -39,6 +39,7 @@ from orders.services import (
     payments,
     remote_fulfilment,
 )
+from orders.services.notifications import customer_notification_queue
 from orders.services.partner_resend import order_is_resendable, order_resend_to_partners
 from orders.services.payment_providers import order_holds_card
 from orders.services.status import order_lock
@@ -388,9 +389,19 @@ def _warning(order: Order) -> str:
     return ""
 
 
+# Business actions after which the customer may be e-mailed, when the person asks for it.
+NOTIFY_AFTER_ACTION = {"edit_commit": "changed", "cancel": "cancelled"}
+
+
 @transaction.atomic
 def order_action_run(
-    *, order_id: int, action: str, actor: Actor, reason: str = "", data: dict | None = None
+    *,
+    order_id: int,
+    action: str,
+    actor: Actor,
+    reason: str = "",
+    data: dict | None = None,
+    notify_customer: bool = False,
 ) -> ActionOutcome:
     """Run the business action `action` (a code of ORDER_ACTIONS) on an order: the one door
     for every action a person asks for in the admin or through an API.
@@ -400,8 +411,11 @@ def order_action_run(
     not available in its current state (status, payment, edit holder) raises
     OrderActionNotAvailable (409); an action that needs a reason and has none
     ReasonRequired (422); each before anything is written. Then the action's own service
-    runs in this transaction. The outcome carries the order, a message to show, and a
-    warning when the payment is now due or its capture failed."""
+    runs in this transaction, and, with `notify_customer`, after an action the customer is
+    told about (NOTIFY_AFTER_ACTION: a changed or cancelled order), their e-mail is queued in
+    it too (customer_notification_queue: sent after commit, nothing when they have no
+    address). The outcome carries the order, a message to show, and a warning when the
+    payment is now due or its capture failed."""
     chosen = ORDER_ACTIONS.get(action)
     if chosen is None:
         raise UnknownOrderAction(gettext("There is no order action %r.") % action)
@@ -436,6 +450,10 @@ def order_action_run(
         raise ReasonRequired(gettext("“%(action)s” needs a reason.") % {"action": chosen.label})
     result = chosen.run(order.pk, actor, reason, data or {})
     order = result if isinstance(result, Order) else Order.objects.get(pk=order.pk)
+    if notify_customer and chosen.code in NOTIFY_AFTER_ACTION:
+        customer_notification_queue(
+            order=order, kind=NOTIFY_AFTER_ACTION[chosen.code], actor=actor, note=reason
+        )
     return ActionOutcome(order=order, action=chosen, message=chosen.done, warning=_warning(order))
 
 
