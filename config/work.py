@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 # The task (its registered name) that does each kind of work; settings.CELERY_TASK_ROUTES gives
 # each task its queue.
-WORK_TASKS = {
+WORK_TASKS: dict[str, str] = {
     WorkRequest.Kind.PRODUCER_ORDERS_REFRESH: "orders.tasks.producer_orders_refresh_task",
     WorkRequest.Kind.BACKORDERS_ALLOCATE: "orders.tasks.backorders_allocate_task",
     WorkRequest.Kind.CUSTOMER_NOTICE: "orders.tasks.customer_notice_send_task",

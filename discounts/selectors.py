@@ -1,7 +1,9 @@
 """Reads of pricing data: the discounts of an order (the rules a pricing run considers are read
 by discounts/services/pricing.py in the same query as their bands and exemptions)."""
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -44,7 +46,7 @@ def order_discount_totals(order: Order) -> tuple[Decimal, dict[int, Decimal]]:
     return sum(per_item.values(), ZERO), per_item
 
 
-def session_fulfilment_options(*, session) -> list[dict]:
+def session_fulfilment_options(*, session: Any) -> list[dict[str, Any]]:
     """The session's pickup points and delivery zones with their opening times and the
     shipping rules (with scale bands) that price their fee. Four queries."""
     windows = FulfilmentWindow.objects.filter(sales_session=session).order_by("opens_at")
@@ -70,7 +72,7 @@ def session_fulfilment_options(*, session) -> list[dict]:
         .prefetch_related("shipping_scale__bands")
         .order_by("priority", "pk")
     )
-    fees: dict[int | None, list[dict]] = {}  # by shipping mode (a centre may have none)
+    fees: dict[int | None, list[dict[str, Any]]] = {}  # by shipping mode (a centre may have none)
     for rule in rules:
         scale = rule.shipping_scale
         fees.setdefault(rule.shipping_mode_id, []).append(
@@ -95,7 +97,9 @@ def session_fulfilment_options(*, session) -> list[dict]:
     ]
 
 
-def shipping_rules_by_mode(*, trader_ids) -> dict[tuple[int, int], list[CalculationRule]]:
+def shipping_rules_by_mode(
+    *, trader_ids: Iterable[int]
+) -> dict[tuple[int, int], list[CalculationRule]]:
     """(trader, shipping mode) → the trader's active standing shipping rules for that mode,
     by priority. One query."""
     rules = CalculationRule.objects.filter(

@@ -6,7 +6,7 @@ dashboard, the DFC catalogue and offers, and a reservation that grows all ask
 """
 
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class CountedStock(Protocol):
@@ -38,13 +38,13 @@ def available_quantity(
     return min(limits) if limits else None
 
 
-def product_stock(product):
+def product_stock(product: Any) -> Any:
     """The product's stock row, or None when it has none (a reverse one-to-one, loaded with
     `select_related("stock")` by the callers that list many)."""
     return getattr(product, "stock", None)
 
 
-def offer_available(offer) -> Decimal | None:
+def offer_available(offer: Any) -> Decimal | None:
     """What a customer may still take of an offer (`available_quantity` of its product's
     stock and its own limitation)."""
     return available_quantity(stock=product_stock(offer.product), offer=offer)

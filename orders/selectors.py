@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -75,7 +76,7 @@ def consolidation_resolve(
     return Consolidation(trader_default, "trader")
 
 
-def producer_consolidation(*, session, producer) -> Consolidation:
+def producer_consolidation(*, session: Any, producer: Any) -> Consolidation:
     """The effective option for one producer in one session (`session.trader` is read)."""
     return consolidation_resolve(
         session_override=session.consolidate_per_producer,
@@ -90,14 +91,14 @@ class ConsolidationSwitchPreview:
     orders it cancels, the ones it creates ((producer name, customer order number or None for
     one per session)), and each producer's effective option after the switch."""
 
-    cancelled: list
+    cancelled: list[Any]
     created: list[tuple[str, int | None]]
     effective: list[tuple[str, Consolidation]]
 
 
 def consolidation_switch_preview(
     *,
-    session,
+    session: Any,
     consolidate: bool | None,
     producer_wishes: dict[int, bool | None] | None = None,
     trader_default: bool | None = None,
@@ -159,7 +160,7 @@ def consolidation_switch_preview(
     return ConsolidationSwitchPreview(cancelled=cancelled, created=created, effective=effective)
 
 
-def producer_order_warnings(*, producer_order) -> list[str]:
+def producer_order_warnings(*, producer_order: Any) -> list[str]:
     """What the trader should know before trusting a producer order: a discount the producer's
     platform answered differently from the one expected (the seller's figure wins: Larder
     flags, never silently accepts), and bulk-bought products ordered by the retail unit
@@ -205,7 +206,7 @@ def producer_order_warnings(*, producer_order) -> list[str]:
     return warnings
 
 
-def consolidation_affected_sessions(*, enterprise):
+def consolidation_affected_sessions(*, enterprise: Any) -> "QuerySet[Any]":
     """The open sessions whose producer orders a change of `enterprise`'s consolidation
     setting would touch: a trader's own; for a producer, those where it has customer items or
     producer orders. Closed sessions are final."""
@@ -348,7 +349,7 @@ PROFILE_FIELDS = (
 )
 
 
-def quick_order_profile_defaults(*, customer_id: int) -> dict:
+def quick_order_profile_defaults(*, customer_id: int) -> dict[str, Any]:
     """The fields a new cart of this customer starts with (empty without a profile): one
     query."""
     row = (

@@ -56,7 +56,8 @@ def session_handover(*, session) -> list[HandoverDay]:
         group = groups.get(centre_id)
         if group is None:
             group = groups[centre_id] = HandoverGroup(
-                centre=item.fulfilment_centre, windows=windows.get(centre_id, [])
+                centre=item.fulfilment_centre,
+                windows=windows.get(centre_id, []) if centre_id is not None else [],
             )
         if not group.orders or group.orders[-1].order.pk != item.order_id:
             group.orders.append(HandoverOrder(order=item.order))

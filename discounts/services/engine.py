@@ -144,7 +144,9 @@ class Pricing:
     line_totals: dict[int, LineTotals] = field(default_factory=dict)
 
 
-def spread(amount: Decimal, weights: Sequence[Decimal], caps: Sequence[Decimal] | None = None):
+def spread(
+    amount: Decimal, weights: Sequence[Decimal], caps: Sequence[Decimal] | None = None
+) -> list[Decimal]:
     """Split `amount` (>= 0, already rounded) over lines in proportion to `weights`.
 
     Every line but the last gets its share rounded by `money`; the last gets the remainder, so
@@ -291,7 +293,7 @@ class _Run:
                 self.closed[usage].add(line_id)
         self.result.order_adjustments.append(OrderAdjustment(amount=order_amount, **common))
 
-    def record_rule(self, rule: Rule, amounts: dict[int, Decimal], order_amount: Decimal):
+    def record_rule(self, rule: Rule, amounts: dict[int, Decimal], order_amount: Decimal) -> None:
         self.record(
             amounts,
             order_amount,
@@ -390,7 +392,10 @@ class _Run:
             if adjustment.usage in taxed_usages:
                 by_line[adjustment.line_id].append(adjustment)
         qualifying = [rule for rule in tax_rules if self.qualifies(rule)]
-        per_key: dict[tuple, dict[int, Decimal]] = defaultdict(dict)
+        # (rate rule, tax category, rate) → line → tax
+        per_key: dict[tuple[int | None, int | None, Decimal], dict[int, Decimal]] = defaultdict(
+            dict
+        )
         for line in self.lines:
             category = line.shipping_tax_category_id if shipping else line.tax_category_id
             rate_rule = next((r for r in qualifying if self.in_scope(r, line)), None)

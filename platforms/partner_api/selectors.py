@@ -2,14 +2,14 @@
 so an id belonging to another platform is simply not found (404), never forbidden (403)."""
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from config.exceptions import NotFound
 from discounts.models import FulfilmentWindow
-from inventory.models import Product
+from inventory.models import Product, Stock
 from orders.models import Order, OrderItem, ProducerOrder, ProducerOrderLine, SubOrder
 from orders.statuses import OrderStatus
 from platforms.models import ApiCredential, Enterprise
@@ -114,9 +114,8 @@ def partner_products_qs(*, credential: ApiCredential) -> QuerySet[Product]:
     ).select_related("producer")
 
 
-def partner_stock_qs(*, credential: ApiCredential) -> QuerySet:
+def partner_stock_qs(*, credential: ApiCredential) -> QuerySet[Stock]:
     """Stock of the products the credential may see (local, active)."""
-    from inventory.models import Stock
 
     return Stock.objects.filter(
         product__in=partner_products_qs(credential=credential)
@@ -183,7 +182,7 @@ def _items_with_discount() -> QuerySet[OrderItem]:
 
 
 def partner_seller_orders_qs(
-    *, credential: ApiCredential, seller: Enterprise, states: dict | None = None
+    *, credential: ApiCredential, seller: Enterprise, states: dict[str, Any] | None = None
 ) -> QuerySet[Order]:
     """The caller's DFC orders with one of Larder's enterprises, ready to render: trader,
     session, items with product and discount, in three queries whatever their number.
@@ -206,7 +205,7 @@ def order_discounts(order: Order) -> tuple[Decimal, dict[int, Decimal]]:
     return sum(per_item.values(), Decimal("0.00")), per_item
 
 
-def category_offers_prefetch() -> Prefetch:
+def category_offers_prefetch() -> "Prefetch[Any]":
     """An offer's `available_category_offers`: the customer categories that may buy it, each
     with its own price (DFC: an Offer offeredTo a CustomerCategory)."""
     return Prefetch(

@@ -15,13 +15,13 @@ def membership_grant(*, user, enterprise, role: str) -> Membership:
     customer service work for a trader, producer staff for a producer."""
     if (role == Role.PRODUCER_STAFF) == enterprise.is_trader:
         kind = "producer" if role == Role.PRODUCER_STAFF else "trader"
-        raise RoleNotForThisEnterprise(f"{ROLE_GROUPS[role]} works for a {kind}.")
+        raise RoleNotForThisEnterprise(f"{ROLE_GROUPS[Role(role)]} works for a {kind}.")
     membership, _ = Membership.objects.update_or_create(
         user=user, enterprise=enterprise, defaults={"role": role}
     )
     roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
     user.groups.remove(*Group.objects.filter(name__in=ROLE_GROUPS.values()))
-    user.groups.add(*Group.objects.filter(name__in={ROLE_GROUPS[r] for r in roles}))
+    user.groups.add(*Group.objects.filter(name__in={ROLE_GROUPS[Role(r)] for r in roles}))
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])

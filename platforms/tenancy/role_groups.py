@@ -6,7 +6,8 @@ VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 APPROVE = "approve"  # orders.approve_order: approve or deny an order waiting for approval (W)
 ALL = (VIEW, ADD, CHANGE, DELETE)
 
-GROUP_PERMISSIONS = {
+# group name → app label → model → the actions its members may take
+GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     "Trader staff": {
         "sessions_app": {"salesession": ALL, "offer": ALL},
         "inventory": {"product": (VIEW,), "stock": (VIEW,), "reservation": (VIEW,)},
