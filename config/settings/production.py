@@ -7,27 +7,11 @@ no folder broker, no development key (nor development encryption key) in product
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_required
+from config.env import env_bool, env_int
+from config.settings import production_environment  # noqa: F401 - checked before base is read
 
-# Checked before base is read, since base falls back to the embedded database and the folder
-# broker when these are unset.
-env_required(
-    [
-        "SECRET_KEY",
-        "DATABASE_URL",
-        "CELERY_BROKER_URL",
-        "ALLOWED_HOSTS",
-        "LARDER_FIELD_ENCRYPTION_KEYS",
-    ],
-    settings_module="config.settings.production",
-)
-
-from .base import *  # noqa: E402, F403
-from .base import (  # noqa: E402
-    DEVELOPMENT_FIELD_ENCRYPTION_KEY,
-    LARDER_FIELD_ENCRYPTION_KEYS,
-    SECRET_KEY,
-)
+from .base import *  # noqa: F403
+from .base import DEVELOPMENT_FIELD_ENCRYPTION_KEY, LARDER_FIELD_ENCRYPTION_KEYS, SECRET_KEY
 
 DEBUG = False
 if SECRET_KEY.startswith("dev-only"):
