@@ -274,6 +274,7 @@ class DiscountForm(EditStepForm):
     AMOUNT, PERCENT = "amount", "percent"
     value = forms.DecimalField(
         label=_("Manual discount"),
+        max_digits=12,  # what discounts.CalculationRule.value holds (the service rounds it)
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "class": "edit-discount"}),
     )
     kind = forms.ChoiceField(choices=[(AMOUNT, AMOUNT), (PERCENT, "%")], initial=AMOUNT)

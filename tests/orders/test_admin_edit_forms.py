@@ -102,6 +102,11 @@ def test_a_step_s_other_refusals_are_shown_on_their_fields(client, editing):
         "A manual discount needs a reason."
     ]
     assert "No coupon" in " ".join(_field_errors(coupon, "edit-coupon-code"))
+    huge = _post(client, order, "discount", value="1e30", kind="amount", reason="big")
+    assert huge.status_code == 400
+    assert _field_errors(huge.content.decode(), "edit-discount-value") == [
+        "Ensure that there are no more than 12 digits in total."
+    ]
     _unchanged(order, offer)
 
 
