@@ -1,0 +1,225 @@
+"""config/sql.py against real PostgreSQL: each builder's statement writes what it says, in the
+statements it says, with columns and types taken from the models."""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import FieldDoesNotExist
+from django.db import close_old_connections, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config import sql
+from inventory.models import Reservation, Stock
+from orders.models import Order, OrderItem, SubOrder
+from sessions_app.models import SaleSession
+from tests.factories import OrderFactory, OrderItemFactory, SaleSessionFactory
+from tests.inventory.factories import StockFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_update_rows_gives_each_row_its_values_in_one_statement(django_assert_num_queries):
+    order = OrderFactory()
+    items = [OrderItemFactory(order=order) for _ in range(3)]
+    rows = [
+        {"id": item.pk, "total_tax": Decimal(n), "inventory_status": "B", "sub_order_id": None}
+        for n, item in enumerate(items, start=1)
+    ]
+    now = timezone.now()
+
+    with django_assert_num_queries(1):
+        returned = sql.run(
+            sql.update_rows(
+                OrderItem,
+                rows,
+                ["total_tax", "inventory_status", "sub_order_id"],
+                also={"updated_at": now},
+                returning=["id"],
+            )
+        )
+
+    assert sorted(pk for (pk,) in returned) == sorted(item.pk for item in items)
+    for n, item in enumerate(items, start=1):
+        item.refresh_from_db()
+        assert (item.total_tax, item.inventory_status, item.updated_at) == (Decimal(n), "B", now)
+
+
+def test_update_rows_adapts_values_by_their_fields():
+    """A JSON field's dict is stored as JSON; a sub-order keyed by its primary key."""
+    order = OrderFactory()
+    sub_order = SubOrder.objects.create(order=order)
+
+    sql.run(
+        sql.update_rows(
+            SubOrder,
+            [{"id": sub_order.pk, "quantity_by_unit": {"kg": "2.5"}, "item_count": 4}],
+            ["quantity_by_unit", "item_count"],
+        )
+    )
+
+    sub_order.refresh_from_db()
+    assert (sub_order.quantity_by_unit, sub_order.item_count) == ({"kg": "2.5"}, 4)
+
+
+def test_add_to_rows_is_relative_and_skips_zero_deltas():
+    stocks = [StockFactory(on_hand=Decimal("10"), reserved=Decimal("1")) for _ in range(3)]
+    deltas = {stocks[0].pk: Decimal("2"), stocks[1].pk: Decimal("-1"), stocks[2].pk: 0}
+
+    sql.run(sql.add_to_rows(Stock, deltas, ["reserved", "on_hand"]))
+
+    assert [
+        (stock.reserved, stock.on_hand)
+        for stock in Stock.objects.filter(pk__in=[s.pk for s in stocks]).order_by("pk")
+    ] == [
+        (Decimal("3"), Decimal("12")),
+        (Decimal("0"), Decimal("9")),
+        (Decimal("1"), Decimal("10")),
+    ]
+    assert sql.add_to_rows(Stock, {stocks[0].pk: 0}, ["reserved"]) is None
+
+
+def test_insert_rows_returns_the_new_primary_keys_in_order(django_assert_num_queries):
+    order = OrderFactory()
+    items = [OrderItemFactory(order=order) for _ in range(2)]
+    stocks = [StockFactory(product=item.product) for item in items]
+    expires = timezone.now() + timedelta(minutes=5)
+    rows = [
+        {
+            "order_item_id": item.pk,
+            "order_id": order.pk,
+            "stock_id": stocks[n].pk,
+            "offer_id": None,
+            "quantity": Decimal("1.5") + n,
+            "expires_at": expires,
+            "created_at": timezone.now(),
+        }
+        for n, item in enumerate(items)
+    ]
+
+    with django_assert_num_queries(1):
+        pks = sql.run(sql.insert_rows(Reservation, rows, list(rows[0]), returning_pk=True))
+
+    reservations = Reservation.objects.in_bulk([pk for (pk,) in pks])
+    assert [reservations[pk].order_item_id for (pk,) in pks] == [item.pk for item in items]
+    assert [reservations[pk].quantity for (pk,) in pks] == [Decimal("1.5"), Decimal("2.5")]
+    assert [reservations[pk].stock_id for (pk,) in pks] == [stock.pk for stock in stocks]
+
+
+def test_update_and_delete_where_are_the_orms_statements_run_together(
+    django_assert_num_queries,
+):
+    order = OrderFactory()
+    kept, gone = OrderItemFactory(order=order), OrderItemFactory(order=order)
+
+    with django_assert_num_queries(1):
+        ((version,),) = sql.run(
+            sql.delete_where(OrderItem.objects.filter(pk=gone.pk, order_id=order.pk)),
+            sql.update_where(
+                OrderItem.objects.filter(order_id=order.pk).exclude(pk=gone.pk), {"status": "C"}
+            ),
+            sql.update_where(
+                Order.objects.filter(pk=order.pk),
+                {"version": F("version") + 1, "status": "C"},
+                returning=["version"],
+            ),
+        )
+
+    order.refresh_from_db()
+    assert (order.version, order.status) == (version, "C")
+    assert list(OrderItem.objects.filter(order=order).values_list("pk", "status")) == [
+        (kept.pk, "C")
+    ]
+
+
+def test_statements_that_can_match_nothing_are_none_and_skipped():
+    assert sql.delete_where(OrderItem.objects.filter(pk__in=[])) is None
+    assert sql.update_where(OrderItem.objects.filter(pk__in=[]), {"status": "C"}) is None
+    assert sql.run(None, None) == []
+    assert sql.run_rowcount(None) == 0
+
+
+def test_a_column_that_is_not_the_models_own_is_refused():
+    with pytest.raises(FieldDoesNotExist):
+        sql.update_rows(Order, [], ["items"])
+
+
+def test_select_dicts_keys_rows_by_their_labels():
+    rows = sql.select_dicts('SELECT 1 AS "a", %(b)s::text AS "offer__price"', {"b": "x"})
+    assert rows == [{"a": 1, "offer__price": "x"}]
+
+
+def _in_another_transaction(work) -> threading.Thread:
+    def target():
+        try:
+            with transaction.atomic():
+                work()
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lock_with_shared_locks_the_row_for_update_and_the_joined_row_for_share():
+    """While one transaction holds the order FOR UPDATE and its session FOR SHARE, another may
+    share the session but not update it, nor lock the order."""
+    order = OrderFactory(sales_session=SaleSessionFactory())
+    queryset = Order.objects.filter(pk=order.pk, sales_session__state__isnull=False).annotate(
+        session_state=F("sales_session__state")
+    )
+    seen: dict[str, object] = {}
+
+    def probe():
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        for name, statement in (
+            ("share", "SELECT 1 FROM sessions_app_salesession WHERE id = %s FOR SHARE"),
+            ("update", "SELECT 1 FROM sessions_app_salesession WHERE id = %s FOR UPDATE"),
+            ("order", "SELECT 1 FROM orders_order WHERE id = %s FOR UPDATE"),
+        ):
+            key = order.sales_session_id if name != "order" else order.pk
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(statement, [key])
+                seen[name] = "free"
+            except Exception as error:  # the lock timeout
+                seen[name] = type(error).__name__
+
+    with transaction.atomic():
+        (locked,) = sql.lock_with_shared(queryset, shared=[SaleSession])
+        assert (locked.pk, locked.session_state) == (order.pk, order.sales_session.state)
+        _in_another_transaction(probe).join()
+
+    assert seen["share"] == "free"
+    assert seen["update"] == seen["order"] == "OperationalError"
+
+
+def test_lock_with_shared_refuses_a_table_the_queryset_does_not_inner_join():
+    with transaction.atomic(), pytest.raises(ValueError, match="not inner-joined"):
+        sql.lock_with_shared(Order.objects.filter(pk=1), shared=[SaleSession])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_advisory_xact_lock_is_held_until_the_transaction_ends():
+    seen = {}
+
+    def probe():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_try_advisory_xact_lock(%s, %s)",
+                sql.advisory_xact_lock("larder-test", 7).params,
+            )
+            seen["taken"] = cursor.fetchone()[0]
+
+    with transaction.atomic():
+        sql.run(sql.advisory_xact_lock("larder-test", 7))
+        _in_another_transaction(probe).join()
+    assert seen["taken"] is False
+    _in_another_transaction(probe).join()
+    assert seen["taken"] is True
