@@ -1,10 +1,7 @@
 """One function per kind of order event; each writes a row inside the caller's transaction."""
 
-import functools
-import json
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 
 from config.actors import Actor
@@ -21,33 +18,8 @@ def _unsaved(order: Order, actor: Actor, kind: str, **fields: Any) -> OrderEvent
 
 def _event(order: Order, actor: Actor, kind: str, **fields: Any) -> OrderEvent:
     event = _unsaved(order, actor, kind, **fields)
-    values = [getattr(event, field.attname) for field in _insert_fields()]
-    values[-1] = json.dumps(values[-1])  # data: the JSON field's own encoding (no encoder)
-    with connection.cursor() as cursor:
-        # Plain SQL: every checkout writes several events, and Model.save() costs several
-        # times this insert in Python (the instance is only returned).
-        cursor.execute(_insert_sql(), values)
-        (event.pk,) = cursor.fetchone()
-    event._state.adding = False
+    event.save(force_insert=True)
     return event
-
-
-@functools.cache
-def _insert_fields() -> list:
-    """OrderEvent's concrete fields but the id, `data` last."""
-    fields = [f for f in OrderEvent._meta.concrete_fields if not f.primary_key]
-    return sorted(fields, key=lambda field: field.name == "data")
-
-
-@functools.cache
-def _insert_sql() -> str:
-    quote = connection.ops.quote_name
-    fields = _insert_fields()
-    return (
-        f"INSERT INTO {quote(OrderEvent._meta.db_table)} "
-        f"({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * (len(fields) - 1))}, %s::jsonb) RETURNING id"
-    )
 
 
 def order_created_event(*, order: Order, actor: Actor, save: bool = True) -> OrderEvent:
