@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
+from config import sql
 from config.models import WorkRequest
 from config.money import line_total
 from config.work import work_request
@@ -383,42 +384,30 @@ def _currency_of(rows: list[dict], default: str) -> str:
     return next((row["currency"] for row in rows if row.get("currency")), default)
 
 
-def _producer_orders_update(producer_orders: list[ProducerOrder], now) -> None:
-    """One UPDATE … FROM (VALUES …) for every changed producer order: Django's bulk_update
-    builds a CASE per field and row, which cost more than the rest of a refresh."""
-    from django.db import connection
+_REFRESHED_FIELDS = (
+    "aggregate_by_weight",
+    "total_product",
+    "total_discount",
+    "version",
+    "status",
+    "order_state",
+    "cancelled_at",
+    "currency",
+)
 
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(producer_orders))
-    params = [
-        value
+
+def _producer_orders_update(producer_orders: list[ProducerOrder], now) -> None:
+    """One UPDATE … FROM unnest(…) for every changed producer order (config.sql): Django's
+    bulk_update builds a CASE per field and row, which cost more than the rest of a refresh."""
+    rows = [
+        {"id": p.pk, **{name: getattr(p, name) for name in _REFRESHED_FIELDS}}
         for p in producer_orders
-        for value in (
-            p.pk,
-            p.aggregate_by_weight,
-            p.total_product,
-            p.total_discount,
-            p.version,
-            p.status,
-            p.order_state,
-            p.cancelled_at,
-            p.currency,
-        )
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE orders_producerorder AS p
-            SET aggregate_by_weight = v.by_weight, total_product = v.total::numeric,
-                total_discount = v.discount::numeric,
-                version = v.version::integer, status = v.status, order_state = v.order_state,
-                cancelled_at = v.cancelled_at::timestamptz, currency = v.currency,
-                computed_at = %s, updated_at = %s
-            FROM (VALUES {rows}) AS v(id, by_weight, total, discount, version, status, order_state,
-                                      cancelled_at, currency)
-            WHERE p.id = v.id::bigint
-            """,
-            [now, now, *params],
+    sql.run(
+        sql.update_rows(
+            ProducerOrder, rows, _REFRESHED_FIELDS, also={"computed_at": now, "updated_at": now}
         )
+    )
 
 
 def producer_orders_deliver(*, producer_orders: list[ProducerOrder]) -> None:
