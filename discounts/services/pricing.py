@@ -4,59 +4,17 @@ orders.services.totals.order_totals_recompute, which runs that statement togethe
 items', sub-orders' and order's totals (one round trip for every write of a re-pricing).
 """
 
-import functools
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection
 from django.utils import timezone
 
+from config import sql
 from discounts.models import REDUCING_USAGES, ItemAdjustment, OrderAdjustment, Usage
 from discounts.services import engine
 from orders.models import Order
 
 ITEM_TOTAL_FIELDS = ("total_adjustment", "total_shipping", "total_tax", "total_shipping_tax")
-# The item columns pricing reads, as orders.services.totals.order_item_rows loads them.
-PRICING_ITEM_FIELDS = (
-    "id",
-    "quantity",
-    "unit_price",
-    "vat_rate",
-    "total_product",
-    "product_id",
-    "producer_id",
-    "shipping_mode_id",
-    "offer__session_id",
-    "product__weight_kg",
-    "product__tax_category_id",
-    "product__tax_category__rate",
-    "shipping_mode__tax_category_id",
-    "shipping_mode__tax_category__rate",
-)
-# The columns of _RULES_SQL, in order.
-RULE_FIELDS = (
-    "id",
-    "name",
-    "usage",
-    "method",
-    "scope",
-    "value",
-    "product_id",
-    "producer_id",
-    "sales_session_id",
-    "shipping_mode_id",
-    "minimum_order_total",
-    "threshold_basis",
-    "minimum_quantity",
-    "price_basis",
-    "priority",
-    "is_exclusive",
-    "coupon",
-    "scale_lookup",
-    "band_starts",
-    "band_charges",
-    "exempt_ids",
-)
 
 
 def _line(row: dict) -> engine.Line:
@@ -84,18 +42,19 @@ def _line(row: dict) -> engine.Line:
 
 
 # Plain SQL: the ORM takes longer to build this query (five sub-selects) than PostgreSQL takes
-# to run it, and it runs on every re-pricing and checkout.
+# to run it, and it runs on every re-pricing and checkout. Its columns are labelled with the
+# keys of the rows config.sql.select_dicts returns.
 _RULES_SQL = """
     SELECT r.id, r.name, r.usage, r.method, r.scope, r.value, r.product_id, r.producer_id,
            r.sales_session_id, r.shipping_mode_id, r.minimum_order_total, r.threshold_basis,
-           r.minimum_quantity, r.price_basis, r.priority, r.is_exclusive, applied.coupon_id,
-           scale.lookup,
+           r.minimum_quantity, r.price_basis, r.priority, r.is_exclusive,
+           applied.coupon_id AS coupon, scale.lookup AS scale_lookup,
            ARRAY(SELECT b.from_value FROM discounts_shippingscaleband b
-                 WHERE b.scale_id = r.shipping_scale_id ORDER BY b.from_value),
+                 WHERE b.scale_id = r.shipping_scale_id ORDER BY b.from_value) AS band_starts,
            ARRAY(SELECT b.charge FROM discounts_shippingscaleband b
-                 WHERE b.scale_id = r.shipping_scale_id ORDER BY b.from_value),
+                 WHERE b.scale_id = r.shipping_scale_id ORDER BY b.from_value) AS band_charges,
            ARRAY(SELECT e.taxcategory_id FROM discounts_calculationrule_exempt_tax_categories e
-                 WHERE e.calculationrule_id = r.id)
+                 WHERE e.calculationrule_id = r.id) AS exempt_ids
     FROM discounts_calculationrule r
     LEFT JOIN discounts_shippingscale scale ON scale.id = r.shipping_scale_id
     LEFT JOIN LATERAL (
@@ -134,9 +93,7 @@ def pricing_rules_for_order(*, order: Order, now) -> list[engine.Rule]:
         "now": now,
         "coupon_usage": Usage.COUPON.value,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_RULES_SQL, params)
-        rows = [dict(zip(RULE_FIELDS, row, strict=True)) for row in cursor.fetchall()]
+    rows = sql.select_dicts(_RULES_SQL, params)
     return [
         engine.Rule(
             id=row["id"],
@@ -167,10 +124,10 @@ def pricing_rules_for_order(*, order: Order, now) -> list[engine.Rule]:
     ]
 
 
-def order_items_price(*, order: Order, items: list[dict]) -> list[tuple[str, list]]:
+def order_items_price(*, order: Order, items: list[dict]) -> list[sql.Statement | None]:
     """Re-price `items` (every item of `order`, as rows of
     orders.services.totals.order_item_rows, carrying the prices to price with): set each
-    row's four adjustment totals and return the statements (SQL, params) that delete the
+    row's four adjustment totals and return the statements (config.sql) that delete the
     order's item and order adjustments and insert the new ones, for the caller to run in one
     round trip with its own writes (orders.services.totals), inside its transaction with the
     order row locked. Rebuilt from scratch: running it twice gives the same rows and figures.
@@ -194,42 +151,14 @@ def order_items_price(*, order: Order, items: list[dict]) -> list[tuple[str, lis
     return _adjustments_rewrite(order.pk, pricing)
 
 
-# The adjustments are rewritten in plain SQL, for speed: Django's bulk_create spends ~0.1 ms a
-# row building model instances (1,000 adjustment rows for 200 lines). Two deletes and two
-# INSERT ... SELECT FROM unnest, whatever the number of items; totals runs them as parts of
-# one statement (data-modifying CTEs share one snapshot: the deletes cannot see the rows the
+# The adjustments are rewritten through config.sql, for speed: Django's bulk_create spends
+# ~0.1 ms a row building model instances (1,000 adjustment rows for 200 lines). Two deletes and
+# two INSERT ... SELECT FROM unnest, whatever the number of items; totals runs them with its own
+# writes in one round trip (they share one snapshot: the deletes cannot see the rows the
 # inserts add).
 
-ORDER_ADJUSTMENT_COLUMNS = (
-    "order_id",
-    "usage",
-    "rule_id",
-    "coupon_id",
-    "tax_category_id",
-    "description",
-    "amount",
-    "sequence",
-)
-ITEM_ADJUSTMENT_COLUMNS = (*ORDER_ADJUSTMENT_COLUMNS, "item_id")
 
-
-def _insert_unnest(model, columns, rows: list[dict]) -> tuple[str, list]:
-    """INSERT ... SELECT FROM unnest(one array per column)."""
-    return _insert_sql(model, columns), [[row[column] for row in rows] for column in columns]
-
-
-@functools.cache
-def _insert_sql(model, columns: tuple[str, ...]) -> str:
-    # Cached: the text depends only on the table and columns, not on the rows.
-    meta = model._meta
-    fields = [meta.get_field(column) for column in columns]
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(field.column) for field in fields)
-    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-    return f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM unnest({arrays})"
-
-
-def _adjustments_rewrite(order_id: int, pricing: engine.Pricing) -> list[tuple[str, list]]:
+def _adjustments_rewrite(order_id: int, pricing: engine.Pricing) -> list[sql.Statement | None]:
     def fields(adjustment) -> dict:
         return {
             "order_id": order_id,
@@ -244,13 +173,12 @@ def _adjustments_rewrite(order_id: int, pricing: engine.Pricing) -> list[tuple[s
 
     item_rows = [fields(a) | {"item_id": a.line_id} for a in pricing.item_adjustments]
     order_rows = [fields(a) for a in pricing.order_adjustments]
-    quote = connection.ops.quote_name
-    parts = [
-        (f"DELETE FROM {quote(model._meta.db_table)} WHERE order_id = %s", [order_id])
-        for model in (ItemAdjustment, OrderAdjustment)
+    statements = [
+        sql.delete_where(ItemAdjustment.objects.filter(order_id=order_id)),
+        sql.delete_where(OrderAdjustment.objects.filter(order_id=order_id)),
     ]
     if item_rows:
-        parts.append(_insert_unnest(ItemAdjustment, ITEM_ADJUSTMENT_COLUMNS, item_rows))
+        statements.append(sql.insert_rows(ItemAdjustment, item_rows, list(item_rows[0])))
     if order_rows:
-        parts.append(_insert_unnest(OrderAdjustment, ORDER_ADJUSTMENT_COLUMNS, order_rows))
-    return parts
+        statements.append(sql.insert_rows(OrderAdjustment, order_rows, list(order_rows[0])))
+    return statements

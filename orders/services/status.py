@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
-from django.db.models import Field
+from django.db.models import F
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
+from config import sql
 from config.actors import Actor
 from config.exceptions import NotFound
 from orders.events import order_status_changed_event
@@ -56,15 +56,6 @@ def order_status_change(*, order_id: int, to_status: str, actor: Actor, reason: 
     return order_status_move(order=order, to_status=to_status, actor=actor, reason=reason)
 
 
-def order_column(name: str) -> str:
-    """The column of one of Order's own fields, by name or attname ("locked_by",
-    "locked_by_id"), for the hand-written UPDATEs of the order row."""
-    field = Order._meta.get_field(name)
-    if not isinstance(field, Field) or field.column is None:
-        raise FieldDoesNotExist(f"Order.{name} is another table's relation, not a column")
-    return field.column
-
-
 def order_status_move(
     *,
     order: Order,
@@ -95,25 +86,20 @@ def order_status_move(
     if from_status == OrderStatus.PENDING and order.placed_at is None:
         changes["placed_at"] = now
     changes |= also or {}
-    quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(order_column(name))} = %s" for name in changes)
-    sql = (
-        f"UPDATE {quote(Order._meta.db_table)} SET {sets}, version = version + 1 "
-        "WHERE id = %s RETURNING version"
-    )
-    params = [*changes.values(), order.pk]
-    if to_status != OrderStatus.CSR_EDIT:
-        # Items follow the order, except while it is merely being edited: in the same
-        # statement (a data-modifying CTE; the two touch different tables).
-        sql = (
-            f"WITH items AS (UPDATE {quote(OrderItem._meta.db_table)} "
-            "SET status = %s, updated_at = %s WHERE order_id = %s) " + sql
+    statements = [
+        sql.update_where(
+            Order.objects.filter(pk=order.pk),
+            {**changes, "version": F("version") + 1},
+            returning=["version"],
         )
-        params = [to_status, now, order.pk, *params]
-    with connection.cursor() as cursor:
-        # Raw for RETURNING: the bumped version comes back without a re-read of the row.
-        cursor.execute(sql, params)
-        (order.version,) = cursor.fetchone()
+    ]
+    if to_status != OrderStatus.CSR_EDIT:
+        # Items follow the order, except while it is merely being edited: in the same round
+        # trip (the two touch different tables).
+        items = OrderItem.objects.filter(order_id=order.pk)
+        statements.insert(0, sql.update_where(items, {"status": to_status, "updated_at": now}))
+    # RETURNING: the bumped version comes back without a re-read of the row.
+    ((order.version,),) = sql.run(*statements)
     for name, value in changes.items():
         setattr(order, name, value)
     event = order_status_changed_event(
