@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any
 
-from django.db import connection
 from django.db.models import TextChoices
 from django.utils import timezone
 
+from config import sql
 from inventory.exceptions import InsufficientStock
 from inventory.lock_objects import stock_rows_lock
 from inventory.models import Reservation, Stock
@@ -135,55 +134,30 @@ def _lock(product_ids, offer_ids) -> tuple[dict[int, LockedStock], dict[int, Loc
 
 def _write(stock_delta, offer_delta, holds: list[dict] | None = None, extra=()) -> None:
     """Apply signed deltas to locked rows and insert the new reservations (and run `extra`,
-    statements on the reservations of other rows): one statement."""
+    statements on the reservations of other rows): one round trip (config.sql; each statement
+    writes its own rows)."""
     # Relative writes (reserved = reserved + n): under the locks they equal absolute ones, and
-    # should a lock ever be lost the CheckConstraints still refuse to oversell. Plain SQL, one
-    # round trip for every table (data-modifying CTEs; each part writes its own table).
-    quote = connection.ops.quote_name
-    parts: list[tuple[str, list[Any]]] = []
-    stock_delta = {pk: delta for pk, delta in stock_delta.items() if delta}
-    if stock_delta:
-        parts.append(
-            (
-                f"UPDATE {quote(Stock._meta.db_table)} AS s "
-                "SET reserved = s.reserved + v.delta, updated_at = %s "
-                "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, delta) "
-                "WHERE s.product_id = v.id",
-                [timezone.now(), list(stock_delta), list(stock_delta.values())],
-            )
-        )
-    offer_delta = {pk: delta for pk, delta in offer_delta.items() if delta}
-    if offer_delta:
-        parts.append(
-            (
-                f"UPDATE {quote(Offer._meta.db_table)} AS f "
-                "SET quantity_reserved = f.quantity_reserved + v.delta "
-                "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, delta) WHERE f.id = v.id",
-                [list(offer_delta), list(offer_delta.values())],
-            )
-        )
-    if holds:
-        columns = ("order_item_id", "order_id", "stock_id", "offer_id", "quantity", "expires_at")
-        types = ("bigint", "bigint", "bigint", "bigint", "numeric", "timestamptz")
-        parts.append(
-            (
-                f"INSERT INTO {quote(Reservation._meta.db_table)} ({', '.join(columns)}, "
-                f"created_at) SELECT *, %s FROM unnest("
-                + ", ".join(f"%s::{kind}[]" for kind in types)
-                + ")",
-                [timezone.now(), *([hold[c] for hold in holds] for c in columns)],
-            )
-        )
-    parts += extra
-    if not parts:
-        return
-    *first, (last_sql, last_params) = parts
-    sql = last_sql
-    if first:
-        ctes = ", ".join(f"w{n} AS ({part_sql})" for n, (part_sql, _) in enumerate(first))
-        sql = f"WITH {ctes} {last_sql}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [p for _, params in first for p in params] + last_params)
+    # should a lock ever be lost the CheckConstraints still refuse to oversell.
+    now = timezone.now()
+    sql.run(
+        sql.add_to_rows(Stock, stock_delta, ["reserved"], also={"updated_at": now}),
+        sql.add_to_rows(Offer, offer_delta, ["quantity_reserved"]),
+        sql.insert_rows(Reservation, [hold | {"created_at": now} for hold in holds], _HOLD_FIELDS)
+        if holds
+        else None,
+        *extra,
+    )
+
+
+_HOLD_FIELDS = (
+    "order_item_id",
+    "order_id",
+    "stock_id",
+    "offer_id",
+    "quantity",
+    "expires_at",
+    "created_at",
+)
 
 
 def stock_reserve(
@@ -420,35 +394,23 @@ def reservations_change(
     holds = decision.requests(requests, expires_at)
     if decision.shortages:
         raise InsufficientStock(decision.shortages)
-    quote = connection.ops.quote_name
-    table = quote(Reservation._meta.db_table)
-    extra: list[tuple[str, list[Any]]] = []
-    if released:
-        extra.append(
-            (f"DELETE FROM {table} WHERE id = ANY(%s::bigint[])", [[r.pk for r in released]])
+    extra = [
+        sql.delete_where(Reservation.objects.filter(pk__in=[r.pk for r in released])),
+        sql.update_rows(
+            Reservation, [{"id": r.pk, "quantity": q} for r, q in resized], ["quantity"]
         )
-    if resized:
-        extra.append(
-            (
-                f"UPDATE {table} AS r SET quantity = v.quantity FROM unnest(%s::bigint[], "
-                "%s::numeric[]) AS v(id, quantity) WHERE r.id = v.id",
-                [[r.pk for r, _ in resized], [quantity for _, quantity in resized]],
-            )
-        )
+        if resized
+        else None,
+    ]
     _write(decision.stock_delta, decision.offer_delta, holds, extra)
     return decision.allocations
 
 
 def reservations_make_firm(*, order_id: int) -> int:
     """A placed order keeps its reservations: they no longer expire."""
-    with connection.cursor() as cursor:
-        # Plain SQL: run by every payment; the ORM's update costs more to build than to run.
-        cursor.execute(
-            f"UPDATE {connection.ops.quote_name(Reservation._meta.db_table)} "
-            "SET expires_at = NULL WHERE order_id = %s AND expires_at IS NOT NULL",
-            [order_id],
-        )
-        return cursor.rowcount
+    return Reservation.objects.filter(order_id=order_id, expires_at__isnull=False).update(
+        expires_at=None
+    )
 
 
 def reservations_fulfil(*, order_id: int, item_ids) -> list[Reservation]:
@@ -463,15 +425,10 @@ def reservations_fulfil(*, order_id: int, item_ids) -> list[Reservation]:
     for reservation in reservations:
         if reservation.stock_id:
             stock_delta[reservation.stock_id] += reservation.quantity
+    now = timezone.now()
     if stock_delta:
         _lock(list(stock_delta), [])
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {connection.ops.quote_name(Stock._meta.db_table)} AS s "
-                "SET on_hand = s.on_hand - v.delta, reserved = s.reserved - v.delta, "
-                "updated_at = %s FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, delta) "
-                "WHERE s.product_id = v.id",
-                [timezone.now(), list(stock_delta), list(stock_delta.values())],
-            )
+        taken = {pk: -delta for pk, delta in stock_delta.items()}
+        sql.run(sql.add_to_rows(Stock, taken, ["on_hand", "reserved"], also={"updated_at": now}))
     Reservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
     return reservations

@@ -10,47 +10,49 @@ The rule (orders.ApprovalRule, one per trader, and two fields on the customer):
 
 from decimal import Decimal
 
-from django.db import connection
-from psycopg.types.json import Jsonb
+from django.db.models import Case, DecimalField, OuterRef, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 
 from config.actors import Actor
 from orders.events import order_event
-from orders.models import Order, OrderEvent, PaymentStatus
+from orders.models import ApprovalRule, Customer, Order, OrderEvent, PaymentStatus
 from orders.services.status import order_status_move
 from orders.statuses import LIVE_ORDER_STATUSES
 from orders.statuses import OrderStatus as S
 
-# One query: the trader's rule, the customer's flags, and (only when the customer has a
-# limit) what their other live orders of the session already total.
-_RULE_SQL = """
-    SELECT r.order_total_over, c.needs_approval, c.session_spending_limit,
-           CASE WHEN c.session_spending_limit IS NULL THEN NULL ELSE (
-               SELECT coalesce(sum(o.grand_total), 0) FROM orders_order o
-               WHERE o.customer_id = c.id AND o.sales_session_id = %s AND o.id <> %s
-                 AND o.status = ANY(%s)
-           ) END
-    FROM orders_customer c
-    LEFT JOIN orders_approvalrule r ON r.trader_id = %s AND r.is_active
-    WHERE c.id = %s
-"""
-
 
 def approval_reasons_for(order: Order) -> list[str]:
-    """Why the trader's rule holds this order for approval (empty: it does not)."""
+    """Why the trader's rule holds this order for approval (empty: it does not). One query:
+    the trader's rule, the customer's flags, and (only when the customer has a limit) what
+    their other live orders of the session already total."""
     if order.customer_id is None:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _RULE_SQL,
-            [
-                order.sales_session_id,
-                order.pk,
-                sorted(LIVE_ORDER_STATUSES),
-                order.trader_id,
-                order.customer_id,
-            ],
+    others = (
+        Order.objects.filter(
+            customer_id=OuterRef("pk"),
+            sales_session_id=order.sales_session_id,
+            status__in=sorted(LIVE_ORDER_STATUSES),
         )
-        row = cursor.fetchone()
+        .exclude(pk=order.pk)
+        .order_by()
+        .values("customer_id")
+        .annotate(total=Sum("grand_total"))
+        .values("total")
+    )
+    rule = ApprovalRule.objects.filter(trader_id=order.trader_id, is_active=True)
+    row = (
+        Customer.objects.filter(pk=order.customer_id)
+        .annotate(
+            threshold=Subquery(rule.values("order_total_over")[:1]),
+            spent=Case(
+                When(session_spending_limit__isnull=True, then=None),
+                default=Coalesce(Subquery(others), Decimal(0), output_field=DecimalField()),
+                output_field=DecimalField(),
+            ),
+        )
+        .values_list("threshold", "needs_approval", "session_spending_limit", "spent")
+        .first()
+    )
     if row is None:
         return []
     threshold, flagged, limit, spent = row
@@ -85,7 +87,7 @@ def order_approval_wait(
             "payment_method": method,
             "payment_reference": reference,
             "payment_status": PaymentStatus.UNPAID,
-            "approval_reasons": Jsonb(reasons),  # the raw UPDATE of order_status_move
+            "approval_reasons": reasons,
         },
     )
     order.approval_reasons = reasons

@@ -7,15 +7,16 @@ FOR SHARE, so a session close waits for checkouts in flight), then offers, then 
 each in pk order.
 """
 
-import functools
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from config import sql
 from config.actors import Actor
 from config.exceptions import CurrencyMismatch, NotFound
 from config.money import line_total
@@ -63,27 +64,6 @@ INVENTORY_STATUS = {
     Allocation.BACKORDERED: InventoryStatus.BACKORDERED,
 }
 
-_CART_LOCK_SQL = """
-    SELECT {order_columns}, s.state, s.begins_at, s.ends_at
-    FROM orders_order o
-    JOIN sessions_app_salesession s ON s.id = o.sales_session_id
-    WHERE o.id = %s
-    FOR UPDATE OF o FOR SHARE OF s
-"""
-
-
-@functools.cache
-def _cart_lock_sql() -> str:
-    # Every concrete column of Order, in field order, so Order.from_db builds the instance
-    # without the column mapping Model.objects.raw() works out on every call.
-    columns = ", ".join(f"o.{field.column}" for field in Order._meta.concrete_fields)
-    return _CART_LOCK_SQL.format(order_columns=columns)
-
-
-@functools.cache
-def _order_field_names() -> tuple[str, ...]:
-    return tuple(field.attname for field in Order._meta.concrete_fields)
-
 
 def cart_reservation_expiry(now=None):
     return (now or timezone.now()) + timedelta(minutes=settings.LARDER_CART_RESERVATION_MINUTES)
@@ -93,16 +73,17 @@ def order_and_session_lock(*, order_id: int) -> "LockedOrder":
     """Lock the order row FOR UPDATE and its session row FOR SHARE, in one query; the
     session's state and dates come back as `session_state`, `session_begins_at`,
     `session_ends_at`. Raises NotFound for an unknown order or one outside any session."""
-    with connection.cursor() as cursor:
-        cursor.execute(_cart_lock_sql(), [order_id])
-        row = cursor.fetchone()
-    if row is None:
+    locked = sql.lock_with_shared(
+        Order.objects.filter(pk=order_id, sales_session__state__isnull=False).annotate(
+            session_state=F("sales_session__state"),
+            session_begins_at=F("sales_session__begins_at"),
+            session_ends_at=F("sales_session__ends_at"),
+        ),
+        shared=[SaleSession],
+    )
+    if not locked:
         raise NotFound(f"Order {order_id} does not exist or belongs to no sales session.")
-    *values, state, begins_at, ends_at = row
-    # The session's columns are set just below.
-    order = cast("LockedOrder", Order.from_db(connection.alias, _order_field_names(), values))
-    order.session_state, order.session_begins_at, order.session_ends_at = state, begins_at, ends_at
-    return order
+    return cast("LockedOrder", locked[0])
 
 
 def check_session_open(order: "LockedOrder") -> None:

@@ -15,7 +15,9 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import JSONField, Q, TextField, Value
+from django.db.models.functions import Cast, Replace
 from django.utils import timezone
 
 from config.actors import Actor
@@ -59,27 +61,25 @@ def _personal_values(customer: Customer, user) -> set[str]:
 def _scrub_events(order_ids: list[int], user, values: set[str], pseudonym: str) -> None:
     """Replace each personal value in the history's message, actor label and data (as JSON
     text) of the customer's orders and of every event the account wrote, in SQL."""
-    table = OrderEvent._meta.db_table
-    condition = "order_id = ANY(%s)" + (" OR actor_id = %s" if user is not None else "")
-    params: list = [order_ids] + ([user.pk] if user is not None else [])
-    with connection.cursor() as cursor:
-        for value in sorted(values, key=len, reverse=True):
-            cursor.execute(
-                f"UPDATE {table} SET message = replace(message, %s, %s), "
-                f"actor_label = replace(actor_label, %s, %s), "
-                f"data = replace(data::text, %s, %s)::jsonb "
-                f"WHERE ({condition}) AND (message LIKE %s OR actor_label LIKE %s "
-                f"OR data::text LIKE %s)",
-                [value, pseudonym] * 3 + params + [f"%{_like(value)}%"] * 3,
-            )
+    scope = Q(order_id__in=order_ids)
+    if user is not None:
+        scope |= Q(actor_id=user.pk)
+    data_text = Cast("data", TextField())
+    events = OrderEvent.objects.filter(scope).annotate(data_text=data_text)
+    for value in sorted(values, key=len, reverse=True):
+        events.filter(
+            Q(message__contains=value)
+            | Q(actor_label__contains=value)
+            | Q(data_text__contains=value)
+        ).update(
+            message=Replace("message", Value(value), Value(pseudonym)),
+            actor_label=Replace("actor_label", Value(value), Value(pseudonym)),
+            data=Cast(Replace(data_text, Value(value), Value(pseudonym)), JSONField()),
+        )
 
 
 def _json_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @transaction.atomic

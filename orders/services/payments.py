@@ -4,7 +4,8 @@ orders/services/payment_providers.py; what follows a placement (re-authorize, ca
 refund, payment received) in orders/services/payment_operations.py.
 """
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from config.actors import Actor
@@ -52,25 +53,13 @@ def _status_path(outcome: PaymentOutcome, backordered: bool) -> list[str]:
     return [S.PAYMENT_INITIATED, S.COMPLETE]
 
 
-# Plain SQL: the ORM takes longer to build this aggregate over a join than PostgreSQL takes
-# to run it, on every payment.
-_ITEMS_STATE_SQL = """
-    SELECT count(*) FILTER (WHERE r.expires_at <= %s),
-           count(*) FILTER (WHERE i.inventory_status = %s)
-    FROM orders_orderitem i LEFT JOIN inventory_reservation r ON r.order_item_id = i.id
-    WHERE i.order_id = %s
-"""
-
-
 def _items_state(order_id: int) -> dict:
     """How many of the order's items hold an expired reservation, and how many wait on
-    backorder."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _ITEMS_STATE_SQL, [timezone.now(), InventoryStatus.BACKORDERED.value, order_id]
-        )
-        expired, backordered = cursor.fetchone()
-    return {"expired": expired, "backordered": backordered}
+    backorder. One query."""
+    return OrderItem.objects.filter(order_id=order_id).aggregate(
+        expired=Count("pk", filter=Q(reservation__expires_at__lte=timezone.now())),
+        backordered=Count("pk", filter=Q(inventory_status=InventoryStatus.BACKORDERED)),
+    )
 
 
 # durable: the storefront's own transaction, never nested (no savepoint); what it returns is
