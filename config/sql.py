@@ -16,8 +16,11 @@ WHERE clauses and assignments the ORM can say are compiled by the ORM (`update_w
   can run with others (and return columns: RETURNING).
 - `together` / `run`: several data-modifying statements in one round trip (data-modifying
   CTEs: they share one snapshot, so none may read what another writes).
-- `select_dicts`: a hand-written read's rows as dicts keyed by its column labels.
-- `lock_with_shared`: an ORM queryset locked FOR UPDATE with some joined rows FOR SHARE.
+- `select_dicts`: a hand-written read's rows as dicts keyed by its column labels; `select`
+  and `instances`: an ORM queryset's SELECT as a Statement, and the instances it returns.
+- `lock_with_shared`: an ORM queryset locked FOR UPDATE with some joined rows FOR SHARE;
+  `lock_rows`: rows locked by primary key, in primary-key order.
+- `once`: an ORM-built statement compiled once, its parameters substituted on later calls.
 - `advisory_xact_lock`: a transaction-scoped advisory lock.
 
 Statements are `Statement(sql, params)`; nothing runs until `run` (or `run_rowcount`).
@@ -27,8 +30,9 @@ from __future__ import annotations
 
 import functools
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
@@ -88,7 +92,11 @@ def _arrays(model: type[Model], rows: Sequence[Mapping[str, Any]], names: Sequen
 
 @functools.cache
 def _update_rows_sql(
-    model: type[Model], names: tuple[str, ...], also: tuple[str, ...], returning: tuple[str, ...]
+    model: type[Model],
+    names: tuple[str, ...],
+    also: tuple[str, ...],
+    add: tuple[str, ...],
+    returning: tuple[str, ...],
 ) -> str:
     pk = model._meta.pk
     assert pk is not None
@@ -96,9 +104,10 @@ def _update_rows_sql(
     columns = [_quote(field.column) for field in fields]
     arrays = ", ".join(f"%s::{_array_type(field)}" for field in (pk, *fields))
     sets = [f"{c} = v.{c}" for c in columns] + [f"{column(model, name)} = %s" for name in also]
+    sets += [f"{column(model, name)} = t.{column(model, name)} + %s" for name in add]
     return (
         f"UPDATE {_quote(model._meta.db_table)} AS t SET {', '.join(sets)} "
-        f"FROM unnest({arrays}) AS v({_quote(pk.column)}, {', '.join(columns)}) "
+        f"FROM unnest({arrays}) AS v({', '.join([_quote(pk.column), *columns])}) "
         f"WHERE t.{_quote(pk.column)} = v.{_quote(pk.column)}" + _returning(model, returning, "t")
     )
 
@@ -116,17 +125,20 @@ def update_rows(
     names: Sequence[str],
     *,
     also: Mapping[str, Any] | None = None,
+    add: Mapping[str, Any] | None = None,
     returning: Sequence[str] = (),
 ) -> Statement:
     """Give each row (a mapping with the primary key under `pk`'s attname, e.g. "id") the
-    values of `names` it carries, and every row the values of `also`: one UPDATE joined on
-    the primary key, whatever the number of rows."""
+    values of `names` it carries, every row the values of `also`, and add `add`'s amounts to
+    those fields (e.g. {"version": 1}): one UPDATE joined on the primary key, whatever the
+    number of rows."""
     pk = model._meta.pk
     assert pk is not None
-    also = dict(also or {})
-    sql = _update_rows_sql(model, tuple(names), tuple(also), tuple(returning))
+    also, add = dict(also or {}), dict(add or {})
+    sql = _update_rows_sql(model, tuple(names), tuple(also), tuple(add), tuple(returning))
     params = [  # the SET clause's values come first in the text, then unnest's arrays
         *(_adapt(model_field(model, name), value) for name, value in also.items()),
+        *(_adapt(model_field(model, name), value) for name, value in add.items()),
         [_adapt(pk, row[pk.attname]) for row in rows],
         *_arrays(model, rows, names),
     ]
@@ -274,19 +286,121 @@ def select_dicts(sql: str, params: Mapping[str, Any] | Sequence[Any] = ()) -> li
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def lock_with_shared(queryset: QuerySet[M], *, shared: Iterable[type[Model]]) -> list[M]:
-    """The rows of `queryset`, locked FOR UPDATE, with the rows it joins of the `shared`
-    models' tables locked FOR SHARE, in one statement (the ORM says FOR UPDATE only).
-    Annotations (e.g. the shared rows' columns) come back as attributes. Each shared table
-    must be joined (INNER, e.g. by a filter on it) exactly once, under its own name."""
-    locked = queryset.select_for_update(of=("self",))
-    sql, params = locked.query.sql_with_params()
+def select(queryset: QuerySet[Any]) -> Statement | None:
+    """The SELECT the ORM sends for `queryset`, as a Statement (None: it matches nothing)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return Statement(sql, tuple(params))
+
+
+def instances(model: type[M], statement: Statement | None) -> list[M]:
+    """The model instances a SELECT of the model's columns returns (Django's raw(): columns
+    by name, the others, e.g. annotations, as attributes)."""
+    if statement is None:
+        return []
+    return list(model._default_manager.raw(statement.sql, statement.params))
+
+
+def lock_with_shared(queryset: QuerySet[Any], *, shared: Iterable[type[Model]]) -> Statement:
+    """The SELECT of `queryset` locking its rows FOR UPDATE and the rows it joins of the
+    `shared` models' tables FOR SHARE, in one statement (the ORM says FOR UPDATE only); read
+    it with `instances` (annotations, e.g. the shared rows' columns, come back as
+    attributes). Each shared table must be inner-joined (e.g. by a filter on it) under its
+    own name."""
+    sql, params = queryset.select_for_update(of=("self",)).query.sql_with_params()
     tables = [_quote(model._meta.db_table) for model in shared]
     for table in tables:
         if f"INNER JOIN {table} ON" not in sql:
-            raise ValueError(f"{table} is not inner-joined once by the queryset: {sql}")
-    sql += "".join(f" FOR SHARE OF {table}" for table in tables)
-    return list(queryset.model._default_manager.raw(sql, params))
+            raise ValueError(f"{table} is not inner-joined by the queryset: {sql}")
+    return Statement(sql + "".join(f" FOR SHARE OF {table}" for table in tables), tuple(params))
+
+
+@functools.cache
+def _lock_rows_sql(model: type[Model], names: tuple[str, ...]) -> str:
+    pk = model._meta.pk
+    assert pk is not None
+    columns = ", ".join(column(model, name) for name in ("pk", *names))
+    return (
+        f"SELECT {columns} FROM {_quote(model._meta.db_table)} "
+        f"WHERE {_quote(pk.column)} = ANY(%s::{_array_type(pk)}) "
+        f"ORDER BY {_quote(pk.column)} FOR UPDATE"
+    )
+
+
+def lock_rows(model: type[Model], pks: Iterable[Any], names: Sequence[str]) -> list[tuple]:
+    """Lock the rows of `pks` FOR UPDATE in primary-key order (the house lock order, no
+    deadlock between two such locks); (pk, *names) of each. The same lock as
+    `select_for_update().filter(pk__in=…).order_by("pk").values_list(…)` without building
+    that query on every call, which doubled the lock's time on every reservation (5.3 ms
+    against 2.3 ms, docs/performance.md "One SQL mechanism"); tests/config/test_sql.py
+    compares their rows."""
+    pk = model._meta.pk
+    assert pk is not None
+    keys = sorted({_adapt(pk, key) for key in pks})
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_rows_sql(model, tuple(names)), [keys])
+        return cursor.fetchall()
+
+
+_SENTINEL_INT = -(2**62)
+_SENTINEL_TIME = datetime(1901, 1, 1, tzinfo=UTC)
+
+
+def _sentinel(value: Any, n: int) -> Any:
+    if isinstance(value, bool) or value is None:
+        raise TypeError("no sentinel for a bool or None")
+    if isinstance(value, int):
+        return _SENTINEL_INT - n
+    if isinstance(value, str):
+        return f"\x1fconfig.sql.once {n}"
+    if isinstance(value, datetime):
+        return _SENTINEL_TIME + timedelta(microseconds=n)
+    raise TypeError(f"no sentinel for {type(value).__name__}")
+
+
+def once(build: Callable[..., Statement | None]) -> Callable[..., Statement | None]:
+    """Compile an ORM-built statement once and reuse its text: `build(*args)` returns a
+    Statement (e.g. `update_where` or `select` of a queryset); the first call builds it with
+    stand-in arguments and records where each lands in the parameters, later calls only
+    substitute theirs. For hot paths where building the query costs more than running it
+    (docs/performance.md, "One SQL mechanism"). Arguments must be ints, strings or
+    datetimes; a call with another kind (None included) builds afresh."""
+    compiled: dict[tuple[type, ...], tuple[str, list[int | None], tuple[Any, ...]]] = {}
+
+    @functools.wraps(build)
+    def statement(*args: Any) -> Statement | None:
+        try:
+            kinds = tuple(type(arg) for arg in args)
+            if kinds not in compiled:
+                sentinels = [_sentinel(arg, n) for n, arg in enumerate(args)]
+                built = build(*sentinels)
+                if built is None:
+                    return None
+                slots = [_slot(param, sentinels) for param in built.params]
+                if set(range(len(args))) - set(slots):  # an argument the ORM transformed
+                    raise TypeError("an argument does not reach the parameters as given")
+                compiled[kinds] = (built.sql, slots, built.params)
+        except TypeError:
+            return build(*args)
+        sql, slots, params = compiled[kinds]
+        return Statement(
+            sql,
+            tuple(
+                param if slot is None else args[slot]
+                for slot, param in zip(slots, params, strict=True)
+            ),
+        )
+
+    return statement
+
+
+def _slot(param: Any, sentinels: list[Any]) -> int | None:
+    for n, sentinel in enumerate(sentinels):
+        if type(param) is type(sentinel) and param == sentinel:
+            return n
+    return None
 
 
 def advisory_xact_lock(namespace: str, key: int) -> Statement:

@@ -192,7 +192,7 @@ def test_lock_with_shared_locks_the_row_for_update_and_the_joined_row_for_share(
                 seen[name] = type(error).__name__
 
     with transaction.atomic():
-        (locked,) = sql.lock_with_shared(queryset, shared=[SaleSession])
+        (locked,) = sql.instances(Order, sql.lock_with_shared(queryset, shared=[SaleSession]))
         assert (locked.pk, locked.session_state) == (order.pk, order.sales_session.state)
         _in_another_transaction(probe).join()
 
@@ -223,3 +223,69 @@ def test_advisory_xact_lock_is_held_until_the_transaction_ends():
     assert seen["taken"] is False
     _in_another_transaction(probe).join()
     assert seen["taken"] is True
+
+
+def test_lock_rows_returns_the_rows_in_primary_key_order_as_the_orm_would():
+    stocks = [StockFactory(on_hand=Decimal(n)) for n in (3, 1, 2)]
+    pks = [stock.pk for stock in reversed(stocks)]
+
+    with transaction.atomic():
+        locked = sql.lock_rows(Stock, pks + pks[:1], ["on_hand", "reserved", "is_unlimited"])
+        orm = list(
+            Stock.objects.select_for_update()
+            .filter(pk__in=pks)
+            .order_by("pk")
+            .values_list("pk", "on_hand", "reserved", "is_unlimited")
+        )
+    assert locked == orm
+    assert [row[0] for row in locked] == sorted(pks)
+
+
+def test_once_compiles_the_orm_once_and_substitutes_each_calls_arguments(
+    django_assert_num_queries,
+):
+    built = []
+
+    @sql.once
+    def statement(order_id, status, now):
+        built.append(order_id)
+        return sql.update_where(
+            OrderItem.objects.filter(order_id=order_id), {"status": status, "updated_at": now}
+        )
+
+    orders = [OrderFactory() for _ in range(2)]
+    items = [OrderItemFactory(order=order) for order in orders]
+    later = timezone.now() + timedelta(days=1)
+
+    with django_assert_num_queries(1):
+        assert sql.run_rowcount(statement(orders[0].pk, "C", later)) == 1
+    sql.run_rowcount(statement(orders[1].pk, "B", later))
+
+    assert len(built) == 1  # with stand-ins, the first time only
+    assert [
+        (i.status, i.updated_at)
+        for i in OrderItem.objects.filter(pk__in=[i.pk for i in items]).order_by("order_id")
+    ] == [
+        ("C", later),
+        ("B", later),
+    ]
+
+
+def test_once_builds_afresh_for_arguments_it_cannot_stand_in_for():
+    order = OrderFactory(sales_session=None)
+    OrderFactory(sales_session=SaleSessionFactory())
+
+    @sql.once
+    def statement(session_id):
+        return sql.select(Order.objects.filter(sales_session_id=session_id).values_list("pk"))
+
+    assert order.pk in [pk for (pk,) in sql.run(statement(None))]
+
+
+def test_select_and_instances_read_an_orm_queryset_with_its_annotations():
+    order = OrderFactory()
+    (read,) = sql.instances(
+        Order, sql.select(Order.objects.filter(pk=order.pk).annotate(twice=F("version") * 2))
+    )
+    assert (read.pk, read.number, read.twice) == (order.pk, order.number, 2 * order.version)
+    assert sql.instances(Order, sql.select(Order.objects.filter(pk__in=[]))) == []
