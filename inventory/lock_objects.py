@@ -5,6 +5,7 @@ The global lock order is: the order row, then offers (pk order), then stock rows
 
 from django.db.models import QuerySet
 
+from config import sql
 from inventory.models import Stock
 
 
@@ -15,8 +16,4 @@ def stock_qs_select_for_update(product_ids) -> QuerySet[Stock]:
 def stock_rows_lock(product_ids) -> list[tuple]:
     """Lock the stock rows of `product_ids` in pk order; (product id, on hand, reserved,
     is unlimited) for each."""
-    return list(
-        stock_qs_select_for_update(sorted(set(product_ids))).values_list(
-            "pk", "on_hand", "reserved", "is_unlimited"
-        )
-    )
+    return sql.lock_rows(Stock, product_ids, ["on_hand", "reserved", "is_unlimited"])

@@ -158,6 +158,16 @@ def order_items_price(*, order: Order, items: list[dict]) -> list[sql.Statement 
 # inserts add).
 
 
+@sql.once
+def _item_adjustments_delete(order_id: int) -> sql.Statement | None:
+    return sql.delete_where(ItemAdjustment.objects.filter(order_id=order_id))
+
+
+@sql.once
+def _order_adjustments_delete(order_id: int) -> sql.Statement | None:
+    return sql.delete_where(OrderAdjustment.objects.filter(order_id=order_id))
+
+
 def _adjustments_rewrite(order_id: int, pricing: engine.Pricing) -> list[sql.Statement | None]:
     def fields(adjustment) -> dict:
         return {
@@ -173,10 +183,7 @@ def _adjustments_rewrite(order_id: int, pricing: engine.Pricing) -> list[sql.Sta
 
     item_rows = [fields(a) | {"item_id": a.line_id} for a in pricing.item_adjustments]
     order_rows = [fields(a) for a in pricing.order_adjustments]
-    statements = [
-        sql.delete_where(ItemAdjustment.objects.filter(order_id=order_id)),
-        sql.delete_where(OrderAdjustment.objects.filter(order_id=order_id)),
-    ]
+    statements = [_item_adjustments_delete(order_id), _order_adjustments_delete(order_id)]
     if item_rows:
         statements.append(sql.insert_rows(ItemAdjustment, item_rows, list(item_rows[0])))
     if order_rows:

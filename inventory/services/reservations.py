@@ -22,7 +22,6 @@ from inventory.exceptions import InsufficientStock
 from inventory.lock_objects import stock_rows_lock
 from inventory.models import Reservation, Stock
 from inventory.selectors import available_quantity
-from sessions_app.lock_objects import offer_qs_select_for_update
 from sessions_app.models import Offer
 
 
@@ -114,9 +113,9 @@ def _lock(product_ids, offer_ids) -> tuple[dict[int, LockedStock], dict[int, Loc
     offers = (
         {
             pk: LockedOffer(limitation, reserved)
-            for pk, limitation, reserved in offer_qs_select_for_update(
-                sorted(set(offer_ids))
-            ).values_list("pk", "stock_limitation", "quantity_reserved")
+            for pk, limitation, reserved in sql.lock_rows(
+                Offer, offer_ids, ["stock_limitation", "quantity_reserved"]
+            )
         }
         if offer_ids
         else {}
@@ -408,9 +407,16 @@ def reservations_change(
 
 def reservations_make_firm(*, order_id: int) -> int:
     """A placed order keeps its reservations: they no longer expire."""
-    return Reservation.objects.filter(order_id=order_id, expires_at__isnull=False).update(
-        expires_at=None
-    )
+    return sql.run_rowcount(_firm_update(order_id))
+
+
+@sql.once
+def _firm_update(order_id: int) -> sql.Statement | None:
+    # Compiled once (config.sql.once): run by every payment; building the ORM's update on
+    # each call took 2.2 ms against 1.35 ms for the statement alone (docs/performance.md,
+    # "One SQL mechanism").
+    reservations = Reservation.objects.filter(order_id=order_id, expires_at__isnull=False)
+    return sql.update_where(reservations, {"expires_at": None})
 
 
 def reservations_fulfil(*, order_id: int, item_ids) -> list[Reservation]:

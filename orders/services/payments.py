@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from config import sql
 from config.actors import Actor
 from inventory.services.reservations import reservations_make_firm
 from orders.events import order_event
@@ -56,9 +57,25 @@ def _status_path(outcome: PaymentOutcome, backordered: bool) -> list[str]:
 def _items_state(order_id: int) -> dict:
     """How many of the order's items hold an expired reservation, and how many wait on
     backorder. One query."""
-    return OrderItem.objects.filter(order_id=order_id).aggregate(
-        expired=Count("pk", filter=Q(reservation__expires_at__lte=timezone.now())),
-        backordered=Count("pk", filter=Q(inventory_status=InventoryStatus.BACKORDERED)),
+    rows = sql.run(_items_state_statement(order_id, timezone.now()))
+    expired, backordered = rows[0] if rows else (0, 0)
+    return {"expired": expired, "backordered": backordered}
+
+
+@sql.once
+def _items_state_statement(order_id: int, now) -> sql.Statement | None:
+    # Compiled once (config.sql.once): run by every payment; built on each call the ORM's
+    # aggregate took 5.2 ms against 1.6 ms for the hand-written one it replaces, 2.0 ms
+    # compiled once (docs/performance.md, "One SQL mechanism").
+    return sql.select(
+        OrderItem.objects.filter(order_id=order_id)
+        .order_by()
+        .values("order_id")
+        .annotate(
+            expired=Count("pk", filter=Q(reservation__expires_at__lte=now)),
+            backordered=Count("pk", filter=Q(inventory_status=InventoryStatus.BACKORDERED)),
+        )
+        .values_list("expired", "backordered")
     )
 
 

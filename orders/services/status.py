@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
@@ -56,6 +55,12 @@ def order_status_change(*, order_id: int, to_status: str, actor: Actor, reason: 
     return order_status_move(order=order, to_status=to_status, actor=actor, reason=reason)
 
 
+@sql.once
+def _items_status_update(order_id: int, status: str, now) -> sql.Statement | None:
+    items = OrderItem.objects.filter(order_id=order_id)
+    return sql.update_where(items, {"status": status, "updated_at": now})
+
+
 def order_status_move(
     *,
     order: Order,
@@ -86,20 +91,20 @@ def order_status_move(
     if from_status == OrderStatus.PENDING and order.placed_at is None:
         changes["placed_at"] = now
     changes |= also or {}
-    statements = [
-        sql.update_where(
-            Order.objects.filter(pk=order.pk),
-            {**changes, "version": F("version") + 1},
+    # Items follow the order, except while it is merely being edited: in the same round trip
+    # (the two touch different tables). RETURNING: the bumped version, without a re-read.
+    ((order.version,),) = sql.run(
+        _items_status_update(order.pk, to_status, now)
+        if to_status != OrderStatus.CSR_EDIT
+        else None,
+        sql.update_rows(
+            Order,
+            [{"id": order.pk, **changes}],
+            list(changes),
+            add={"version": 1},
             returning=["version"],
-        )
-    ]
-    if to_status != OrderStatus.CSR_EDIT:
-        # Items follow the order, except while it is merely being edited: in the same round
-        # trip (the two touch different tables).
-        items = OrderItem.objects.filter(order_id=order.pk)
-        statements.insert(0, sql.update_where(items, {"status": to_status, "updated_at": now}))
-    # RETURNING: the bumped version comes back without a re-read of the row.
-    ((order.version,),) = sql.run(*statements)
+        ),
+    )
     for name, value in changes.items():
         setattr(order, name, value)
     event = order_status_changed_event(

@@ -3,7 +3,6 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import F
 from django.utils import timezone
 
 from config import sql
@@ -125,13 +124,16 @@ def order_totals_recompute(
     assignments |= {"updated_at": now, **(order_fields or {})}
     for name, value in (order_fields or {}).items():
         setattr(order, name, value)
-    if bump_version:
-        assignments["version"] = F("version") + 1
-    order_update = Order.objects.filter(pk=order.pk)
-    statements.append(
-        sql.update_where(order_update, assignments, returning=["version"] if bump_version else ())
+    returned = sql.run(
+        *statements,
+        sql.update_rows(
+            Order,
+            [{"id": order.pk, **assignments}],
+            list(assignments),
+            add={"version": 1} if bump_version else None,
+            returning=["version"] if bump_version else (),
+        ),
     )
-    returned = sql.run(*statements)
     if bump_version:
         ((order.version,),) = returned
     # grand_total is a generated column with this very expression; set it without a re-read.
