@@ -4,6 +4,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from config import sql
 from config.actors import Actor
 from orders.models import Order, OrderEvent
 
@@ -66,6 +67,21 @@ def order_event(
     return (_event if save else _unsaved)(
         order, actor, kind, message=message[:500], data=data or {}
     )
+
+
+def order_events_statement(events: list[OrderEvent]) -> sql.Statement | None:
+    """The insert of unsaved events (built with save=False) as a statement, for a service to
+    run in one round trip with its other writes (config.sql.run); None without events. The
+    events are not given their primary keys."""
+    if not events:
+        return None
+    names = [field.attname for field in _EVENT_FIELDS]
+    return sql.insert_rows(
+        OrderEvent, [{name: getattr(event, name) for name in names} for event in events], names
+    )
+
+
+_EVENT_FIELDS = [field for field in OrderEvent._meta.concrete_fields if not field.primary_key]
 
 
 def order_events_write(events: list[OrderEvent]) -> None:

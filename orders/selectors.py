@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Prefetch, QuerySet
 
 from discounts.models import ItemAdjustment
 from orders.models import Order, OrderEvent, OrderItem, SubOrder
 from orders.statuses import OrderStatus
+from sessions_app.models import Offer, SaleSession
 
 
 def order_list_qs() -> QuerySet[Order]:
@@ -358,3 +360,15 @@ def quick_order_profile_defaults(*, customer_id: int) -> dict[str, Any]:
         .first()
     )
     return row or {}
+
+
+def cart_session(*, session_id: int) -> SaleSession | None:
+    """The session a cart is opened in, with its trader and its offers' currencies
+    (`currencies`), in one query; None when it does not exist."""
+    currencies = Offer.objects.filter(session_id=OuterRef("pk")).values("currency").distinct()
+    return (
+        SaleSession.objects.select_related("trader")
+        .annotate(currencies=ArraySubquery(currencies))
+        .filter(pk=session_id)
+        .first()
+    )

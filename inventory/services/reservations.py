@@ -407,11 +407,12 @@ def reservations_change(
 
 def reservations_make_firm(*, order_id: int) -> int:
     """A placed order keeps its reservations: they no longer expire."""
-    return sql.run_rowcount(_firm_update(order_id))
+    return sql.run_rowcount(reservations_make_firm_statement(order_id))
 
 
 @sql.once
-def _firm_update(order_id: int) -> sql.Statement | None:
+def reservations_make_firm_statement(order_id: int) -> sql.Statement | None:
+    """reservations_make_firm's statement, for a caller to run with its other writes."""
     # Compiled once (config.sql.once): run by every payment; building the ORM's update on
     # each call took 2.2 ms against 1.35 ms for the statement alone (docs/performance.md,
     # "One SQL mechanism").

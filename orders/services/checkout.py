@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from config import sql
@@ -30,10 +30,11 @@ from inventory.services.reservations import (
 from orders.events import order_event
 from orders.exceptions import EmptyCart, NotYourCustomer, OrderNotEditable
 from orders.models import Customer, Order, OrderEvent, OrderItem
+from orders.selectors import cart_session
 from orders.services.items import (
     _check_quantity,
-    order_create,
-    order_item_add,
+    order_insert,
+    order_item_add_locked,
     order_item_quantity_change,
     order_item_remove,
 )
@@ -50,6 +51,7 @@ class _SessionWindow(TypedDict):
     session_state: str
     session_begins_at: datetime
     session_ends_at: datetime
+    customer_category_id: int | None
 
 
 if TYPE_CHECKING:
@@ -72,7 +74,8 @@ def cart_reservation_expiry(now=None):
 def order_and_session_lock(*, order_id: int) -> "LockedOrder":
     """Lock the order row FOR UPDATE and its session row FOR SHARE, in one query; the
     session's state and dates come back as `session_state`, `session_begins_at`,
-    `session_ends_at`. Raises NotFound for an unknown order or one outside any session."""
+    `session_ends_at`, the customer's category as `customer_category_id`. Raises NotFound for
+    an unknown order or one outside any session."""
     locked = sql.instances(Order, _order_and_session_lock_statement(order_id))
     if not locked:
         raise NotFound(f"Order {order_id} does not exist or belongs to no sales session.")
@@ -89,6 +92,7 @@ def _order_and_session_lock_statement(order_id: int) -> sql.Statement:
             session_state=F("sales_session__state"),
             session_begins_at=F("sales_session__begins_at"),
             session_ends_at=F("sales_session__ends_at"),
+            customer_category_id=F("customer__category_id"),
         ),
         shared=[SaleSession],
     )
@@ -129,24 +133,34 @@ def _checkout_undo(order: Order) -> list[Reservation]:
 
 @transaction.atomic
 def cart_create(
-    *, session_id: int, customer: Customer, actor: Actor, currency: str | None = None
+    *,
+    customer: Customer,
+    actor: Actor,
+    session_id: int | None = None,
+    session: SaleSession | None = None,
+    currency: str | None = None,
 ) -> Order:
-    """Open a cart (an order in P) for `customer` in an open session. The currency is the
-    session's offers' one; asking for another raises CurrencyMismatch (nothing written)."""
-    session = SaleSession.objects.filter(pk=session_id).first()
+    """Open a cart (an order in P) for `customer` in an open session (`session_id`, or the
+    `session` as cart_session read it). The currency is the session's offers' one; asking
+    for another raises CurrencyMismatch (nothing written)."""
+    if session is None and session_id is not None:
+        session = cart_session(session_id=session_id)
     if session is None:
         raise NotFound(f"Sales session {session_id} does not exist.")
     if not session.accepts_orders():
         raise SessionClosed(f"Sales session {session.name!r} takes no more orders.")
     if customer.trader_id != session.trader_id:
         raise NotYourCustomer(f"{customer} is not a customer of {session.trader}.")
-    offered = set(session.offers.values_list("currency", flat=True))
+    currencies = getattr(session, "currencies", None)  # cart_session's, else read here
+    if currencies is None:
+        currencies = session.offers.values_list("currency", flat=True)
+    offered = set(currencies)
     currency = currency or (min(offered) if offered else settings.LARDER_DEFAULT_CURRENCY)
     if offered and currency not in offered:
         raise CurrencyMismatch(
             f"Sales session {session.name!r} sells in {', '.join(sorted(offered))}, not {currency}."
         )
-    return order_create(
+    return order_insert(
         trader=session.trader,
         currency=currency,
         customer=customer,
@@ -159,23 +173,20 @@ def cart_create(
 def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Actor) -> OrderItem:
     """Add an offer to the cart at the offer's price (a second add of one offer raises the
     quantity of its line). Unknown or foreign offers, a closed session, a second currency or
-    a quantity ≤ 0 raise before anything is written."""
+    a quantity ≤ 0 raise before anything is written. Statements: the order's lock (with the
+    customer's category), the offer (with the cart's line of it, if any), then
+    order_item_add_locked's."""
     order = _cart_lock(order_id)
     quantity = _check_quantity(quantity)
-    # The offer as made to the customer's category (its contract): price and availability.
-    category_id = None
-    if order.customer_id is not None:
-        category_id = (
-            Customer.objects.filter(pk=order.customer_id)
-            .values_list("category_id", flat=True)
-            .first()
-        )
     session_id = order.sales_session_id
     if session_id is None:  # not reached: order_and_session_lock joined the session
         raise NotFound(f"Order {order_id} belongs to no sales session.")
+    # The offer as made to the customer's category (its contract): price and availability.
+    line = OrderItem.objects.filter(order_id=order.pk, offer_id=OuterRef("pk"))
     offer = (
-        customer_offers_qs(session_id=session_id, category_id=category_id)
+        customer_offers_qs(session_id=session_id, category_id=order.customer_category_id)
         .select_related("product__producer")
+        .annotate(line_id=Subquery(line.values("pk")[:1]))
         .filter(pk=offer_id)
         .first()
     )
@@ -189,13 +200,13 @@ def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Act
             f"Order {order.number} is in {order.currency}; offer {offer.pk} is in {offer.currency}."
         )
     _checkout_undo(order)
-    line = OrderItem.objects.filter(order_id=order.pk, offer_id=offer.pk).first()
-    if line is not None:
+    if offer.line_id is not None:
+        item = OrderItem.objects.get(pk=offer.line_id)
         return order_item_quantity_change(
-            item_id=line.pk, quantity=line.quantity + quantity, actor=actor
+            item_id=item.pk, quantity=item.quantity + quantity, actor=actor
         )
-    return order_item_add(
-        order_id=order.pk,
+    return order_item_add_locked(
+        order=order,
         product=offer.product,
         offer=offer,
         quantity=quantity,
@@ -257,11 +268,11 @@ def cart_submit(*, order_id: int, actor: Actor) -> Order:
     short items whose offer allows it are backordered. The reservations expire after
     LARDER_CART_RESERVATION_MINUTES unless the order is paid. Submitting again renews them.
 
-    Seven queries whatever the number of items (tests/orders/test_checkout_queries.py): lock
+    Six queries whatever the number of items (tests/orders/test_checkout_queries.py): lock
     the order and its session; the items with their offers, products and tax categories; the
     pricing rules; lock the stock rows (and the limited offers, when any); one statement
-    reserving (stock, offers, reservations); one writing adjustments, items, sub-orders and
-    the order; the event. A re-submit first releases the old reservations.
+    reserving (stock, offers, reservations); one writing adjustments, items, sub-orders, the
+    order and the event. A re-submit first releases the old reservations.
     """
     order = _cart_lock(order_id)
     now = timezone.now()
@@ -299,20 +310,22 @@ def cart_submit(*, order_id: int, actor: Actor) -> Order:
         row["inventory_status"] = INVENTORY_STATUS[allocation]
         row["inventory_unknown"] = allocation == Allocation.UNKNOWN
         row["updated_at"] = now
+    counts = {kind: sum(1 for a in allocations.values() if a == kind) for kind in Allocation}
+    event = order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.STOCK,
+        message="Checked out: " + ", ".join(f"{n} {kind.value}" for kind, n in counts.items() if n),
+        data={"allocations": {str(pk): a.value for pk, a in allocations.items()}},
+        save=False,
+    )
     order_totals_recompute(
         order=order,
         items=items,
         item_fields=SUBMIT_ITEM_FIELDS,
         order_fields={"checked_out_at": now},
         bump_version=True,
-    )
-    counts = {kind: sum(1 for a in allocations.values() if a == kind) for kind in Allocation}
-    order_event(
-        order=order,
-        actor=actor,
-        kind=OrderEvent.Kind.STOCK,
-        message="Checked out: " + ", ".join(f"{n} {kind.value}" for kind, n in counts.items() if n),
-        data={"allocations": {str(pk): a.value for pk, a in allocations.items()}},
+        events=[event],
     )
     return order
 

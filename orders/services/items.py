@@ -146,8 +146,7 @@ def _item_added_event(order: Order, item: OrderItem, actor: Actor, *, save: bool
     )
 
 
-@transaction.atomic
-def order_create(
+def order_insert(
     *,
     trader,
     currency: str,
@@ -159,8 +158,9 @@ def order_create(
     billing_address: Address | None = None,
     customer_note: str = "",
 ) -> Order:
-    """Create an order (a cart in P, or a Q profile) and its `created` event. A customer's
-    cart starts with the defaults of their quick-order profile, if they have one."""
+    """Create an order (a cart in P, or a Q profile) and its `created` event, in the caller's
+    transaction (order_create wraps it in its own). A customer's cart starts with the
+    defaults of their quick-order profile, if they have one."""
     defaults = {}
     if status == OrderStatus.PENDING and customer is not None:
         defaults = quick_order_profile_defaults(customer_id=customer.pk)
@@ -182,9 +182,22 @@ def order_create(
 
 
 @transaction.atomic
-def order_item_add(
+def order_create(**fields: Any) -> Order:
+    """Create an order (a cart in P, or a Q profile) and its `created` event
+    (order_insert's keyword arguments)."""
+    return order_insert(**fields)
+
+
+@transaction.atomic
+def order_item_add(*, order_id: int, **fields: Any) -> OrderItem:
+    """Add a line, snapshotting the product, and recompute the sub-orders and totals
+    (order_item_add_locked's keyword arguments, the order locked here)."""
+    return order_item_add_locked(order=order_lock(order_id=order_id), **fields)
+
+
+def order_item_add_locked(
     *,
-    order_id: int,
+    order: Order,
     product,
     quantity: Decimal,
     unit_price: Decimal,
@@ -196,8 +209,9 @@ def order_item_add(
     shipping_mode=None,
     customer_category_id: int | None = None,
 ) -> OrderItem:
-    """Add a line, snapshotting the product, and recompute the sub-orders and totals."""
-    order = order_lock(order_id=order_id)
+    """order_item_add for an order the caller's transaction has locked (no second lock, no
+    savepoint). Statements: the item's insert, then order_totals_recompute's (the item rows,
+    the rules, one write, with the item's event in the same round trip)."""
     _check_open_to_change(order)
     quantity = _check_quantity(quantity)
     if currency and currency != order.currency:
@@ -218,10 +232,10 @@ def order_item_add(
         customer_category_id=customer_category_id,
     )
     item.save(force_insert=True)
-    _item_added_event(order, item, actor, save=True)
+    event = _item_added_event(order, item, actor, save=False)
     if order.status == OrderStatus.CSR_EDIT:
         _reserve_edit_item(order, item)
-    order_totals_recompute(order=order)
+    order_totals_recompute(order=order, events=[event])
     _after_live_change(order)
     return item
 

@@ -10,8 +10,11 @@ from django.utils import timezone
 
 from config import sql
 from config.actors import Actor
-from inventory.services.reservations import reservations_make_firm
-from orders.events import order_event
+from inventory.services.reservations import (
+    reservations_make_firm,
+    reservations_make_firm_statement,
+)
+from orders.events import order_event, order_events_statement, order_events_write
 from orders.exceptions import (
     CartNotSubmitted,
     CheckoutExpired,
@@ -115,26 +118,37 @@ def order_pay(*, order_id: int, method: str, actor: Actor, details: dict | None 
         order_approval_wait(
             order=order, method=method, reference=reference, reasons=reasons, actor=actor
         )
+        reservations_make_firm(order_id=order.pk)
     else:
+        events: list[OrderEvent] = []
         order_payment_place(
             order=order,
             provider=provider,
             details=details or {},
             backordered=bool(state["backordered"]),
             actor=actor,
+            events=events,
         )
-    reservations_make_firm(order_id=order.pk)
+        # The moves' and the payment's events and the firm reservations: one round trip.
+        sql.run(order_events_statement(events), reservations_make_firm_statement(order.pk))
     producer_orders_request_refresh(order=order)
     customer_notification_request(order_id=order.pk, kind="confirmation")
     return order
 
 
 def order_payment_place(
-    *, order: Order, provider: PaymentProvider, details: dict, backordered: bool, actor: Actor
+    *,
+    order: Order,
+    provider: PaymentProvider,
+    details: dict,
+    backordered: bool,
+    actor: Actor,
+    events: list[OrderEvent] | None = None,
 ) -> Order:
     """Authorize the order's total and move it along the outcome's path (P or W → …), in the
     caller's transaction with the order locked. A decline raises PaymentDeclined before
-    anything is written."""
+    anything is written. `events`: a list the moves' and a pay-later payment's events are
+    appended to unsaved, for the caller to write with its other writes."""
     result = provider.authorize(order=order, amount=order.grand_total, details=details)
     if result.outcome == PaymentOutcome.DECLINED:
         raise PaymentDeclined(result.message, extra={"payment_method": provider.code})
@@ -148,20 +162,31 @@ def order_payment_place(
     also: dict[str, object] | None = payment  # written with the first move only
     for to_status in _status_path(result.outcome, backordered):
         order = order_status_move(
-            order=order, to_status=to_status, actor=actor, reason=result.message, also=also
+            order=order,
+            to_status=to_status,
+            actor=actor,
+            reason=result.message,
+            also=also,
+            events=events,
         )
         also = None
     if result.outcome == PaymentOutcome.DEFERRED:
         # Nothing is held for a pay-later order: an event, no payment transaction.
-        order_event(
+        event = order_event(
             order=order,
             actor=actor,
             kind=OrderEvent.Kind.PAYMENT,
             message=result.message,
             data={"method": provider.code, "outcome": result.outcome.value,
                   "reference": result.reference},
+            save=events is None,
         )  # fmt: skip
+        if events is not None:
+            events.append(event)
     else:
+        order_events_write(events or [])  # before the payment's own, in order
+        if events:
+            events.clear()
         payment_record(
             order=order,
             kind=PaymentTransaction.Kind.AUTHORIZE,

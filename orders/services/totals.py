@@ -1,6 +1,7 @@
 """Keeping item prices, sub-orders and order totals consistent with the items."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.utils import timezone
@@ -8,8 +9,9 @@ from django.utils import timezone
 from config import sql
 from config.money import AMOUNT_LIMIT
 from discounts.services.pricing import order_items_price
+from orders.events import order_events_statement
 from orders.exceptions import AmountTooLarge
-from orders.models import Order, OrderItem, SubOrder
+from orders.models import Order, OrderEvent, OrderItem, SubOrder
 from orders.statuses import OrderStatus
 
 TOTAL_FIELDS = (
@@ -76,6 +78,7 @@ def order_totals_recompute(
     item_fields: tuple[str, ...] = (),
     order_fields: dict | None = None,
     bump_version: bool = False,
+    events: Sequence[OrderEvent] = (),
 ) -> Order:
     """Re-price the order's items (in P or E), then rebuild its sub-orders (one per shipping
     address) and its totals from the items. Call it after every item change.
@@ -87,7 +90,9 @@ def order_totals_recompute(
 
     A caller that already holds the rows (order_item_rows) passes them as `items`, with the
     columns it changed in them (`item_fields`) and the order columns it sets (`order_fields`,
-    `bump_version`): they are written by the same statement. Queries, whatever the number of
+    `bump_version`): they are written by the same statement, and so are `events` (unsaved,
+    orders.events with save=False: one statement fewer per request than saving them apart,
+    tests/orders/test_checkout_statements.py). Queries, whatever the number of
     items: the items (unless given), the rules (P or E), and one statement writing the
     adjustments, the items, the sub-orders and the order; plus, only when an address is new or
     an item moved, a read of the sub-orders and an insert per new address.
@@ -102,7 +107,7 @@ def order_totals_recompute(
     if _sub_orders_assign(order, items):
         written.append("sub_order_id")
 
-    statements = list(adjustments)
+    statements = [*adjustments, order_events_statement(list(events))]
     if items and written:
         statements.append(sql.update_rows(OrderItem, items, list(dict.fromkeys(written))))
     sub_orders = _sub_order_totals(items)
@@ -156,8 +161,8 @@ def _sub_orders_assign(order: Order, items: list[dict]) -> bool:
     """Give every row the sub-order of its shipping address; True when a row moved.
 
     Usually every item already sits in its address's sub-order (the rows carry the sub-order's
-    address): nothing to read. Otherwise one read of the sub-orders, and an insert per new
-    address."""
+    address), or a new item joins one the rows show: nothing to read. Otherwise one read of
+    the sub-orders, and an insert per new address."""
     by_address: dict[int | None, list[dict]] = defaultdict(list)
     for row in items:
         by_address[row["shipping_address_id"]].append(row)
@@ -168,9 +173,18 @@ def _sub_orders_assign(order: Order, items: list[dict]) -> bool:
         for row in group
     ):  # fmt: skip
         return False
-    existing: dict[int | None, int] = dict(  # by address (a sub-order may have none)
-        SubOrder.objects.filter(order_id=order.pk).values_list("shipping_address_id", "pk")
-    )
+    # The sub-orders the rows show (every sub-order that is kept holds one of them): read the
+    # order's sub-orders only when an address has none among them (a first item, a new
+    # address).
+    existing: dict[int | None, int] = {  # by address (a sub-order may have none)
+        row["sub_order__shipping_address_id"]: row["sub_order_id"]
+        for row in items
+        if row["sub_order_id"] is not None
+    }
+    if any(address not in existing for address in by_address):
+        existing = dict(
+            SubOrder.objects.filter(order_id=order.pk).values_list("shipping_address_id", "pk")
+        )
     moved = False
     for address_id, group in by_address.items():
         sub_order_id = existing.get(address_id)

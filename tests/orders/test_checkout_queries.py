@@ -20,14 +20,14 @@ pytestmark = pytest.mark.django_db
 # SAVEPOINT; lock the order and its session; the items with offers, products and tax
 # categories; the pricing rules (coupon, bands, exempt categories as sub-selects); lock the
 # stock rows; one statement reserving (stock, reservations); one statement writing the
-# adjustments, items, sub-orders and order; the stock event; RELEASE.
-SUBMIT_STATEMENTS = 9
+# adjustments, items, sub-orders, order and the stock event; RELEASE.
+SUBMIT_STATEMENTS = 8
 # SAVEPOINT; lock the order and its session; expiry and backorder check; the trader's approval
 # rule with the customer's flags (orders/services/approval.py); the move to I with the payment
-# fields and the items' status (one statement, RETURNING the version); the status event; the
-# payment event; firm reservations; the producer-order refresh request (a WorkRequest row,
-# config/work.py); RELEASE.
-PAY_STATEMENTS = 10
+# fields and the items' status (one statement, RETURNING the version); the status and payment
+# events with firm reservations (one statement); the producer-order refresh request (a
+# WorkRequest row, config/work.py); RELEASE.
+PAY_STATEMENTS = 8
 
 
 def _cart(items: int, **offer_fields):
