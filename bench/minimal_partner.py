@@ -357,13 +357,13 @@ _PLACE = """
         WITH ORDINALITY AS v(offer, product, name, sku, producer, platform, quantity, nominal,
                              unit, price, vat, total, tax, n)),
     items AS (
-        INSERT INTO orders_orderitem (order_id, sub_order_id, product_id, offer_id,
-            product_name, product_sku, producer_id, producer_platform_id, quantity,
+        INSERT INTO orders_orderitem (order_id, sales_session_id, sub_order_id, product_id,
+            offer_id, product_name, product_sku, producer_id, producer_platform_id, quantity,
             nominal_quantity, unit_of_measure, unit_price, vat_rate, total_product,
             total_adjustment, total_shipping, total_tax, total_shipping_tax, status,
             inventory_status, inventory_unknown, fulfilment_status, unavailable_reason,
             created_at, updated_at)
-        SELECT o.id, sub.id, v.product, v.offer, v.name, v.sku, v.producer, v.platform,
+        SELECT o.id, %(session)s, sub.id, v.product, v.offer, v.name, v.sku, v.producer, v.platform,
                v.quantity, v.nominal, v.unit, v.price, v.vat, v.total, 0, 0, v.tax, 0, 'I',
                'ALLC', false, 'unfulfilled', '', %(now)s, %(now)s
         FROM o, sub, v ORDER BY v.n

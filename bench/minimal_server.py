@@ -373,13 +373,14 @@ _ITEM_INSERT = """
         WHERE NOT EXISTS (SELECT 1 FROM existing)
         RETURNING id),
     item AS (
-        INSERT INTO orders_orderitem (order_id, sub_order_id, product_id, offer_id,
-            product_name, product_sku, producer_id, producer_platform_id, quantity,
+        INSERT INTO orders_orderitem (order_id, sales_session_id, sub_order_id, product_id,
+            offer_id, product_name, product_sku, producer_id, producer_platform_id, quantity,
             nominal_quantity, unit_of_measure, unit_price, vat_rate, total_product,
             total_adjustment, total_shipping, total_tax, total_shipping_tax, status,
             inventory_status, inventory_unknown, fulfilment_status, customer_category_id,
             unavailable_reason, created_at, updated_at)
-        SELECT %(order)s, COALESCE((SELECT id FROM existing), (SELECT id FROM new_sub)),
+        SELECT %(order)s, %(session)s,
+               COALESCE((SELECT id FROM existing), (SELECT id FROM new_sub)),
                %(product)s, %(offer)s, %(name)s, %(sku)s, %(producer)s, %(platform)s,
                %(quantity)s, %(nominal)s, %(unit)s, %(price)s, %(vat)s,
                round(%(quantity)s * %(price)s, 2), 0, 0, 0, 0, 'P', 'NALC', false,
@@ -566,7 +567,7 @@ def cart_item_add(environ, db: Db, body: dict, order_id: int) -> tuple[int, str]
         if order["checked_out_at"] is not None:
             db.one(_CHECKOUT_UNDO + " RETURNING id", {"order": order_id, "now": now})
         params = {"order": order_id, "now": now, "user": user[0], "label": order["username"],
-                  "quantity": quantity, "name": name}  # fmt: skip
+                  "quantity": quantity, "name": name, "session": order["session_id"]}  # fmt: skip
         if line is None:
             params.update(
                 product=product_id, offer=offer_id, sku=sku, producer=producer,

@@ -10,8 +10,19 @@ from django.db.models import OuterRef, Prefetch, QuerySet
 
 from discounts.models import ItemAdjustment
 from orders.models import Order, OrderEvent, OrderItem, SubOrder
-from orders.statuses import OrderStatus
+from orders.statuses import LIVE_ORDER_STATUSES, OrderStatus
 from sessions_app.models import Offer, SaleSession
+
+
+def session_live_items(session_id: int) -> QuerySet[OrderItem]:
+    """The lines of a session's live orders, keyed on the session on both sides: the lines'
+    own sales_session (their (sales_session, producer) index) and the orders' (their
+    (sales_session, status) index), so no plan reads another session's rows."""
+    return OrderItem.objects.filter(
+        sales_session_id=session_id,
+        order__sales_session_id=session_id,
+        order__status__in=LIVE_ORDER_STATUSES,
+    )
 
 
 def order_list_qs() -> QuerySet[Order]:
@@ -112,13 +123,10 @@ def consolidation_switch_preview(
     wishes = producer_wishes or {}
     default = session.trader.consolidate_per_producer if trader_default is None else trader_default
     from orders.models import ProducerOrder
-    from orders.statuses import LIVE_ORDER_STATUSES
     from platforms.models import Enterprise
 
     live = set(
-        OrderItem.objects.filter(
-            order__sales_session_id=session.pk, order__status__in=LIVE_ORDER_STATUSES
-        )
+        session_live_items(session.pk)
         .values_list("producer_id", "order_id", "order__number")
         .distinct()
     )

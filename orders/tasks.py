@@ -16,6 +16,7 @@ from orders.services.notifications import (
     customer_notifications_sweep,
 )
 from orders.services.session_close import sessions_close_due
+from orders.services.session_totals import session_totals_compact_due
 
 IDEMPOTENT = {"acks_late": True, "reject_on_worker_lost": True}
 
@@ -31,6 +32,12 @@ def producer_orders_refresh_task(*, request_id: int) -> str:
 @shared_task(**IDEMPOTENT)
 def sessions_close_due_task() -> list[int]:
     return sessions_close_due(actor=Actor.system("session-close beat"))
+
+
+@shared_task(**IDEMPOTENT)
+def session_totals_compact_task() -> list[int]:
+    """Beat: fold the rows the totals triggers inserted into one per key, per session."""
+    return session_totals_compact_due()
 
 
 @shared_task(**IDEMPOTENT)

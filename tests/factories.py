@@ -140,6 +140,7 @@ class OrderItemFactory(factory.django.DjangoModelFactory):
         model = OrderItem
 
     order = factory.SubFactory(OrderFactory)
+    sales_session_id = factory.LazyAttribute(lambda i: i.order.sales_session_id)
     product = factory.SubFactory(ProductFactory)
     product_name = factory.LazyAttribute(lambda i: i.product.name)
     producer = factory.LazyAttribute(lambda i: i.product.producer)

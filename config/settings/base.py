@@ -413,6 +413,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 6 * 3600.0,
     },
     "sessions-close-due": {"task": "orders.tasks.sessions_close_due_task", "schedule": 60.0},
+    # The session totals' rows (orders/models/session_totals.py), one per key again.
+    "session-totals-compact": {
+        "task": "orders.tasks.session_totals_compact_task",
+        "schedule": 60.0,
+    },
     "carts-expired-release": {"task": "orders.tasks.carts_expired_release_task", "schedule": 60.0},
     "customer-notifications-sweep": {
         "task": "orders.tasks.customer_notifications_sweep_task",

@@ -7,6 +7,8 @@ callers import them from here.
 - requisition_lists: RequisitionList
 - payments: PaymentTransaction
 - producer_orders: ProducerOrder, ProducerOrderLine
+- session_totals: SessionOrderTotal, SessionProducerTotal, SessionProductTotal (kept by the
+  database's triggers)
 """
 
 from orders.models.customers import Address, ApprovalRule, Consent, Customer
@@ -22,6 +24,11 @@ from orders.models.orders import (
 from orders.models.payments import PaymentTransaction
 from orders.models.producer_orders import ProducerOrder, ProducerOrderLine
 from orders.models.requisition_lists import RequisitionList
+from orders.models.session_totals import (
+    SessionOrderTotal,
+    SessionProducerTotal,
+    SessionProductTotal,
+)
 
 __all__ = [
     "Address",
@@ -38,5 +45,8 @@ __all__ = [
     "ProducerOrderLine",
     "QuickOrderProfile",
     "RequisitionList",
+    "SessionOrderTotal",
+    "SessionProducerTotal",
+    "SessionProductTotal",
     "SubOrder",
 ]

@@ -77,6 +77,8 @@ class Order(models.Model):
         blank=True,
         related_name="orders",
         verbose_name=_("sales session"),
+        # Indexed by the unique (sales_session, id) below and by (sales_session, status).
+        db_index=False,
     )
     origin_platform = models.ForeignKey(
         "platforms.Platform",
@@ -240,6 +242,9 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         ordering = ["-number"]
         constraints = [
+            # What the items' composite foreign key (order, sales_session) refers to: an
+            # item's session is its order's (migration 0015).
+            models.UniqueConstraint(fields=["sales_session", "id"], name="order_session_key"),
             models.CheckConstraint(
                 condition=~Q(status=OrderStatus.TEMPORARY) | Q(backup_of__isnull=False),
                 name="temporary_order_has_original",
@@ -393,6 +398,23 @@ class OrderItem(models.Model):
     order = models.ForeignKey(
         Order, on_delete=models.CASCADE, related_name="items", verbose_name=_("order")
     )
+    # The order's session, copied at insert so a session's lines are read by an index on the
+    # lines alone, never by joining every session's lines to the orders. The database keeps it
+    # the order's: a composite foreign key (order, sales_session) → orders_order (id,
+    # sales_session), ON UPDATE CASCADE, and the totals trigger refuses a NULL beside an
+    # order's session (migration 0015). No constraint of its own to the sessions table: the
+    # order's foreign key is that check.
+    sales_session = models.ForeignKey(
+        "sessions_app.SaleSession",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sales session"),
+        help_text=_("The order's session (the database keeps it so)."),
+    )
     sub_order = models.ForeignKey(
         SubOrder,
         on_delete=models.SET_NULL,
@@ -415,10 +437,12 @@ class OrderItem(models.Model):
     )
     product_name = models.CharField(max_length=200, verbose_name=_("product name"))
     product_sku = models.CharField(max_length=64, blank=True, verbose_name=_("product SKU"))
+    # Indexed by (producer, order) below.
     producer = models.ForeignKey(
         "platforms.Enterprise",
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         verbose_name=_("producer"),
     )
     producer_platform = models.ForeignKey(
@@ -538,7 +562,11 @@ class OrderItem(models.Model):
             ),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_item_price_gte_0"),
         ]
-        indexes = [models.Index(fields=["producer", "order"])]
+        indexes = [
+            models.Index(fields=["producer", "order"]),
+            # A session's lines, and its lines of some producers (the producer-order refresh).
+            models.Index(fields=["sales_session", "producer"], name="orderitem_session_producer"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_name}"

@@ -11,11 +11,11 @@ from config.csv_files import csv_text
 from config.money import line_total
 from orders.models import OrderItem, ProducerOrder, ProducerOrderLine
 from orders.producer_orders.services import (
-    LIVE_ORDER_STATUSES,
     producer_order_line_fields,
     session_live_totals,
     wholesale_rows,
 )
+from orders.selectors import session_live_items
 from orders.templatetags.order_display import plain_number
 
 
@@ -35,11 +35,8 @@ def producer_order_pick_list(*, producer_order_id: int) -> tuple[ProducerOrder, 
         .get(pk=producer_order_id)
     )
     items = (
-        OrderItem.objects.filter(
-            order__sales_session_id=producer_order.sales_session_id,
-            order__status__in=LIVE_ORDER_STATUSES,
-            producer_id=producer_order.producer_id,
-        )
+        session_live_items(producer_order.sales_session_id)
+        .filter(producer_id=producer_order.producer_id)
         .select_related("order__customer", "product", "fulfilment_centre")
         .order_by("product_id", "order__number")
     )

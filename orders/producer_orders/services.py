@@ -13,8 +13,7 @@ from config.models import WorkRequest
 from config.money import line_total
 from config.work import work_request
 from inventory.models import Product
-from orders.models import OrderItem, ProducerOrder, ProducerOrderLine
-from orders.statuses import LIVE_ORDER_STATUSES
+from orders.models import ProducerOrder, ProducerOrderLine
 
 GRAM = Decimal("0.001")
 
@@ -83,11 +82,12 @@ def _live_rows(session_id: int, producers: Q, per_customer_order: bool) -> list[
         if per_customer_order
         else ("producer_id", "product_id")
     )
+    from orders.selectors import session_live_items
+
     return list(
-        OrderItem.objects.filter(
+        session_live_items(session_id)
+        .filter(
             producers,
-            order__sales_session_id=session_id,
-            order__status__in=LIVE_ORDER_STATUSES,
             # An item that became unavailable (its order in L) is not asked of the producer.
             unavailable_reason="",
         )

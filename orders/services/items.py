@@ -113,6 +113,7 @@ def _item_unsaved(
     product, producer = line.product, line.product.producer
     return OrderItem(
         order=order,
+        sales_session_id=order.sales_session_id,
         sub_order_id=sub_order_id,
         product=product,
         offer=line.offer,

@@ -7,12 +7,11 @@ from orders.events import order_event
 from orders.exceptions import NothingToResend
 from orders.models import OrderEvent, ProducerOrder
 from orders.producer_orders.services import (
-    LIVE_ORDER_STATUSES,
     producer_orders_deliver,
     producer_orders_refresh,
 )
 from orders.services.status import order_lock
-from orders.statuses import OrderStatus
+from orders.statuses import LIVE_ORDER_STATUSES, OrderStatus
 
 RESENDABLE_STATUSES = frozenset(LIVE_ORDER_STATUSES | {OrderStatus.CANCELLED})
 

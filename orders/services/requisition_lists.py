@@ -78,6 +78,7 @@ def requisition_list_item_set(
     else:
         OrderItem.objects.create(
             order=requisition,
+            sales_session_id=requisition.sales_session_id,
             product=product,
             product_name=product.name,
             product_sku=product.sku,
