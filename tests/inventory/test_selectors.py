@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _dashboard_available(session) -> dict:
-    return {row.offer.pk: row.available for row in session_dashboard(session=session).offers}
+    return {row.offer_id: row.available for row in session_dashboard(session=session).offers}
 
 
 def test_the_storefront_the_dashboard_and_dfc_agree_on_what_is_left():
