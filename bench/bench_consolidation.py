@@ -26,7 +26,8 @@ GROUP_BY_SQL = """
 SELECT i.producer_id, i.product_id, SUM(i.quantity), MAX(i.offer_id), MAX(i.unit_price)
 FROM orders_orderitem i
 JOIN orders_order o ON o.id = i.order_id
-WHERE o.sales_session_id = %s AND o.status = ANY(%s)
+WHERE i.sales_session_id = %(session)s AND o.sales_session_id = %(session)s
+  AND o.status = ANY(%(statuses)s)
 GROUP BY i.producer_id, i.product_id
 ORDER BY i.producer_id, i.product_id
 """
@@ -128,7 +129,9 @@ def _group_by(session_id: int) -> float:
 
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(GROUP_BY_SQL, [session_id, list(LIVE_ORDER_STATUSES)])
+        cursor.execute(
+            GROUP_BY_SQL, {"session": session_id, "statuses": list(LIVE_ORDER_STATUSES)}
+        )
         cursor.fetchall()
     return time.perf_counter() - started
 
