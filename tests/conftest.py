@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_migrate
@@ -37,3 +39,30 @@ def _role_groups_after_a_flush(sender, **kwargs) -> None:
 
 
 post_migrate.connect(_role_groups_after_a_flush, dispatch_uid="tests-role-groups-after-flush")
+
+
+@pytest.fixture(autouse=True)
+def jsonld_one_pass_checked(monkeypatch):
+    """Every document a test reads through the one-pass JSON-LD reader is read by pyld too and
+    must give the same graph (platforms.dfc.jsonld): the DFC connector's output, OFN's
+    exchanges and every partner API test check the reader, not only its own tests."""
+    from platforms.dfc import jsonld
+    from platforms.exceptions import DfcParseError
+
+    one_pass = jsonld._read_one_pass
+
+    def checked(document):
+        graph = one_pass(document)
+        if graph is not None:
+            try:
+                expected = jsonld._read_pyld(copy.deepcopy(document))
+            except DfcParseError as error:
+                pytest.fail(f"read in one pass, refused by pyld ({error}): {document!r:.300}")
+            assert (graph.nodes, graph.redefined, graph.repeated) == (
+                expected.nodes,
+                expected.redefined,
+                expected.repeated,
+            ), f"the one pass and pyld read differently: {document!r:.300}"
+        return graph
+
+    monkeypatch.setattr(jsonld, "_read_one_pass", checked)
