@@ -39,7 +39,7 @@ CONTEXT = (
     "context_1.16.0.jsonld"
 )
 CENT = Decimal("0.01")
-MAX_LINES = 500  # as platforms/dfc/parse.py refuses longer orders
+MAX_LINES = 2_000  # as platforms/dfc/parse.py refuses longer orders
 # Redis keys of this server (the run's own: a fresh database reuses platform ids).
 NAMESPACE = os.environ.get("MINIMAL_QUEUE_KEY", "minimal")
 
@@ -127,7 +127,7 @@ def _parse(body: dict, slug: str) -> dict:
     lines: dict[int, Decimal] = defaultdict(Decimal)
     parts = order.get("dfc-b:hasPart") or []
     if len(parts) > MAX_LINES:
-        raise Problem(400, f"An order has at most {MAX_LINES} lines.")
+        raise Problem(400, f"An order has at most {MAX_LINES:,} lines.")
     for part in parts:
         line = by_id.get(part.get("@id") if isinstance(part, dict) else part)
         if line is None:
