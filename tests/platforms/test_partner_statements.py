@@ -36,6 +36,15 @@ POST_WITH_KEY_STATEMENTS = 20
 PUT_STATEMENTS = 19
 
 
+# As a server runs them (autocommit: BEGIN and COMMIT, no test transaction around), the
+# request's statements up to its COMMIT, once the hub has ordered and the token was used this
+# minute: the token and its enterprises, the seller, then the POST's above with its
+# Idempotency-Key record; the PUT's above less what its order lookup shares. The bench counts
+# the same over HTTP (bench/counting_wsgi.py).
+SERVER_POST_STATEMENTS = 20
+SERVER_PUT_STATEMENTS = 17
+
+
 @pytest.fixture
 def wholesale(local_platform):
     from tests.factories import ProducerFactory
@@ -157,3 +166,31 @@ def test_a_put_short_on_one_line_of_many_writes_nothing(api, wholesale):
     ]
     assert Order.objects.get().version == version
     assert set(Stock.objects.values_list("reserved", flat=True)) == {2}
+
+
+def _until_commit(call) -> tuple[int, object]:
+    """The statements of a request up to its transaction's COMMIT (what follows it in these
+    tests is the eager Celery worker's, which a server leaves to the worker)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = call()
+    statements = [query["sql"] for query in queries.captured_queries]
+    return statements.index("COMMIT") + 1, response
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("lines", [1, 50])
+def test_as_a_server_runs_them_post_and_put_take_at_most_20_statements(api, wholesale, lines):
+    offers = wholesale(lines + 1)
+    post(api, order_graph(_lines(offers[-1:])))  # the hub's first order: hub and session
+
+    posted, created = _until_commit(
+        lambda: post(api, order_graph(_lines(offers[:lines])), HTTP_IDEMPOTENCY_KEY=f"k{lines}")
+    )
+    amended = order_graph(_lines(offers[:lines], quantity=3))
+    put, changed = _until_commit(
+        lambda: api.put(created["Location"], amended, format="json", HTTP_IF_MATCH=created["ETag"])
+    )
+
+    assert (created.status_code, changed.status_code) == (201, 200), changed.json()
+    assert (posted, put) == (SERVER_POST_STATEMENTS, SERVER_PUT_STATEMENTS)
+    assert max(posted, put) <= 20
