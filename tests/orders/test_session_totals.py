@@ -109,6 +109,37 @@ def test_totals_follow_placing_changing_editing_and_cancelling(system_actor, sta
     assert not SessionProductTotal.objects.filter(sales_session_id=session.pk, compacted=False)
 
 
+def test_totals_follow_a_partner_s_post_and_put(api, local_platform):
+    from inventory.services.stock import stock_set
+    from tests.factories import OfferFactory, ProducerFactory, ProductFactory
+    from tests.platforms.test_api_dfc import order_graph, post
+    from tests.platforms.test_partner_statements import _lines
+
+    farm = ProducerFactory(slug="green-farm", name="Green Farm")
+    session = SaleSessionFactory(trader=farm)
+    offers = []
+    for n in range(4):
+        product = ProductFactory(producer=farm, name=f"Product {n}")
+        stock_set(product_id=product.pk, on_hand=Decimal("50"))
+        offers.append(OfferFactory(session=session, product=product, price=Decimal("2.50")))
+    created = post(api, order_graph(_lines(offers[:3], quantity=2)))
+    assert created.status_code == 201, created.json()
+    hub_session = OrderItem.objects.filter(order_id=created["Location"].rsplit("/", 1)[1])
+    session_id = hub_session.values_list("sales_session_id", flat=True).first()
+
+    amended = api.put(  # the first line removed, the others raised, a fourth added
+        created["Location"], order_graph(_lines(offers[1:], quantity=5)), format="json"
+    )
+
+    assert amended.status_code == 200, amended.json()
+    totals = _totals(session_id)
+    assert {row["product_id"]: row["quantity"] for row in totals["products"]} == {
+        offer.product_id: Decimal("5") for offer in offers[1:]
+    }
+    session_totals_rebuild(session_id=session_id)
+    assert _totals(session_id) == totals
+
+
 def test_compaction_keeps_the_totals_in_one_row_per_key(system_actor):
     session = SaleSessionFactory()
     eggs = offer_with_stock(session, on_hand="50")
