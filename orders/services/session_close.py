@@ -57,8 +57,8 @@ def session_close(
     closed with producer orders not yet Complete (closed by hand before this service owned
     the state) is finished: its unfinalised producer orders are completed. The producer orders
     are recomputed from the live customer orders, set Complete with their version bumped, and
-    owed to their producers' platforms through the outbox one by one (`progress` is called
-    after each), all in this one transaction.
+    owed to their producers' platforms through the outbox (`progress` is called for each),
+    all in this one transaction.
     """
     from sessions_app.models import SaleSession
 
@@ -94,10 +94,13 @@ def session_close(
         finalised_at=now,
         updated_at=now,
     )
+    for producer_order in producer_orders:
+        producer_order.status = ProducerOrder.Status.READY_FOR_REMOTE_FULFILMENT
+    # Owed to their producers all at once: one statement for those read here, one for the
+    # outbox's, however many producers (the progress below reports them one by one).
+    producer_orders_deliver(producer_orders=producer_orders)
     deliveries = 0
     for done, producer_order in enumerate(producer_orders, start=2):
-        producer_order.status = ProducerOrder.Status.READY_FOR_REMOTE_FULFILMENT
-        producer_orders_deliver(producer_orders=[producer_order])
         remote = not producer_order.producer.platform.is_local
         deliveries += remote
         if progress:
