@@ -129,9 +129,7 @@ def _group_by(session_id: int) -> float:
 
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            GROUP_BY_SQL, {"session": session_id, "statuses": list(LIVE_ORDER_STATUSES)}
-        )
+        cursor.execute(GROUP_BY_SQL, {"session": session_id, "statuses": list(LIVE_ORDER_STATUSES)})
         cursor.fetchall()
     return time.perf_counter() - started
 
