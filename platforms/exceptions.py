@@ -39,6 +39,11 @@ class UnknownContext(DfcParseError):
     title = _("The document's @context is not a DFC context Larder knows")
 
 
+class NotOnePass(Exception):  # noqa: N818 - a signal, not an error anyone sees
+    """A DFC document is not in the form the one-pass reader takes (platforms.dfc.jsonld):
+    pyld reads it. Never leaves the reader."""
+
+
 class IdempotencyKeyInvalid(ApplicationError):
     code = "idempotency-key-invalid"
     title = _("Invalid Idempotency-Key")

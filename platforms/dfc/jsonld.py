@@ -29,7 +29,7 @@ from platforms.dfc.context import (
     PREFIXES,
     is_accepted_context_url,
 )
-from platforms.exceptions import DfcParseError, UnknownContext
+from platforms.exceptions import DfcParseError, NotOnePass, UnknownContext
 
 BUSINESS = PREFIXES["dfc-b"]
 # JSON nested deeper than this is not a DFC document (the deepest real one, an order with
@@ -178,15 +178,11 @@ _ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):[^\s]*$")
 _SCALARS = (str, int, float, bool)
 
 
-class _NotOnePass(Exception):
-    """The document is not in the form _OnePass reads: pyld reads it."""
-
-
 def _expand_iri(value, *, relative: bool) -> str:
     """A compact or absolute IRI as JSON-LD expands it against Larder's context; a relative
     one (an @id or reference only, `relative`) against JSON-LD's default base, as pyld does."""
     if not isinstance(value, str) or value.startswith("@"):
-        raise _NotOnePass
+        raise NotOnePass
     prefix, colon, suffix = value.partition(":")
     if colon and prefix:
         if prefix == "_" or suffix.startswith("//"):
@@ -196,7 +192,7 @@ def _expand_iri(value, *, relative: bool) -> str:
         if _ABSOLUTE_IRI.match(value):
             return value
     if not relative:
-        raise _NotOnePass
+        raise NotOnePass
     return resolve(value, jsonld.DEFAULT_BASE_IRI)
 
 
@@ -234,7 +230,7 @@ class _OnePass:
     def node(self, element) -> str:
         """Read a node object (and the nodes nested in it); its @id in the node map."""
         if not isinstance(element, dict):
-            raise _NotOnePass
+            raise NotOnePass
         given = element.get("@id")
         expanded = None if given is None else _expand_iri(given, relative=True)
         node_id = expanded if expanded and not expanded.startswith("_:") else self._label(expanded)
@@ -244,10 +240,10 @@ class _OnePass:
             if key in ("@id", "@type"):
                 continue
             if key.startswith("@"):
-                raise _NotOnePass
+                raise NotOnePass
             iri = _expand_iri(key, relative=False)
             if iri in properties:
-                raise _NotOnePass  # two keys naming one property: pyld merges them
+                raise NotOnePass  # two keys naming one property: pyld merges them
             properties[iri] = (key in _REFERENCE_TERMS, value)
         if expanded is not None:
             names = {current_iri(iri) for iri in properties}
@@ -258,17 +254,17 @@ class _OnePass:
         if "@type" in element:
             types = element["@type"]
             if types == []:
-                raise _NotOnePass
+                raise NotOnePass
             for type_ in types if isinstance(types, list) else [types]:
                 iri = _expand_iri(type_, relative=False)
                 if iri.startswith("_:"):
-                    raise _NotOnePass
+                    raise NotOnePass
                 self._add(node, "@type", iri, iri)
         for iri in sorted(properties):
             reference, value = properties[iri]
             values = value if isinstance(value, list) else [value]
             if not values:
-                raise _NotOnePass
+                raise NotOnePass
             referenced: set[str] = set()
             for item in values:
                 self._value(node, iri, reference, item, referenced, expanded)
@@ -287,7 +283,7 @@ class _OnePass:
             self._add(node, iri, {"@value": item}, ("@value", None, item))
         elif isinstance(item, dict) and "@value" in item:
             if not set(item) <= {"@value", "@type"} or not isinstance(item["@value"], _SCALARS):
-                raise _NotOnePass
+                raise NotOnePass
             value = {"@value": item["@value"]}
             if "@type" in item:
                 value["@type"] = _expand_iri(item["@type"], relative=False)
@@ -296,7 +292,7 @@ class _OnePass:
             label = self.node(item)
             self._add(node, iri, {"@id": label}, ("@id", label))
         else:
-            raise _NotOnePass  # null, a list in a list
+            raise NotOnePass  # null, a list in a list
 
     def graph(self) -> "Graph":
         nodes = [self.nodes[key] for key in sorted(self.nodes) if len(self.nodes[key]) > 1]
@@ -321,7 +317,7 @@ def _read_one_pass(document) -> "Graph | None":
     try:
         for top in tops:
             reader.node(top)
-    except _NotOnePass:
+    except NotOnePass:
         return None
     return reader.graph()
 
