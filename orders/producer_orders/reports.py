@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config.csv_files import csv_text
 from config.money import line_total
@@ -64,16 +64,16 @@ def pick_rows_by_fulfilment_centre(rows: list[PickRow]) -> list[tuple[object, li
 
 
 CSV_HEADER = [
-    "product",
-    "sku",
-    "unit",
-    "customer quantity",
-    "weight kg",
-    "packs",
-    "surplus kg",
-    "quantity ordered",
-    "unit price",
-    "line total",
+    gettext_noop("product"),
+    gettext_noop("sku"),
+    gettext_noop("unit"),
+    gettext_noop("customer quantity"),
+    gettext_noop("weight kg"),
+    gettext_noop("packs"),
+    gettext_noop("surplus kg"),
+    gettext_noop("quantity ordered"),
+    gettext_noop("unit price"),
+    gettext_noop("line total"),
 ]
 
 
@@ -117,8 +117,8 @@ def producer_order_csv(*, producer_order_id: int) -> str:
         ]
         for row in rows
     ]
-    total = ["total", "", "", "", "", "", "", "", "", producer_order.total_product]
-    return csv_text(CSV_HEADER, [*lines, total])
+    total = [gettext("total"), "", "", "", "", "", "", "", "", producer_order.total_product]
+    return csv_text([gettext(column) for column in CSV_HEADER], [*lines, total])
 
 
 def producer_order_pdf(*, producer_order_id: int, show_customers: bool = True) -> bytes:
@@ -252,21 +252,21 @@ def session_bulk_report(*, session_id: int, producer_ids: list[int] | None = Non
 
 
 BULK_CSV_HEADER = [
-    "producer",
-    "product",
-    "customer quantity",
-    "weight kg",
-    "pack kg",
-    "packs",
-    "packed kg",
-    "surplus kg",
+    gettext_noop("producer"),
+    gettext_noop("product"),
+    gettext_noop("customer quantity"),
+    gettext_noop("weight kg"),
+    gettext_noop("pack kg"),
+    gettext_noop("packs"),
+    gettext_noop("packed kg"),
+    gettext_noop("surplus kg"),
 ]
 
 
 def session_bulk_report_csv(rows: list[BulkRow]) -> str:
     """The bulk report (`session_bulk_report`) as CSV; what is not known is an empty cell."""
     return csv_text(
-        BULK_CSV_HEADER,
+        [gettext(column) for column in BULK_CSV_HEADER],
         (
             [
                 row.producer_name,
