@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Prefetch, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 from discounts.models import ItemAdjustment
 from orders.models import Order, OrderEvent, OrderItem, SubOrder
@@ -73,8 +74,21 @@ class Consolidation:
     source: str
 
     def __str__(self) -> str:
-        mode = "one per session" if self.consolidated else "one per customer order"
-        return f"{mode} (from the {self.source})"
+        mode = (
+            gettext("one per session") if self.consolidated else gettext("one per customer order")
+        )
+        return gettext("%(mode)s (from the %(source)s)") % {
+            "mode": mode,
+            "source": CONSOLIDATION_SOURCES[self.source],
+        }
+
+
+# The settings a consolidation comes from, in words.
+CONSOLIDATION_SOURCES = {
+    "session": gettext_lazy("session"),
+    "producer": gettext_lazy("producer"),
+    "trader": gettext_lazy("trader"),
+}
 
 
 def consolidation_resolve(
@@ -183,8 +197,8 @@ def producer_order_warnings(*, producer_order: Any) -> list[str]:
     warnings = []
     if producer_order.partner_state == ProducerOrder.PartnerState.REFUSED:
         warnings.append(
-            "The producer's platform refused this order: "
-            f"{producer_order.partner_message or 'no reason given'}"
+            gettext("The producer's platform refused this order: %(reason)s")
+            % {"reason": producer_order.partner_message or gettext("no reason given")}
         )
     unlinked = ProducerOrderLine.objects.filter(
         producer_order=producer_order,
@@ -192,15 +206,25 @@ def producer_order_warnings(*, producer_order: Any) -> list[str]:
         product__producer__platform__is_local=False,
     ).values_list("product__name", flat=True)
     warnings += [
-        f"{name} has no link to the producer's own product on its platform: set its DFC @id "
-        "(Products) so the order can name it there."
+        gettext(
+            "%(product)s has no link to the producer's own product on its platform: set its "
+            "DFC @id (Products) so the order can name it there."
+        )
+        % {"product": name}
         for name in unlinked
     ]
     if producer_order.discount_disagrees:
         warnings.append(
-            f"The producer's platform answered a discount of {producer_order.partner_discount} "
-            f"{producer_order.currency}; the catalogue's offers give "
-            f"{producer_order.total_discount}. Its figure applies: check with the producer."
+            gettext(
+                "The producer's platform answered a discount of %(partner)s %(currency)s; the "
+                "catalogue's offers give %(expected)s. Its figure applies: check with the "
+                "producer."
+            )
+            % {
+                "partner": producer_order.partner_discount,
+                "currency": producer_order.currency,
+                "expected": producer_order.total_discount,
+            }
         )
     if producer_order.aggregate_by_weight:
         retail = ProducerOrderLine.objects.filter(
@@ -209,8 +233,12 @@ def producer_order_warnings(*, producer_order: Any) -> list[str]:
             product__wholesale_product__isnull=True,
         ).values_list("product__name", flat=True)
         warnings += [
-            f"{name} has no wholesale product: it is ordered by the retail unit, not in whole "
-            "packs. Name the wholesale product it is bought as (Products) to order packs."
+            gettext(
+                "%(product)s has no wholesale product: it is ordered by the retail unit, not in "
+                "whole packs. Name the wholesale product it is bought as (Products) to order "
+                "packs."
+            )
+            % {"product": name}
             for name in retail
         ]
     return warnings
