@@ -5,6 +5,7 @@ wait (P → W) are orders/services/approval_rules.py.
 """
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from inventory.services.reservations import reservations_release
@@ -24,7 +25,8 @@ def _waiting(order_id: int) -> Order:
     order = order_lock(order_id=order_id)
     if order.status != S.WAITING_APPROVAL:
         raise OrderNotWaitingApproval(
-            f"Order {order.number} is {order.status}, not waiting for approval."
+            gettext("Order %(number)s is %(status)s, not waiting for approval.")
+            % {"number": order.number, "status": order.status}
         )
     return order
 

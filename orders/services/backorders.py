@@ -2,6 +2,7 @@
 for any amount the total grew by), B → C for a pay-later order."""
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from inventory.exceptions import InsufficientStock
@@ -100,5 +101,8 @@ def order_backorders_allocate_now(*, order_id: int, actor: Actor) -> Order:
     still short (nothing written). See `order_backorders_allocate`."""
     if not order_backorders_allocate(order_id=order_id, actor=actor):
         order = Order.objects.get(pk=order_id)
-        raise BackordersStillShort(f"Order {order.number}'s backordered items are still short.")
+        raise BackordersStillShort(
+            gettext("Order %(number)s's backordered items are still short.")
+            % {"number": order.number}
+        )
     return Order.objects.get(pk=order_id)

@@ -7,6 +7,7 @@ re-price the order and keep its reservations right; each writes an event.
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from config.exceptions import NotFound
@@ -117,17 +118,17 @@ def order_manual_discount_add(
     order = lock_held_by_agent(order_id, actor)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidManualDiscount("A manual discount needs a reason.")
+        raise InvalidManualDiscount(gettext("A manual discount needs a reason."))
     given = amount if amount is not None else percent
     if given is None or (amount is not None and percent is not None):
-        raise InvalidManualDiscount("Give either an amount or a percentage.")
+        raise InvalidManualDiscount(gettext("Give either an amount or a percentage."))
     try:
         value = Decimal(given)
     except InvalidOperation as error:
-        raise InvalidManualDiscount("The discount is not a number.") from error
+        raise InvalidManualDiscount(gettext("The discount is not a number.")) from error
     if not value.is_finite() or value <= 0 or (percent is not None and value > 100):
         raise InvalidManualDiscount(
-            "A manual discount is a positive amount, or a percentage up to 100."
+            gettext("A manual discount is a positive amount, or a percentage up to 100.")
         )
     rule = CalculationRule.objects.create(
         trader_id=order.trader_id,
@@ -164,7 +165,8 @@ def _check_addresses(order: Order, *address_ids: int | None) -> None:
         )
     if wanted - owned:
         raise AddressNotTheCustomers(
-            f"Address {sorted(wanted - owned)} is not one of {order.customer}'s addresses."
+            gettext("Address %(addresses)s is not one of %(customer)s's addresses.")
+            % {"addresses": sorted(wanted - owned), "customer": order.customer}
         )
 
 

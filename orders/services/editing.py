@@ -10,6 +10,7 @@ to the status it had; rolling back restores it from the T copy. Every step write
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from config.exceptions import NotFound
@@ -77,7 +78,7 @@ def _copy(instance, fields, **overrides):
 
 def _agent(actor: Actor):
     if actor.user is None:
-        raise EditNeedsUser("Only a signed-in customer-service agent can edit an order.")
+        raise EditNeedsUser(gettext("Only a signed-in customer-service agent can edit an order."))
     return actor.user
 
 
@@ -87,13 +88,17 @@ def lock_held_by_agent(order_id: int, actor: Actor) -> Order:
     order = order_lock(order_id=order_id)
     if order.status != OrderStatus.CSR_EDIT:
         raise OrderNotEditable(
-            f"Order {order.number} is in {order.status}, not under a customer-service edit: "
-            "begin an edit first."
+            gettext(
+                "Order %(number)s is in %(status)s, not under a customer-service edit: begin an "
+                "edit first."
+            )
+            % {"number": order.number, "status": order.status}
         )
     if order.locked_by_id != user.pk:
         holder = order.locked_by.get_username() if order.locked_by else "nobody"
         raise OrderLocked(
-            f"Order {order.number} is being edited by {holder}; take the edit over first.",
+            gettext("Order %(number)s is being edited by %(agent)s; take the edit over first.")
+            % {"number": order.number, "agent": holder},
             extra={"locked_by": holder},
         )
     return order
@@ -102,7 +107,9 @@ def lock_held_by_agent(order_id: int, actor: Actor) -> Order:
 def _backup(order: Order) -> Order:
     backup = Order.objects.filter(backup_of_id=order.pk, status=OrderStatus.TEMPORARY).first()
     if backup is None:
-        raise NotFound(f"Order {order.number} has no backup copy (T).")
+        raise NotFound(
+            gettext("Order %(number)s has no backup copy (T).") % {"number": order.number}
+        )
     return backup
 
 
@@ -135,8 +142,15 @@ def order_edit_begin(*, order_id: int, actor: Actor, take_over: bool = False) ->
         holder = order.locked_by.get_username() if order.locked_by else "nobody"
         if not take_over:
             raise OrderLocked(
-                f"Order {order.number} is being edited by {holder} since "
-                f"{order.locked_at:%Y-%m-%d %H:%M} UTC; take it over explicitly to edit it.",
+                gettext(
+                    "Order %(number)s is being edited by %(agent)s since %(since)s UTC; take it "
+                    "over explicitly to edit it."
+                )
+                % {
+                    "number": order.number,
+                    "agent": holder,
+                    "since": f"{order.locked_at:%Y-%m-%d %H:%M}",
+                },
                 extra={"locked_by": holder},
             )
         Order.objects.filter(pk=order.pk).update(locked_by=user, locked_at=now)
@@ -151,8 +165,15 @@ def order_edit_begin(*, order_id: int, actor: Actor, take_over: bool = False) ->
         return order
     if order.status not in EDITABLE_STATUSES:
         raise OrderNotEditable(
-            f"Order {order.number} is in {order.status}: a customer-service edit begins only "
-            f"from {', '.join(sorted(EDITABLE_STATUSES))}."
+            gettext(
+                "Order %(number)s is in %(status)s: a customer-service edit begins only from "
+                "%(statuses)s."
+            )
+            % {
+                "number": order.number,
+                "status": order.status,
+                "statuses": ", ".join(sorted(EDITABLE_STATUSES)),
+            }
         )
 
     backup = Order.objects.create(

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from config.exceptions import NotFound
@@ -52,8 +53,16 @@ def order_release(*, order_id: int, actor: Actor) -> Order:
     order = order_lock(order_id=order_id)
     if order.status == S.COMPLETE and order.payment_status == PaymentStatus.DUE:
         raise PaymentDue(
-            f"Order {order.number} totals {order.grand_total} {order.currency} but only "
-            f"{order.amount_authorized} is authorized: re-authorize the payment first."
+            gettext(
+                "Order %(number)s totals %(total)s %(currency)s but only %(authorized)s is "
+                "authorized: re-authorize the payment first."
+            )
+            % {
+                "number": order.number,
+                "total": order.grand_total,
+                "currency": order.currency,
+                "authorized": order.amount_authorized,
+            }
         )
     now = timezone.now()
     order = order_status_move(
@@ -121,11 +130,16 @@ def order_ship(*, order_id: int, actor: Actor, sub_order_ids=None) -> Order:
         known = set(order.sub_orders.values_list("pk", flat=True))
         unknown = set(sub_order_ids) - known
         if unknown:
-            raise NotFound(f"Order {order.number} has no sub-order {sorted(unknown)}.")
+            raise NotFound(
+                gettext("Order %(number)s has no sub-order %(sub_orders)s.")
+                % {"number": order.number, "sub_orders": sorted(unknown)}
+            )
         pending = pending.filter(sub_order_id__in=list(sub_order_ids))
     items = list(pending.order_by("pk"))
     if not items:
-        raise NothingToShip(f"Order {order.number} has nothing left to ship there.")
+        raise NothingToShip(
+            gettext("Order %(number)s has nothing left to ship there.") % {"number": order.number}
+        )
     now = timezone.now()
     OrderItem.objects.filter(pk__in=[i.pk for i in items]).update(
         fulfilment_status=FulfilmentStatus.FULFILLED,

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from inventory.models import Product, Reservation
@@ -120,7 +121,10 @@ def order_in_low_inventory(order_id: int) -> Order:
     """The order, locked; OrderNotLowInventory unless it is in L."""
     order = order_lock(order_id=order_id)
     if order.status != S.LOW_INVENTORY:
-        raise OrderNotLowInventory(f"Order {order.number} is {order.status}, not in L.")
+        raise OrderNotLowInventory(
+            gettext("Order %(number)s is %(status)s, not in L.")
+            % {"number": order.number, "status": order.status}
+        )
     return order
 
 

@@ -14,6 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from config.actors import Actor
@@ -66,7 +67,9 @@ def order_customer_notify(*, order_id: int, kind: str, actor: Actor, note: str =
     order = Order.objects.select_related("customer").get(pk=order_id)
     event = customer_notification_queue(order=order, kind=kind, actor=actor, note=note)
     if event is None:
-        raise CustomerHasNoEmail(f"Order {order.number}'s customer has no e-mail address.")
+        raise CustomerHasNoEmail(
+            gettext("Order %(number)s's customer has no e-mail address.") % {"number": order.number}
+        )
     return event
 
 

@@ -9,6 +9,7 @@ The helpers taking an `order` run inside the caller's transaction with the order
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from orders.events import order_event
@@ -162,21 +163,33 @@ def payment_capture(*, order: Order, actor: Actor) -> bool:
     rest. A failed capture keeps the order in S, marks the payment "capture failed" and
     records the attempt; returns False."""
     if order.status != S.SHIPPED:
-        raise PaymentNotCapturable(f"Order {order.number} is {order.status}: ship it first.")
+        raise PaymentNotCapturable(
+            gettext("Order %(number)s is %(status)s: ship it first.")
+            % {"number": order.number, "status": order.status}
+        )
     if not order_holds_card(order):
         raise PaymentNotCapturable(
-            f"Order {order.number} is paid by {order.payment_method}: record the payment "
-            "received instead."
+            gettext("Order %(number)s is paid by %(method)s: record the payment received instead.")
+            % {"number": order.number, "method": order.payment_method}
         )
     if order.payment_status not in (PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURE_FAILED):
         raise PaymentNotCapturable(
-            f"The payment of order {order.number} is {order.get_payment_status_display()}."
+            gettext("The payment of order %(number)s is %(payment)s.")
+            % {"number": order.number, "payment": order.get_payment_status_display()}
         )
     amount = order.grand_total
     if amount > order.amount_authorized:
         raise PaymentNotCapturable(
-            f"Order {order.number} totals {amount} {order.currency}, more than the "
-            f"{order.amount_authorized} authorized: re-authorize first."
+            gettext(
+                "Order %(number)s totals %(total)s %(currency)s, more than the %(authorized)s "
+                "authorized: re-authorize first."
+            )
+            % {
+                "number": order.number,
+                "total": amount,
+                "currency": order.currency,
+                "authorized": order.amount_authorized,
+            }
         )
     result = order_provider(order).capture(
         order=order, amount=amount, reference=order.payment_reference
@@ -242,8 +255,12 @@ def order_payment_receive(
     order = order_lock(order_id=order_id)
     if order_holds_card(order) or order.payment_status not in PAY_LATER_OPEN:
         raise PaymentNotReceivable(
-            f"Order {order.number} ({order.payment_method or 'no payment method'}, "
-            f"{order.get_payment_status_display()}) takes no payment by hand."
+            gettext("Order %(number)s (%(method)s, %(payment)s) takes no payment by hand.")
+            % {
+                "number": order.number,
+                "method": order.payment_method or gettext("no payment method"),
+                "payment": order.get_payment_status_display(),
+            }
         )
     payment_record(
         order=order,
@@ -277,13 +294,21 @@ def order_refund(*, order_id: int, actor: Actor, amount: Decimal, reason: str) -
     order = order_lock(order_id=order_id)
     reason = (reason or "").strip()
     if not reason:
-        raise RefundNotPossible("A refund needs a reason.")
+        raise RefundNotPossible(gettext("A refund needs a reason."))
     amount = Decimal(amount)
     refundable = order.amount_captured - order.amount_refunded
     if not ZERO < amount <= refundable:
         raise RefundNotPossible(
-            f"Order {order.number} can be refunded between 0.01 and {refundable} "
-            f"{order.currency}; {amount} was asked."
+            gettext(
+                "Order %(number)s can be refunded between 0.01 and %(refundable)s %(currency)s; "
+                "%(amount)s was asked."
+            )
+            % {
+                "number": order.number,
+                "refundable": refundable,
+                "currency": order.currency,
+                "amount": amount,
+            }
         )
     provider = order_provider(order)
     result = provider.refund(order=order, amount=amount, reference=order.payment_reference)
@@ -311,8 +336,10 @@ def order_pay_later_confirm(*, order_id: int, actor: Actor) -> Order:
     order = order_lock(order_id=order_id)
     if order_holds_card(order) or order.payment_status not in PAY_LATER_OPEN:
         raise PaymentNotReceivable(
-            f"Order {order.number} ({order.get_payment_status_display()}) is not a pay-later "
-            "order waiting for its payment."
+            gettext(
+                "Order %(number)s (%(payment)s) is not a pay-later order waiting for its payment."
+            )
+            % {"number": order.number, "payment": order.get_payment_status_display()}
         )
     order_status_move(
         order=order,

@@ -9,6 +9,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from orders.events import order_event
@@ -47,11 +48,17 @@ def order_remote_fulfilment_hand_over(*, order_id: int, partner_id: int, actor: 
 
     order = order_lock(order_id=order_id)
     if order.status == S.COMPLETE and order.payment_status == PaymentStatus.DUE:
-        raise PaymentDue(f"Order {order.number}'s payment does not cover its total.")
+        raise PaymentDue(
+            gettext("Order %(number)s's payment does not cover its total.")
+            % {"number": order.number}
+        )
     partner = remote_fulfilment_partners(order.trader_id).filter(pk=partner_id).first()
     if partner is None:
         raise NotARemoteFulfilmentPartner(
-            f"Enterprise {partner_id} is not a partner on another platform with a DFC @id."
+            gettext(
+                "Enterprise %(enterprise)s is not a partner on another platform with a DFC @id."
+            )
+            % {"enterprise": partner_id}
         )
     order = order_status_move(
         order=order,
