@@ -1,6 +1,8 @@
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import ApplicationError, Conflict, NotFound
+from orders.status_labels import order_status_quoted
 
 
 class InvalidTransition(Conflict):
@@ -8,8 +10,18 @@ class InvalidTransition(Conflict):
     title = _("This status change is not allowed")
 
     def __init__(self, *, order_number: int, from_status: str, to_status: str, reason: str = ""):
-        message = f"Order {order_number} cannot go from {from_status} to {to_status}"
-        message += f": {reason}" if reason else "."
+        words = {
+            "number": order_number,
+            "from": order_status_quoted(from_status),
+            "to": order_status_quoted(to_status),
+        }
+        if reason:
+            message = gettext("Order %(number)s cannot go from %(from)s to %(to)s: %(reason)s") % {
+                **words,
+                "reason": reason,
+            }
+        else:
+            message = gettext("Order %(number)s cannot go from %(from)s to %(to)s.") % words
         super().__init__(
             message,
             extra={"order": order_number, "from_status": from_status, "to_status": to_status},

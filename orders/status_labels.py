@@ -5,9 +5,11 @@ e-mails and the dashboard show these words, with the letter as a small secondary
 who know it. `tests/orders/test_status_labels.py` checks that every status has one.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import PaymentStatus, ProducerOrder
@@ -188,3 +190,18 @@ def badge_for(kind: str, code: str) -> Badge:
 
 def order_status_label(code: str) -> str:
     return str(badge_for("order", code).label)
+
+
+def order_status_quoted(code: str) -> str:
+    """One status's label, quoted for a sentence: “Paid — ready to release”."""
+    return f"“{order_status_label(code)}”"
+
+
+def order_statuses_in_words(statuses: Iterable[str]) -> str:
+    """The labels of `statuses` for a sentence a person reads, in the table's order, each
+    quoted: “Submitted — payment later”, “Waiting for approval” or “Approval denied”. Built
+    from the table, so a refusal naming the statuses an action needs follows it."""
+    wanted = set(statuses)
+    return get_text_list(
+        [f"“{badge.label}”" for status, badge in ORDER_STATUS_BADGES.items() if status in wanted]
+    )

@@ -27,7 +27,7 @@ class Customer(models.Model):
     phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
     needs_approval = models.BooleanField(
         default=False,
-        help_text=_("Every order of this customer waits for approval (W)."),
+        help_text=_("Every order of this customer waits for approval."),
         verbose_name=_("needs approval"),
     )
     session_spending_limit = models.DecimalField(
@@ -37,7 +37,7 @@ class Customer(models.Model):
         blank=True,
         help_text=_(
             "Orders taking the customer's total in one sales session above this wait "
-            "for approval (W). Empty: no limit."
+            "for approval. Empty: no limit."
         ),
         verbose_name=_("session spending limit"),
     )

@@ -52,7 +52,7 @@ class Order(models.Model):
         max_length=1,
         choices=OrderStatus.choices,
         blank=True,
-        help_text=_("While in E: the status a commit or roll-back returns to."),
+        help_text=_("During a customer-service edit: the status a commit or roll-back returns to."),
         verbose_name=_("status before edit"),
     )
     currency = models.CharField(max_length=3, verbose_name=_("currency"))
@@ -130,7 +130,7 @@ class Order(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("For a quick-order profile (Q): the order whose items a new cart repeats."),
+        help_text=_("For a quick-order profile: the order whose items a new cart repeats."),
         verbose_name=_("repeats order"),
     )
     customer_note = models.TextField(blank=True, verbose_name=_("customer note"))
@@ -176,7 +176,7 @@ class Order(models.Model):
         blank=True,
         related_name="+",
         help_text=_(
-            "The partner on another platform the order is handed to for remote fulfilment (F, G)."
+            "The partner on another platform the order is handed to for remote fulfilment."
         ),
         verbose_name=_("fulfilment partner"),
     )
@@ -527,7 +527,7 @@ class OrderItem(models.Model):
     unavailable_reason = models.CharField(
         max_length=300,
         blank=True,
-        help_text=_("Set when an allocated item became unavailable (the order moved to L)."),
+        help_text=_("Set when an allocated item became unavailable (the order became short of stock)."),
         verbose_name=_("unavailable reason"),
     )
     shipped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("shipped at"))

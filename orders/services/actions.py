@@ -43,6 +43,7 @@ from orders.services.notifications import customer_notification_queue
 from orders.services.partner_resend import order_is_resendable, order_resend_to_partners
 from orders.services.payment_providers import order_holds_card
 from orders.services.status import order_lock
+from orders.status_labels import order_status_label
 from orders.statuses import CANCELLABLE_STATUSES, EDITABLE_STATUSES
 from orders.statuses import OrderStatus as S
 
@@ -301,7 +302,7 @@ ACTIONS: tuple[OrderAction, ...] = (
         label=_("Begin customer-service edit"),
         statuses=frozenset(EDITABLE_STATUSES),
         run=lambda pk, actor, reason, data: editing.order_edit_begin(order_id=pk, actor=actor),
-        done=_("Edit begun: the order is locked to you and a backup copy (T) is saved."),
+        done=_("Edit begun: the order is locked to you and a backup copy is saved."),
     ),
     OrderAction(
         code="edit_commit",
@@ -433,7 +434,7 @@ def order_action_run(
             % {
                 "action": chosen.label,
                 "number": order.number,
-                "status": order.get_status_display(),
+                "status": order_status_label(order.status),
                 "payment": order.get_payment_status_display(),
             }
             + (

@@ -17,6 +17,7 @@ from orders.services.notices import customer_notice
 from orders.services.payment_providers import payment_provider_get
 from orders.services.payments import order_has_backorders, order_payment_place
 from orders.services.status import order_lock, order_status_move
+from orders.status_labels import order_status_quoted
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S
 
@@ -26,7 +27,7 @@ def _waiting(order_id: int) -> Order:
     if order.status != S.WAITING_APPROVAL:
         raise OrderNotWaitingApproval(
             gettext("Order %(number)s is %(status)s, not waiting for approval.")
-            % {"number": order.number, "status": order.status}
+            % {"number": order.number, "status": order_status_quoted(order.status)}
         )
     return order
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config import sql
 from config.actors import Actor
@@ -39,6 +40,7 @@ from orders.services.items import (
     order_item_remove,
 )
 from orders.services.totals import order_item_rows, order_totals_recompute
+from orders.status_labels import order_status_quoted
 from orders.statuses import InventoryStatus, OrderStatus
 from sessions_app.exceptions import OfferNotAvailable, SessionClosed
 from sessions_app.models import SaleSession, session_accepts_orders
@@ -113,7 +115,10 @@ def check_session_open(order: "LockedOrder") -> None:
 def _cart_lock(order_id: int) -> "LockedOrder":
     order = order_and_session_lock(order_id=order_id)
     if order.status != OrderStatus.PENDING:
-        raise OrderNotEditable(f"Order {order.number} is {order.status}, no longer a cart.")
+        raise OrderNotEditable(
+            gettext("Order %(number)s is %(status)s, no longer a cart.")
+            % {"number": order.number, "status": order_status_quoted(order.status)}
+        )
     check_session_open(order)
     return order
 

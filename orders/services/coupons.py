@@ -10,6 +10,7 @@ is a partial UNIQUE constraint on (coupon, customer).
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from config.exceptions import CurrencyMismatch
@@ -27,14 +28,19 @@ from orders.exceptions import OrderNotEditable
 from orders.models import Order, OrderEvent
 from orders.services.status import order_lock
 from orders.services.totals import PRICING_STATUSES, order_totals_recompute
+from orders.status_labels import order_status_quoted, order_statuses_in_words
 
 
 def _lock_open_order(order_id: int) -> Order:
     order = order_lock(order_id=order_id)
     if order.status not in PRICING_STATUSES:
         raise OrderNotEditable(
-            f"Order {order.number} is in {order.status}: coupons change only in P or under a "
-            "customer-service edit (E)."
+            gettext("Order %(number)s is in %(status)s: coupons change only in %(statuses)s.")
+            % {
+                "number": order.number,
+                "status": order_status_quoted(order.status),
+                "statuses": order_statuses_in_words(PRICING_STATUSES),
+            }
         )
     return order
 

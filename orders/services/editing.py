@@ -36,6 +36,7 @@ from orders.services.low_inventory import order_low_inventory_leave
 from orders.services.payment_operations import payment_cover_total
 from orders.services.status import order_lock, order_status_change
 from orders.services.totals import TOTAL_FIELDS, order_totals_recompute
+from orders.status_labels import order_status_quoted, order_statuses_in_words
 from orders.statuses import EDITABLE_STATUSES, InventoryStatus, OrderStatus
 
 EDIT = OrderEvent.Kind.EDIT
@@ -92,7 +93,7 @@ def lock_held_by_agent(order_id: int, actor: Actor) -> Order:
                 "Order %(number)s is in %(status)s, not under a customer-service edit: begin an "
                 "edit first."
             )
-            % {"number": order.number, "status": order.status}
+            % {"number": order.number, "status": order_status_quoted(order.status)}
         )
     if order.locked_by_id != user.pk:
         holder = order.locked_by.get_username() if order.locked_by else "nobody"
@@ -107,9 +108,7 @@ def lock_held_by_agent(order_id: int, actor: Actor) -> Order:
 def _backup(order: Order) -> Order:
     backup = Order.objects.filter(backup_of_id=order.pk, status=OrderStatus.TEMPORARY).first()
     if backup is None:
-        raise NotFound(
-            gettext("Order %(number)s has no backup copy (T).") % {"number": order.number}
-        )
+        raise NotFound(gettext("Order %(number)s has no backup copy.") % {"number": order.number})
     return backup
 
 
@@ -171,8 +170,8 @@ def order_edit_begin(*, order_id: int, actor: Actor, take_over: bool = False) ->
             )
             % {
                 "number": order.number,
-                "status": order.status,
-                "statuses": ", ".join(sorted(EDITABLE_STATUSES)),
+                "status": order_status_quoted(order.status),
+                "statuses": order_statuses_in_words(EDITABLE_STATUSES),
             }
         )
 

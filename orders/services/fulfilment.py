@@ -121,7 +121,7 @@ def order_ship(*, order_id: int, actor: Actor, sub_order_ids=None) -> Order:
             order_number=order.number,
             from_status=order.status,
             to_status=S.SHIPPED,
-            reason="only a released order ships",
+            reason=gettext("only a released order ships"),
         )
     pending = OrderItem.objects.filter(order_id=order.pk).exclude(
         fulfilment_status=FulfilmentStatus.FULFILLED

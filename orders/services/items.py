@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config import sql
 from config.actors import Actor
@@ -28,6 +29,7 @@ from orders.producer_orders.services import producer_orders_request_refresh
 from orders.selectors import quick_order_profile_defaults
 from orders.services.status import order_lock
 from orders.services.totals import order_item_rows, order_totals_recompute
+from orders.status_labels import order_status_quoted, order_statuses_in_words
 from orders.statuses import InventoryStatus, OrderStatus
 
 ITEM_CHANGE_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.CSR_EDIT})
@@ -36,8 +38,12 @@ ITEM_CHANGE_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.CSR_EDIT})
 def _check_open_to_change(order: Order) -> None:
     if order.status not in ITEM_CHANGE_STATUSES:
         raise OrderNotEditable(
-            f"Order {order.number} is in {order.status}: items change only in P or under a "
-            "customer-service edit (E)."
+            gettext("Order %(number)s is in %(status)s: items change only in %(statuses)s.")
+            % {
+                "number": order.number,
+                "status": order_status_quoted(order.status),
+                "statuses": order_statuses_in_words(ITEM_CHANGE_STATUSES),
+            }
         )
 
 

@@ -38,6 +38,7 @@ from orders.services.notices import customer_notice
 from orders.services.payment_operations import payment_cover_total
 from orders.services.payment_providers import order_holds_card
 from orders.services.status import order_lock, order_status_move
+from orders.status_labels import order_status_quoted
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S
 
@@ -122,8 +123,12 @@ def order_in_low_inventory(order_id: int) -> Order:
     order = order_lock(order_id=order_id)
     if order.status != S.LOW_INVENTORY:
         raise OrderNotLowInventory(
-            gettext("Order %(number)s is %(status)s, not in L.")
-            % {"number": order.number, "status": order.status}
+            gettext("Order %(number)s is %(status)s, not %(short)s.")
+            % {
+                "number": order.number,
+                "status": order_status_quoted(order.status),
+                "short": order_status_quoted(S.LOW_INVENTORY),
+            }
         )
     return order
 

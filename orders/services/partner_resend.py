@@ -1,6 +1,7 @@
 """Sending an order's producer orders to the partner platforms again (the admin's "resend")."""
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from orders.events import order_event
@@ -11,6 +12,7 @@ from orders.producer_orders.services import (
     producer_orders_refresh,
 )
 from orders.services.status import order_lock
+from orders.status_labels import order_status_quoted
 from orders.statuses import LIVE_ORDER_STATUSES, OrderStatus
 
 RESENDABLE_STATUSES = frozenset(LIVE_ORDER_STATUSES | {OrderStatus.CANCELLED})
@@ -38,8 +40,11 @@ def order_resend_to_partners(*, order_id: int, actor: Actor) -> list[int]:
     session_id = order.sales_session_id
     if session_id is None or not order_is_resendable(order):
         raise NothingToResend(
-            f"Order {order.number} is in {order.status} or outside any sales session: it has "
-            "no producer orders to send."
+            gettext(
+                "Order %(number)s is %(status)s or outside any sales session: it has no "
+                "producer orders to send."
+            )
+            % {"number": order.number, "status": order_status_quoted(order.status)}
         )
     producer_ids = sorted(set(order.items.values_list("producer_id", flat=True)))
     if not producer_ids:

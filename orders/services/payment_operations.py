@@ -22,6 +22,7 @@ from orders.services.payment_providers import (
     order_provider,
 )
 from orders.services.status import order_lock, order_status_move
+from orders.status_labels import order_status_quoted
 from orders.statuses import OrderStatus as S
 
 ZERO = Decimal("0.00")
@@ -165,7 +166,7 @@ def payment_capture(*, order: Order, actor: Actor) -> bool:
     if order.status != S.SHIPPED:
         raise PaymentNotCapturable(
             gettext("Order %(number)s is %(status)s: ship it first.")
-            % {"number": order.number, "status": order.status}
+            % {"number": order.number, "status": order_status_quoted(order.status)}
         )
     if not order_holds_card(order):
         raise PaymentNotCapturable(

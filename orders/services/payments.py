@@ -7,6 +7,7 @@ refund, payment received) in orders/services/payment_operations.py.
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config import sql
 from config.actors import Actor
@@ -36,6 +37,7 @@ from orders.services.payment_providers import (  # noqa: F401 - the payment API,
     payment_providers,
 )
 from orders.services.status import order_lock, order_status_move
+from orders.status_labels import order_status_quoted
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S
 
@@ -102,7 +104,10 @@ def order_pay(*, order_id: int, method: str, actor: Actor, details: dict | None 
     provider = payment_provider_get(method)
     order = order_and_session_lock(order_id=order_id)
     if order.status != S.PENDING:
-        raise OrderNotEditable(f"Order {order.number} is {order.status}: it was placed already.")
+        raise OrderNotEditable(
+            gettext("Order %(number)s is %(status)s: it was placed already.")
+            % {"number": order.number, "status": order_status_quoted(order.status)}
+        )
     check_session_open(order)
     if order.checked_out_at is None:
         raise CartNotSubmitted(f"Order {order.number} must be submitted before it is paid.")
@@ -209,7 +214,10 @@ def order_payment_review_accept(*, order_id: int, actor: Actor) -> Order:
     backorder. The payment counts as authorized for the order's total."""
     order = order_lock(order_id=order_id)
     if order.status != S.PAYMENT_REVIEW:
-        raise PaymentNotInReview(f"Order {order.number} is {order.status}, not in payment review.")
+        raise PaymentNotInReview(
+            gettext("Order %(number)s is %(status)s, not waiting for payment review.")
+            % {"number": order.number, "status": order_status_quoted(order.status)}
+        )
     order = order_status_move(
         order=order,
         to_status=S.BACKORDERED if order_has_backorders(order.pk) else S.COMPLETE,
@@ -240,7 +248,10 @@ def order_payment_review_decline(*, order_id: int, actor: Actor, reason: str) ->
 
     order = order_lock(order_id=order_id)
     if order.status != S.PAYMENT_REVIEW:
-        raise PaymentNotInReview(f"Order {order.number} is {order.status}, not in payment review.")
+        raise PaymentNotInReview(
+            gettext("Order %(number)s is %(status)s, not waiting for payment review.")
+            % {"number": order.number, "status": order_status_quoted(order.status)}
+        )
     return order_cancel(
         order_id=order.pk, actor=actor, reason=f"Payment review declined: {reason}".strip()
     )

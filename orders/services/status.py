@@ -5,6 +5,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config import sql
 from config.actors import Actor
@@ -13,6 +14,7 @@ from orders.events import order_status_changed_event
 from orders.exceptions import InvalidTransition
 from orders.lock_objects import order_qs_select_for_update
 from orders.models import Order, OrderItem
+from orders.status_labels import order_status_quoted
 from orders.statuses import OrderStatus, allowed_targets
 
 
@@ -22,7 +24,7 @@ def order_lock(*, order_id: int, related: tuple[str, ...] = ()) -> Order:
     try:
         return order_qs_select_for_update().select_related(*related).get(pk=order_id)
     except Order.DoesNotExist as error:
-        raise NotFound(f"Order {order_id} does not exist.") from error
+        raise NotFound(gettext("Order %(order)s does not exist.") % {"order": order_id}) from error
 
 
 def check_transition(order: Order, to_status: str) -> None:
@@ -37,7 +39,8 @@ def check_transition(order: Order, to_status: str) -> None:
                 order_number=order.number,
                 from_status=order.status,
                 to_status=to_status,
-                reason=f"an edit returns the order to {order.status_before_edit}",
+                reason=gettext("an edit returns the order to %(status)s")
+                % {"status": order_status_quoted(order.status_before_edit)},
             )
 
 

@@ -208,9 +208,15 @@ def test_roll_back_refuses_all_or_nothing_when_the_released_stock_was_sold(
 
 def test_begin_refused_outside_the_editable_statuses(session, agent, system_actor):
     cart = cart_with(session, [(offer_with_stock(session), "1")])
-    with pytest.raises(OrderNotEditable, match="begins only from"):
+    with pytest.raises(OrderNotEditable, match="begins only from") as refused:
         order_edit_begin(order_id=cart.pk, actor=agent)
     assert not Order.objects.filter(status="T").exists()
+    assert refused.value.message == (
+        f"Order {cart.number} is in “Cart — not submitted yet”: a customer-service edit begins "
+        "only from “Submitted — payment later”, “Waiting for approval”, “Approval denied”, "
+        "“Payment started”, “Backordered — waiting for stock”, “Short of stock — needs action” "
+        "or “Paid — ready to release”."
+    )
 
 
 def test_manual_discount_needs_a_reason_and_reprices(session, agent, system_actor):

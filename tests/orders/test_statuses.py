@@ -115,7 +115,7 @@ def test_edit_returns_only_to_the_status_it_came_from(wrong_return, system_actor
     order = _order_in("C")
     order_status_change(order_id=order.pk, to_status="E", actor=system_actor)
 
-    with pytest.raises(InvalidTransition, match="returns the order to C"):
+    with pytest.raises(InvalidTransition, match="returns the order to “Paid — ready to release”"):
         order_status_change(order_id=order.pk, to_status=wrong_return, actor=system_actor)
 
     back = order_status_change(order_id=order.pk, to_status="C", actor=system_actor)
