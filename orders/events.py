@@ -1,12 +1,105 @@
-"""One function per kind of order event; each writes a row inside the caller's transaction."""
+"""One function per kind of order event; each writes a row inside the caller's transaction.
 
+An event's text is translated when it is shown, not when it is written: the writers take an
+`EventText` (an untranslated message id, marked with `gettext_noop` so that `make messages`
+finds it, and its parameters) and store the id and parameters beside the English text;
+`order_event_text` is the one function that renders an event's text, in the active language
+(the agent's on the order page, the customer's in an e-mail). Texts written by a person (a
+note, a cancellation reason) and rows written before stay as they were typed.
+"""
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_noop
 
 from config import sql
 from config.actors import Actor
 from orders.models import Order, OrderEvent
+from orders.status_labels import order_status_quoted
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EventText:
+    """A history text to translate when shown: `msgid` (English, with `%(name)s`
+    placeholders, marked with gettext_noop) and its parameters: strings, numbers, a status
+    (`status_param`, shown as its label) or another EventText (a reason written by Larder)."""
+
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, label: "str | Promise") -> "EventText":
+        """A lazily translated label (a choice's, say) as a text translated when shown."""
+        with translation.override("en"):
+            return cls(str(label))
+
+    def stored(self) -> dict[str, Any]:
+        return {name: _stored(value) for name, value in self.params.items()}
+
+
+def status_param(code: str) -> dict[str, str]:
+    """A status as an EventText parameter: shown as its label in the reader's language."""
+    return {"status": code}
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, EventText):
+        return {"msgid": value.msgid, "params": value.stored()}
+    if isinstance(value, list | tuple):
+        return [_stored(element) for element in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict | str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _rendered(value: Any) -> Any:
+    if isinstance(value, list):  # several parts: approval reasons, allocations
+        return ", ".join(str(_rendered(element)) for element in value)
+    if isinstance(value, dict) and "status" in value:
+        return order_status_quoted(value["status"])
+    if isinstance(value, dict) and "msgid" in value:
+        return _text(value["msgid"], value.get("params") or {})
+    return value
+
+
+def _text(msgid: str, params: Mapping[str, Any]) -> str:
+    rendered = {name: _rendered(value) for name, value in params.items()}
+    try:
+        return gettext(msgid) % rendered if rendered else gettext(msgid)
+    except (KeyError, TypeError, ValueError):
+        # A catalogue whose translation lost a placeholder: the English, never a broken page.
+        logger.warning("event text %r does not format in %s", msgid, translation.get_language())
+        return msgid % rendered if rendered else msgid
+
+
+def order_event_text(event: OrderEvent) -> str:
+    """The event's text in the active language: the one door to show a history line (order
+    page, event list, e-mails). Rows written before texts were kept as ids show their stored
+    English text."""
+    if not event.message_id:
+        return event.message
+    return _text(event.message_id, event.message_params or {})
+
+
+def event_text_fields(message: "str | EventText") -> dict[str, Any]:
+    """The event's text columns for `message`: the English text (what was written), and for
+    an EventText its id and parameters (what is translated when shown)."""
+    if isinstance(message, EventText):
+        params = message.stored()
+        with translation.override("en"):
+            english = _text(message.msgid, params)
+        return {"message": english[:500], "message_id": message.msgid, "message_params": params}
+    return {"message": message[:500]}
 
 
 def _unsaved(order: Order, actor: Actor, kind: str, **fields: Any) -> OrderEvent:
@@ -30,7 +123,11 @@ def order_created_event(*, order: Order, actor: Actor, save: bool = True) -> Ord
         actor,
         OrderEvent.Kind.CREATED,
         to_status=order.status,
-        message=f"Order created in {order.status}",
+        **event_text_fields(
+            EventText(
+                gettext_noop("Order created in %(status)s"), {"status": status_param(order.status)}
+            )
+        ),
     )
 
 
@@ -40,16 +137,22 @@ def order_status_changed_event(
     actor: Actor,
     from_status: str,
     to_status: str,
-    reason: str = "",
+    reason: "str | EventText" = "",
     save: bool = True,
 ) -> OrderEvent:
+    """`reason`: typed by a person (kept as typed) or an EventText; without one the text is
+    the move, in words."""
+    text = reason or EventText(
+        gettext_noop("%(from)s → %(to)s"),
+        {"from": status_param(from_status), "to": status_param(to_status)},
+    )
     return (_event if save else _unsaved)(
         order,
         actor,
         OrderEvent.Kind.STATUS_CHANGED,
         from_status=from_status,
         to_status=to_status,
-        message=reason or f"{from_status} → {to_status}",
+        **event_text_fields(text),
     )
 
 
@@ -58,14 +161,15 @@ def order_event(
     order: Order,
     actor: Actor,
     kind: str,
-    message: str,
+    message: "str | EventText",
     data: dict | None = None,
     save: bool = True,
 ) -> OrderEvent:
-    """Any other event: item and address edits, pricing, payment, stock, notes. `save=False`:
-    the event unsaved, for order_events_write to insert with others."""
+    """Any other event: item and address edits, pricing, payment, stock, notes. `message`: an
+    EventText, or a text typed by a person (kept as typed). `save=False`: the event unsaved,
+    for order_events_write to insert with others."""
     return (_event if save else _unsaved)(
-        order, actor, kind, message=message[:500], data=data or {}
+        order, actor, kind, data=data or {}, **event_text_fields(message)
     )
 
 

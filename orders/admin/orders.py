@@ -22,6 +22,7 @@ from orders.admin.forms import (
     EditStepForm,
     errors_not_on_a_field,
 )
+from orders.events import order_event_text
 from orders.models import (
     Address,
     ApprovalRule,
@@ -681,11 +682,15 @@ class OrderEventAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
         "actor_label",
         "from_status",
         "to_status",
-        "message",
+        "text",
     )
     list_filter = ("kind",)
     search_fields = ("=order__number", "actor_label")
     list_select_related = ("order",)
+
+    @admin.display(description=_("message"))
+    def text(self, event: OrderEvent) -> str:
+        return order_event_text(event)
 
 
 @admin.register(Customer)

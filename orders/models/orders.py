@@ -527,7 +527,9 @@ class OrderItem(models.Model):
     unavailable_reason = models.CharField(
         max_length=300,
         blank=True,
-        help_text=_("Set when an allocated item became unavailable (the order became short of stock)."),
+        help_text=_(
+            "Set when an allocated item became unavailable (the order became short of stock)."
+        ),
         verbose_name=_("unavailable reason"),
     )
     shipped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("shipped at"))
@@ -610,7 +612,20 @@ class OrderEvent(models.Model):
     )
     from_status = models.CharField(max_length=1, blank=True, verbose_name=_("from status"))
     to_status = models.CharField(max_length=1, blank=True, verbose_name=_("to status"))
-    message = models.CharField(max_length=500, blank=True, verbose_name=_("message"))
+    message = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text=_("The text in English, as written when it happened."),
+        verbose_name=_("message"),
+    )
+    # The text to translate when shown (orders.events.order_event_text): its untranslated
+    # message id and parameters. Empty on rows written before: those show `message`.
+    message_id = models.CharField(
+        max_length=300, blank=True, default="", verbose_name=_("message id")
+    )
+    message_params = models.JSONField(
+        default=dict, blank=True, verbose_name=_("message parameters")
+    )
     data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 

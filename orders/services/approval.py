@@ -5,11 +5,11 @@ wait (P → W) are orders/services/approval_rules.py.
 """
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
 from inventory.services.reservations import reservations_release
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.exceptions import OrderNotWaitingApproval
 from orders.models import Order, OrderEvent, OrderItem
 from orders.producer_orders.services import producer_orders_request_refresh
@@ -47,7 +47,12 @@ def order_approve(*, order_id: int, actor: Actor, note: str = "") -> Order:
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.APPROVAL,
-        message=f"Approved by {actor.label}" + (f": {note}" if note else ""),
+        message=EventText(
+            gettext_noop("Approved by %(agent)s: %(note)s")
+            if note
+            else gettext_noop("Approved by %(agent)s"),
+            {"agent": actor.label, "note": note},
+        ),
         data={"action": "approve", "note": note},
     )
     order = order_payment_place(
@@ -81,7 +86,10 @@ def order_deny(*, order_id: int, actor: Actor, reason: str) -> Order:
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.APPROVAL,
-        message=f"Denied by {actor.label}: {reason}; {len(released)} reservation(s) released",
+        message=EventText(
+            gettext_noop("Denied by %(agent)s: %(reason)s; %(count)s reservation(s) released"),
+            {"agent": actor.label, "reason": reason, "count": len(released)},
+        ),
         data={"action": "deny", "reason": reason, "released": len(released)},
     )
     customer_notice(order=order, actor=actor, notice="approval_denied", message=reason)

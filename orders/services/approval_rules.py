@@ -12,10 +12,11 @@ from decimal import Decimal
 
 from django.db.models import Case, DecimalField, OuterRef, Subquery, Sum, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_noop
 
 from config import sql
 from config.actors import Actor
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.models import ApprovalRule, Customer, Order, OrderEvent, PaymentStatus
 from orders.services.status import order_status_move
 from orders.statuses import LIVE_ORDER_STATUSES
@@ -92,7 +93,9 @@ def order_approval_wait(
         order=order,
         to_status=S.WAITING_APPROVAL,
         actor=actor,
-        reason="Waiting for approval: " + "; ".join(reasons),
+        reason=EventText(
+            gettext_noop("Waiting for approval: %(reasons)s"), {"reasons": "; ".join(reasons)}
+        ),
         also={
             "payment_method": method,
             "payment_reference": reference,
@@ -105,7 +108,9 @@ def order_approval_wait(
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.APPROVAL,
-        message="Waiting for approval: " + "; ".join(reasons),
+        message=EventText(
+            gettext_noop("Waiting for approval: %(reasons)s"), {"reasons": "; ".join(reasons)}
+        ),
         data={"action": "wait", "reasons": reasons},
     )
     return order

@@ -2,12 +2,12 @@
 for any amount the total grew by), B → C for a pay-later order."""
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
 from inventory.exceptions import InsufficientStock
 from inventory.services.reservations import Allocation, item_stock_request, stock_reserve
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.exceptions import BackordersStillShort
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
 from orders.producer_orders.services import producer_orders_request_refresh
@@ -53,22 +53,30 @@ def order_backorders_allocate(*, order_id: int, actor: Actor) -> bool:
             order=order,
             to_status=S.PAYMENT_INITIATED,
             actor=actor,
-            reason="Backorder allocated: payment re-authorization",
+            reason=EventText(gettext_noop("Backorder allocated: payment re-authorization")),
         )
         if payment_cover_total(order=order, actor=actor):
             order = order_status_move(
-                order=order, to_status=S.COMPLETE, actor=actor, reason="Payment re-authorized"
+                order=order,
+                to_status=S.COMPLETE,
+                actor=actor,
+                reason=EventText(gettext_noop("Payment re-authorized")),
             )
     else:
         # Pay later: the whole order is allocated; the payment is collected as agreed.
         order = order_status_move(
-            order=order, to_status=S.COMPLETE, actor=actor, reason="Backorder allocated"
+            order=order,
+            to_status=S.COMPLETE,
+            actor=actor,
+            reason=EventText(gettext_noop("Backorder allocated")),
         )
     order_event(
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.STOCK,
-        message=f"Backorder allocated: {len(items)} item(s)",
+        message=EventText(
+            gettext_noop("Backorder allocated: %(count)s item(s)"), {"count": len(items)}
+        ),
         data={"items": [item.pk for item in items]},
     )
     producer_orders_request_refresh(order=order)

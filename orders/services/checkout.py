@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config import sql
 from config.actors import Actor
@@ -28,7 +28,7 @@ from inventory.services.reservations import (
     reservations_release,
     stock_reserve,
 )
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.exceptions import EmptyCart, NotYourCustomer, OrderNotEditable
 from orders.models import Customer, Order, OrderEvent, OrderItem
 from orders.selectors import cart_session
@@ -66,6 +66,13 @@ INVENTORY_STATUS = {
     Allocation.UNLIMITED: InventoryStatus.ALLOCATED,
     Allocation.UNKNOWN: InventoryStatus.NOT_ALLOCATED,
     Allocation.BACKORDERED: InventoryStatus.BACKORDERED,
+}
+# How a checkout's history line counts its items, by how their stock is held.
+ALLOCATION_WORDS = {
+    Allocation.RESERVED: gettext_noop("%(count)s reserved"),
+    Allocation.UNLIMITED: gettext_noop("%(count)s unlimited"),
+    Allocation.UNKNOWN: gettext_noop("%(count)s unknown"),
+    Allocation.BACKORDERED: gettext_noop("%(count)s backordered"),
 }
 
 
@@ -320,7 +327,16 @@ def cart_submit(*, order_id: int, actor: Actor) -> Order:
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.STOCK,
-        message="Checked out: " + ", ".join(f"{n} {kind.value}" for kind, n in counts.items() if n),
+        message=EventText(
+            gettext_noop("Checked out: %(allocations)s"),
+            {
+                "allocations": [
+                    EventText(ALLOCATION_WORDS[kind], {"count": n})
+                    for kind, n in counts.items()
+                    if n
+                ]
+            },
+        ),
         data={"allocations": {str(pk): a.value for pk, a in allocations.items()}},
         save=False,
     )
@@ -358,7 +374,10 @@ def cart_checkout_expire(*, order_id: int, actor: Actor, now=None) -> bool:
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.STOCK,
-        message=f"Checkout expired: {len(released)} reservation(s) released",
+        message=EventText(
+            gettext_noop("Checkout expired: %(count)s reservation(s) released"),
+            {"count": len(released)},
+        ),
         data={"released": [r.order_item_id for r in released]},
     )
     return True

@@ -10,7 +10,7 @@ is a partial UNIQUE constraint on (coupon, customer).
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
 from config.exceptions import CurrencyMismatch
@@ -23,7 +23,7 @@ from discounts.exceptions import (
     CouponUsedUp,
 )
 from discounts.models import Coupon, CouponRedemption
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.exceptions import OrderNotEditable
 from orders.models import Order, OrderEvent
 from orders.services.status import order_lock
@@ -84,12 +84,13 @@ def _check_valid(coupon: Coupon, order: Order) -> None:
 
 
 def _coupon_changed(order: Order, coupon: Coupon, actor: Actor, what: str) -> None:
+    """`what`: the event's message id (marked with gettext_noop), with the coupon's %(code)s."""
     """Record the change as a `priced` event and re-price the order."""
     order_event(
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.PRICED,
-        message=f"Coupon {coupon.code} {what}",
+        message=EventText(what, {"code": coupon.code}),
         data={"coupon": coupon.code, "rule": coupon.rule_id},
     )
     order_totals_recompute(order=order)
@@ -137,7 +138,7 @@ def order_coupon_apply(*, order_id: int, code: str, actor: Actor) -> CouponRedem
             f"Coupon {coupon.code} is once per customer and this customer already used it.",
             extra={"coupon": coupon.code},
         ) from error
-    _coupon_changed(order, coupon, actor, "applied")
+    _coupon_changed(order, coupon, actor, gettext_noop("Coupon %(code)s applied"))
     return redemption
 
 
@@ -153,7 +154,7 @@ def order_coupon_remove(*, order_id: int, code: str, actor: Actor) -> None:
             extra={"coupon": coupon.code},
         )
     Coupon.objects.filter(pk=coupon.pk, times_used__gt=0).update(times_used=F("times_used") - 1)
-    _coupon_changed(order, coupon, actor, "removed")
+    _coupon_changed(order, coupon, actor, gettext_noop("Coupon %(code)s removed"))
 
 
 def order_coupons_release(*, order: Order) -> list[str]:

@@ -7,13 +7,13 @@ re-price the order and keep its reservations right; each writes an event.
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
 from config.exceptions import NotFound
 from config.money import money
 from discounts.models import CalculationRule, Method, Scope, Usage
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.exceptions import AddressNotTheCustomers, InvalidManualDiscount
 from orders.models import Address, Order, OrderEvent, OrderItem
 from orders.services.coupons import order_coupon_apply, order_coupon_remove
@@ -97,7 +97,7 @@ def order_manual_discount_remove(*, order_id: int, rule_id: int, actor: Actor) -
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.PRICED,
-        message=f"{rule.name} withdrawn",
+        message=EventText(gettext_noop("%(rule)s withdrawn"), {"rule": rule.name}),
         data={"rule": rule.pk, "withdrawn": True},
     )
     order_totals_recompute(order=order)
@@ -146,7 +146,10 @@ def order_manual_discount_add(
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.PRICED,
-        message=f"Manual discount of {shown}: {reason}",
+        message=EventText(
+            gettext_noop("Manual discount of %(discount)s: %(reason)s"),
+            {"discount": shown, "reason": reason},
+        ),
         data={"rule": rule.pk, "method": rule.method, "value": str(rule.value), "reason": reason},
     )
     order_totals_recompute(order=order)
@@ -192,7 +195,7 @@ def order_addresses_change(
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.ADDRESS_CHANGED,
-        message="Addresses changed",
+        message=EventText(gettext_noop("Addresses changed")),
         data={
             "billing": [before[0], billing_address_id],
             "shipping": [before[1], shipping_address_id],
@@ -220,7 +223,15 @@ def order_edit_item_ship_to(
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.ADDRESS_CHANGED,
-        message=f"{item.product_name} ships to {item.shipping_address or 'pickup'}",
+        message=EventText(
+            gettext_noop("%(product)s ships to %(place)s"),
+            {
+                "product": item.product_name,
+                "place": str(item.shipping_address)
+                if item.shipping_address
+                else EventText(gettext_noop("pickup")),
+            },
+        ),
         data={"item": item.pk, "shipping": [before, shipping_address_id]},
     )
     order_totals_recompute(order=order)

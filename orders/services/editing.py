@@ -10,7 +10,7 @@ to the status it had; rolling back restores it from the T copy. Every step write
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
 from config.exceptions import NotFound
@@ -27,7 +27,7 @@ from inventory.services.reservations import (
     reservations_release,
     stock_reserve,
 )
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.exceptions import EditNeedsUser, OrderLocked, OrderNotEditable
 from orders.models import Order, OrderEvent, OrderItem, SubOrder
 from orders.producer_orders.services import producer_orders_request_refresh
@@ -157,7 +157,7 @@ def order_edit_begin(*, order_id: int, actor: Actor, take_over: bool = False) ->
             order=order,
             actor=actor,
             kind=EDIT,
-            message=f"Edit taken over from {holder}",
+            message=EventText(gettext_noop("Edit taken over from %(agent)s"), {"agent": holder}),
             data={"action": "take_over", "from": holder},
         )
         order.locked_by, order.locked_at = user, now
@@ -210,14 +210,16 @@ def order_edit_begin(*, order_id: int, actor: Actor, take_over: bool = False) ->
         order_id=order.pk,
         to_status=OrderStatus.CSR_EDIT,
         actor=actor,
-        reason="Customer-service edit begun",
+        reason=EventText(gettext_noop("Customer-service edit begun")),
     )
     Order.objects.filter(pk=order.pk).update(locked_by=user, locked_at=now)
     order_event(
         order=order,
         actor=actor,
         kind=EDIT,
-        message=f"Edit begun; backup copy {backup.number} (T) saved",
+        message=EventText(
+            gettext_noop("Edit begun; backup copy %(backup)s saved"), {"backup": backup.number}
+        ),
         data={
             "action": "begin",
             "backup": backup.pk,
@@ -253,7 +255,10 @@ def _adjustments_copy(from_order_id: int, to_order_id: int, item_map: dict[int, 
 
 # --- Commit and roll back -------------------------------------------------------------------
 
-ENDINGS = {"commit": "Edit committed", "rollback": "Edit rolled back"}
+ENDINGS = {
+    "commit": gettext_noop("Edit committed: total %(total)s %(currency)s"),
+    "rollback": gettext_noop("Edit rolled back: total %(total)s %(currency)s"),
+}
 
 
 def _edit_end(order: Order, backup: Order, actor: Actor, action: str, producer_ids) -> Order:
@@ -264,7 +269,9 @@ def _edit_end(order: Order, backup: Order, actor: Actor, action: str, producer_i
         order=order,
         actor=actor,
         kind=EDIT,
-        message=f"{ENDINGS[action]}: total {order.grand_total} {order.currency}",
+        message=EventText(
+            ENDINGS[action], {"total": order.grand_total, "currency": order.currency}
+        ),
         data={"action": action, "grand_total": str(order.grand_total)},
     )
     producer_orders_request_refresh(order=order, also_producer_ids=producer_ids)
@@ -321,7 +328,7 @@ def order_edit_commit(*, order_id: int, actor: Actor) -> Order:
         order_id=order.pk,
         to_status=previous,
         actor=actor,
-        reason="Customer-service edit committed",
+        reason=EventText(gettext_noop("Customer-service edit committed")),
     )
     order.refresh_from_db()
     # The payment follows the new total: the difference re-authorized, or "payment due".
@@ -420,7 +427,7 @@ def order_edit_rollback(*, order_id: int, actor: Actor) -> Order:
         order_id=order.pk,
         to_status=order.status_before_edit,
         actor=actor,
-        reason="Customer-service edit rolled back",
+        reason=EventText(gettext_noop("Customer-service edit rolled back")),
     )
     # Out of E prices are frozen: this only rebuilds the sub-orders and re-sums the totals.
     order_totals_recompute(order=order)

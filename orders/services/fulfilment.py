@@ -5,12 +5,12 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
 from config.exceptions import NotFound
 from inventory.services.reservations import reservations_fulfil
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.exceptions import NothingToShip, PaymentDue
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
 from orders.services.payment_operations import payment_capture
@@ -69,7 +69,7 @@ def order_release(*, order_id: int, actor: Actor) -> Order:
         order=order,
         to_status=S.RELEASED,
         actor=actor,
-        reason="Released to fulfilment",
+        reason=EventText(gettext_noop("Released to fulfilment")),
         also={"released_at": now},
     )
     pick_list = order_pick_list(order.pk)
@@ -77,7 +77,9 @@ def order_release(*, order_id: int, actor: Actor) -> Order:
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.FULFILMENT,
-        message=f"Released: pick list of {len(pick_list)} line(s)",
+        message=EventText(
+            gettext_noop("Released: pick list of %(count)s line(s)"), {"count": len(pick_list)}
+        ),
         data={"action": "release", "pick_list": pick_list},
     )
     return order
@@ -155,7 +157,9 @@ def order_ship(*, order_id: int, actor: Actor, sub_order_ids=None) -> Order:
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.FULFILMENT,
-        message="Shipped: " + ", ".join(i.product_name for i in items),
+        message=EventText(
+            gettext_noop("Shipped: %(items)s"), {"items": ", ".join(i.product_name for i in items)}
+        ),
         data={
             "action": "ship",
             "items": [i.pk for i in items],
@@ -173,7 +177,7 @@ def order_ship(*, order_id: int, actor: Actor, sub_order_ids=None) -> Order:
         order=order,
         to_status=S.SHIPPED,
         actor=actor,
-        reason="Every item shipped",
+        reason=EventText(gettext_noop("Every item shipped")),
         also={"shipped_at": now},
     )
     if order_holds_card(order) and order.payment_status == PaymentStatus.AUTHORIZED:

@@ -59,22 +59,26 @@ def _personal_values(customer: Customer, user) -> set[str]:
 
 
 def _scrub_events(order_ids: list[int], user, values: set[str], pseudonym: str) -> None:
-    """Replace each personal value in the history's message, actor label and data (as JSON
-    text) of the customer's orders and of every event the account wrote, in SQL."""
+    """Replace each personal value in the history's message, actor label, data and message
+    parameters (as JSON text) of the customer's orders and of every event the account wrote,
+    in SQL."""
     scope = Q(order_id__in=order_ids)
     if user is not None:
         scope |= Q(actor_id=user.pk)
     data_text = Cast("data", TextField())
-    events = OrderEvent.objects.filter(scope).annotate(data_text=data_text)
+    params_text = Cast("message_params", TextField())
+    events = OrderEvent.objects.filter(scope).annotate(data_text=data_text, params_text=params_text)
     for value in sorted(values, key=len, reverse=True):
         events.filter(
             Q(message__contains=value)
             | Q(actor_label__contains=value)
             | Q(data_text__contains=value)
+            | Q(params_text__contains=value)
         ).update(
             message=Replace("message", Value(value), Value(pseudonym)),
             actor_label=Replace("actor_label", Value(value), Value(pseudonym)),
             data=Cast(Replace(data_text, Value(value), Value(pseudonym)), JSONField()),
+            message_params=Cast(Replace(params_text, Value(value), Value(pseudonym)), JSONField()),
         )
 
 

@@ -5,11 +5,12 @@ choice is recorded on each item, and the sub-orders and totals follow.
 """
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from config.actors import Actor
 from config.exceptions import NotFound
 from discounts.models import FulfilmentCentre, FulfilmentWindow, ShippingMode
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.exceptions import AddressNotTheCustomers, DeliveryAddressNeeded, FulfilmentNotOffered
 from orders.models import Address, Order, OrderEvent, OrderItem
 from orders.services.checkout import _cart_lock, _checkout_undo
@@ -111,8 +112,17 @@ def cart_fulfilment_choose(
         actor=actor,
         kind=OrderEvent.Kind.ADDRESS_CHANGED,
         # No address text in the message: the history outlives an erasure of the customer.
-        message=f"{changed} item(s) handed over at "
-        + (str(centre) if centre else f"address {address.pk}" if address else "pickup"),
+        message=EventText(
+            gettext_noop("%(count)s item(s) handed over at %(place)s"),
+            {
+                "count": changed,
+                "place": str(centre)
+                if centre
+                else EventText(gettext_noop("address %(address)s"), {"address": address.pk})
+                if address
+                else EventText(gettext_noop("pickup")),
+            },
+        ),
         data={
             "items": item_ids,
             "sub_order": sub_order_id,
@@ -132,5 +142,10 @@ def cart_note_set(*, order_id: int, note: str, ip_address: str | None, actor: Ac
     and on erasure). The event records that the note changed, not its text."""
     order = _cart_lock(order_id)
     Order.objects.filter(pk=order.pk).update(customer_note=note, customer_ip=ip_address)
-    order_event(order=order, actor=actor, kind=OrderEvent.Kind.NOTE, message="Customer note set")
+    order_event(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.NOTE,
+        message=EventText(gettext_noop("Customer note set")),
+    )
     return order

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config import sql
 from config.actors import Actor
@@ -22,7 +22,7 @@ from inventory.services.reservations import (
     reservations_release,
     stock_reserve,
 )
-from orders.events import order_created_event, order_event, order_events_write
+from orders.events import EventText, order_created_event, order_event, order_events_write
 from orders.exceptions import AmountTooLarge, InvalidQuantity, OrderNotEditable
 from orders.models import Address, Customer, Order, OrderEvent, OrderItem
 from orders.producer_orders.services import producer_orders_request_refresh
@@ -147,7 +147,10 @@ def _item_added_event(order: Order, item: OrderItem, actor: Actor, *, save: bool
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.ITEM_ADDED,
-        message=f"Added {item.quantity} × {item.product_name}",
+        message=EventText(
+            gettext_noop("Added %(quantity)s × %(product)s"),
+            {"quantity": item.quantity, "product": item.product_name},
+        ),
         data={"item": item.pk, "quantity": str(item.quantity)},
         save=save,
     )
@@ -265,7 +268,10 @@ def order_item_quantity_change(*, item_id: int, quantity: Decimal, actor: Actor)
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.ITEM_CHANGED,
-        message=f"{item.product_name}: {before} → {quantity}",
+        message=EventText(
+            gettext_noop("%(product)s: %(before)s → %(after)s"),
+            {"product": item.product_name, "before": before, "after": quantity},
+        ),
         data={"item": item.pk, "from": str(before), "to": str(quantity)},
     )
     order_totals_recompute(order=order)
@@ -284,7 +290,7 @@ def order_item_remove(*, item_id: int, actor: Actor) -> None:
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.ITEM_REMOVED,
-        message=f"Removed {item.product_name}",
+        message=EventText(gettext_noop("Removed %(product)s"), {"product": item.product_name}),
         data={"product": item.product_id},
     )
     order_totals_recompute(order=order)
@@ -333,7 +339,9 @@ def order_items_change(
                 order=order,
                 actor=actor,
                 kind=OrderEvent.Kind.ITEM_REMOVED,
-                message=f"Removed {item.product_name}",
+                message=EventText(
+                    gettext_noop("Removed %(product)s"), {"product": item.product_name}
+                ),
                 data={"product": item.product_id},
                 save=False,
             )
@@ -346,7 +354,10 @@ def order_items_change(
                 order=order,
                 actor=actor,
                 kind=OrderEvent.Kind.ITEM_CHANGED,
-                message=f"{item.product_name}: {item.quantity} → {quantity}",
+                message=EventText(
+                    gettext_noop("%(product)s: %(before)s → %(after)s"),
+                    {"product": item.product_name, "before": item.quantity, "after": quantity},
+                ),
                 data={"item": pk, "from": str(item.quantity), "to": str(quantity)},
                 save=False,
             )

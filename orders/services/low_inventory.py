@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
 from inventory.models import Product, Reservation
@@ -30,7 +30,7 @@ from inventory.services.reservations import (
     stock_reserve,
 )
 from inventory.services.stock import stock_set
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.exceptions import OrderNotLowInventory
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus, ProducerOrder
 from orders.producer_orders.services import producer_orders_request_refresh
@@ -79,13 +79,19 @@ def order_items_unavailable(*, order_id: int, item_ids, reason: str, actor: Acto
             order=order,
             to_status=S.LOW_INVENTORY,
             actor=actor,
-            reason=f"Unavailable: {names} ({reason})",
+            reason=EventText(
+                gettext_noop("Unavailable: %(items)s (%(reason)s)"),
+                {"items": names, "reason": reason},
+            ),
         )
     order_event(
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.STOCK,
-        message=f"Items unavailable: {names} ({reason})",
+        message=EventText(
+            gettext_noop("Items unavailable: %(items)s (%(reason)s)"),
+            {"items": names, "reason": reason},
+        ),
         data={"unavailable": [i.pk for i in items], "reason": reason},
     )
     customer_notice(
@@ -114,7 +120,7 @@ def order_low_inventory_leave(*, order: Order, actor: Actor) -> Order:
         order=order,
         to_status=S.COMPLETE if covered else S.PAYMENT_INITIATED,
         actor=actor,
-        reason="Low inventory resolved",
+        reason=EventText(gettext_noop("Low inventory resolved")),
     )
 
 
@@ -160,7 +166,10 @@ def order_low_inventory_retry(*, order_id: int, actor: Actor) -> Order:
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.STOCK,
-        message=f"Short items allocated again: {', '.join(i.product_name for i in items)}",
+        message=EventText(
+            gettext_noop("Short items allocated again: %(items)s"),
+            {"items": ", ".join(i.product_name for i in items)},
+        ),
         data={"allocated": [i.pk for i in items]},
     )
     order = order_low_inventory_leave(order=order, actor=actor)

@@ -12,11 +12,12 @@ record and nothing is sent.
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_noop
 
 from config.actors import Actor
 from config.models import WorkRequest
 from config.work import work_request
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.models import Order, OrderEvent
 
 
@@ -27,7 +28,10 @@ def customer_notice(*, order: Order, actor: Actor, notice: str, message: str) ->
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.CUSTOMER_NOTICE,
-        message=f"Customer to be told ({notice}): {message}",
+        message=EventText(
+            gettext_noop("Customer to be told (%(notice)s): %(message)s"),
+            {"notice": notice, "message": message},
+        ),
         data={"notice": notice, "message": message},
     )
     if getattr(settings, "LARDER_CUSTOMER_NOTIFIER", ""):

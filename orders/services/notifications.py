@@ -14,12 +14,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from config.actors import Actor
 from config.work import task_queue, task_queue_on_commit
-from orders.events import order_event
+from orders.events import EventText, event_text_fields, order_event
 from orders.exceptions import CustomerHasNoEmail, NotificationKindUnknown
 from orders.models import Order, OrderEvent
 
@@ -51,7 +51,7 @@ def customer_notification_queue(
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.NOTE,
-        message=f"E-mail to the customer queued: {kind}",
+        message=EventText(gettext_noop("E-mail to the customer queued: %(kind)s"), {"kind": kind}),
         data={"notification": kind, "to": customer.email, "note": note[:500], "sent_at": None},
     )
     # The event row is the durable record (sent_at stays empty until the e-mail goes).
@@ -158,8 +158,14 @@ def customer_notification_send(*, event_id: int) -> bool:
         message.attach_alternative(rendered["html"], "text/html")
         message.send()
         event.data = {**event.data, "sent_at": timezone.now().isoformat()}
-        event.message = f"E-mail sent to the customer: {rendered['subject']}"[:500]
-        event.save(update_fields=["data", "message"])
+        text = EventText(
+            gettext_noop("E-mail sent to the customer: %(subject)s"),
+            {"subject": rendered["subject"]},
+        )
+        fields = event_text_fields(text)
+        for name, value in fields.items():
+            setattr(event, name, value)
+        event.save(update_fields=["data", *fields])
     return True
 
 

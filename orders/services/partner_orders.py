@@ -25,11 +25,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 
 from config.actors import Actor
 from config.exceptions import CurrencyMismatch, NotFound
 from orders.dfc_graphs import COMPLETE_STATUSES, HELD_STATUSES
-from orders.events import order_created_event
+from orders.events import EventText, order_created_event
 from orders.exceptions import OrderNotEditable
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus, SubOrder
 from orders.services.cancellation import order_cancel
@@ -401,11 +402,17 @@ def partner_order_create(
         order=order,
         to_status=S.BACKORDERED if backordered else S.SUBMITTED,
         actor=actor,
-        reason=f"Placed by {credential.platform.name} (DFC Held)",
+        reason=EventText(
+            gettext_noop("Placed by %(platform)s (DFC Held)"),
+            {"platform": credential.platform.name},
+        ),
     )
     if status == "Complete":
         order = order_status_move(
-            order=order, to_status=S.COMPLETE, actor=actor, reason="DFC Complete"
+            order=order,
+            to_status=S.COMPLETE,
+            actor=actor,
+            reason=EventText(gettext_noop("DFC Complete")),
         )
     return _priced(order, items, rows)
 
@@ -445,7 +452,12 @@ def partner_order_update(
     if status == "Cancelled":
         if order.status != S.CANCELLED:
             order = order_cancel(
-                order_id=order.pk, actor=actor, reason=f"Cancelled by {credential.platform.name}"
+                order_id=order.pk,
+                actor=actor,
+                reason=EventText(
+                    gettext_noop("Cancelled by %(platform)s"),
+                    {"platform": credential.platform.name},
+                ),
             )
         return PartnerOrderState(order)
     if order.status == S.CANCELLED:
@@ -493,7 +505,9 @@ def partner_order_update(
             order=order,
             to_status=S.CSR_EDIT,
             actor=actor,
-            reason=f"Amended by {credential.platform.name}",
+            reason=EventText(
+                gettext_noop("Amended by %(platform)s"), {"platform": credential.platform.name}
+            ),
             events=events,
         )
         kept, rows = order_items_change(
@@ -508,12 +522,18 @@ def partner_order_update(
             held_reservations=[i.reservation for i in items.values() if hasattr(i, "reservation")],
         )
         order = order_status_move(
-            order=order, to_status=back_to, actor=actor, reason="Amendment applied"
+            order=order,
+            to_status=back_to,
+            actor=actor,
+            reason=EventText(gettext_noop("Amendment applied")),
         )
         state = _priced(order, kept, rows)
     if status == "Complete" and order.status not in COMPLETE_STATUSES:
         state.order = order_status_move(
-            order=order, to_status=S.COMPLETE, actor=actor, reason="DFC Complete"
+            order=order,
+            to_status=S.COMPLETE,
+            actor=actor,
+            reason=EventText(gettext_noop("DFC Complete")),
         )
     elif status == "Held" and order.status in COMPLETE_STATUSES:
         raise OrderNotEditable(f"Order {order.number} is complete: it cannot be Held again.")

@@ -1,10 +1,10 @@
 """Sending an order's producer orders to the partner platforms again (the admin's "resend")."""
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.exceptions import NothingToResend
 from orders.models import OrderEvent, ProducerOrder
 from orders.producer_orders.services import (
@@ -75,8 +75,10 @@ def order_resend_to_partners(*, order_id: int, actor: Actor) -> list[int]:
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.NOTE,
-        message="Producer orders sent again: "
-        + ", ".join(str(p.producer) for p in producer_orders),
+        message=EventText(
+            gettext_noop("Producer orders sent again: %(producers)s"),
+            {"producers": ", ".join(str(p.producer) for p in producer_orders)},
+        ),
         data={"producer_orders": [p.pk for p in producer_orders], "retried": sorted(retried)},
     )
     return [p.pk for p in producer_orders]

@@ -9,10 +9,10 @@ The helpers taking an `order` run inside the caller's transaction with the order
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
-from orders.events import order_event
+from orders.events import EventText, event_text_fields, order_event
 from orders.exceptions import PaymentNotCapturable, PaymentNotReceivable, RefundNotPossible
 from orders.models import Order, OrderEvent, PaymentStatus, PaymentTransaction
 from orders.services.payment_providers import (
@@ -51,9 +51,10 @@ def payment_record(
     actor: Actor,
     result: PaymentResult | None = None,
     reason: str = "",
-    message: str = "",
+    message: "str | EventText" = "",
 ) -> PaymentTransaction:
-    """One row of the order's payment history and its event, in the caller's transaction."""
+    """One row of the order's payment history and its event, in the caller's transaction.
+    The transaction keeps the message in English; the event translates it when shown."""
     outcome = (
         TRANSACTION_OUTCOME[result.outcome] if result else PaymentTransaction.Outcome.SUCCEEDED
     )
@@ -67,14 +68,22 @@ def payment_record(
         method=order.payment_method,
         reference=(result.reference if result else order.payment_reference)[:120],
         reason=reason[:500],
-        message=message[:500],
+        message=event_text_fields(message)["message"],
         actor_label=actor.label,
     )
     order_event(
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.PAYMENT,
-        message=message or f"{record.get_kind_display()}: {amount} {order.currency}",
+        message=message
+        or EventText(
+            gettext_noop("%(kind)s: %(amount)s %(currency)s"),
+            {
+                "kind": EventText.of(PaymentTransaction.Kind(kind).label),
+                "amount": amount,
+                "currency": order.currency,
+            },
+        ),
         data={
             "transaction": record.pk,
             "kind": kind,
@@ -128,8 +137,18 @@ def payment_cover_total(*, order: Order, actor: Actor) -> bool:
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.PAYMENT,
-        message=f"Payment due: {missing} {order.currency} more than the "
-        f"{order.amount_authorized} {order.currency} authorized ({result.message})",
+        message=EventText(
+            gettext_noop(
+                "Payment due: %(missing)s %(currency)s more than the %(authorized)s "
+                "%(currency)s authorized (%(answer)s)"
+            ),
+            {
+                "missing": missing,
+                "currency": order.currency,
+                "authorized": order.amount_authorized,
+                "answer": result.message,
+            },
+        ),
         data={"payment_due": str(missing)},
     )
     return False
@@ -196,11 +215,12 @@ def payment_capture(*, order: Order, actor: Actor) -> bool:
         order=order, amount=amount, reference=order.payment_reference
     )
     released = order.amount_authorized - amount
-    message = result.message + (
-        f" (partial: {released} {order.currency} released)"
-        if released and result.outcome == PaymentOutcome.CAPTURED
-        else ""
-    )
+    message: str | EventText = result.message
+    if released and result.outcome == PaymentOutcome.CAPTURED:
+        message = EventText(
+            gettext_noop("%(answer)s (partial: %(released)s %(currency)s released)"),
+            {"answer": result.message, "released": released, "currency": order.currency},
+        )
     payment_record(
         order=order,
         kind=PaymentTransaction.Kind.CAPTURE,
@@ -238,7 +258,10 @@ def order_payment_reauthorize(*, order_id: int, actor: Actor) -> Order:
     order = order_lock(order_id=order_id)
     if payment_cover_total(order=order, actor=actor) and order.status == S.PAYMENT_INITIATED:
         order_status_move(
-            order=order, to_status=S.COMPLETE, actor=actor, reason="Payment re-authorized"
+            order=order,
+            to_status=S.COMPLETE,
+            actor=actor,
+            reason=EventText(gettext_noop("Payment re-authorized")),
         )
     return order
 
@@ -269,15 +292,23 @@ def order_payment_receive(
         amount=order.grand_total,
         actor=actor,
         reason=note,
-        message=f"Payment received: {order.grand_total} {order.currency}"
-        + (f" (ref. {reference})" if reference else ""),
+        message=EventText(
+            gettext_noop("Payment received: %(total)s %(currency)s (ref. %(reference)s)")
+            if reference
+            else gettext_noop("Payment received: %(total)s %(currency)s"),
+            {"total": order.grand_total, "currency": order.currency, "reference": reference},
+        ),
     )
     paid = {"payment_status": PaymentStatus.PAID, "amount_captured": order.grand_total}
     after_payment: dict[str, str] = {S.SUBMITTED: S.COMPLETE, S.SHIPPED: S.DEPOSITED}
     to_status = after_payment.get(order.status)
     if to_status:
         order_status_move(
-            order=order, to_status=to_status, actor=actor, reason="Payment received", also=paid
+            order=order,
+            to_status=to_status,
+            actor=actor,
+            reason=EventText(gettext_noop("Payment received")),
+            also=paid,
         )
     else:
         _set(order, **paid)
@@ -346,7 +377,13 @@ def order_pay_later_confirm(*, order_id: int, actor: Actor) -> Order:
         order=order,
         to_status=S.COMPLETE,
         actor=actor,
-        reason=f"Confirmed; {order.grand_total} {order.currency} to collect "
-        f"({order.payment_method})",
+        reason=EventText(
+            gettext_noop("Confirmed; %(total)s %(currency)s to collect (%(method)s)"),
+            {
+                "total": order.grand_total,
+                "currency": order.currency,
+                "method": order.payment_method,
+            },
+        ),
     )
     return order

@@ -7,7 +7,7 @@ refund, payment received) in orders/services/payment_operations.py.
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config import sql
 from config.actors import Actor
@@ -15,7 +15,7 @@ from inventory.services.reservations import (
     reservations_make_firm,
     reservations_make_firm_statement,
 )
-from orders.events import order_event, order_events_statement, order_events_write
+from orders.events import EventText, order_event, order_events_statement, order_events_write
 from orders.exceptions import (
     CartNotSubmitted,
     CheckoutExpired,
@@ -222,7 +222,7 @@ def order_payment_review_accept(*, order_id: int, actor: Actor) -> Order:
         order=order,
         to_status=S.BACKORDERED if order_has_backorders(order.pk) else S.COMPLETE,
         actor=actor,
-        reason="Payment review accepted",
+        reason=EventText(gettext_noop("Payment review accepted")),
         also={
             "payment_status": PaymentStatus.AUTHORIZED,
             "amount_authorized": order.grand_total,
@@ -232,7 +232,7 @@ def order_payment_review_accept(*, order_id: int, actor: Actor) -> Order:
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.PAYMENT,
-        message="Payment review accepted",
+        message=EventText(gettext_noop("Payment review accepted")),
         data={"outcome": PaymentOutcome.AUTHORIZED.value},
     )
     producer_orders_request_refresh(order=order)
@@ -253,5 +253,7 @@ def order_payment_review_decline(*, order_id: int, actor: Actor, reason: str) ->
             % {"number": order.number, "status": order_status_quoted(order.status)}
         )
     return order_cancel(
-        order_id=order.pk, actor=actor, reason=f"Payment review declined: {reason}".strip()
+        order_id=order.pk,
+        actor=actor,
+        reason=EventText(gettext_noop("Payment review declined: %(reason)s"), {"reason": reason}),
     )

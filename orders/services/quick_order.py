@@ -7,10 +7,11 @@ and shipping addresses; `order_create` copies them into every cart of that custo
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from config.actors import Actor
 from config.exceptions import NotFound
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.exceptions import AddressNotTheCustomers
 from orders.models import Address, Customer, Order, OrderEvent, OrderItem
 from orders.selectors import PROFILE_FIELDS
@@ -73,7 +74,7 @@ def quick_order_profile_save(
         order=profile,
         actor=actor,
         kind=OrderEvent.Kind.NOTE,
-        message="Quick-order profile saved",
+        message=EventText(gettext_noop("Quick-order profile saved")),
         data={name: getattr(profile, name) for name in PROFILE_FIELDS},
     )
     return profile
@@ -134,6 +135,9 @@ def cart_from_quick_order_profile(*, customer: Customer, session_id: int, actor:
             order=cart,
             actor=actor,
             kind=OrderEvent.Kind.NOTE,
-            message="Not offered in this session: " + ", ".join(missing),
+            message=EventText(
+                gettext_noop("Not offered in this session: %(missing)s"),
+                {"missing": ", ".join(missing)},
+            ),
         )
     return cart

@@ -9,10 +9,10 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
-from orders.events import order_event
+from orders.events import EventText, order_event
 from orders.exceptions import NotARemoteFulfilmentPartner, PaymentDue
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus
 from orders.services.status import order_lock, order_status_move
@@ -64,14 +64,19 @@ def order_remote_fulfilment_hand_over(*, order_id: int, partner_id: int, actor: 
         order=order,
         to_status=S.READY_FOR_REMOTE_FULFILMENT,
         actor=actor,
-        reason=f"Handed to {partner.name} for remote fulfilment",
+        reason=EventText(
+            gettext_noop("Handed to %(partner)s for remote fulfilment"), {"partner": partner.name}
+        ),
         also={"fulfilment_partner_id": partner.pk},
     )
     order_event(
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.FULFILMENT,
-        message=f"Handed to {partner.name} ({partner.platform.name}) for remote fulfilment",
+        message=EventText(
+            gettext_noop("Handed to %(partner)s (%(platform)s) for remote fulfilment"),
+            {"partner": partner.name, "platform": partner.platform.name},
+        ),
         data={"action": "remote_fulfilment", "partner": partner.pk},
     )
     outbox_enqueue(
@@ -127,7 +132,7 @@ class CustomerOrderDelivery:
                 order=order,
                 to_status=S.WAITING_REMOTE_FULFILMENT,
                 actor=Actor.for_platform(partner.platform) if partner else Actor.system(),
-                reason="The fulfilment partner has the order",
+                reason=EventText(gettext_noop("The fulfilment partner has the order")),
             )
 
     def refused(self, message, request: OutboundRequest, response) -> None:

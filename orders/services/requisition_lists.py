@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from config.actors import Actor
 from config.exceptions import NotFound
 from inventory.models import Product
-from orders.events import order_created_event, order_event
+from orders.events import EventText, order_created_event, order_event
 from orders.exceptions import InvalidQuantity, NotARequisitionList
 from orders.models import Customer, Order, OrderEvent, OrderItem
 from orders.services.checkout import cart_create, cart_item_add
@@ -132,8 +133,12 @@ def requisition_list_order(
         order=cart,
         actor=actor,
         kind=OrderEvent.Kind.NOTE,
-        message=f"Ordered from list {requisition.list_name!r}"
-        + (f"; not offered in this session: {', '.join(unavailable)}" if unavailable else ""),
+        message=EventText(
+            gettext_noop("Ordered from list “%(list)s”; not offered in this session: %(missing)s")
+            if unavailable
+            else gettext_noop("Ordered from list “%(list)s”"),
+            {"list": requisition.list_name, "missing": ", ".join(unavailable)},
+        ),
         data={"list": requisition.pk, "unavailable": unavailable},
     )
     return Order.objects.get(pk=cart.pk), unavailable

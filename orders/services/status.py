@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from config import sql
 from config.actors import Actor
 from config.exceptions import NotFound
-from orders.events import order_status_changed_event
+from orders.events import EventText, order_status_changed_event
 from orders.exceptions import InvalidTransition
 from orders.lock_objects import order_qs_select_for_update
 from orders.models import Order, OrderItem
@@ -45,7 +45,9 @@ def check_transition(order: Order, to_status: str) -> None:
 
 
 @transaction.atomic
-def order_status_change(*, order_id: int, to_status: str, actor: Actor, reason: str = "") -> Order:
+def order_status_change(
+    *, order_id: int, to_status: str, actor: Actor, reason: "str | EventText" = ""
+) -> Order:
     """Move an order to `to_status`.
 
     Guarantees: the order row is locked for the rest of the caller's transaction; the move is
@@ -69,7 +71,7 @@ def order_status_move(
     order: Order,
     to_status: str,
     actor: Actor,
-    reason: str = "",
+    reason: "str | EventText" = "",
     also: dict | None = None,
     events: list | None = None,
 ) -> Order:

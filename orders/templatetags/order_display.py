@@ -6,6 +6,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 
+from orders.events import order_event_text
+from orders.models import OrderEvent
 from orders.status_labels import TONES, badge_for
 
 register = template.Library()
@@ -22,6 +24,13 @@ def badge_styles():
         ".badge-{} {{ color: {}; background: {}; }}",
         ((tone, text, background) for tone, (text, background) in TONES.items()),
     )
+
+
+@register.filter
+def event_text(event: OrderEvent) -> str:
+    """`{{ event|event_text }}`: a history line in the reader's language (one door:
+    orders.events.order_event_text)."""
+    return order_event_text(event)
 
 
 @register.filter

@@ -41,7 +41,7 @@ def test_order_page_shows_items_by_sub_order_totals_history_and_no_action_on_a_c
     # A cart is the customer's: no button moves it (issue 14: P → W → M → C by hand).
     assert "No action is available on this order now." in body
     assert "Move to" not in body
-    assert "Order created in P" in body
+    assert "Order created in “Cart — not submitted yet”" in body
 
 
 @pytest.mark.parametrize("letter", ["I", "M", "W", "B", "L", "C"])
