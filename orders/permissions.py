@@ -12,6 +12,7 @@ view but not act on in this way is "forbidden" (403).
 from enum import StrEnum
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 from config.exceptions import NotFound
 from orders.exceptions import NotACustomer, StorefrontForbidden
@@ -28,6 +29,16 @@ class StorefrontAction(StrEnum):
     LIST_USE = "list-use"  # view a requisition list, order from it
     LIST_EDIT = "list-edit"  # change a requisition list's items
 
+
+# What each action is called in a refusal ("You may not cancel order 12.").
+ACTION_WORDS = {
+    StorefrontAction.VIEW: gettext_lazy("view"),
+    StorefrontAction.SHOP: gettext_lazy("shop on"),
+    StorefrontAction.CANCEL: gettext_lazy("cancel"),
+    StorefrontAction.PAYMENT_REVIEW: gettext_lazy("review the payment of"),
+    StorefrontAction.LIST_USE: gettext_lazy("use the list of"),
+    StorefrontAction.LIST_EDIT: gettext_lazy("change the list of"),
+}
 
 # The Django permission a back-office user needs for each action on a customer's order.
 STAFF_PERMISSIONS = {
@@ -70,11 +81,14 @@ def storefront_order_check(*, user, order_id: int, action: StorefrontAction) -> 
     ):
         return
     if not storefront_orders_qs(user=user, action=StorefrontAction.VIEW).filter(pk=order_id):
-        raise NotFound(f"Order {order_id} does not exist.")
+        raise NotFound(gettext("Order %(order)s does not exist.") % {"order": order_id})
     if action != StorefrontAction.VIEW and not storefront_orders_qs(
         user=user, action=action
     ).filter(pk=order_id):
-        raise StorefrontForbidden(f"You may not {action} order {order_id}.")
+        raise StorefrontForbidden(
+            gettext("You may not %(action)s order %(order)s.")
+            % {"action": ACTION_WORDS[action], "order": order_id}
+        )
 
 
 def storefront_customer_for_cart(*, user, trader_id: int, customer_id: int | None) -> Customer:
@@ -86,13 +100,16 @@ def storefront_customer_for_cart(*, user, trader_id: int, customer_id: int | Non
     own = customers.filter(user=user).first() if user.is_authenticated else None
     if customer_id is None or (own is not None and own.pk == customer_id):
         if own is None:
-            raise NotACustomer("You are not a customer of this trader.")
+            raise NotACustomer(gettext("You are not a customer of this trader."))
         return own
     if not _may_shop_for(user, trader_id):
-        raise StorefrontForbidden("You may not open a cart for another customer.")
+        raise StorefrontForbidden(gettext("You may not open a cart for another customer."))
     customer = customers.filter(pk=customer_id).first()
     if customer is None:
-        raise NotFound(f"Customer {customer_id} is not a customer of this trader.")
+        raise NotFound(
+            gettext("Customer %(customer)s is not a customer of this trader.")
+            % {"customer": customer_id}
+        )
     return customer
 
 
@@ -138,12 +155,14 @@ def storefront_list_check(*, user, list_id: int, action: StorefrontAction) -> No
     they may also perform `action` on it."""
     usable = storefront_lists_qs(user=user, action=StorefrontAction.LIST_USE)
     if not usable.filter(pk=list_id).exists():
-        raise NotFound(f"Requisition list {list_id} does not exist.")
+        raise NotFound(gettext("Requisition list %(list)s does not exist.") % {"list": list_id})
     if (
         action != StorefrontAction.LIST_USE
         and not storefront_lists_qs(user=user, action=action).filter(pk=list_id).exists()
     ):
-        raise StorefrontForbidden(f"You may not change requisition list {list_id}.")
+        raise StorefrontForbidden(
+            gettext("You may not change requisition list %(list)s.") % {"list": list_id}
+        )
 
 
 def storefront_own_customer(*, user, customer_id: int) -> Customer:
@@ -154,7 +173,10 @@ def storefront_own_customer(*, user, customer_id: int) -> Customer:
     if user.is_authenticated and user.is_active:
         customer = Customer.objects.filter(pk=customer_id, user=user).first()
     if customer is None:
-        raise NotFound(f"Customer {customer_id} is not one of your customer records.")
+        raise NotFound(
+            gettext("Customer %(customer)s is not one of your customer records.")
+            % {"customer": customer_id}
+        )
     return customer
 
 
@@ -162,4 +184,6 @@ def storefront_account_erase_check(*, user) -> None:
     """A customer may erase their own account from the storefront; a back-office account
     (staff, with a membership, or a superuser) is handled in the admin: StorefrontForbidden."""
     if user.is_staff or user.is_superuser:
-        raise StorefrontForbidden("A back-office account is not erased from the storefront.")
+        raise StorefrontForbidden(
+            gettext("A back-office account is not erased from the storefront.")
+        )

@@ -4,6 +4,7 @@ before that runs (SaleSession.accepts_orders)."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from sessions_app.exceptions import SessionNotOpenable
@@ -20,9 +21,14 @@ def session_open(*, session_id: int, actor: Actor) -> SaleSession:
     if session.state == SaleSession.State.OPEN:
         return session
     if session.state == SaleSession.State.CLOSED:
-        raise SessionNotOpenable(f"Sales session {session.name!r} is closed.")
+        raise SessionNotOpenable(
+            gettext("Sales session “%(session)s” is closed.") % {"session": session.name}
+        )
     if session.ends_at <= timezone.now():
-        raise SessionNotOpenable(f"Sales session {session.name!r} ended at {session.ends_at}.")
+        raise SessionNotOpenable(
+            gettext("Sales session “%(session)s” ended at %(ends_at)s.")
+            % {"session": session.name, "ends_at": session.ends_at}
+        )
     session.state = SaleSession.State.OPEN
     session.save(update_fields=["state", "updated_at"])
     return session

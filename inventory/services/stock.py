@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.models import WorkRequest
 from config.work import work_request
@@ -38,7 +39,11 @@ def stock_set(*, product_id: int, on_hand: Decimal | None, is_unlimited: bool = 
         on_hand = Decimal(on_hand)
         if on_hand < stock.reserved:
             raise StockBelowReserved(
-                f"{stock.reserved} of this product are held by orders; on hand cannot be {on_hand}."
+                gettext(
+                    "%(reserved)s of this product are held by orders; on hand cannot be "
+                    "%(on_hand)s."
+                )
+                % {"reserved": stock.reserved, "on_hand": on_hand}
             )
     before = stock.available
     stock.on_hand = None if is_unlimited else on_hand

@@ -10,6 +10,7 @@ membership covers. Every error is an RFC 9457 problem document.
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -169,7 +170,9 @@ class SessionOffersApi(APIView):
     @extend_schema(responses=OfferOutput(many=True))
     def get(self, request, session_id: int):
         if not SaleSession.objects.filter(pk=session_id).exists():
-            raise NotFound(f"Sales session {session_id} does not exist.")
+            raise NotFound(
+                gettext("Sales session %(session)s does not exist.") % {"session": session_id}
+            )
         # The offers made to the user's customer category at this trader (public ones too).
         category_id = (
             Customer.objects.filter(trader__sale_sessions=session_id, user=request.user)
@@ -196,7 +199,9 @@ class CartCreateApi(APIView):
         data = self._validated(request)
         session = cart_session(session_id=data["session"])
         if session is None:
-            raise NotFound(f"Sales session {data['session']} does not exist.")
+            raise NotFound(
+                gettext("Sales session %(session)s does not exist.") % {"session": data["session"]}
+            )
         customer = storefront_customer_for_cart(
             user=request.user, trader_id=session.trader_id, customer_id=data.get("customer")
         )

@@ -7,6 +7,7 @@ everywhere. Thin views: validate, call one service or selector, serialize.
 """
 
 from django.db.models import Count
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -397,7 +398,9 @@ class SessionFulfilmentOptionsApi(StorefrontApi):
     def get(self, request, session_id: int):
         session = SaleSession.objects.filter(pk=session_id).first()
         if session is None:
-            raise NotFound(f"Sales session {session_id} does not exist.")
+            raise NotFound(
+                gettext("Sales session %(session)s does not exist.") % {"session": session_id}
+            )
         return Response(
             FulfilmentOptionOutput(session_fulfilment_options(session=session), many=True).data
         )
@@ -411,7 +414,7 @@ class QuickOrderProfileApi(StorefrontApi):
             customer=customer, status=OrderStatus.QUICK_ORDER_PROFILE
         ).first()
         if profile is None:
-            raise NotFound("You have no quick-order profile yet.")
+            raise NotFound(gettext("You have no quick-order profile yet."))
         return _detail_response(profile.pk)
 
     @extend_schema_serializer(component_name="QuickOrderProfileSaveInput")
@@ -427,7 +430,7 @@ class QuickOrderProfileApi(StorefrontApi):
         serializer.is_valid(raise_exception=True)
         order_id = serializer.validated_data["order"]
         if not Order.objects.filter(pk=order_id, customer=customer).exists():
-            raise NotFound(f"Order {order_id} is not one of yours.")
+            raise NotFound(gettext("Order %(order)s is not one of yours.") % {"order": order_id})
         profile = quick_order_profile_save_from_order(
             order_id=order_id, actor=Actor.for_user(request.user)
         )

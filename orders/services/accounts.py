@@ -7,6 +7,7 @@ trader and user, a partial unique constraint) and the "my account" writes below.
 """
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from config.exceptions import NotFound
@@ -33,14 +34,16 @@ def customer_register(
     local trader (NotFound otherwise)."""
     trader = Enterprise.objects.filter(pk=trader_id, kind=Enterprise.Kind.TRADER).first()
     if trader is None or not trader.platform.is_local:
-        raise NotFound(f"Trader {trader_id} does not exist.")
+        raise NotFound(gettext("Trader %(trader)s does not exist.") % {"trader": trader_id})
     try:
         with transaction.atomic():
             return Customer.objects.create(
                 trader=trader, user=user, name=name, phone=phone, email=_user_email(user)
             )
     except IntegrityError as error:
-        raise AlreadyACustomer(f"You are already a customer of {trader}.") from error
+        raise AlreadyACustomer(
+            gettext("You are already a customer of %(trader)s.") % {"trader": trader}
+        ) from error
 
 
 @transaction.atomic
@@ -59,9 +62,14 @@ def account_profile_update(*, user, name: str | None = None, phone: str | None =
 def _own_customer(user, customer_id: int) -> Customer:
     customer = Customer.objects.filter(pk=customer_id, user=user).first()
     if customer is None:
-        raise NotFound(f"Customer {customer_id} is not one of your customer records.")
+        raise NotFound(
+            gettext("Customer %(customer)s is not one of your customer records.")
+            % {"customer": customer_id}
+        )
     if customer.erased_at is not None:
-        raise CustomerErased(f"Customer {customer_id} was erased.")
+        raise CustomerErased(
+            gettext("Customer %(customer)s was erased.") % {"customer": customer_id}
+        )
     return customer
 
 
@@ -82,7 +90,9 @@ def _own_address(user, address_id: int) -> Address:
         pk=address_id, customer__user=user, customer__erased_at__isnull=True
     ).first()
     if address is None:
-        raise NotFound(f"Address {address_id} is not one of your addresses.")
+        raise NotFound(
+            gettext("Address %(address)s is not one of your addresses.") % {"address": address_id}
+        )
     return address
 
 
@@ -139,14 +149,17 @@ def customer_category_assign(*, customer_id: int, category_id: int | None, actor
 
     customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
     if customer is None:
-        raise NotFound(f"Customer {customer_id} does not exist.")
+        raise NotFound(gettext("Customer %(customer)s does not exist.") % {"customer": customer_id})
     if (
         category_id is not None
         and not CustomerCategory.objects.filter(
             pk=category_id, trader_id=customer.trader_id
         ).exists()
     ):
-        raise CategoryOfAnotherTrader(f"Category {category_id} is not {customer.trader}'s.")
+        raise CategoryOfAnotherTrader(
+            gettext("Category %(category)s is not %(trader)s's.")
+            % {"category": category_id, "trader": customer.trader}
+        )
     customer.category_id = category_id
     customer.save(update_fields=["category"])
     return customer

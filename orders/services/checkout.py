@@ -87,7 +87,10 @@ def order_and_session_lock(*, order_id: int) -> "LockedOrder":
     an unknown order or one outside any session."""
     locked = sql.instances(Order, _order_and_session_lock_statement(order_id))
     if not locked:
-        raise NotFound(f"Order {order_id} does not exist or belongs to no sales session.")
+        raise NotFound(
+            gettext("Order %(order)s does not exist or belongs to no sales session.")
+            % {"order": order_id}
+        )
     return cast("LockedOrder", locked[0])
 
 
@@ -114,8 +117,15 @@ def check_session_open(order: "LockedOrder") -> None:
         ends_at=order.session_ends_at,
     ):
         raise SessionClosed(
-            f"The sales session of order {order.number} is {order.session_state} and ends at "
-            f"{order.session_ends_at.isoformat()}: it takes no more orders."
+            gettext(
+                "The sales session of order %(number)s is %(session_state)s and ends at "
+                "%(ends)s: it takes no more orders."
+            )
+            % {
+                "number": order.number,
+                "session_state": order.session_state,
+                "ends": order.session_ends_at.isoformat(),
+            }
         )
 
 
@@ -158,11 +168,18 @@ def cart_create(
     if session is None and session_id is not None:
         session = cart_session(session_id=session_id)
     if session is None:
-        raise NotFound(f"Sales session {session_id} does not exist.")
+        raise NotFound(
+            gettext("Sales session %(session)s does not exist.") % {"session": session_id}
+        )
     if not session.accepts_orders():
-        raise SessionClosed(f"Sales session {session.name!r} takes no more orders.")
+        raise SessionClosed(
+            gettext("Sales session “%(session)s” takes no more orders.") % {"session": session.name}
+        )
     if customer.trader_id != session.trader_id:
-        raise NotYourCustomer(f"{customer} is not a customer of {session.trader}.")
+        raise NotYourCustomer(
+            gettext("%(customer)s is not a customer of %(trader)s.")
+            % {"customer": customer, "trader": session.trader}
+        )
     currencies = getattr(session, "currencies", None)  # cart_session's, else read here
     if currencies is None:
         currencies = session.offers.values_list("currency", flat=True)
@@ -170,7 +187,12 @@ def cart_create(
     currency = currency or (min(offered) if offered else settings.LARDER_DEFAULT_CURRENCY)
     if offered and currency not in offered:
         raise CurrencyMismatch(
-            f"Sales session {session.name!r} sells in {', '.join(sorted(offered))}, not {currency}."
+            gettext("Sales session “%(session)s” sells in %(currencies)s, not %(currency)s.")
+            % {
+                "session": session.name,
+                "currencies": ", ".join(sorted(offered)),
+                "currency": currency,
+            }
         )
     return order_insert(
         trader=session.trader,
@@ -192,7 +214,9 @@ def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Act
     quantity = _check_quantity(quantity)
     session_id = order.sales_session_id
     if session_id is None:  # not reached: order_and_session_lock joined the session
-        raise NotFound(f"Order {order_id} belongs to no sales session.")
+        raise NotFound(
+            gettext("Order %(order)s belongs to no sales session.") % {"order": order_id}
+        )
     # The offer as made to the customer's category (its contract): price and availability.
     line = OrderItem.objects.filter(order_id=order.pk, offer_id=OuterRef("pk"))
     offer = (
@@ -204,12 +228,23 @@ def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Act
     )
     if offer is None:
         raise OfferNotAvailable(
-            f"Offer {offer_id} is not offered to this customer in the sales session of order "
-            f"{order.number}."
+            gettext(
+                "Offer %(offer)s is not offered to this customer in the sales session of "
+                "order %(number)s."
+            )
+            % {"offer": offer_id, "number": order.number}
         )
     if offer.currency != order.currency:
         raise CurrencyMismatch(
-            f"Order {order.number} is in {order.currency}; offer {offer.pk} is in {offer.currency}."
+            gettext(
+                "Order %(number)s is in %(currency)s; offer %(offer)s is in %(offer_currency)s."
+            )
+            % {
+                "number": order.number,
+                "currency": order.currency,
+                "offer": offer.pk,
+                "offer_currency": offer.currency,
+            }
         )
     _checkout_undo(order)
     if offer.line_id is not None:
@@ -233,7 +268,10 @@ def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Act
 def _cart_item(order: Order, item_id: int) -> OrderItem:
     item = OrderItem.objects.filter(pk=item_id, order_id=order.pk).first()
     if item is None:
-        raise NotFound(f"Order {order.number} has no item {item_id}.")
+        raise NotFound(
+            gettext("Order %(number)s has no item %(item)s.")
+            % {"number": order.number, "item": item_id}
+        )
     return item
 
 
@@ -292,7 +330,9 @@ def cart_submit(*, order_id: int, actor: Actor) -> Order:
         reservations_release(order_id=order.pk)
     items = order_item_rows(order_id=order.pk)
     if not items:
-        raise EmptyCart(f"Order {order.number} has no items to check out.")
+        raise EmptyCart(
+            gettext("Order %(number)s has no items to check out.") % {"number": order.number}
+        )
     unavailable = [
         row
         for row in items
@@ -300,15 +340,22 @@ def cart_submit(*, order_id: int, actor: Actor) -> Order:
     ]
     if unavailable:
         raise OfferNotAvailable(
-            "No longer offered in this session: "
-            + ", ".join(row["product_name"] for row in unavailable),
+            gettext("No longer offered in this session: %(products)s")
+            % {"products": ", ".join(row["product_name"] for row in unavailable)},
             extra={"items": [row["id"] for row in unavailable]},
         )
     for row in items:
         if row["offer__currency"] != order.currency:
             raise CurrencyMismatch(
-                f"{row['product_name']} is now offered in {row['offer__currency']}, the order "
-                f"is in {order.currency}."
+                gettext(
+                    "%(product)s is now offered in %(offer_currency)s, the order is "
+                    "in %(currency)s."
+                )
+                % {
+                    "product": row["product_name"],
+                    "offer_currency": row["offer__currency"],
+                    "currency": order.currency,
+                }
             )
     allocations = stock_reserve(
         requests=[item_stock_request(row) for row in items],

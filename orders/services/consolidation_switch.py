@@ -10,6 +10,7 @@ creates the new ones. The admin shows the effect first (orders.selectors
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from orders.exceptions import ConsolidationSwitchRefused
@@ -35,7 +36,8 @@ def session_consolidation_switch(
     session = SaleSession.objects.select_for_update().get(pk=session_id)
     if session.state == SaleSession.State.CLOSED:
         raise ConsolidationSwitchRefused(
-            f"Sales session {session.name!r} is closed: its producer orders are final."
+            gettext("Sales session “%(session)s” is closed: its producer orders are final.")
+            % {"session": session.name}
         )
     if session.consolidate_per_producer != consolidate:
         session.consolidate_per_producer = consolidate
@@ -66,7 +68,7 @@ def enterprise_consolidation_set(
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
     if enterprise.is_trader:
         if value is None:
-            raise ConsolidationSwitchRefused("A trader's default is yes or no.")
+            raise ConsolidationSwitchRefused(gettext("A trader's default is yes or no."))
         enterprise.consolidate_per_producer = value
         enterprise.save(update_fields=["consolidate_per_producer"])
     else:

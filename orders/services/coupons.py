@@ -52,7 +52,9 @@ def _coupon_for(order: Order, code: str) -> Coupon:
         .first()
     )
     if coupon is None:
-        raise CouponNotFound(f"No coupon {code!r} at this trader.", extra={"coupon": code})
+        raise CouponNotFound(
+            gettext("No coupon “%(code)s” at this trader.") % {"code": code}, extra={"coupon": code}
+        )
     return coupon
 
 
@@ -61,24 +63,42 @@ def _check_valid(coupon: Coupon, order: Order) -> None:
     rule = coupon.rule
     extra = {"coupon": coupon.code}
     if not (coupon.is_active and rule.is_active):
-        raise CouponNotValid(f"Coupon {coupon.code} is not active.", extra=extra)
+        raise CouponNotValid(
+            gettext("Coupon %(code)s is not active.") % {"code": coupon.code}, extra=extra
+        )
     for starts, ends in (
         (coupon.valid_from, coupon.valid_until),
         (rule.valid_from, rule.valid_until),
     ):
         if starts and now < starts:
-            raise CouponNotValid(f"Coupon {coupon.code} is valid from {starts}.", extra=extra)
+            raise CouponNotValid(
+                gettext("Coupon %(code)s is valid from %(starts)s.")
+                % {"code": coupon.code, "starts": starts},
+                extra=extra,
+            )
         if ends and now >= ends:
-            raise CouponNotValid(f"Coupon {coupon.code} expired on {ends}.", extra=extra)
+            raise CouponNotValid(
+                gettext("Coupon %(code)s expired on %(ends)s.")
+                % {"code": coupon.code, "ends": ends},
+                extra=extra,
+            )
     if rule.currency and rule.currency != order.currency:
         raise CurrencyMismatch(
-            f"Coupon {coupon.code} is in {rule.currency}; order {order.number} is in "
-            f"{order.currency}.",
+            gettext(
+                "Coupon %(code)s is in %(currency)s; order %(number)s is in %(order_currency)s."
+            )
+            % {
+                "code": coupon.code,
+                "currency": rule.currency,
+                "number": order.number,
+                "order_currency": order.currency,
+            },
             extra=extra,
         )
     if coupon.once_per_customer and order.customer_id is None:
         raise CouponNeedsCustomer(
-            f"Coupon {coupon.code} is once per customer; order {order.number} has no customer.",
+            gettext("Coupon %(code)s is once per customer; order %(number)s has no customer.")
+            % {"code": coupon.code, "number": order.number},
             extra=extra,
         )
 
@@ -121,7 +141,8 @@ def order_coupon_apply(*, order_id: int, code: str, actor: Actor) -> CouponRedem
     )
     if not counted:
         raise CouponUsedUp(
-            f"Coupon {coupon.code} has been used {coupon.usage_limit} times, its limit.",
+            gettext("Coupon %(code)s has been used %(limit)s times, its limit.")
+            % {"code": coupon.code, "limit": coupon.usage_limit},
             extra={"coupon": coupon.code},
         )
     try:
@@ -135,7 +156,8 @@ def order_coupon_apply(*, order_id: int, code: str, actor: Actor) -> CouponRedem
     except IntegrityError as error:
         # The outer transaction rolls back the count taken above.
         raise CouponAlreadyUsedByCustomer(
-            f"Coupon {coupon.code} is once per customer and this customer already used it.",
+            gettext("Coupon %(code)s is once per customer and this customer already used it.")
+            % {"code": coupon.code},
             extra={"coupon": coupon.code},
         ) from error
     _coupon_changed(order, coupon, actor, gettext_noop("Coupon %(code)s applied"))
@@ -150,7 +172,8 @@ def order_coupon_remove(*, order_id: int, code: str, actor: Actor) -> None:
     deleted, _ = CouponRedemption.objects.filter(coupon=coupon, order=order).delete()
     if not deleted:
         raise CouponNotApplied(
-            f"Coupon {coupon.code} is not applied to order {order.number}.",
+            gettext("Coupon %(code)s is not applied to order %(number)s.")
+            % {"code": coupon.code, "number": order.number},
             extra={"coupon": coupon.code},
         )
     Coupon.objects.filter(pk=coupon.pk, times_used__gt=0).update(times_used=F("times_used") - 1)

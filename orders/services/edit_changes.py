@@ -31,7 +31,9 @@ def order_edit_item_quantity_change(
     and nothing written when an increase cannot be held)."""
     lock_held_by_agent(order_id, actor)
     if not OrderItem.objects.filter(pk=item_id, order_id=order_id).exists():
-        raise NotFound(f"Order {order_id} has no item {item_id}.")
+        raise NotFound(
+            gettext("Order %(order)s has no item %(item)s.") % {"order": order_id, "item": item_id}
+        )
     return order_item_quantity_change(item_id=item_id, quantity=quantity, actor=actor)
 
 
@@ -39,7 +41,9 @@ def order_edit_item_quantity_change(
 def order_edit_item_remove(*, order_id: int, item_id: int, actor: Actor) -> None:
     lock_held_by_agent(order_id, actor)
     if not OrderItem.objects.filter(pk=item_id, order_id=order_id).exists():
-        raise NotFound(f"Order {order_id} has no item {item_id}.")
+        raise NotFound(
+            gettext("Order %(order)s has no item %(item)s.") % {"order": order_id, "item": item_id}
+        )
     order_item_remove(item_id=item_id, actor=actor)
 
 
@@ -55,7 +59,10 @@ def order_edit_offer_add(*, order_id: int, offer_id: int, quantity: Decimal, act
         .first()
     )
     if offer is None:
-        raise NotFound(f"Offer {offer_id} is not in the sales session of order {order.number}.")
+        raise NotFound(
+            gettext("Offer %(offer)s is not in the sales session of order %(number)s.")
+            % {"offer": offer_id, "number": order.number}
+        )
     return order_item_add(
         order_id=order.pk,
         product=offer.product,
@@ -90,7 +97,10 @@ def order_manual_discount_remove(*, order_id: int, rule_id: int, actor: Actor) -
     order = lock_held_by_agent(order_id, actor)
     rule = CalculationRule.objects.filter(pk=rule_id, order_id=order.pk, is_active=True).first()
     if rule is None:
-        raise NotFound(f"Order {order.number} has no manual discount {rule_id}.")
+        raise NotFound(
+            gettext("Order %(number)s has no manual discount %(rule)s.")
+            % {"number": order.number, "rule": rule_id}
+        )
     rule.is_active = False
     rule.save(update_fields=["is_active", "updated_at"])
     order_event(
@@ -215,7 +225,10 @@ def order_edit_item_ship_to(
     _check_addresses(order, shipping_address_id)
     item = OrderItem.objects.filter(pk=item_id, order_id=order.pk).first()
     if item is None:
-        raise NotFound(f"Order {order.number} has no item {item_id}.")
+        raise NotFound(
+            gettext("Order %(number)s has no item %(item)s.")
+            % {"number": order.number, "item": item_id}
+        )
     before = item.shipping_address_id
     item.shipping_address_id = shipping_address_id
     item.save(update_fields=["shipping_address", "updated_at"])

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import JSONField, Q, TextField, Value
 from django.db.models.functions import Cast, Replace
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from config.exceptions import NotFound
@@ -101,7 +102,7 @@ def customer_erase(*, customer_id: int, actor: Actor) -> Customer:
     """
     customer = customer_lock(customer_id=customer_id)
     if customer is None:
-        raise NotFound(f"Customer {customer_id} does not exist.")
+        raise NotFound(gettext("Customer %(customer)s does not exist.") % {"customer": customer_id})
     user = customer.user
     pseudonym = customer_pseudonym(customer)
     values = _personal_values(customer, user)

@@ -5,7 +5,7 @@ choice is recorded on each item, and the sub-orders and totals follow.
 """
 
 from django.db import transaction
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
 from config.exceptions import NotFound
@@ -24,12 +24,15 @@ def _centre_for(order: Order, centre_id: int) -> FulfilmentCentre:
         .first()
     )
     if centre is None:
-        raise NotFound(f"Fulfilment centre {centre_id} is not one of this trader's.")
+        raise NotFound(
+            gettext("Fulfilment centre %(centre)s is not one of this trader's.")
+            % {"centre": centre_id}
+        )
     if not FulfilmentWindow.objects.filter(
         centre=centre, sales_session_id=order.sales_session_id
     ).exists():
         raise FulfilmentNotOffered(
-            f"{centre} has no opening times in this sales session.",
+            gettext("%(centre)s has no opening times in this sales session.") % {"centre": centre},
             extra={"fulfilment_centre": centre.pk},
         )
     return centre
@@ -67,7 +70,8 @@ def cart_fulfilment_choose(
             ).first()
         if address is None:
             raise AddressNotTheCustomers(
-                f"Address {shipping_address_id} is not one of the customer's addresses."
+                gettext("Address %(shipping_address)s is not one of the customer's addresses.")
+                % {"shipping_address": shipping_address_id}
             )
     centre = None
     if fulfilment_centre_id is not None:
@@ -76,8 +80,11 @@ def cart_fulfilment_choose(
             address = None
         elif address is None or not centre.delivers_to(address.postcode):
             raise DeliveryAddressNeeded(
-                f"{centre} delivers to {centre.delivery_postcodes or 'any postcode'}: give a "
-                "shipping address there.",
+                gettext("%(centre)s delivers to %(postcodes)s: give a shipping address there.")
+                % {
+                    "centre": centre,
+                    "postcodes": centre.delivery_postcodes or gettext("any postcode"),
+                },
                 extra={"fulfilment_centre": centre.pk},
             )
         shipping_mode_id = centre.shipping_mode_id
@@ -85,16 +92,25 @@ def cart_fulfilment_choose(
         shipping_mode_id is not None
         and not ShippingMode.objects.filter(pk=shipping_mode_id).exists()
     ):
-        raise NotFound(f"Shipping mode {shipping_mode_id} does not exist.")
+        raise NotFound(
+            gettext("Shipping mode %(shipping_mode)s does not exist.")
+            % {"shipping_mode": shipping_mode_id}
+        )
 
     items = OrderItem.objects.filter(order_id=order.pk)
     if item_ids is not None:
         items = items.filter(pk__in=item_ids)
         if items.count() != len(set(item_ids)):
-            raise NotFound(f"Order {order.number} has no item among {sorted(set(item_ids))}.")
+            raise NotFound(
+                gettext("Order %(number)s has no item among %(items)s.")
+                % {"number": order.number, "items": sorted(set(item_ids))}
+            )
     elif sub_order_id is not None:
         if not order.sub_orders.filter(pk=sub_order_id).exists():
-            raise NotFound(f"Order {order.number} has no sub-order {sub_order_id}.")
+            raise NotFound(
+                gettext("Order %(number)s has no sub-order %(sub_order)s.")
+                % {"number": order.number, "sub_order": sub_order_id}
+            )
         items = items.filter(sub_order_id=sub_order_id)
     else:
         order.shipping_address = address

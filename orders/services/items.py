@@ -61,13 +61,24 @@ def _check_quantity(quantity: Decimal) -> Decimal:
     try:
         quantity = Decimal(quantity)
     except (InvalidOperation, TypeError, ValueError) as error:
-        raise InvalidQuantity(f"Quantity must be a number, got {quantity!r}.") from error
+        raise InvalidQuantity(
+            gettext("Quantity must be a number, got “%(quantity)s”.") % {"quantity": quantity}
+        ) from error
     if not quantity.is_finite() or quantity <= 0:
-        raise InvalidQuantity(f"Quantity must be greater than zero, got {quantity}.")
+        raise InvalidQuantity(
+            gettext("Quantity must be greater than zero, got %(quantity)s.")
+            % {"quantity": quantity}
+        )
     if quantity > MAX_ITEM_QUANTITY:
-        raise InvalidQuantity(f"Quantity must be at most {MAX_ITEM_QUANTITY}, got {quantity}.")
+        raise InvalidQuantity(
+            gettext("Quantity must be at most %(limit)s, got %(quantity)s.")
+            % {"limit": MAX_ITEM_QUANTITY, "quantity": quantity}
+        )
     if quantity != quantity.quantize(QUANTITY_STEP):
-        raise InvalidQuantity(f"Quantity has at most three decimal places, got {quantity}.")
+        raise InvalidQuantity(
+            gettext("Quantity has at most three decimal places, got %(quantity)s.")
+            % {"quantity": quantity}
+        )
     return quantity
 
 
@@ -75,7 +86,10 @@ def _line_amount(order: Order, quantity: Decimal, unit_price: Decimal) -> Decima
     """quantity × unit price, or AmountTooLarge when it would not fit the amount columns."""
     amount = line_total(quantity, unit_price)
     if amount >= AMOUNT_LIMIT:
-        raise AmountTooLarge(f"{quantity} × {unit_price} {order.currency} is too large a line.")
+        raise AmountTooLarge(
+            gettext("%(quantity)s × %(unit_price)s %(currency)s is too large a line.")
+            % {"quantity": quantity, "unit_price": unit_price, "currency": order.currency}
+        )
     return amount
 
 
@@ -226,7 +240,8 @@ def order_item_add_locked(
     quantity = _check_quantity(quantity)
     if currency and currency != order.currency:
         raise CurrencyMismatch(
-            f"Order {order.number} is in {order.currency}; this price is in {currency}."
+            gettext("Order %(number)s is in %(currency)s; this price is in %(price_currency)s.")
+            % {"number": order.number, "currency": order.currency, "price_currency": currency}
         )
     item = _item_unsaved(
         order,

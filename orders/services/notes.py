@@ -1,6 +1,7 @@
 """Staff notes on an order's history (what the customer said on the phone, what was agreed)."""
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from config.actors import Actor
 from orders.events import order_event
@@ -17,7 +18,7 @@ def order_note_add(*, order_id: int, text: str, actor: Actor) -> OrderEvent:
     NoteEmpty and writes nothing. The order itself is not changed (its version stays)."""
     text = text.strip()
     if not text:
-        raise NoteEmpty("Write the note before adding it.")
+        raise NoteEmpty(gettext("Write the note before adding it."))
     order = Order.objects.only("pk").get(pk=order_id)
     return order_event(
         order=order,

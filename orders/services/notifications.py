@@ -43,7 +43,9 @@ def customer_notification_queue(
     transaction and queues the send after commit, so a rolled-back change sends nothing.
     Returns None, writing nothing, when the customer has no e-mail address."""
     if kind not in NOTIFICATION_SUBJECTS:
-        raise NotificationKindUnknown(kind)
+        raise NotificationKindUnknown(
+            gettext("There is no customer e-mail “%(kind)s”.") % {"kind": kind}
+        )
     customer = order.customer
     if customer is None or not customer.email:
         return None
@@ -77,7 +79,9 @@ def customer_notification_request(*, order_id: int, kind: str) -> None:
     """For hot paths (checkout): queue, after commit, a task that records and sends the
     e-mail in its own transaction — no statement is added to the caller's."""
     if kind not in NOTIFICATION_SUBJECTS:
-        raise NotificationKindUnknown(kind)
+        raise NotificationKindUnknown(
+            gettext("There is no customer e-mail “%(kind)s”.") % {"kind": kind}
+        )
     task_queue_on_commit(
         "orders.tasks.customer_notification_queue_task", order_id=order_id, kind=kind
     )

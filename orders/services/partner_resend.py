@@ -48,7 +48,7 @@ def order_resend_to_partners(*, order_id: int, actor: Actor) -> list[int]:
         )
     producer_ids = sorted(set(order.items.values_list("producer_id", flat=True)))
     if not producer_ids:
-        raise NothingToResend(f"Order {order.number} has no items.")
+        raise NothingToResend(gettext("Order %(number)s has no items.") % {"number": order.number})
     refreshed = set(producer_orders_refresh(session_id=session_id, producer_ids=producer_ids))
     producer_orders = list(
         ProducerOrder.objects.filter(

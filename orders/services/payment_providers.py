@@ -25,6 +25,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db.models import TextChoices
+from django.utils.translation import gettext
 
 from orders.exceptions import InvalidPaymentDetails, UnknownPaymentMethod
 from orders.models import Order
@@ -131,7 +132,9 @@ class TestCardProvider:
     def _number(self, details: dict) -> str:
         number = str(details.get("card_number", "")).replace(" ", "").replace("-", "")
         if not (number.isdigit() and 12 <= len(number) <= 19 and _luhn_valid(number)):
-            raise InvalidPaymentDetails("A card number of 12 to 19 digits (Luhn) is required.")
+            raise InvalidPaymentDetails(
+                gettext("A card number of 12 to 19 digits (Luhn) is required.")
+            )
         return number
 
     def tokenize(self, *, order: Order, details: dict) -> str:
@@ -214,8 +217,8 @@ def payment_provider_get(code: str) -> PaymentProvider:
     provider = payment_providers().get(code)
     if provider is None:
         raise UnknownPaymentMethod(
-            f"Payment method {code!r} is not offered; choose one of "
-            f"{', '.join(payment_providers())}."
+            gettext("Payment method “%(code)s” is not offered; choose one of %(methods)s.")
+            % {"code": code, "methods": ", ".join(payment_providers())}
         )
     return provider
 
@@ -224,7 +227,9 @@ def order_provider(order: Order) -> PaymentProvider:
     """The provider that handled an order's payment, even if no longer offered for new ones."""
     provider = BUILT_IN_PROVIDERS.get(order.payment_method)
     if provider is None:
-        raise UnknownPaymentMethod(f"Order {order.number} has no known payment method.")
+        raise UnknownPaymentMethod(
+            gettext("Order %(number)s has no known payment method.") % {"number": order.number}
+        )
     return provider
 
 

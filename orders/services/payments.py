@@ -110,12 +110,17 @@ def order_pay(*, order_id: int, method: str, actor: Actor, details: dict | None 
         )
     check_session_open(order)
     if order.checked_out_at is None:
-        raise CartNotSubmitted(f"Order {order.number} must be submitted before it is paid.")
+        raise CartNotSubmitted(
+            gettext("Order %(number)s must be submitted before it is paid.")
+            % {"number": order.number}
+        )
     # Read after the lock (not as sub-selects of the locking query, whose snapshot may predate
     # a submit that held the lock meanwhile).
     state = _items_state(order.pk)
     if state["expired"]:
-        raise CheckoutExpired(f"The reservations of order {order.number} expired.")
+        raise CheckoutExpired(
+            gettext("The reservations of order %(number)s expired.") % {"number": order.number}
+        )
 
     reasons = approval_reasons_for(order)
     if reasons:

@@ -7,7 +7,7 @@ and shipping addresses; `order_create` copies them into every cart of that custo
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
 from config.exceptions import NotFound
@@ -43,7 +43,10 @@ def quick_order_profile_save(
         payment_provider_get(payment_method)
     for address in (billing_address, shipping_address):
         if address is not None and address.customer_id != customer.pk:
-            raise AddressNotTheCustomers(f"{address} is not an address of {customer}.")
+            raise AddressNotTheCustomers(
+                gettext("%(address)s is not an address of %(customer)s.")
+                % {"address": address, "customer": customer}
+            )
     profile = Order.objects.filter(
         customer=customer, status=OrderStatus.QUICK_ORDER_PROFILE
     ).first()
@@ -87,7 +90,9 @@ def quick_order_profile_save_from_order(*, order_id: int, actor: Actor) -> Order
     can repeat its items. NotFound for an order without a customer."""
     order = Order.objects.select_related("customer").filter(pk=order_id).first()
     if order is None or order.customer is None:
-        raise NotFound(f"Order {order_id} has no customer to save a profile for.")
+        raise NotFound(
+            gettext("Order %(order)s has no customer to save a profile for.") % {"order": order_id}
+        )
     profile = quick_order_profile_save(
         customer=order.customer,
         actor=actor,
@@ -115,7 +120,7 @@ def cart_from_quick_order_profile(*, customer: Customer, session_id: int, actor:
         customer=customer, status=OrderStatus.QUICK_ORDER_PROFILE
     ).first()
     if profile is None:
-        raise NotFound(f"{customer} has no quick-order profile.")
+        raise NotFound(gettext("%(customer)s has no quick-order profile.") % {"customer": customer})
     cart = cart_create(session_id=session_id, customer=customer, actor=actor)
     if profile.repeats_order_id is None:
         return cart

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
 from config.exceptions import NotFound
@@ -34,7 +34,7 @@ def requisition_list_create(
     currency (a list holds no prices: they are taken when it is ordered)."""
     name = (name or "").strip()[:120]
     if not name:
-        raise NotARequisitionList("A requisition list needs a name.")
+        raise NotARequisitionList(gettext("A requisition list needs a name."))
     requisition = Order.objects.create(
         status=S.SHAREABLE_REQUISITION_LIST if shareable else S.PRIVATE_REQUISITION_LIST,
         trader_id=customer.trader_id,
@@ -49,7 +49,9 @@ def requisition_list_create(
 def _list_lock(list_id: int) -> Order:
     requisition = order_lock(order_id=list_id)
     if requisition.status not in LIST_STATUSES:
-        raise NotARequisitionList(f"Order {requisition.number} is not a requisition list.")
+        raise NotARequisitionList(
+            gettext("Order %(number)s is not a requisition list.") % {"number": requisition.number}
+        )
     return requisition
 
 
@@ -62,14 +64,18 @@ def requisition_list_item_set(
     requisition = _list_lock(list_id)
     quantity = Decimal(quantity)
     if not quantity.is_finite() or quantity < 0 or quantity > MAX_ITEM_QUANTITY:
-        raise InvalidQuantity(f"A quantity from 0 to {MAX_ITEM_QUANTITY} is needed.")
+        raise InvalidQuantity(
+            gettext("A quantity from 0 to %(limit)s is needed.") % {"limit": MAX_ITEM_QUANTITY}
+        )
     product = (
         Product.objects.select_related("producer__platform")
         .filter(pk=product_id, is_active=True)
         .first()
     )
     if product is None:
-        raise NotFound(f"Product {product_id} does not exist or is withdrawn.")
+        raise NotFound(
+            gettext("Product %(product)s does not exist or is withdrawn.") % {"product": product_id}
+        )
     line = OrderItem.objects.filter(order_id=requisition.pk, product_id=product.pk).first()
     if quantity == 0:
         if line is not None:

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config import sql
 from config.money import AMOUNT_LIMIT
@@ -153,7 +154,8 @@ def _check_amounts(order: Order, items: list[dict]) -> None:
     amounts = [*totals, sum(totals, ZERO), *(row[name] for row in items for name in TOTAL_FIELDS)]
     if any(abs(amount) >= AMOUNT_LIMIT for amount in amounts):
         raise AmountTooLarge(
-            f"Order {order.number}'s amounts would reach {AMOUNT_LIMIT} {order.currency}."
+            gettext("Order %(number)s's amounts would reach %(limit)s %(currency)s.")
+            % {"number": order.number, "limit": AMOUNT_LIMIT, "currency": order.currency}
         )
 
 

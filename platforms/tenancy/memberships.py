@@ -2,6 +2,8 @@
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from platforms.exceptions import RoleNotForThisEnterprise
 from platforms.models import ROLE_GROUPS, Membership, Role
@@ -14,8 +16,14 @@ def membership_grant(*, user, enterprise, role: str) -> Membership:
     their memberships, and they get staff status to sign in to the admin. Trader staff and
     customer service work for a trader, producer staff for a producer."""
     if (role == Role.PRODUCER_STAFF) == enterprise.is_trader:
-        kind = "producer" if role == Role.PRODUCER_STAFF else "trader"
-        raise RoleNotForThisEnterprise(f"{ROLE_GROUPS[Role(role)]} works for a {kind}.")
+        raise RoleNotForThisEnterprise(
+            (
+                gettext("%(role)s works for a producer.")
+                if role == Role.PRODUCER_STAFF
+                else gettext("%(role)s works for a trader.")
+            )
+            % {"role": capfirst(Role(role).label)}
+        )
     membership, _ = Membership.objects.update_or_create(
         user=user, enterprise=enterprise, defaults={"role": role}
     )
