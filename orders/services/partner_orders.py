@@ -24,8 +24,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.text import slugify
-from django.utils.translation import gettext_noop
+from django.utils.text import get_text_list, slugify
+from django.utils.translation import gettext, gettext_noop
 
 from config.actors import Actor
 from config.exceptions import CurrencyMismatch, NotFound
@@ -36,6 +36,7 @@ from orders.models import Order, OrderEvent, OrderItem, PaymentStatus, SubOrder
 from orders.services.cancellation import order_cancel
 from orders.services.items import NewItem, order_items_change
 from orders.services.status import order_status_move
+from orders.status_labels import order_status_quoted
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S
 from orders.versions import check_version
@@ -156,15 +157,21 @@ def _offer_for(
         offer = current.get(product[1])
     if offer is None:
         raise OfferNotAvailable(
-            f"Order line {line.id or ''} concerns no current offer of {seller.slug} "
-            f"({line.offer.id or line.offer.offered_item or 'nothing'}).",
+            gettext("Order line %(line)s concerns no current offer of %(slug)s (%(offer)s).")
+            % {
+                "line": line.id or "",
+                "slug": seller.slug,
+                "offer": line.offer.id or line.offer.offered_item or "nothing",
+            },
             extra={"line": line.id, "offer": line.offer.id},
         )
     if held.get(offer.product_id) == offer or _session_is_open(offer):
         return offer
     raise OfferSessionClosed(
-        f"Offer {line.offer.id or offer.pk} belongs to sale session {offer.session.name!r}, "
-        "which is closed or has ended.",
+        gettext(
+            "Offer %(offer)s belongs to sale session “%(session)s”, which is closed or has ended."
+        )
+        % {"offer": line.offer.id or offer.pk, "session": offer.session.name},
         extra={"line": line.id, "offer": line.offer.id},
     )
 
@@ -174,7 +181,8 @@ def _check_quantity(line: "WantedLine") -> None:
     weighed = product.unit_of_measure in WEIGHT_UNITS and product.nominal_quantity == 1
     if not weighed and line.quantity != line.quantity.to_integral():
         raise QuantityNotAllowed(
-            f"{product.name} is sold by the piece: order a whole number, not {line.quantity}.",
+            gettext("%(product)s is sold by the piece: order a whole number, not %(quantity)s.")
+            % {"product": product.name, "quantity": line.quantity},
             extra={"offer": line.offer.pk},
         )
 
@@ -222,7 +230,10 @@ def _hub_enterprise(
         if lock:
             hubs.filter(pk=hub.pk).first()
     if hub.platform_id != platform.pk:  # a slug collision with a local enterprise: refuse
-        raise UnknownSaleSession(f"Cannot record the ordering enterprise {ordered_by!r}.")
+        raise UnknownSaleSession(
+            gettext("Cannot record the ordering enterprise “%(ordered_by)s”.")
+            % {"ordered_by": ordered_by}
+        )
     return hub
 
 
@@ -257,11 +268,16 @@ def _sale_session(
         session = SaleSession.objects.select_related("trader__platform").filter(pk=local[1]).first()
         if session is not None and session.trader.platform.is_local:
             raise LocalSaleSession(
-                f"Sale session {parsed.id} is {session.trader.name}'s, a trader of this platform: "
-                "a partner's order belongs to its own hub's session."
+                gettext(
+                    "Sale session %(session)s is %(trader)s's, a trader of this platform: a "
+                    "partner's order belongs to its own hub's session."
+                )
+                % {"session": parsed.id, "trader": session.trader.name}
             )
         if session is None or session.trader.platform_id != credential.platform_id:
-            raise UnknownSaleSession(f"Sale session {parsed.id} is not known here.")
+            raise UnknownSaleSession(
+                gettext("Sale session %(session)s is not known here.") % {"session": parsed.id}
+            )
         return session
     # The hub row is locked (_hub_enterprise(lock=True)) so two first orders of one session
     # make one record.
@@ -293,7 +309,8 @@ def _currency(lines: list[WantedLine], current: str | None = None) -> str:
     currencies = {line.offer.currency for line in lines} | ({current} if current else set())
     if len(currencies) > 1:
         raise CurrencyMismatch(
-            f"One currency per order: these offers are in {', '.join(sorted(currencies))}."
+            gettext("One currency per order: these offers are in %(currencies)s.")
+            % {"currencies": ", ".join(sorted(currencies))}
         )
     return currencies.pop()
 
@@ -341,8 +358,12 @@ def _check_settable(status: str | None, *, creating: bool) -> str:
     status = status or "Held"
     if status not in allowed:
         raise UnsupportedOrderStatus(
-            f"An order {'placed' if creating else 'updated'} through the API may be "
-            f"{' or '.join(allowed)}, not {status}."
+            (
+                gettext("An order placed through the API may be %(allowed)s, not %(status)s.")
+                if creating
+                else gettext("An order updated through the API may be %(allowed)s, not %(status)s.")
+            )
+            % {"allowed": get_text_list(list(allowed)), "status": status}
         )
     return status
 
@@ -366,7 +387,7 @@ def partner_order_create(
     actor = Actor.for_platform(credential.platform)
     lines = _wanted_lines(parsed, seller, None)
     if not lines:
-        raise EmptyOrder("The order has no line with a quantity above zero.")
+        raise EmptyOrder(gettext("The order has no line with a quantity above zero."))
     currency = _currency(lines)
     hub = _hub_enterprise(credential, parsed.ordered_by, lock=_needs_session_lock(parsed))
     session = _sale_session(credential, hub, parsed.session)
@@ -447,7 +468,7 @@ def partner_order_update(
         orders.prefetch_related(None).select_for_update(of=("self",)).filter(pk=order_id).first()
     )
     if order is None:
-        raise NotFound(f"No order {order_id} here.")
+        raise NotFound(gettext("No order %(order)s here.") % {"order": order_id})
     check_version(expected=expected_version, current=order.version)
     if status == "Cancelled":
         if order.status != S.CANCELLED:
@@ -461,7 +482,7 @@ def partner_order_update(
             )
         return PartnerOrderState(order)
     if order.status == S.CANCELLED:
-        raise OrderNotEditable(f"Order {order.number} is cancelled.")
+        raise OrderNotEditable(gettext("Order %(number)s is cancelled.") % {"number": order.number})
 
     items = {
         item.pk: item
@@ -490,14 +511,18 @@ def partner_order_update(
         offer = items[pk].offer
         if quantity > items[pk].quantity and offer is not None and not _session_is_open(offer):
             raise OfferSessionClosed(
-                f"{items[pk].product_name}: sale session {offer.session.name!r} is closed or "
-                "has ended, so this line can only be kept or reduced."
+                gettext(
+                    "%(product)s: sale session “%(session)s” is closed or has ended, "
+                    "so this line can only be kept or reduced."
+                )
+                % {"product": items[pk].product_name, "session": offer.session.name}
             )
     state = PartnerOrderState(order)
     if removals or changes or additions:
         if order.status not in HELD_STATUSES:
             raise OrderNotEditable(
-                f"Order {order.number} is {order.status}: its lines no longer change."
+                gettext("Order %(number)s is %(status)s: its lines no longer change.")
+                % {"number": order.number, "status": order_status_quoted(order.status)}
             )
         back_to = order.status
         events: list[OrderEvent] = []
@@ -536,5 +561,8 @@ def partner_order_update(
             reason=EventText(gettext_noop("DFC Complete")),
         )
     elif status == "Held" and order.status in COMPLETE_STATUSES:
-        raise OrderNotEditable(f"Order {order.number} is complete: it cannot be Held again.")
+        raise OrderNotEditable(
+            gettext("Order %(number)s is complete: it cannot be Held again.")
+            % {"number": order.number}
+        )
     return state

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from platforms.exceptions import UndeliverableMessage
 from platforms.models import Platform
@@ -75,8 +76,10 @@ class DeliveryAdapter:
     def collection_url(self, producer) -> str:
         if not producer.remote_id:
             raise UndeliverableMessage(
-                f"Producer {producer.slug} has no DFC @id on its platform: set it to deliver "
-                "orders."
+                gettext(
+                    "Producer %(slug)s has no DFC @id on its platform: set it to deliver orders."
+                )
+                % {"slug": producer.slug}
             )
         return f"{producer.remote_id.rstrip('/')}/{self.orders_segment}"
 
@@ -86,19 +89,33 @@ class DeliveryAdapter:
             product = line.product
             if self.requires_product_links and not product.remote_id:
                 raise UndeliverableMessage(
-                    f"Product {product.name!r} has no link to the partner's product (its @id "
-                    f"on {producer_order.producer.platform.name}): set it to deliver orders."
+                    gettext(
+                        "Product '%(product)s' has no link to the partner's product (its "
+                        "@id on %(platform)s): set it to deliver orders."
+                    )
+                    % {"product": product.name, "platform": producer_order.producer.platform.name}
                 )
             if self.offered_item_marker and self.offered_item_marker not in product.remote_id:
                 raise UndeliverableMessage(
-                    f"Product {product.name!r} is linked to {product.remote_id}, which does not "
-                    f"name a variant the way {self.label} reads it "
-                    f"(…{self.offered_item_marker}{{variant id}})."
+                    gettext(
+                        "Product '%(product)s' is linked to %(remote_id)s, which does not "
+                        "name a variant the way %(label)s reads it "
+                        "(…%(marker)s{variant id})."
+                    )
+                    % {
+                        "product": product.name,
+                        "remote_id": product.remote_id,
+                        "label": self.label,
+                        "marker": self.offered_item_marker,
+                    }
                 )
             if self.whole_quantities and line.quantity != line.quantity.to_integral_value():
                 raise UndeliverableMessage(
-                    f"{self.label} takes whole quantities only: {product.name!r} is ordered "
-                    f"{line.quantity}."
+                    gettext(
+                        "%(label)s takes whole quantities only: '%(product)s' is ordered "
+                        "%(quantity)s."
+                    )
+                    % {"label": self.label, "product": product.name, "quantity": line.quantity}
                 )
 
     @property

@@ -1,5 +1,6 @@
 """Bearer-token authentication for partner platforms (platforms.partner_api.credentials)."""
 
+from django.utils.translation import gettext
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -38,14 +39,16 @@ class PartnerTokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() != self.keyword:
             return None
         if len(parts) != 2:
-            raise AuthenticationFailed("The Authorization header must be 'Bearer <token>'.")
+            raise AuthenticationFailed(
+                gettext("The Authorization header must be 'Bearer <token>'.")
+            )
         try:
             token = parts[1].decode("ascii")
         except UnicodeDecodeError as error:
-            raise AuthenticationFailed("The token is not valid.") from error
+            raise AuthenticationFailed(gettext("The token is not valid.")) from error
         credential = api_credential_authenticate(token)
         if credential is None:
-            raise AuthenticationFailed("The token is not valid or has been revoked.")
+            raise AuthenticationFailed(gettext("The token is not valid or has been revoked."))
         return PartnerPrincipal(credential), credential
 
     def authenticate_header(self, request) -> str:

@@ -16,6 +16,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
 from django.db.models import OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from platforms.exceptions import InvalidScopes
 from platforms.models import ApiCredential, ApiScope, Platform
@@ -52,7 +53,8 @@ def api_credential_issue(
     unknown = sorted(set(scopes) - set(ApiScope.values))
     if unknown or not scopes:
         raise InvalidScopes(
-            f"Scopes must be among {', '.join(ApiScope.values)}; got {', '.join(scopes) or 'none'}."
+            gettext("Scopes must be among %(scopes)s; got %(given)s.")
+            % {"scopes": ", ".join(ApiScope.values), "given": ", ".join(scopes) or "none"}
         )
     token = TOKEN_PREFIX + secrets.token_urlsafe(30)
     credential = ApiCredential.objects.create(

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework.response import Response
 
 from platforms.exceptions import IdempotencyKeyInvalid, IdempotencyKeyReused
@@ -60,8 +61,11 @@ def _check_same_request(seen: tuple[str, str, str], request, fingerprint: str, k
     method, path, body_hash = seen
     if (method, path, body_hash) != (request.method, request.path[:500], fingerprint):
         raise IdempotencyKeyReused(
-            f"Idempotency-Key {key!r} was first used for {method} {path} "
-            "with another body; use a new key for a new request.",
+            gettext(
+                "Idempotency-Key “%(key)s” was first used for %(method)s %(path)s with "
+                "another body; use a new key for a new request."
+            )
+            % {"key": key, "method": method, "path": path},
             extra={"first_method": method, "first_path": path},
         )
 
@@ -134,7 +138,8 @@ def idempotent_call(*, request, platform: Platform, handler: Callable[[], Respon
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise IdempotencyKeyInvalid(
-            f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable characters."
+            gettext("An Idempotency-Key is 1 to %(limit)s printable characters.")
+            % {"limit": MAX_KEY_LENGTH}
         )
     cache = caches["api"]
     found = {

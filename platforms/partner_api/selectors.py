@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from config.exceptions import NotFound
 from discounts.models import FulfilmentWindow
@@ -151,7 +152,7 @@ def partner_enterprise_get(*, credential: ApiCredential, slug: str) -> Enterpris
         .first()
     )
     if enterprise is None:
-        raise NotFound(f"No enterprise {slug!r} here.")
+        raise NotFound(gettext("No enterprise “%(slug)s” here.") % {"slug": slug})
     return enterprise
 
 

@@ -4,6 +4,7 @@ the body-size limit, pagination limits, ETag / If-Match, and the problem documen
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
@@ -96,14 +97,16 @@ class PartnerApiMixin(APIView):
         length = request.META.get("CONTENT_LENGTH") or "0"
         limit = settings.LARDER_API_MAX_BODY_BYTES
         if not length.isdigit() or int(length) > limit:
-            raise PayloadTooLarge(f"Request bodies are limited to {limit} bytes.")
+            raise PayloadTooLarge(
+                gettext("Request bodies are limited to %(limit)s bytes.") % {"limit": limit}
+            )
 
     @property
     def credential(self) -> ApiCredential:
         """The calling platform's credential (PartnerTokenAuthentication sets it)."""
         credential = self.request.auth
         if not isinstance(credential, ApiCredential):
-            raise NotAuthenticated("A partner platform's API token is required.")
+            raise NotAuthenticated(gettext("A partner platform's API token is required."))
         return credential
 
     @property
@@ -126,7 +129,7 @@ def if_match_versions(request, *, required: bool = False) -> frozenset[int] | No
     if not header:
         if required:
             raise PreconditionRequired(
-                "This token requires If-Match with the ETag of the version you read."
+                gettext("This token requires If-Match with the ETag of the version you read.")
             )
         return None
     if header == "*":

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from django.db.models import Model
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -103,7 +104,7 @@ class DfcOrderMixin(DfcApi):
             .first()
         )
         if order is None:
-            raise NotFound(f"No order {self.kwargs['order_id']} here.")
+            raise NotFound(gettext("No order %(order)s here.") % {"order": self.kwargs["order_id"]})
         return order
 
     def order_response(self, order, seller, *, code: int = 200) -> Response:
@@ -250,7 +251,10 @@ class DfcOrderLineApi(DfcOrderMixin, DfcApi):
         order = self.order(seller)
         item = next((i for i in order.items.all() if i.pk == line_id), None)
         if item is None:
-            raise NotFound(f"Order {order_id} has no line {line_id}.")
+            raise NotFound(
+                gettext("Order %(order)s has no line %(line)s.")
+                % {"order": order_id, "line": line_id}
+            )
         _, line_discounts = order_discount_totals(order)
         return self.graph(
             graphs.order_line_document(
@@ -266,7 +270,7 @@ class DfcCatalogApi(DfcApi):
 def _one(items: Iterable[M], pk: int, what: str) -> M:
     found = next((item for item in items if item.pk == pk), None)
     if found is None:
-        raise NotFound(f"No {what} {pk} here.")
+        raise NotFound(gettext("No %(what)s %(pk)s here.") % {"what": what, "pk": pk})
     return found
 
 
