@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.text import get_text_list
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import PaymentStatus, ProducerOrder
@@ -193,8 +194,9 @@ def order_status_label(code: str) -> str:
 
 
 def order_status_quoted(code: str) -> str:
-    """One status's label, quoted for a sentence: “Paid — ready to release”."""
-    return f"“{order_status_label(code)}”"
+    """One status's label, quoted for a sentence: “Paid — ready to release” (« … » in
+    French: the quotes are the language's)."""
+    return gettext("“%(status)s”") % {"status": order_status_label(code)}
 
 
 def order_statuses_in_words(statuses: Iterable[str]) -> str:
@@ -203,5 +205,5 @@ def order_statuses_in_words(statuses: Iterable[str]) -> str:
     from the table, so a refusal naming the statuses an action needs follows it."""
     wanted = set(statuses)
     return get_text_list(
-        [f"“{badge.label}”" for status, badge in ORDER_STATUS_BADGES.items() if status in wanted]
+        [order_status_quoted(status) for status in ORDER_STATUS_BADGES if status in wanted]
     )

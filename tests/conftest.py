@@ -42,6 +42,17 @@ post_migrate.connect(_role_groups_after_a_flush, dispatch_uid="tests-role-groups
 
 
 @pytest.fixture(autouse=True)
+def language_reset():
+    """Each test starts in the default language: a request in French or Italian leaves its
+    language active in the thread (LocaleMiddleware does not deactivate it), which would
+    otherwise leak into the next test, whichever order pytest-django runs them in."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def jsonld_one_pass_checked(monkeypatch):
     """Every document a test reads through the one-pass JSON-LD reader is read by pyld too and
     must give the same graph (platforms.dfc.jsonld): the DFC connector's output, OFN's

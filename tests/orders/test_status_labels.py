@@ -128,7 +128,7 @@ def test_refusals_name_the_statuses_in_the_agents_language():
     with translation.override("fr"):
         words = order_statuses_in_words(EDITABLE_STATUSES)
         refused = InvalidTransition(order_number=12, from_status="C", to_status="S")
-    assert words.startswith("“Validée — paiement plus tard”, ")
-    assert " ou “Payée — prête à préparer”" in words
+    assert words.startswith("« Validée — paiement plus tard », ")
+    assert " ou « Payée — prête à préparer »" in words
     assert "Payée — prête à préparer" in refused.message
     assert not LETTERS_IN_A_SENTENCE.search(refused.message)
