@@ -433,7 +433,8 @@ PICTURE = {
         SELECT usage, rule_id, description, amount, sequence
         FROM discounts_orderadjustment WHERE order_id = %(id)s ORDER BY 1""",
     "events": """
-        SELECT kind, from_status, to_status, message, actor_label, actor_id
+        SELECT kind, from_status, to_status, message, message_id, message_params::text,
+               actor_label, actor_id
         FROM orders_orderevent WHERE order_id = %(id)s ORDER BY id""",
     "reservations": """
         SELECT stock_id, quantity, expires_at IS NULL

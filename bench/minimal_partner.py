@@ -388,19 +388,25 @@ _PLACE = """
         SELECT id, order_id, product_id, NULL, quantity, NULL, %(now)s FROM items),
     events AS (
         INSERT INTO orders_orderevent (order_id, kind, actor_id, actor_label, from_status,
-            to_status, message, data, created_at)
-        SELECT o.id, e.kind, NULL, %(label)s, e.from_status, e.to_status, e.message, e.data,
-               %(now)s
+            to_status, message, message_id, message_params, data, created_at)
+        SELECT o.id, e.kind, NULL, %(label)s, e.from_status, e.to_status, e.message,
+               e.message_id, e.message_params, e.data, %(now)s
         FROM o, (
             SELECT 0 AS n, 'created' AS kind, '' AS from_status, 'P' AS to_status,
-                   'Order created in P' AS message, '{}'::jsonb AS data
+                   'Order created in “Cart — not submitted yet”' AS message,
+                   'Order created in %%(status)s' AS message_id,
+                   '{"status": {"status": "P"}}'::jsonb AS message_params, '{}'::jsonb AS data
             UNION ALL
             SELECT 1, 'item_added', '', '', 'Added ' || trim_scale(quantity) || ' × '
-                   || product_name, jsonb_build_object('item', id,
+                   || product_name, 'Added %%(quantity)s × %%(product)s',
+                   jsonb_build_object('quantity', trim_scale(quantity)::text,
+                   'product', product_name), jsonb_build_object('item', id,
                    'quantity', trim_scale(quantity)::text)
             FROM items
             UNION ALL
-            SELECT 2, 'status_changed', 'P', 'I', %(placed)s, '{}'::jsonb) e
+            SELECT 2, 'status_changed', 'P', 'I', %(placed)s,
+                   'Placed by %%(platform)s (DFC Held)',
+                   jsonb_build_object('platform', %(platform_name)s::text), '{}'::jsonb) e
         ORDER BY e.n)
     SELECT o.id, o.number, items.id, items.offer_id, items.product_id, items.quantity,
            items.unit_price, items.vat_rate
@@ -510,7 +516,8 @@ def partner_order_post(environ, db: Db, body: dict, slug: str):
             {**values, "hub": hub, "session": session, "platform": partner["platform"],
              "seller": partner["seller"], "remote": parsed["id"], "now": now,
              "label": f"platform:{partner['platform_slug']}",
-             "placed": f"Placed by {partner['platform_name']} (DFC Held)"},
+             "placed": f"Placed by {partner['platform_name']} (DFC Held)",
+             "platform_name": partner["platform_name"]},
         )  # fmt: skip
         order = {
             "id": rows[0][0],
@@ -608,19 +615,27 @@ _AMEND = """
         WHERE id = %(order)s RETURNING version),
     events AS (
         INSERT INTO orders_orderevent (order_id, kind, actor_id, actor_label, from_status,
-            to_status, message, data, created_at)
+            to_status, message, message_id, message_params, data, created_at)
         SELECT %(order)s, e.kind, NULL, %(label)s, e.from_status, e.to_status, e.message,
-               '{}'::jsonb, %(now)s
+               e.message_id, e.message_params, '{}'::jsonb, %(now)s
         FROM (
             SELECT 0 AS n, 0::bigint AS id, 'status_changed' AS kind, 'I' AS from_status,
-                   'E' AS to_status, %(amended)s AS message
+                   'E' AS to_status, %(amended)s AS message,
+                   'Amended by %%(platform)s' AS message_id,
+                   jsonb_build_object('platform', %(platform_name)s::text) AS message_params
             UNION ALL
-            SELECT 1, id, 'item_removed', '', '', 'Removed ' || product_name FROM gone
+            SELECT 1, id, 'item_removed', '', '', 'Removed ' || product_name,
+                   'Removed %%(product)s', jsonb_build_object('product', product_name)
+            FROM gone
             UNION ALL
             SELECT 2, old.id, 'item_changed', '', '', old.product_name || ': ' || old.quantity
-                   || ' → ' || trim_scale(r.quantity) FROM old JOIN resized r USING (id)
+                   || ' → ' || trim_scale(r.quantity), '%%(product)s: %%(before)s → %%(after)s',
+                   jsonb_build_object('product', old.product_name,
+                   'before', old.quantity::text, 'after', trim_scale(r.quantity)::text)
+            FROM old JOIN resized r USING (id)
             UNION ALL
-            SELECT 3, 0, 'status_changed', 'E', 'I', 'Amendment applied') e
+            SELECT 3, 0, 'status_changed', 'E', 'I', 'Amendment applied', 'Amendment applied',
+                   '{}'::jsonb) e
         ORDER BY e.n, e.id),
     work AS (
         INSERT INTO config_workrequest (kind, params, created_at, next_attempt_at,
@@ -686,6 +701,7 @@ def partner_order_put(environ, db: Db, body: dict, slug: str, order_id: int):
              "tax": sum((x["tax"] for x in lines), Decimal(0)), "count": len(lines),
              "by_unit": json.dumps(by_unit), "label": f"platform:{partner['platform_slug']}",
              "amended": f"Amended by {partner['platform_name']}",
+             "platform_name": partner["platform_name"],
              "producers": json.dumps(sorted({i["producer_id"] for i in items
                                              if i["id"] in removed})),
              "retry": now + timedelta(seconds=30)},

@@ -257,8 +257,11 @@ _CART_CREATE = """
         RETURNING *),
     e AS (
         INSERT INTO orders_orderevent (order_id, kind, actor_id, actor_label, from_status,
-                                       to_status, message, data, created_at)
-        SELECT id, 'created', %(user)s, %(label)s, '', 'P', 'Order created in P', '{}', %(now)s
+                                       to_status, message, message_id, message_params, data,
+                                       created_at)
+        SELECT id, 'created', %(user)s, %(label)s, '', 'P',
+               'Order created in “Cart — not submitted yet”', 'Order created in %%(status)s',
+               '{"status": {"status": "P"}}', '{}', %(now)s
         FROM o)
     SELECT json_build_object(
         'id', id, 'number', number, 'status', status, 'currency', currency,
@@ -387,8 +390,11 @@ _ITEM_INSERT = """
                'unfulfilled', %(category)s::bigint, '', %(now)s, %(now)s
         RETURNING id)
     INSERT INTO orders_orderevent (order_id, kind, actor_id, actor_label, from_status,
-                                   to_status, message, data, created_at)
+                                   to_status, message, message_id, message_params, data,
+                                   created_at)
     SELECT %(order)s, 'item_added', %(user)s, %(label)s, '', '', %(message)s,
+           'Added %%(quantity)s × %%(product)s',
+           json_build_object('quantity', %(quantity_text)s::text, 'product', %(name)s::text),
            json_build_object('item', id, 'quantity', %(quantity_text)s::text), %(now)s
     FROM item"""
 
@@ -399,9 +405,10 @@ _ITEM_MORE = """
             updated_at = %(now)s
         WHERE id = %(item)s RETURNING id, quantity)
     INSERT INTO orders_orderevent (order_id, kind, actor_id, actor_label, from_status,
-                                   to_status, message, data, created_at)
+                                   to_status, message, message_id, message_params, data,
+                                   created_at)
     SELECT %(order)s, 'quantity_changed', %(user)s, %(label)s, '', '',
-           'Quantity of ' || %(name)s || ' set to ' || quantity, '{}', %(now)s
+           'Quantity of ' || %(name)s || ' set to ' || quantity, '', '{}', '{}', %(now)s
     FROM item"""
 
 # A submitted cart that changes is a cart again: its stock goes back (checkout's undo).
@@ -612,9 +619,10 @@ _RESERVE = """
         FROM unnest(%(items)s::bigint[], %(products)s::bigint[], %(quantities)s::numeric[])
             AS v(item_id, product_id, quantity))
     INSERT INTO orders_orderevent
-        (order_id, kind, actor_id, actor_label, from_status, to_status, message, data,
-         created_at)
-    VALUES (%(order)s, 'stock', %(user)s, %(label)s, '', '', %(message)s, %(data)s, %(now)s)"""
+        (order_id, kind, actor_id, actor_label, from_status, to_status, message, message_id,
+         message_params, data, created_at)
+    VALUES (%(order)s, 'stock', %(user)s, %(label)s, '', '', %(message)s,
+            'Checked out: %%(allocations)s', %(message_params)s, %(data)s, %(now)s)"""
 
 _RELEASE = """
     WITH released AS (
@@ -654,6 +662,8 @@ def cart_submit(environ, db: Db, body: dict, order_id: int) -> tuple[int, str]:
              "expires": now + timedelta(minutes=RESERVATION_MINUTES),
              "user": user[0], "label": order["username"],
              "message": f"Checked out: {len(items)} reserved",
+             "message_params": json.dumps({"allocations": [
+                 {"msgid": "%(count)s reserved", "params": {"count": len(items)}}]}),
              "data": json.dumps({"allocations": {str(pk): "reserved" for pk in sorted(ids)}})},
         )  # fmt: skip
         _price(db, order, now, submit=True)
@@ -679,10 +689,10 @@ _PAY = """
         WHERE order_id = (SELECT id FROM o)),
     events AS (
         INSERT INTO orders_orderevent
-            (order_id, kind, actor_id, actor_label, from_status, to_status, message, data,
-             created_at)
+            (order_id, kind, actor_id, actor_label, from_status, to_status, message,
+             message_id, message_params, data, created_at)
         SELECT o.id, k.kind, %(user)s, %(label)s, k.from_status, k.to_status,
-               'Pay by invoice: ' || o.grand_total || ' ' || o.currency || ' due',
+               'Pay by invoice: ' || o.grand_total || ' ' || o.currency || ' due', '', '{}',
                CASE WHEN k.kind = 'payment' THEN jsonb_build_object(
                    'method', 'invoice', 'outcome', 'deferred',
                    'reference', 'invoice-' || o.number) ELSE '{}' END,
