@@ -692,7 +692,11 @@ _PAY = """
             (order_id, kind, actor_id, actor_label, from_status, to_status, message,
              message_id, message_params, data, created_at)
         SELECT o.id, k.kind, %(user)s, %(label)s, k.from_status, k.to_status,
-               'Pay by invoice: ' || o.grand_total || ' ' || o.currency || ' due', '', '{}',
+               'Pay by invoice: ' || o.grand_total || ' ' || o.currency || ' due',
+               '%%(method)s: %%(amount)s %%(currency)s due',
+               jsonb_build_object('method', jsonb_build_object('msgid', 'Pay by invoice',
+                   'params', '{}'::jsonb), 'amount', o.grand_total::text,
+                   'currency', o.currency),
                CASE WHEN k.kind = 'payment' THEN jsonb_build_object(
                    'method', 'invoice', 'outcome', 'deferred',
                    'reference', 'invoice-' || o.number) ELSE '{}' END,

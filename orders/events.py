@@ -82,6 +82,14 @@ def _text(msgid: str, params: Mapping[str, Any]) -> str:
         return msgid % rendered if rendered else msgid
 
 
+def event_text_render(message: "str | EventText") -> str:
+    """A text for a history line or a message, in the active language (what a person typed,
+    or another system answered, as it is)."""
+    if isinstance(message, EventText):
+        return _text(message.msgid, message.stored())
+    return message
+
+
 def order_event_text(event: OrderEvent) -> str:
     """The event's text in the active language: the one door to show a history line (order
     page, event list, e-mails). Rows written before texts were kept as ids show their stored

@@ -10,7 +10,7 @@ membership covers. Every error is an RFC 9457 problem document.
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from config.actors import Actor
 from config.exceptions import NotFound
 from inventory.models import Reservation
 from inventory.selectors import offer_available
+from orders.events import EventText
 from orders.models import Customer, Order, OrderItem
 from orders.permissions import (
     StorefrontAction,
@@ -318,7 +319,8 @@ class OrderCancelApi(APIView):
         order_cancel(
             order_id=order_id,
             actor=actor,
-            reason=serializer.validated_data.get("reason") or f"Cancelled by {actor.label}",
+            reason=serializer.validated_data.get("reason")
+            or EventText(gettext_noop("Cancelled by %(who)s"), {"who": actor.label}),
         )
         return _cart_response(order_id)
 

@@ -25,33 +25,38 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db.models import TextChoices
-from django.utils.translation import gettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
+from orders.events import EventText
 from orders.exceptions import InvalidPaymentDetails, UnknownPaymentMethod
 from orders.models import Order
 
 
 class PaymentOutcome(TextChoices):
-    AUTHORIZED = "authorized", "authorized"
-    REVIEW = "review", "needs review"
-    DECLINED = "declined", "declined"
-    DEFERRED = "deferred", "paid later (pickup, invoice)"
-    CAPTURED = "captured", "captured"
-    FAILED = "failed", "failed"
-    VOIDED = "voided", "voided"
-    REFUNDED = "refunded", "refunded"
+    AUTHORIZED = "authorized", _("authorized")
+    REVIEW = "review", _("needs review")
+    DECLINED = "declined", _("declined")
+    DEFERRED = "deferred", _("paid later (pickup, invoice)")
+    CAPTURED = "captured", _("captured")
+    FAILED = "failed", _("failed")
+    VOIDED = "voided", _("voided")
+    REFUNDED = "refunded", _("refunded")
 
 
 @dataclass(frozen=True)
 class PaymentResult:
     outcome: PaymentOutcome
     reference: str
-    message: str
+    # The provider's words: an EventText for Larder's own providers (translated when shown),
+    # the text another provider answered otherwise.
+    message: "str | EventText"
 
 
 class PaymentProvider(Protocol):
     code: str
-    label: str
+    label: "str | Promise"
     # False for pay-later methods: money is received by hand, nothing to capture or void.
     holds_funds: bool
 
@@ -73,9 +78,15 @@ class PayLaterProvider:
 
     holds_funds = False
 
-    def __init__(self, code: str, label: str) -> None:
+    def __init__(self, code: str, label: "str | Promise") -> None:
         self.code = code
         self.label = label
+
+    def _text(self, msgid: str, amount: Decimal, order: Order) -> EventText:
+        return EventText(
+            msgid,
+            {"method": EventText.of(self.label), "amount": amount, "currency": order.currency},
+        )
 
     def tokenize(self, *, order: Order, details: dict) -> str:
         return f"{self.code}-{order.number}"
@@ -84,27 +95,44 @@ class PayLaterProvider:
         return PaymentResult(
             outcome=PaymentOutcome.DEFERRED,
             reference=f"{self.code}-{order.number}",
-            message=f"{self.label}: {amount} {order.currency} due",
+            message=self._text(
+                gettext_noop("%(method)s: %(amount)s %(currency)s due"), amount, order
+            ),
         )
 
     def reauthorize(self, *, order: Order, amount: Decimal, reference: str) -> PaymentResult:
         return PaymentResult(
-            PaymentOutcome.DEFERRED, reference, f"{self.label}: {amount} {order.currency} more due"
+            PaymentOutcome.DEFERRED,
+            reference,
+            self._text(gettext_noop("%(method)s: %(amount)s %(currency)s more due"), amount, order),
         )
 
     def capture(self, *, order: Order, amount: Decimal, reference: str) -> PaymentResult:
         return PaymentResult(
-            PaymentOutcome.FAILED, reference, f"{self.label}: record the payment when received"
+            PaymentOutcome.FAILED,
+            reference,
+            EventText(
+                gettext_noop("%(method)s: record the payment when received"),
+                {"method": EventText.of(self.label)},
+            ),
         )
 
     def void(self, *, order: Order, reference: str) -> PaymentResult:
-        return PaymentResult(PaymentOutcome.VOIDED, reference, f"{self.label}: nothing to void")
+        return PaymentResult(
+            PaymentOutcome.VOIDED,
+            reference,
+            EventText(
+                gettext_noop("%(method)s: nothing to void"), {"method": EventText.of(self.label)}
+            ),
+        )
 
     def refund(self, *, order: Order, amount: Decimal, reference: str) -> PaymentResult:
         return PaymentResult(
             PaymentOutcome.REFUNDED,
             reference,
-            f"{self.label}: {amount} {order.currency} to give back",
+            self._text(
+                gettext_noop("%(method)s: %(amount)s %(currency)s to give back"), amount, order
+            ),
         )
 
 
@@ -119,7 +147,7 @@ class TestCardProvider:
     reference keeps the card's last four digits (the card on file) for later calls."""
 
     code = "test_card"
-    label = "Test card"
+    label: "str | Promise" = _("Test card")
     holds_funds = True
     APPROVE, REVIEW, CAPTURE_FAILS, NO_MORE = "4242", "0127", "0341", "9995"
     CARDS = {
@@ -159,7 +187,13 @@ class TestCardProvider:
         return PaymentResult(
             outcome=outcome,
             reference=reference,
-            message=f"Card ending {last4}: {amount} {order.currency} {outcome.label}",
+            message=_card_text(
+                gettext_noop("Card ending %(last4)s: %(amount)s %(currency)s %(outcome)s"),
+                last4,
+                amount,
+                order,
+                outcome,
+            ),
         )
 
     def _last4(self, reference: str) -> str:
@@ -175,34 +209,69 @@ class TestCardProvider:
         return PaymentResult(
             outcome,
             reference,
-            f"Card ending {last4}: {amount} {order.currency} more {outcome.label}",
+            _card_text(
+                gettext_noop("Card ending %(last4)s: %(amount)s %(currency)s more %(outcome)s"),
+                last4,
+                amount,
+                order,
+                outcome,
+            ),
         )
 
     def capture(self, *, order: Order, amount: Decimal, reference: str) -> PaymentResult:
         last4 = self._last4(reference)
         outcome = PaymentOutcome.FAILED if last4 == self.CAPTURE_FAILS else PaymentOutcome.CAPTURED
         return PaymentResult(
-            outcome, reference, f"Card ending {last4}: {amount} {order.currency} {outcome.label}"
+            outcome,
+            reference,
+            _card_text(
+                gettext_noop("Card ending %(last4)s: %(amount)s %(currency)s %(outcome)s"),
+                last4,
+                amount,
+                order,
+                outcome,
+            ),
         )
 
     def void(self, *, order: Order, reference: str) -> PaymentResult:
         return PaymentResult(
-            PaymentOutcome.VOIDED, reference, f"Card ending {self._last4(reference)}: voided"
+            PaymentOutcome.VOIDED,
+            reference,
+            EventText(
+                gettext_noop("Card ending %(last4)s: voided"), {"last4": self._last4(reference)}
+            ),
         )
 
     def refund(self, *, order: Order, amount: Decimal, reference: str) -> PaymentResult:
         return PaymentResult(
             PaymentOutcome.REFUNDED,
             reference,
-            f"Card ending {self._last4(reference)}: {amount} {order.currency} refunded",
+            EventText(
+                gettext_noop("Card ending %(last4)s: %(amount)s %(currency)s refunded"),
+                {"last4": self._last4(reference), "amount": amount, "currency": order.currency},
+            ),
         )
+
+
+def _card_text(
+    msgid: str, last4: str, amount: Decimal, order: Order, outcome: PaymentOutcome
+) -> EventText:
+    return EventText(
+        msgid,
+        {
+            "last4": last4,
+            "amount": amount,
+            "currency": order.currency,
+            "outcome": EventText.of(outcome.label),
+        },
+    )
 
 
 BUILT_IN_PROVIDERS: dict[str, PaymentProvider] = {
     provider.code: provider
     for provider in (
-        PayLaterProvider("pickup", "Pay at pickup"),
-        PayLaterProvider("invoice", "Pay by invoice"),
+        PayLaterProvider("pickup", _("Pay at pickup")),
+        PayLaterProvider("invoice", _("Pay by invoice")),
         TestCardProvider(),
     )
 }

@@ -15,7 +15,13 @@ from inventory.services.reservations import (
     reservations_make_firm,
     reservations_make_firm_statement,
 )
-from orders.events import EventText, order_event, order_events_statement, order_events_write
+from orders.events import (
+    EventText,
+    event_text_render,
+    order_event,
+    order_events_statement,
+    order_events_write,
+)
 from orders.exceptions import (
     CartNotSubmitted,
     CheckoutExpired,
@@ -161,7 +167,9 @@ def order_payment_place(
     appended to unsaved, for the caller to write with its other writes."""
     result = provider.authorize(order=order, amount=order.grand_total, details=details)
     if result.outcome == PaymentOutcome.DECLINED:
-        raise PaymentDeclined(result.message, extra={"payment_method": provider.code})
+        raise PaymentDeclined(
+            event_text_render(result.message), extra={"payment_method": provider.code}
+        )
     payment: dict[str, object] = {
         "payment_method": provider.code,
         "payment_reference": result.reference,

@@ -102,3 +102,24 @@ def test_the_order_page_shows_the_history_in_the_agents_language(client, staff_u
     assert "Added 3 × Pain au levain" in english
     assert "Ajouté 3 × Pain au levain" in french
     assert "Aggiunto 3 × Pain au levain" in italian
+
+
+def test_larders_own_payment_providers_speak_the_readers_language(session, system_actor, settings):
+    from orders.services.checkout import cart_submit
+    from orders.services.payments import order_pay
+
+    settings.LARDER_PAYMENT_PROVIDERS = ["invoice", "test_card"]
+    card = placed_with(session, [(offer_with_stock(session, product__name="Tomme"), "1")])
+    authorized = card.events.filter(kind=OrderEvent.Kind.PAYMENT).get()
+    cart = cart_with(session, [(offer_with_stock(session, product__name="Miel"), "1")])
+    cart_submit(order_id=cart.pk, actor=system_actor)
+    order_pay(order_id=cart.pk, method="invoice", details={}, actor=system_actor)
+    deferred = cart.events.filter(kind=OrderEvent.Kind.PAYMENT).get()
+
+    assert authorized.message == "Card ending 4242: 10.00 EUR authorized"
+    assert deferred.message == "Pay by invoice: 10.00 EUR due"
+    with translation.override("fr"):
+        assert order_event_text(authorized) == "Carte se terminant par 4242 : 10.00 EUR — autorisé"
+        assert order_event_text(deferred) == "Paiement sur facture : 10.00 EUR à payer"
+    with translation.override("it"):
+        assert order_event_text(deferred) == "Pagamento con fattura: 10.00 EUR da pagare"
