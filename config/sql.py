@@ -11,7 +11,8 @@ WHERE clauses and assignments the ORM can say are compiled by the ORM (`update_w
   PostgreSQL evaluates in rows × rows time: 80 ms for 200 items).
 - `add_to_rows`: relative writes (`SET f = f + v.delta`) on shared counters, one statement.
 - `insert_rows`: `INSERT … SELECT FROM unnest(…)`, optionally RETURNING the primary keys
-  (`bulk_create` builds a model instance per row: ~0.1 ms a row).
+  (`bulk_create` builds a model instance per row: ~0.1 ms a row); `insert_new`: the same for
+  new rows given only the columns that differ from the fields' defaults.
 - `update_where`, `delete_where`: an ORM queryset's UPDATE or DELETE as a `Statement`, so it
   can run with others (and return columns: RETURNING).
 - `together` / `run`: several data-modifying statements in one round trip (data-modifying
@@ -33,10 +34,11 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Field, Model, QuerySet
 from django.db.models.sql import DeleteQuery, UpdateQuery
 
@@ -78,16 +80,66 @@ def _array_type(field: Field) -> str:
 def _adapt(field: Field, value: Any) -> Any:
     if value is None:
         return None
+    if type(value) is _as_is(field) and _as_is_value(value):
+        return value
     return field.get_db_prep_value(value, connection, prepared=False)
+
+
+# Django's own fields (the exact classes, not subclasses, which may prepare values their way)
+# whose get_db_prep_value returns a value of this Python type unchanged on PostgreSQL: an int
+# for the integer and auto fields (and a foreign key to one), a str for the text fields, a bool,
+# a finite Decimal, an aware datetime. Adapting every value through the field cost more than
+# building a 1,000-line partner order's statements (docs/performance.md, "Partner writes").
+_AS_IS_TYPES: dict[type[Field], type] = {
+    **dict.fromkeys(
+        (
+            models.AutoField,
+            models.BigAutoField,
+            models.SmallAutoField,
+            models.IntegerField,
+            models.BigIntegerField,
+            models.SmallIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveBigIntegerField,
+            models.PositiveSmallIntegerField,
+        ),
+        int,
+    ),
+    **dict.fromkeys((models.CharField, models.TextField, models.SlugField), str),
+    models.BooleanField: bool,
+    models.DecimalField: Decimal,
+    models.DateTimeField: datetime,
+}
+
+
+@functools.cache
+def _as_is(field: Field) -> type | None:
+    """The Python type whose values `field` sends to PostgreSQL unchanged, if any."""
+    if type(field) is models.ForeignKey:
+        return _as_is(cast(models.ForeignKey, field).target_field)
+    return _AS_IS_TYPES.get(type(field))
+
+
+def _as_is_value(value: Any) -> bool:
+    if type(value) is Decimal:
+        return value.is_finite()
+    if type(value) is datetime:
+        return value.utcoffset() is not None
+    return True
 
 
 def _arrays(model: type[Model], rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list:
     """One list per column, each value adapted by its field."""
-    fields = [model_field(model, name) for name in names]
-    return [
-        [_adapt(field, row[name]) for row in rows]
-        for name, field in zip(names, fields, strict=True)
-    ]
+    return [_column_values(model_field(model, name), [row[name] for row in rows]) for name in names]
+
+
+def _column_values(field: Field, values: list) -> list:
+    as_is = _as_is(field)
+    if as_is is not None and all(
+        value is None or (type(value) is as_is and _as_is_value(value)) for value in values
+    ):
+        return values
+    return [_adapt(field, value) for value in values]
 
 
 @functools.cache
@@ -209,6 +261,45 @@ def insert_rows(
     new primary keys in the rows' order (PostgreSQL inserts unnest's rows in order)."""
     return Statement(
         _insert_rows_sql(model, tuple(names), returning_pk), tuple(_arrays(model, rows, names))
+    )
+
+
+@functools.cache
+def _new_row_defaults(
+    model: type[Model],
+) -> tuple[tuple[str, ...], dict[str, Any], tuple[str, ...]]:
+    """A model's insertable columns (attnames: not the primary key, not generated), the
+    constant defaults of those that have one, and its auto_now / auto_now_add columns."""
+    names, defaults, stamped = [], {}, []
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.generated:
+            continue
+        names.append(field.attname)
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            stamped.append(field.attname)
+        elif field.has_default() and callable(field.default):
+            continue  # a fresh value per row (e.g. dict): the caller's rows carry it
+        elif field.has_default() or field.null or field.empty_strings_allowed:
+            defaults[field.attname] = field.get_default()
+    return tuple(names), defaults, tuple(stamped)
+
+
+def insert_new(
+    model: type[Model],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    now: datetime,
+    returning_pk: bool = False,
+) -> Statement:
+    """Insert new rows as `Model(**row).save()` would write them, without a model instance per
+    row: every column, from the row (by attname: `order_id`) or else the field's default, the
+    auto_now and auto_now_add columns set to `now`. A column with neither (a required value
+    missing) raises KeyError; a callable default (e.g. `dict`) must come with the row. One
+    INSERT (`insert_rows`), RETURNING the primary keys in the rows' order with `returning_pk`."""
+    names, defaults, stamped = _new_row_defaults(model)
+    stamps = dict.fromkeys(stamped, now)
+    return insert_rows(
+        model, [{**defaults, **stamps, **row} for row in rows], names, returning_pk=returning_pk
     )
 
 

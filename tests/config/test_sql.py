@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from config import sql
 from inventory.models import Reservation, Stock
-from orders.models import Order, OrderItem, SubOrder
+from orders.models import Order, OrderEvent, OrderItem, SubOrder
 from sessions_app.models import SaleSession
 from tests.factories import OrderFactory, OrderItemFactory, SaleSessionFactory
 from tests.inventory.factories import StockFactory
@@ -106,6 +106,54 @@ def test_insert_rows_returns_the_new_primary_keys_in_order(django_assert_num_que
     assert [reservations[pk].order_item_id for (pk,) in pks] == [item.pk for item in items]
     assert [reservations[pk].quantity for (pk,) in pks] == [Decimal("1.5"), Decimal("2.5")]
     assert [reservations[pk].stock_id for (pk,) in pks] == [stock.pk for stock in stocks]
+
+
+def test_insert_new_writes_what_a_model_save_would(django_assert_num_queries):
+    """Only the columns that differ from the defaults are given; the others take the fields'
+    defaults, the auto_now columns the given time, exactly as an instance saved would."""
+    order = OrderFactory()
+    saved = OrderItemFactory(order=order, quantity=Decimal("2"), unit_price=Decimal("3.10"))
+    given = {
+        name: getattr(saved, name)
+        for name in (
+            "order_id", "sales_session_id", "product_id", "product_name", "producer_id",
+            "producer_platform_id", "quantity", "unit_price", "total_product",
+        )
+    }  # fmt: skip
+    now = timezone.now()
+
+    with django_assert_num_queries(1):
+        ((pk,),) = sql.run(sql.insert_new(OrderItem, [given], now=now, returning_pk=True))
+
+    def columns(item):
+        return {
+            f.attname: getattr(item, f.attname)
+            for f in OrderItem._meta.concrete_fields
+            if f.attname not in ("id", "created_at", "updated_at")
+        }
+
+    new = OrderItem.objects.get(pk=pk)
+    assert columns(new) == columns(OrderItem.objects.get(pk=saved.pk))
+    assert (new.created_at, new.updated_at) == (now, now)
+
+
+def test_insert_new_refuses_a_row_without_a_required_value():
+    with pytest.raises(KeyError):
+        sql.insert_new(OrderItem, [{"product_name": "Eggs"}], now=timezone.now())
+
+
+def test_values_sent_as_they_are_only_where_the_field_would_send_them_unchanged():
+    """Plain ints, strings, finite decimals and aware datetimes of Django's own fields go as
+    they are; anything else goes through the field (a JSON field's dict, a naive time, a
+    decimal NaN, which the field refuses)."""
+    price, sku = OrderItem._meta.get_field("unit_price"), OrderItem._meta.get_field("product_sku")
+    values = [Decimal("1.50"), None, Decimal("2")]
+    assert sql._column_values(price, values) is values
+    assert sql._column_values(sku, ["a", "b"]) == ["a", "b"]
+    with pytest.raises(Exception, match="NaN|nan|decimal"):
+        sql._column_values(price, [Decimal("NaN")])
+    data = OrderEvent._meta.get_field("data")
+    assert sql._column_values(data, [{"a": 1}])[0] != {"a": 1}  # adapted as JSON
 
 
 def test_update_and_delete_where_are_the_orms_statements_run_together(
