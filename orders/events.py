@@ -9,7 +9,7 @@ note, a cancellation reason) and rows written before stay as they were typed.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -110,10 +110,15 @@ def event_text_fields(message: "str | EventText") -> dict[str, Any]:
     return {"message": message[:500]}
 
 
-def _unsaved(order: Order, actor: Actor, kind: str, **fields: Any) -> OrderEvent:
+def _label(actor: Actor) -> str:
     # A user name may be longer (150) than the label column (120).
-    label = actor.label[: OrderEvent._meta.get_field("actor_label").max_length]
-    event = OrderEvent(order=order, kind=kind, actor=actor.user, actor_label=label, **fields)
+    return actor.label[: OrderEvent._meta.get_field("actor_label").max_length]
+
+
+def _unsaved(order: Order, actor: Actor, kind: str, **fields: Any) -> OrderEvent:
+    event = OrderEvent(
+        order=order, kind=kind, actor=actor.user, actor_label=_label(actor), **fields
+    )
     event.created_at = timezone.now()
     return event
 
@@ -181,15 +186,40 @@ def order_event(
     )
 
 
-def order_events_statement(events: list[OrderEvent]) -> sql.Statement | None:
-    """The insert of unsaved events (built with save=False) as a statement, for a service to
-    run in one round trip with its other writes (config.sql.run); None without events. The
-    events are not given their primary keys."""
+def order_event_row(
+    *, order: Order, actor: Actor, kind: str, message: "str | EventText", data: dict, created_at
+) -> dict:
+    """order_event's row, for order_events_statement, without a model instance: for the
+    events of a write of many lines (one per line)."""
+    return {
+        "order_id": order.pk,
+        "kind": kind,
+        "actor_id": actor.user.pk if actor.user else None,
+        "actor_label": _label(actor),
+        "from_status": "",
+        "to_status": "",
+        "message_id": "",
+        "message_params": {},
+        **event_text_fields(message),
+        "data": data,
+        "created_at": created_at,
+    }
+
+
+def order_events_statement(events: Sequence[OrderEvent | dict]) -> sql.Statement | None:
+    """The insert of unsaved events (built with save=False, or rows of order_event_row) as a
+    statement, for a service to run in one round trip with its other writes (config.sql.run);
+    None without events. The events are not given their primary keys."""
     if not events:
         return None
     names = [field.attname for field in _EVENT_FIELDS]
     return sql.insert_rows(
-        OrderEvent, [{name: getattr(event, name) for name in names} for event in events], names
+        OrderEvent,
+        [
+            event if isinstance(event, dict) else {name: getattr(event, name) for name in names}
+            for event in events
+        ],
+        names,
     )
 
 

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +22,7 @@ from inventory.services.reservations import (
     reservations_release,
     stock_reserve,
 )
-from orders.events import EventText, order_created_event, order_event, order_events_write
+from orders.events import EventText, order_created_event, order_event, order_event_row
 from orders.exceptions import AmountTooLarge, InvalidQuantity, OrderNotEditable
 from orders.models import Address, Customer, Order, OrderEvent, OrderItem
 from orders.producer_orders.services import producer_orders_request_refresh
@@ -119,7 +119,7 @@ class NewItem:
     vat_rate: Decimal = Decimal("0")
 
 
-def _item_unsaved(
+def _item_values(
     order: Order,
     line: NewItem,
     *,
@@ -127,33 +127,57 @@ def _item_unsaved(
     shipping_address_id: int | None = None,
     shipping_mode_id: int | None = None,
     customer_category_id: int | None = None,
-) -> OrderItem:
-    """The item a line makes, its quantity and amount checked, snapshotting the product."""
+) -> dict[str, Any]:
+    """The columns of the item a line makes (by attname), its quantity and amount checked,
+    snapshotting the product."""
     quantity = _check_quantity(line.quantity)
     product, producer = line.product, line.product.producer
-    return OrderItem(
-        order=order,
-        sales_session_id=order.sales_session_id,
-        sub_order_id=sub_order_id,
-        product=product,
-        offer=line.offer,
-        product_name=product.name,
-        product_sku=product.sku,
-        producer=producer,
-        producer_platform_id=producer.platform_id,
-        quantity=quantity,
-        nominal_quantity=product.nominal_quantity,
-        unit_of_measure=product.unit_of_measure,
-        unit_price=line.unit_price,
-        vat_rate=line.vat_rate,
-        total_product=_line_amount(order, quantity, line.unit_price),
-        status=order.status,
+    return {
+        "order_id": order.pk,
+        "sales_session_id": order.sales_session_id,
+        "sub_order_id": sub_order_id,
+        "product_id": product.pk,
+        "offer_id": line.offer.pk if line.offer is not None else None,
+        "product_name": product.name,
+        "product_sku": product.sku,
+        "producer_id": producer.pk,
+        "producer_platform_id": producer.platform_id,
+        "quantity": quantity,
+        "nominal_quantity": product.nominal_quantity,
+        "unit_of_measure": product.unit_of_measure,
+        "unit_price": line.unit_price,
+        "vat_rate": line.vat_rate,
+        "total_product": _line_amount(order, quantity, line.unit_price),
+        "status": order.status,
         # An item ships where and how the order says by default (a quick-order profile's).
-        shipping_address_id=shipping_address_id or order.shipping_address_id,
-        shipping_mode_id=shipping_mode_id or order.shipping_mode_id,
-        fulfilment_centre_id=order.fulfilment_centre_id,
-        customer_category_id=customer_category_id,
-    )
+        "shipping_address_id": shipping_address_id or order.shipping_address_id,
+        "shipping_mode_id": shipping_mode_id or order.shipping_mode_id,
+        "fulfilment_centre_id": order.fulfilment_centre_id,
+        "customer_category_id": customer_category_id,
+    }
+
+
+def _item_unsaved(order: Order, line: NewItem, **where: int | None) -> OrderItem:
+    """The item a line makes (_item_values), with its order, product, producer and offer."""
+    item = OrderItem(**_item_values(order, line, **where))
+    item.order, item.product, item.producer = order, line.product, line.product.producer
+    item.offer = line.offer
+    return item
+
+
+class AddedItem(NamedTuple):
+    """An item a write of many lines added, as the write left it (no model instance): what a
+    reply shows of a line, with the product (its producer loaded) the line named."""
+
+    pk: int
+    product: Any
+    offer_id: int | None
+    quantity: Decimal
+    nominal_quantity: Decimal
+    unit_of_measure: str
+    unit_price: Decimal
+    vat_rate: Decimal
+    inventory_status: str
 
 
 def _item_added_event(order: Order, item: OrderItem, actor: Actor, *, save: bool):
@@ -167,6 +191,21 @@ def _item_added_event(order: Order, item: OrderItem, actor: Actor, *, save: bool
         ),
         data={"item": item.pk, "quantity": str(item.quantity)},
         save=save,
+    )
+
+
+def _item_added_row(order: Order, item: dict, actor: Actor, now) -> dict:
+    """_item_added_event's row, for an item of a write of many lines."""
+    return order_event_row(
+        order=order,
+        actor=actor,
+        kind=OrderEvent.Kind.ITEM_ADDED,
+        message=EventText(
+            gettext_noop("Added %(quantity)s × %(product)s"),
+            {"quantity": item["quantity"], "product": item["product_name"]},
+        ),
+        data={"item": item["id"], "quantity": str(item["quantity"])},
+        created_at=now,
     )
 
 
@@ -324,7 +363,7 @@ def order_items_change(
     events=(),
     sub_order_id: int | None = None,
     held_reservations: list | None = None,
-) -> tuple[list[OrderItem], list[dict]]:
+) -> tuple[list[OrderItem | AddedItem], list[dict]]:
     """Change many items of an order open to change (P, or E under an edit) at once: remove
     `removals`, give `quantities` (item id → quantity) to those items, add `additions`; then
     re-price once. The caller's transaction holds the order row (order_lock, or created the
@@ -337,35 +376,35 @@ def order_items_change(
     `events` (the caller's, unsaved, first), then one per removal, change and addition.
 
     Statements, whatever the number of items: the new items, the reservations (read, locks,
-    one write), the removed items' delete, the events, the re-pricing (order_totals_recompute:
-    the item rows, the rules, one write), and for a placed order the producer orders' refresh
-    request. `held_reservations`: the order's reservations when the caller has them (then
-    they are not read). Returns the order's items (kept, then added) and their rows as
-    priced, with each row's `discount` (its coupons and discounts, a positive amount)."""
+    one write), the removed items' delete, the re-pricing (order_totals_recompute: the item
+    rows, the rules, one write with the events), and for a placed order the producer orders'
+    refresh request. `held_reservations`: the order's reservations when the caller has them (then
+    they are not read). Returns the order's items (kept, as given; then added, as AddedItem)
+    and their rows as priced, with each row's `discount` (its coupons and discounts, a
+    positive amount)."""
     _check_open_to_change(order)
     items = dict(items or {})
     quantities = {pk: _check_quantity(q) for pk, q in (quantities or {}).items()}
     removed = [items.pop(pk) for pk in removals]
     changed = {pk: q for pk, q in quantities.items() if items[pk].quantity != q}
-    new_events = list(events)
-    for item in removed:
-        new_events.append(
-            order_event(
-                order=order,
-                actor=actor,
-                kind=OrderEvent.Kind.ITEM_REMOVED,
-                message=EventText(
-                    gettext_noop("Removed %(product)s"), {"product": item.product_name}
-                ),
-                data={"product": item.product_id},
-                save=False,
-            )
-        )
     now = timezone.now()
+    # One event per line: rows, not model instances (a partner's order may have 2,000 lines).
+    new_events: list[OrderEvent | dict] = list(events)
+    new_events += [
+        order_event_row(
+            order=order,
+            actor=actor,
+            kind=OrderEvent.Kind.ITEM_REMOVED,
+            message=EventText(gettext_noop("Removed %(product)s"), {"product": item.product_name}),
+            data={"product": item.product_id},
+            created_at=now,
+        )
+        for item in removed
+    ]
     for pk, quantity in changed.items():
         item = items[pk]
         new_events.append(
-            order_event(
+            order_event_row(
                 order=order,
                 actor=actor,
                 kind=OrderEvent.Kind.ITEM_CHANGED,
@@ -374,7 +413,7 @@ def order_items_change(
                     {"product": item.product_name, "before": item.quantity, "after": quantity},
                 ),
                 data={"item": pk, "from": str(item.quantity), "to": str(quantity)},
-                save=False,
+                created_at=now,
             )
         )
         item.quantity = quantity
@@ -389,9 +428,24 @@ def order_items_change(
             ),
             None,
         )
-    added = [_item_unsaved(order, line, sub_order_id=sub_order_id) for line in additions]
-    OrderItem.objects.bulk_create(added)
-    new_events += [_item_added_event(order, item, actor, save=False) for item in added]
+    # The new items as rows (config.sql.insert_new), with what their stock request reads of
+    # the offer: no model instance per line.
+    added = [
+        _item_values(order, line, sub_order_id=sub_order_id)
+        | {
+            "offer__stock_limitation": line.offer.stock_limitation if line.offer else None,
+            "offer__allows_backorder": line.offer is not None and line.offer.allows_backorder,
+        }
+        for line in additions
+    ]
+    if added:
+        new_ids = sql.run(sql.insert_new(OrderItem, added, now=now, returning_pk=True))
+        for row, (pk,) in zip(added, new_ids, strict=True):
+            row["id"] = pk
+            row["inventory_status"] = InventoryStatus.NOT_ALLOCATED
+            row["inventory_unknown"] = False
+            row["updated_at"] = now
+            new_events.append(_item_added_row(order, row, actor, now))
 
     if reserve_additions is None:
         reserve_additions = order.status == OrderStatus.CSR_EDIT
@@ -400,7 +454,7 @@ def order_items_change(
         held=held_reservations,
         release_item_ids=[item.pk for item in removed],
         resize=changed,
-        requests=[item_stock_request(item) for item in added] if reserve_additions else [],
+        requests=[item_stock_request(row) for row in added] if reserve_additions else [],
         product_names={pk: items[pk].product_name for pk in changed},
     )
     if removed:
@@ -412,29 +466,41 @@ def order_items_change(
             sql.update_where(OrderItem.objects.filter(backup_of_id__in=ids), {"backup_of": None}),
             sql.delete_where(OrderItem.objects.filter(pk__in=ids, order_id=order.pk)),
         )
-    order_events_write(new_events)
 
-    for item in added:
-        if item.pk in allocations:
-            item.inventory_unknown = allocations[item.pk] == Allocation.UNKNOWN
-            item.inventory_status = _INVENTORY_STATUS.get(
-                allocations[item.pk], InventoryStatus.ALLOCATED
+    for row in added:
+        if row["id"] in allocations:
+            row["inventory_unknown"] = allocations[row["id"]] == Allocation.UNKNOWN
+            row["inventory_status"] = _INVENTORY_STATUS.get(
+                allocations[row["id"]], InventoryStatus.ALLOCATED
             )
-    items.update((item.pk, item) for item in added)
+    written = {
+        pk: [getattr(item, name) for name in _CHANGED_ITEM_FIELDS] for pk, item in items.items()
+    }
+    written |= {row["id"]: [row[name] for name in _CHANGED_ITEM_FIELDS] for row in added}
     rows = order_item_rows(order_id=order.pk)
     for row in rows:
-        item = items[row["id"]]
-        row.update(
-            quantity=item.quantity,
-            total_product=item.total_product,
-            updated_at=item.updated_at,
-            inventory_status=item.inventory_status,
-            inventory_unknown=item.inventory_unknown,
-        )
-    order_totals_recompute(order=order, items=rows, item_fields=_CHANGED_ITEM_FIELDS)
+        row.update(zip(_CHANGED_ITEM_FIELDS, written[row["id"]], strict=True))
+    # The events are written with the re-pricing, in its one round trip.
+    order_totals_recompute(
+        order=order, items=rows, item_fields=_CHANGED_ITEM_FIELDS, events=new_events
+    )
     if removed or changed or added:
         _after_live_change(order, also_producer_ids=sorted({i.producer_id for i in removed}))
-    return list(items.values()), rows
+    kept: list[OrderItem | AddedItem] = list(items.values())
+    return kept + [
+        AddedItem(
+            pk=row["id"],
+            product=line.product,
+            offer_id=row["offer_id"],
+            quantity=row["quantity"],
+            nominal_quantity=row["nominal_quantity"],
+            unit_of_measure=row["unit_of_measure"],
+            unit_price=row["unit_price"],
+            vat_rate=row["vat_rate"],
+            inventory_status=row["inventory_status"],
+        )
+        for row, line in zip(added, additions, strict=True)
+    ], rows
 
 
 _INVENTORY_STATUS = {

@@ -34,7 +34,7 @@ from orders.events import EventText, order_created_event
 from orders.exceptions import OrderNotEditable
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus, SubOrder
 from orders.services.cancellation import order_cancel
-from orders.services.items import NewItem, order_items_change
+from orders.services.items import AddedItem, NewItem, order_items_change
 from orders.services.status import order_status_move
 from orders.status_labels import order_status_quoted
 from orders.statuses import InventoryStatus
@@ -345,11 +345,13 @@ class PartnerOrderState:
     so the reply is built without reading the order again."""
 
     order: Order
-    items: list[OrderItem] | None = None
+    items: list[OrderItem | AddedItem] | None = None
     line_discounts: dict[int, Decimal] | None = None
 
 
-def _priced(order: Order, items: list[OrderItem], rows: list[dict]) -> PartnerOrderState:
+def _priced(
+    order: Order, items: list[OrderItem | AddedItem], rows: list[dict]
+) -> PartnerOrderState:
     return PartnerOrderState(order, items, {row["id"]: row["discount"] for row in rows})
 
 

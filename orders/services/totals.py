@@ -79,7 +79,7 @@ def order_totals_recompute(
     item_fields: tuple[str, ...] = (),
     order_fields: dict | None = None,
     bump_version: bool = False,
-    events: Sequence[OrderEvent] = (),
+    events: Sequence[OrderEvent | dict] = (),
 ) -> Order:
     """Re-price the order's items (in P or E), then rebuild its sub-orders (one per shipping
     address) and its totals from the items. Call it after every item change.
@@ -92,9 +92,9 @@ def order_totals_recompute(
     A caller that already holds the rows (order_item_rows) passes them as `items`, with the
     columns it changed in them (`item_fields`) and the order columns it sets (`order_fields`,
     `bump_version`): they are written by the same statement, and so are `events` (unsaved,
-    orders.events with save=False: one statement fewer per request than saving them apart,
-    tests/orders/test_checkout_statements.py). Queries, whatever the number of
-    items: the items (unless given), the rules (P or E), and one statement writing the
+    orders.events with save=False, or order_event_row's rows: one statement fewer per request
+    than saving them apart, tests/orders/test_checkout_statements.py). Queries, whatever the
+    number of items: the items (unless given), the rules (P or E), and one statement writing the
     adjustments, the items, the sub-orders and the order; plus, only when an address is new or
     an item moved, a read of the sub-orders and an insert per new address.
     """
