@@ -16,7 +16,7 @@ reserve, resize and release as they go.
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import unquote, urlparse
 
@@ -67,9 +67,56 @@ _LINE_PATH = re.compile(r"/Orders/(?P<order>\d{1,18})/OrderLines/(?P<item>\d{1,1
 WEIGHT_UNITS = frozenset({"kg", "g"})
 
 
+@dataclass(frozen=True)
+class LineProduct:
+    """What a partner's line needs of its product: snapshotted on the item, shown in the
+    reply (a DFC SuppliedProduct). Plain values, not a model instance: a partner's order may
+    have 2,000 lines."""
+
+    pk: int
+    name: str
+    sku: str
+    nominal_quantity: Decimal
+    unit_of_measure: str
+    remote_id: str
+    producer: Enterprise
+
+
+@dataclass(frozen=True)
+class LineSession:
+    pk: int
+    name: str
+    state: str
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class LineOffer:
+    """One of the seller's offers as a partner's line reads it (_offers_named), with its
+    product and its session."""
+
+    pk: int
+    product: LineProduct
+    session: LineSession
+    price: Decimal
+    currency: str
+    vat_rate: Decimal
+    stock_limitation: Decimal | None
+    allows_backorder: bool
+
+    @property
+    def product_id(self) -> int:
+        return self.product.pk
+
+
+# An offer a line concerns: read for the lines (LineOffer), or the offer an item of the order
+# already holds (loaded with the items).
+AnyOffer = LineOffer | Offer
+
+
 @dataclass
 class WantedLine:
-    offer: Offer
+    offer: AnyOffer
     quantity: Decimal
     item_id: int | None = None
 
@@ -89,25 +136,70 @@ def _local_resource(url: str | None, kind: str, slug: str | None = None) -> tupl
     return match["slug"], int(match["pk"])
 
 
-def _session_is_open(offer: Offer) -> bool:
+def _session_is_open(offer: AnyOffer) -> bool:
     session = offer.session
     return session.state == SaleSession.State.OPEN and session.ends_at > timezone.now()
 
 
+_OFFER_COLUMNS = (
+    "pk",
+    "price",
+    "currency",
+    "vat_rate",
+    "stock_limitation",
+    "allows_backorder",
+    "product_id",
+    "product__name",
+    "product__sku",
+    "product__nominal_quantity",
+    "product__unit_of_measure",
+    "product__remote_id",
+    "session_id",
+    "session__name",
+    "session__state",
+    "session__ends_at",
+)
+
+
+def _line_offers(offers: QuerySet[Offer], seller: Enterprise) -> list[LineOffer]:
+    """The seller's offers of `offers`, as rows of values (a model instance each for the
+    offer, its product, its producer and its session cost ~80 % of reading 1,000 offers:
+    docs/performance.md, "Partner writes")."""
+    sessions: dict[int, LineSession] = {}
+    made = []
+    for row in offers.filter(product__producer=seller).values_list(*_OFFER_COLUMNS):
+        pk, price, currency, vat_rate, limitation, backorder, *product, session_id = row[:13]
+        session = sessions.get(session_id)
+        if session is None:
+            session = sessions[session_id] = LineSession(session_id, *row[13:])
+        made.append(
+            LineOffer(
+                pk=pk,
+                product=LineProduct(*product, producer=seller),
+                session=session,
+                price=price,
+                currency=currency,
+                vat_rate=vat_rate,
+                stock_limitation=limitation,
+                allows_backorder=backorder,
+            )
+        )
+    return made
+
+
 def _offers_named(
-    parsed: ParsedOrder, seller: Enterprise, held: dict[int, Offer]
-) -> tuple[dict[int, Offer], dict[int, Offer]]:
+    parsed: ParsedOrder, seller: Enterprise, held: dict[int, AnyOffer]
+) -> tuple[dict[int, LineOffer], dict[int, LineOffer]]:
     """The seller's offers the lines name ({pk: offer}), and for lines that name only their
     SuppliedProduct (not one the order already holds) the product's current offer, in a
     session still open ({product pk: offer}). Two queries at most, whatever the lines."""
-    offers = Offer.objects.select_related("product__producer", "session")
     named = {
         line.offer.id: _local_resource(line.offer.id, "Offers", seller.slug)
         for line in parsed.lines
     }
     offer_pks = {local[1] for local in named.values() if local is not None}
     by_pk = (
-        {o.pk: o for o in offers.filter(pk__in=offer_pks, product__producer=seller)}
+        {o.pk: o for o in _line_offers(Offer.objects.filter(pk__in=offer_pks), seller)}
         if offer_pks
         else {}
     )
@@ -122,14 +214,16 @@ def _offers_named(
         # A line that names only the product takes the producer's current offer of it.
         current = {
             o.product_id: o
-            for o in offers.filter(
-                product_id__in=product_pks,
-                product__producer=seller,
-                session__state=SaleSession.State.OPEN,
-                session__ends_at__gt=timezone.now(),
+            for o in _line_offers(
+                Offer.objects.filter(
+                    product_id__in=product_pks,
+                    session__state=SaleSession.State.OPEN,
+                    session__ends_at__gt=timezone.now(),
+                )
+                .order_by("product_id", "-session__begins_at", "-pk")
+                .distinct("product_id"),
+                seller,
             )
-            .order_by("product_id", "-session__begins_at", "-pk")
-            .distinct("product_id")
         }
     return by_pk, current
 
@@ -137,16 +231,16 @@ def _offers_named(
 def _offer_for(
     line: ParsedLine,
     seller: Enterprise,
-    held: dict[int, Offer],
-    by_pk: dict[int, Offer],
-    current: dict[int, Offer],
-) -> Offer:
+    held: dict[int, AnyOffer],
+    by_pk: dict[int, LineOffer],
+    current: dict[int, LineOffer],
+) -> AnyOffer:
     """The offer a line concerns: one of the seller's `Offers` (or, for a line that names only
     its SuppliedProduct, the product's current offer), in a session still open. `held`: the
     offers the order already holds, by product, so an amendment or the final Complete keeps a
     line's offer even after the producer's session has closed. `by_pk`, `current`: what
     _offers_named found."""
-    offer = None
+    offer: AnyOffer | None = None
     local = _local_resource(line.offer.id, "Offers", seller.slug)
     if local is not None:
         offer = by_pk.get(local[1])
@@ -165,7 +259,8 @@ def _offer_for(
             },
             extra={"line": line.id, "offer": line.offer.id},
         )
-    if held.get(offer.product_id) == offer or _session_is_open(offer):
+    kept = held.get(offer.product_id)
+    if (kept is not None and kept.pk == offer.pk) or _session_is_open(offer):
         return offer
     raise OfferSessionClosed(
         gettext(
@@ -193,7 +288,7 @@ def _wanted_lines(
     """The lines the partner wants, one per offer (repeated offers add up); lines with
     quantity 0 are dropped, as OFN drops them. `items`: the order's, with their offers."""
     wanted: dict[int, WantedLine] = {}
-    held: dict[int, Offer] = {
+    held: dict[int, AnyOffer] = {
         item.product_id: item.offer for item in items if item.offer is not None
     }
     by_pk, current = _offers_named(parsed, seller, held)
