@@ -312,36 +312,37 @@ def _hub_enterprise(
     credential: ApiCredential, ordered_by: str | None, *, lock: bool = False
 ) -> Enterprise:
     """The ordering hub, as a remote trader of the calling platform (made on first order);
-    `lock`: its row locked (FOR UPDATE) in the same read."""
+    `lock`: its row locked (FOR UPDATE) in the same read. One read once the hub is known; its
+    first order also inserts it (INSERT … ON CONFLICT DO NOTHING: no savepoint, and two first
+    orders at once insert one row, which both then read) and reads it again."""
     platform = credential.platform
     remote_id = ordered_by if ordered_by and ordered_by.startswith(("http://", "https://")) else ""
     key = remote_id or f"{platform.slug}:hub"
     slug = f"{slugify(platform.slug)[:40]}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
-    name = unquote(urlparse(remote_id).path.rstrip("/").rsplit("/", 1)[-1]) if remote_id else ""
-    hubs = Enterprise.objects.select_for_update(of=("self",)).select_related("platform")
-    hub = hubs.filter(slug=slug).first() if lock else None
+    hubs = Enterprise.objects.select_related("platform")
+    if lock:
+        hubs = hubs.select_for_update(of=("self",))
+    hub = hubs.filter(slug=slug).first()
     if hub is None:
-        hub = _hub_get_or_create(platform, slug, name, remote_id)
-        if lock:
-            hubs.filter(pk=hub.pk).first()
-    if hub.platform_id != platform.pk:  # a slug collision with a local enterprise: refuse
+        name = unquote(urlparse(remote_id).path.rstrip("/").rsplit("/", 1)[-1]) if remote_id else ""
+        Enterprise.objects.bulk_create(
+            [
+                Enterprise(
+                    slug=slug,
+                    platform=platform,
+                    kind=Enterprise.Kind.TRADER,
+                    name=(f"{platform.name} · {name}" if name else platform.name)[:160],
+                    remote_id=remote_id,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        hub = hubs.filter(slug=slug).first()
+    if hub is None or hub.platform_id != platform.pk:  # a slug taken by a local enterprise
         raise UnknownSaleSession(
             gettext("Cannot record the ordering enterprise “%(ordered_by)s”.")
             % {"ordered_by": ordered_by}
         )
-    return hub
-
-
-def _hub_get_or_create(platform, slug: str, name: str, remote_id: str) -> Enterprise:
-    hub, _ = Enterprise.objects.get_or_create(
-        slug=slug,
-        defaults={
-            "platform": platform,
-            "kind": Enterprise.Kind.TRADER,
-            "name": (f"{platform.name} · {name}" if name else platform.name)[:160],
-            "remote_id": remote_id,
-        },
-    )
     return hub
 
 

@@ -194,3 +194,24 @@ def test_as_a_server_runs_them_post_and_put_take_at_most_20_statements(api, whol
     assert (created.status_code, changed.status_code) == (201, 200), changed.json()
     assert (posted, put) == (SERVER_POST_STATEMENTS, SERVER_PUT_STATEMENTS)
     assert max(posted, put) <= 20
+
+
+# A hub's first order also records the hub (INSERT … ON CONFLICT DO NOTHING and a read again,
+# where get_or_create read, took a savepoint, inserted, released it and read again: 7 more
+# statements than a later order), its session (the insert after the read every order makes)
+# and the token's first use of the minute.
+FIRST_ORDER_EXTRA_STATEMENTS = 4
+
+
+def test_a_hubs_first_order_records_the_hub_and_its_session_in_a_few_statements(api, wholesale):
+    offers = wholesale(2)
+
+    first, created = _counted(lambda: post(api, order_graph(_lines(offers[:1]))))
+    later, again = _counted(lambda: post(api, order_graph(_lines(offers[1:]))))
+
+    assert (created.status_code, again.status_code) == (201, 201)
+    assert later == POST_STATEMENTS
+    assert first - later == FIRST_ORDER_EXTRA_STATEMENTS
+    orders = Order.objects.order_by("pk")
+    assert orders[0].trader_id == orders[1].trader_id
+    assert orders[0].sales_session_id == orders[1].sales_session_id
