@@ -80,7 +80,7 @@ def _array_type(field: Field) -> str:
 def _adapt(field: Field, value: Any) -> Any:
     if value is None:
         return None
-    if type(value) is _as_is(field) and _as_is_value(value):
+    if _sent_as_is(_as_is(field), value):
         return value
     return field.get_db_prep_value(value, connection, prepared=False)
 
@@ -120,12 +120,34 @@ def _as_is(field: Field) -> type | None:
     return _AS_IS_TYPES.get(type(field))
 
 
-def _as_is_value(value: Any) -> bool:
-    if type(value) is Decimal:
+def _sent_as_is(kind: type | None, value: Any) -> bool:
+    """Whether a field that sends values of `kind` as they are (_as_is) sends this one so:
+    any str (a TextChoices member too, which the text fields keep), else exactly the type, a
+    Decimal finite, a datetime aware."""
+    if kind is str:
+        return isinstance(value, str)
+    if type(value) is not kind:
+        return False
+    if kind is Decimal:
         return value.is_finite()
-    if type(value) is datetime:
+    if kind is datetime:
         return value.utcoffset() is not None
     return True
+
+
+def _is_constant(field: Field, values: list) -> bool:
+    """Whether every one of several rows gives the field the same value, of a type the field
+    sends as it is: the statement then carries it once, not once per row (a 1,000-line order's
+    items share their order, session, sub-order, status…: quoting the same value 1,000 times
+    for each of them was most of the time psycopg spent building its statements)."""
+    if len(values) < 2:
+        return False
+    first = values[0]
+    if first is None:
+        return all(value is None for value in values)
+    return _sent_as_is(_as_is(field), first) and all(
+        type(value) is type(first) and value == first for value in values
+    )
 
 
 def _arrays(model: type[Model], rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list:
@@ -134,12 +156,25 @@ def _arrays(model: type[Model], rows: Sequence[Mapping[str, Any]], names: Sequen
 
 
 def _column_values(field: Field, values: list) -> list:
-    as_is = _as_is(field)
-    if as_is is not None and all(
-        value is None or (type(value) is as_is and _as_is_value(value)) for value in values
-    ):
+    kind = _as_is(field)
+    if kind is not None and all(value is None or _sent_as_is(kind, value) for value in values):
         return values
     return [_adapt(field, value) for value in values]
+
+
+def _split_constant(
+    model: type[Model], rows: Sequence[Mapping[str, Any]], names: Sequence[str]
+) -> tuple[list[str], dict[str, Any]]:
+    """`names` split into those whose values vary between the rows, and those every row gives
+    the same value (with that value)."""
+    varying, constant = [], {}
+    for name in names:
+        values = [row[name] for row in rows]
+        if _is_constant(model_field(model, name), values):
+            constant[name] = values[0]
+        else:
+            varying.append(name)
+    return varying, constant
 
 
 @functools.cache
@@ -183,10 +218,11 @@ def update_rows(
     """Give each row (a mapping with the primary key under `pk`'s attname, e.g. "id") the
     values of `names` it carries, every row the values of `also`, and add `add`'s amounts to
     those fields (e.g. {"version": 1}): one UPDATE joined on the primary key, whatever the
-    number of rows."""
+    number of rows. A value every row shares is sent once (as `also`), not in an array."""
     pk = model._meta.pk
     assert pk is not None
-    also, add = dict(also or {}), dict(add or {})
+    names, same = _split_constant(model, rows, names)
+    also, add = {**(also or {}), **same}, dict(add or {})
     sql = _update_rows_sql(model, tuple(names), tuple(also), tuple(add), tuple(returning))
     params = [  # the SET clause's values come first in the text, then unnest's arrays
         *(_adapt(model_field(model, name), value) for name, value in also.items()),
@@ -237,15 +273,24 @@ def add_to_rows(
 
 
 @functools.cache
-def _insert_rows_sql(model: type[Model], names: tuple[str, ...], returning: bool) -> str:
+def _insert_rows_sql(
+    model: type[Model], names: tuple[str, ...], constant: tuple[str, ...], returning: bool
+) -> str:
     fields = [model_field(model, name) for name in names]
-    arrays = ", ".join(f"%s::{_array_type(field)}" for field in fields)
+    varying = [field for name, field in zip(names, fields, strict=True) if name not in constant]
+    values = [
+        f"%s::{field.db_type(connection)}" if name in constant else f"v.{_quote(field.column)}"
+        for name, field in zip(names, fields, strict=True)
+    ]
     pk = model._meta.pk
     assert pk is not None
     return (
         f"INSERT INTO {_quote(model._meta.db_table)} "
         f"({', '.join(_quote(field.column) for field in fields)}) "
-        f"SELECT * FROM unnest({arrays})" + (f" RETURNING {_quote(pk.column)}" if returning else "")
+        f"SELECT {', '.join(values)} "
+        f"FROM unnest({', '.join(f'%s::{_array_type(field)}' for field in varying)}) "
+        f"AS v({', '.join(_quote(field.column) for field in varying)})"
+        + (f" RETURNING {_quote(pk.column)}" if returning else "")
     )
 
 
@@ -257,11 +302,16 @@ def insert_rows(
     returning_pk: bool = False,
 ) -> Statement:
     """Insert `rows` (mappings carrying every field of `names`, by name or attname): one
-    INSERT … SELECT FROM unnest(one array per column). With `returning_pk`, run() returns the
-    new primary keys in the rows' order (PostgreSQL inserts unnest's rows in order)."""
-    return Statement(
-        _insert_rows_sql(model, tuple(names), returning_pk), tuple(_arrays(model, rows, names))
-    )
+    INSERT … SELECT FROM unnest(one array per column; a value every row shares is sent once).
+    With `returning_pk`, run() returns the new primary keys in the rows' order (PostgreSQL
+    inserts unnest's rows in order)."""
+    varying, constant = _split_constant(model, rows, names)
+    if not varying:  # unnest needs an array to give the rows
+        varying = [names[0]]
+        del constant[names[0]]
+    sql = _insert_rows_sql(model, tuple(names), tuple(constant), returning_pk)
+    params = [_adapt(model_field(model, name), value) for name, value in constant.items()]
+    return Statement(sql, (*params, *_arrays(model, rows, varying)))
 
 
 @functools.cache

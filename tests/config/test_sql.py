@@ -137,6 +137,40 @@ def test_insert_new_writes_what_a_model_save_would(django_assert_num_queries):
     assert (new.created_at, new.updated_at) == (now, now)
 
 
+def test_a_value_every_row_shares_is_sent_once():
+    """Inserted and updated rows sharing a value (their order, a status) carry it once in the
+    statement, not in an array of one per row; the rows written are the same."""
+    order = OrderFactory()
+    items = [OrderItemFactory(order=order) for _ in range(3)]
+    now = timezone.now()
+    rows = [
+        {"id": item.pk, "inventory_status": "B", "total_tax": Decimal(n), "updated_at": now}
+        for n, item in enumerate(items)
+    ]
+
+    statement = sql.update_rows(OrderItem, rows, ["inventory_status", "total_tax", "updated_at"])
+    sql.run(statement)
+
+    assert statement.sql.count("[]") == 2  # the primary keys and total_tax
+    for n, item in enumerate(items):
+        item.refresh_from_db()
+        assert (item.inventory_status, item.total_tax, item.updated_at) == ("B", n, now)
+
+    events = [
+        {"order_id": order.pk, "kind": "note", "message": f"Note {n}", "data": {"n": 1}}
+        for n in range(3)
+    ]
+    statement = sql.insert_new(OrderEvent, events, now=now, returning_pk=True)
+    pks = [pk for (pk,) in sql.run(statement)]
+
+    assert statement.sql.count("[]") == 2  # the messages, and the data (JSON: never shared)
+    written = OrderEvent.objects.in_bulk(pks)
+    assert [written[pk].message for pk in pks] == ["Note 0", "Note 1", "Note 2"]
+    assert {(e.order_id, e.kind, e.created_at, e.data["n"]) for e in written.values()} == {
+        (order.pk, "note", now, 1)
+    }
+
+
 def test_insert_new_refuses_a_row_without_a_required_value():
     with pytest.raises(KeyError):
         sql.insert_new(OrderItem, [{"product_name": "Eggs"}], now=timezone.now())
