@@ -10,11 +10,12 @@ which every POST locks, as they would in production).
 Statements are counted over HTTP (bench/counting_wsgi.py) for POSTs of 1 and 50 lines and PUTs
 changing every line of them; the throttle and idempotency lookups' own statements are counted
 apart; they are counted once the hub has placed an order (its first order records the hub and
-its session: counted apart). A POST of 1,000 lines is timed once on each server, after the
-timed rounds.
+its session: counted apart). POSTs of 1,000 lines are timed after the rounds, three on each
+server in turn: the figure is their median.
 """
 
 import os
+import statistics
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -27,6 +28,7 @@ from bench import bench_http as h
 TARGET_STATEMENTS = 20
 TARGET_BIG_POST_S = 1.0
 WANTED_LINES = 1_000  # the issue's large POST
+BIG_POSTS = 3
 
 
 def _big_lines() -> int:
@@ -34,6 +36,14 @@ def _big_lines() -> int:
     from platforms.dfc.parse import MAX_LINES
 
     return min(WANTED_LINES, MAX_LINES)
+
+
+def _asked() -> str:
+    return "" if _big_lines() == WANTED_LINES else f" ({WANTED_LINES:,} asked)"
+
+
+def _seconds(times: list[float]) -> str:
+    return " / ".join(f"{t:.2f}" for t in times)
 
 
 OFFERS = max(WANTED_LINES, 3 * h.CLIENTS)
@@ -231,7 +241,13 @@ def run() -> list[dict]:
                 ],
             ),
         )
-        big = {name: _big_post(servers[name].url, slug, offers, token) for name in servers}
+        # Three each, alternating (Larder, minimal, minimal, Larder, Larder, minimal): a
+        # server's first large order also pays for growing its worker's and its database
+        # backend's memory; the figure is the median, the three are shown.
+        big: dict[str, list[float]] = {name: [] for name in servers}
+        for turn in range(BIG_POSTS):
+            for name in ("larder", "minimal") if turn % 2 == 0 else ("minimal", "larder"):
+                big[name].append(_big_post(servers[name].url, slug, offers, token))
     finally:
         for server in servers.values():
             server.stop()
@@ -285,14 +301,14 @@ def run() -> list[dict]:
             "ok": own[1]["lookups"] == 0 and own["GET lookups"] == 0,
         },
         {
-            "name": f"one DFC POST of {_big_lines():,} lines (one request, after the rounds; "
-            f"{WANTED_LINES:,} asked)",
-            "value": f"{big['larder']:.2f}",
+            "name": f"a DFC POST of {_big_lines():,} lines{_asked()} (after the rounds; median "
+            f"of {BIG_POSTS}, each a new order: {_seconds(big['larder'])} s)",
+            "value": f"{statistics.median(big['larder']):.2f}",
             "unit": "s",
-            "minimal": f"{big['minimal']:.2f} s",
-            "ratio": f"{big['larder'] / big['minimal']:.1f}×",
+            "minimal": f"{statistics.median(big['minimal']):.2f} s ({_seconds(big['minimal'])})",
+            "ratio": f"{statistics.median(big['larder']) / statistics.median(big['minimal']):.1f}×",
             "target": f"< {TARGET_BIG_POST_S:g} s",
-            "ok": big["larder"] < TARGET_BIG_POST_S,
+            "ok": statistics.median(big["larder"]) < TARGET_BIG_POST_S,
         },
     ]  # fmt: skip
     return figures
