@@ -303,9 +303,13 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
         .filter(producer_id__in={producer_id for producer_id, _ in set(totals) | existing})
         .order_by("pk")
     )
-    current: dict[int, dict[int, ProducerOrderLine]] = {}
-    for line in ProducerOrderLine.objects.filter(producer_order__in=producer_orders):
-        current.setdefault(line.producer_order_id, {})[line.product_id] = line
+    # The lines as they stand, as values to compare (not a model instance per line: a close
+    # compares every line of the session, docs/performance.md "Sessions at scale").
+    current: dict[int, dict[int, tuple]] = {}
+    for producer_order_id, product_id, *values in ProducerOrderLine.objects.filter(
+        producer_order__in=producer_orders
+    ).values_list("producer_order_id", "product_id", *_COMPARED_LINE_FIELDS):
+        current.setdefault(producer_order_id, {})[product_id] = tuple(values)
 
     now = timezone.now()
     changed: list[ProducerOrder] = []
@@ -439,14 +443,24 @@ def producer_orders_deliver(*, producer_orders: list[ProducerOrder]) -> None:
         )
 
 
-def _same_lines(before: dict[int, ProducerOrderLine], target: dict[int, dict]) -> bool:
+_COMPARED_LINE_FIELDS = (
+    "customer_quantity",
+    "quantity",
+    "unit_price",
+    "packs",
+    "surplus_kg",
+    "discount",
+)
+
+
+def _same_lines(before: dict[int, tuple], target: dict[int, dict]) -> bool:
+    """Whether the lines as they stand (values of _COMPARED_LINE_FIELDS by product) are the
+    lines computed."""
     if set(before) != set(target):
         return False
-    compared = ("customer_quantity", "quantity", "unit_price", "packs", "surplus_kg", "discount")
     return all(
-        getattr(before[product_id], name) == fields[name]
+        before[product_id] == tuple(fields[name] for name in _COMPARED_LINE_FIELDS)
         for product_id, fields in target.items()
-        for name in compared
     )
 
 
