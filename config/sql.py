@@ -115,7 +115,7 @@ _AS_IS_TYPES: dict[type[Field], type] = {
 @functools.cache
 def _as_is(field: Field) -> type | None:
     """The Python type whose values `field` sends to PostgreSQL unchanged, if any."""
-    if type(field) is models.ForeignKey:
+    if type(field) in (models.ForeignKey, models.OneToOneField):
         return _as_is(cast(models.ForeignKey, field).target_field)
     return _AS_IS_TYPES.get(type(field))
 
@@ -128,9 +128,9 @@ def _sent_as_is(kind: type | None, value: Any) -> bool:
         return isinstance(value, str)
     if type(value) is not kind:
         return False
-    if kind is Decimal:
+    if isinstance(value, Decimal):
         return value.is_finite()
-    if kind is datetime:
+    if isinstance(value, datetime):
         return value.utcoffset() is not None
     return True
 
