@@ -168,14 +168,23 @@ def _line_offers(offers: QuerySet[Offer], seller: Enterprise) -> list[LineOffer]
     sessions: dict[int, LineSession] = {}
     made = []
     for row in offers.filter(product__producer=seller).values_list(*_OFFER_COLUMNS):
-        pk, price, currency, vat_rate, limitation, backorder, *product, session_id = row[:13]
+        pk, price, currency, vat_rate, limitation, backorder = row[:6]
+        product_id, name, sku, nominal_quantity, unit, remote_id, session_id = row[6:13]
         session = sessions.get(session_id)
         if session is None:
             session = sessions[session_id] = LineSession(session_id, *row[13:])
         made.append(
             LineOffer(
                 pk=pk,
-                product=LineProduct(*product, producer=seller),
+                product=LineProduct(
+                    pk=product_id,
+                    name=name,
+                    sku=sku,
+                    nominal_quantity=nominal_quantity,
+                    unit_of_measure=unit,
+                    remote_id=remote_id,
+                    producer=seller,
+                ),
                 session=session,
                 price=price,
                 currency=currency,
