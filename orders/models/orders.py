@@ -502,6 +502,7 @@ class OrderItem(models.Model):
         "discounts.ShippingMode",
         on_delete=models.PROTECT,
         null=True,
+        db_index=False,
         blank=True,
         related_name="+",
         verbose_name=_("shipping mode"),
@@ -510,6 +511,7 @@ class OrderItem(models.Model):
         "discounts.FulfilmentCentre",
         on_delete=models.PROTECT,
         null=True,
+        db_index=False,
         blank=True,
         related_name="+",
         help_text=_("The pickup point or delivery zone the item is handed over at."),
@@ -519,6 +521,7 @@ class OrderItem(models.Model):
         "sessions_app.CustomerCategory",
         on_delete=models.PROTECT,
         null=True,
+        db_index=False,
         blank=True,
         related_name="+",
         help_text=_("The contract whose offer priced the item (empty: the public offer)."),
@@ -537,6 +540,7 @@ class OrderItem(models.Model):
         Address,
         on_delete=models.PROTECT,
         null=True,
+        db_index=False,
         blank=True,
         related_name="+",
         verbose_name=_("shipping address"),
@@ -545,6 +549,7 @@ class OrderItem(models.Model):
         "self",
         on_delete=models.SET_NULL,
         null=True,
+        db_index=False,
         blank=True,
         related_name="+",
         help_text=_("On a T order's item: the item it copies (a roll-back restores it in place)."),
@@ -568,6 +573,23 @@ class OrderItem(models.Model):
             models.Index(fields=["producer", "order"]),
             # A session's lines, and its lines of some producers (the producer-order refresh).
             models.Index(fields=["sales_session", "producer"], name="orderitem_session_producer"),
+            # The optional keys are indexed where set only (what a delete of the row they name
+            # looks up): a line without them, a partner's line, writes 5 index entries fewer
+            # (13 → 8) at its insert and at each update that cannot stay on its page.
+            *(
+                models.Index(
+                    fields=[key],
+                    condition=Q(**{f"{key}__isnull": False}),
+                    name=f"orderitem_{key}",
+                )
+                for key in (
+                    "shipping_address",
+                    "shipping_mode",
+                    "fulfilment_centre",
+                    "customer_category",
+                    "backup_of",
+                )
+            ),
         ]
 
     def __str__(self) -> str:
