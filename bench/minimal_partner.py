@@ -24,6 +24,7 @@ import hmac
 import json
 import os
 import re
+import zlib
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -225,7 +226,7 @@ def _replayed(db: Db, partner: dict, key: str, method: str, path: str, fingerpri
         record = json.loads(cached)
     else:
         row = db.one(
-            "SELECT method, path, body_hash, status_code, response_body::text, "
+            "SELECT method, path, body_hash, status_code, response_content, "
             "response_headers FROM platforms_idempotencyrecord "
             "WHERE platform_id = %s AND key = %s",
             [partner["platform"], key],
@@ -235,6 +236,8 @@ def _replayed(db: Db, partner: dict, key: str, method: str, path: str, fingerpri
         record = dict(
             zip(("method", "path", "hash", "status", "body", "headers"), row, strict=True)
         )
+        # Kept as Larder keeps it: the body's JSON, zlib-compressed.
+        record["body"] = zlib.decompress(bytes(record["body"])).decode()
     if (record["method"], record["path"], record["hash"]) != (method, path, fingerprint):
         raise Problem(422, "This Idempotency-Key was used for another request.")
     headers = [(k, v) for k, v in record["headers"].items() if k != "Content-Type"]
@@ -252,8 +255,8 @@ def _remember(partner: dict, key: str, record: dict) -> None:
 
 _RECORD = """
     INSERT INTO platforms_idempotencyrecord (platform_id, key, method, path, body_hash,
-        status_code, response_body, response_headers, created_at)
-    VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s) RETURNING id"""
+        status_code, response_content, response_headers, created_at)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s) RETURNING id"""
 
 
 def _idempotent(environ, db: Db, partner: dict, body: dict, method: str, work):
@@ -275,8 +278,8 @@ def _idempotent(environ, db: Db, partner: dict, body: dict, method: str, work):
             now = datetime.now(UTC)
             db.one(
                 _RECORD,
-                [partner["platform"], key, method, path, fingerprint, status, document,
-                 json.dumps(kept), now],
+                [partner["platform"], key, method, path, fingerprint, status,
+                 zlib.compress(document.encode(), 1), json.dumps(kept), now],
             )  # fmt: skip
     except psycopg.errors.UniqueViolation:
         return _replayed(db, partner, key, method, path, fingerprint)

@@ -5,23 +5,25 @@ database: a key already answered is a marker there (method, path, body fingerpri
 reuse with another request is refused and a replay is read from its record without a lookup
 first. Two requests with one key run one after the other: the first claims the key with an
 atomic `cache.add`, the second waits for the marker (then replays) or for the claim to go (the
-first failed: it runs in its turn). The record itself (`IdempotencyRecord`) is written in the
-same transaction as the change, under a unique (platform, key) constraint, so the database
-still decides when the cache has lost a marker or a claim expired: a second change finds the
-first's record, rolls back and replays it. Only successful (2xx) responses are kept: a refused
-request changed nothing, and sending it again is a new attempt. Records are kept
-LARDER_IDEMPOTENCY_RETENTION_DAYS (a beat task purges older ones; the markers expire with
-them): a key replayed later is a new request.
+first failed: it runs in its turn). The record itself (`IdempotencyRecord`, its body as
+compressed JSON) is written in the same transaction as the change, under a unique (platform,
+key) constraint, so the database still decides when the cache has lost a marker or a claim
+expired: a second change finds the first's record, rolls back and replays it. Only
+successful (2xx) responses are kept: a refused request changed nothing, and sending it again
+is a new attempt. Records are kept LARDER_IDEMPOTENCY_RETENTION_DAYS (a beat task purges
+older ones; the markers expire with them): a key replayed later is a new request.
 """
 
 import hashlib
 import json
 import time
+import zlib
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -70,8 +72,18 @@ def _check_same_request(seen: tuple[str, str, str], request, fingerprint: str, k
         )
 
 
+def _packed(data) -> bytes:
+    """A response's data as the record keeps it: JSON, zlib-compressed (level 1: 1.3 ms for a
+    1,000-line order's 1.2 MB, to 30 KB)."""
+    return zlib.compress(json.dumps(data, cls=DjangoJSONEncoder).encode(), 1)
+
+
+def _unpacked(content) -> object:
+    return None if content is None else json.loads(zlib.decompress(bytes(content)))
+
+
 def _replay(record: IdempotencyRecord) -> Response:
-    response = Response(record.response_body, status=record.status_code)
+    response = Response(_unpacked(record.response_content), status=record.status_code)
     for name, value in record.response_headers.items():
         if name != "Content-Type":
             response[name] = value
@@ -105,7 +117,7 @@ def _run_once(*, request, platform, key, fingerprint, cache_key, handler) -> Res
                     path=request.path[:500],
                     body_hash=fingerprint,
                     status_code=response.status_code,
-                    response_body=response.data,
+                    response_content=_packed(response.data),
                     response_headers=_kept_headers(response),
                 )
     except IntegrityError as error:
