@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("discounts", "0007_verbose_names"),
         ("inventory", "0004_verbose_names"),
-        ("orders", "0016_orderitem_producer_product_statistics"),
+        ("orders", "0018_orderitem_producer_product_statistics"),
         ("platforms", "0013_verbose_names"),
         ("sessions_app", "0004_verbose_names"),
     ]

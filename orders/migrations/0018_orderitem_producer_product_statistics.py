@@ -13,7 +13,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orders", "0015_session_keyed_lines_and_totals")]
+    dependencies = [("orders", "0017_event_texts_translated_when_shown")]
 
     operations = [
         migrations.RunSQL(
