@@ -317,10 +317,11 @@ def insert_rows(
 @functools.cache
 def _new_row_defaults(
     model: type[Model],
-) -> tuple[tuple[str, ...], dict[str, Any], tuple[str, ...]]:
+) -> tuple[tuple[str, ...], dict[str, Any], tuple[Field, ...], tuple[str, ...]]:
     """A model's insertable columns (attnames: not the primary key, not generated), the
-    constant defaults of those that have one, and its auto_now / auto_now_add columns."""
-    names, defaults, stamped = [], {}, []
+    constant defaults of those that have one, the fields whose default is made per row (a
+    callable, e.g. dict), and its auto_now / auto_now_add columns."""
+    names, defaults, made, stamped = [], {}, [], []
     for field in model._meta.concrete_fields:
         if field.primary_key or field.generated:
             continue
@@ -328,10 +329,10 @@ def _new_row_defaults(
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             stamped.append(field.attname)
         elif field.has_default() and callable(field.default):
-            continue  # a fresh value per row (e.g. dict): the caller's rows carry it
+            made.append(field)
         elif field.has_default() or field.null or field.empty_strings_allowed:
             defaults[field.attname] = field.get_default()
-    return tuple(names), defaults, tuple(stamped)
+    return tuple(names), defaults, tuple(made), tuple(stamped)
 
 
 def insert_new(
@@ -342,15 +343,20 @@ def insert_new(
     returning_pk: bool = False,
 ) -> Statement:
     """Insert new rows as `Model(**row).save()` would write them, without a model instance per
-    row: every column, from the row (by attname: `order_id`) or else the field's default, the
-    auto_now and auto_now_add columns set to `now`. A column with neither (a required value
-    missing) raises KeyError; a callable default (e.g. `dict`) must come with the row. One
-    INSERT (`insert_rows`), RETURNING the primary keys in the rows' order with `returning_pk`."""
-    names, defaults, stamped = _new_row_defaults(model)
+    row: every column, from the row (by attname: `order_id`) or else the field's default (a
+    callable one, e.g. `dict`, called for each row), the auto_now and auto_now_add columns set
+    to `now`. A column with neither (a required value missing) raises KeyError. One INSERT
+    (`insert_rows`), RETURNING the primary keys in the rows' order with `returning_pk`."""
+    names, defaults, made, stamped = _new_row_defaults(model)
     stamps = dict.fromkeys(stamped, now)
-    return insert_rows(
-        model, [{**defaults, **stamps, **row} for row in rows], names, returning_pk=returning_pk
-    )
+    full = []
+    for row in rows:
+        values = {**defaults, **stamps, **row}
+        for field in made:
+            if field.attname not in values:
+                values[field.attname] = field.get_default()
+        full.append(values)
+    return insert_rows(model, full, names, returning_pk=returning_pk)
 
 
 def update_where(
