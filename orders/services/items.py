@@ -180,17 +180,24 @@ class AddedItem(NamedTuple):
     inventory_status: str
 
 
+def _item_added(item_id: int, quantity: Decimal, product_name: str) -> dict[str, Any]:
+    """What an item_added event says: its text and its data."""
+    return {
+        "kind": OrderEvent.Kind.ITEM_ADDED,
+        "message": EventText(
+            gettext_noop("Added %(quantity)s × %(product)s"),
+            {"quantity": quantity, "product": product_name},
+        ),
+        "data": {"item": item_id, "quantity": str(quantity)},
+    }
+
+
 def _item_added_event(order: Order, item: OrderItem, actor: Actor, *, save: bool):
     return order_event(
         order=order,
         actor=actor,
-        kind=OrderEvent.Kind.ITEM_ADDED,
-        message=EventText(
-            gettext_noop("Added %(quantity)s × %(product)s"),
-            {"quantity": item.quantity, "product": item.product_name},
-        ),
-        data={"item": item.pk, "quantity": str(item.quantity)},
         save=save,
+        **_item_added(item.pk, item.quantity, item.product_name),
     )
 
 
@@ -199,13 +206,8 @@ def _item_added_row(order: Order, item: dict, actor: Actor, now) -> dict:
     return order_event_row(
         order=order,
         actor=actor,
-        kind=OrderEvent.Kind.ITEM_ADDED,
-        message=EventText(
-            gettext_noop("Added %(quantity)s × %(product)s"),
-            {"quantity": item["quantity"], "product": item["product_name"]},
-        ),
-        data={"item": item["id"], "quantity": str(item["quantity"])},
         created_at=now,
+        **_item_added(item["id"], item["quantity"], item["product_name"]),
     )
 
 
