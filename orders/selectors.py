@@ -9,6 +9,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
+from config import sql
 from discounts.models import ItemAdjustment
 from orders.models import Order, OrderEvent, OrderItem, SubOrder
 from orders.statuses import LIVE_ORDER_STATUSES, OrderStatus
@@ -408,3 +409,29 @@ def cart_session(*, session_id: int) -> SaleSession | None:
         .filter(pk=session_id)
         .first()
     )
+
+
+# Plain SQL (docs/adr/0003): every storefront request that changes a cart answers with its
+# items, and the ORM's select_related and prefetch of them cost more Python than the read
+# takes (docs/performance.md, "Storefront checkout"). Each column is labelled with the field
+# the storefront's CartItemOutput gives it; foreign keys as their ids.
+_CART_ITEM_ROWS_SQL = """
+    SELECT i.id, i.offer_id AS offer, i.product_id AS product, i.product_name,
+           e.name AS producer, p.slug AS producer_platform, i.quantity, i.unit_price,
+           i.vat_rate, i.total_product, i.total_adjustment, i.total_tax, i.status,
+           i.inventory_status, i.inventory_unknown, r.quantity AS reserved_quantity,
+           r.expires_at AS reservation_expires_at
+    FROM orders_orderitem i
+    JOIN platforms_enterprise e ON e.id = i.producer_id
+    JOIN platforms_platform p ON p.id = i.producer_platform_id
+    LEFT JOIN inventory_reservation r ON r.order_item_id = i.id
+    WHERE i.order_id = %s
+    ORDER BY i.id
+"""
+
+
+def cart_item_rows(*, order_id: int) -> list[dict]:
+    """A cart's items as the storefront shows them, in pk order, as plain dicts (the
+    producer's name, the platform's slug, the reservation's quantity and expiry): one
+    query."""
+    return sql.select_dicts(_CART_ITEM_ROWS_SQL, [order_id])

@@ -9,7 +9,6 @@ membership covers. Every error is an RFC 9457 problem document.
 
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext, gettext_noop
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
@@ -18,7 +17,6 @@ from rest_framework.views import APIView
 
 from config.actors import Actor
 from config.exceptions import NotFound
-from inventory.models import Reservation
 from inventory.selectors import offer_available
 from orders.events import EventText
 from orders.models import Customer, Order, OrderItem
@@ -27,7 +25,7 @@ from orders.permissions import (
     storefront_customer_for_cart,
     storefront_order_check,
 )
-from orders.selectors import cart_session
+from orders.selectors import cart_item_rows, cart_session
 from orders.services.cancellation import order_cancel
 from orders.services.checkout import (
     cart_create,
@@ -46,23 +44,24 @@ def _order_allowed(request, order_id: int, action: StorefrontAction = Storefront
     storefront_order_check(user=request.user, order_id=order_id, action=action)
 
 
-def _cart_items() -> QuerySet[OrderItem]:
-    return OrderItem.objects.select_related(
-        "producer", "producer_platform", "reservation"
-    ).order_by("pk")
+class _RowKey(serializers.PrimaryKeyRelatedField):
+    """A foreign key of a row read as plain values (orders.selectors.cart_item_rows): its id
+    as read, no instance."""
+
+    def use_pk_only_optimization(self) -> bool:
+        return False
+
+    def to_representation(self, value):
+        return value
 
 
-def _cart_detail(order_id: int) -> Order:
-    return (
-        Order.objects.select_related("customer")
-        .prefetch_related(Prefetch("items", queryset=_cart_items()))
-        .get(pk=order_id)
-    )
-
-
+# An item as orders.selectors.cart_item_rows reads it (a dict per item): the model's fields
+# give the types, labels and schema, the row the values. (Comments, not docstrings: a
+# serializer's docstring is its description in the API schema.)
 class CartItemOutput(serializers.ModelSerializer):
-    producer = serializers.CharField(source="producer.name")
-    producer_platform = serializers.CharField(source="producer_platform.slug")
+    serializer_related_field = _RowKey
+    producer = serializers.CharField()
+    producer_platform = serializers.CharField()
     reserved_quantity = serializers.SerializerMethodField()
     reservation_expires_at = serializers.SerializerMethodField()
 
@@ -88,51 +87,73 @@ class CartItemOutput(serializers.ModelSerializer):
             "reservation_expires_at",
         ]
 
-    def _reservation(self, item) -> Reservation | None:
-        try:
-            return item.reservation
-        except Reservation.DoesNotExist:
-            return None
+    def get_reserved_quantity(self, row) -> str | None:
+        quantity = row["reserved_quantity"]
+        return None if quantity is None else str(quantity)
 
-    def get_reserved_quantity(self, item) -> str | None:
-        reservation = self._reservation(item)
-        return str(reservation.quantity) if reservation else None
-
-    def get_reservation_expires_at(self, item) -> datetime | None:
-        reservation = self._reservation(item)
-        return reservation.expires_at if reservation else None
+    def get_reservation_expires_at(self, row) -> datetime | None:
+        return row["reservation_expires_at"]
 
 
+_ORDER_FIELDS = [
+    "id",
+    "number",
+    "status",
+    "currency",
+    "sales_session",
+    "customer",
+    "checked_out_at",
+    "placed_at",
+    "payment_method",
+    "payment_status",
+    "payment_reference",
+    "total_product",
+    "total_adjustment",
+    "total_shipping",
+    "total_tax",
+    "total_shipping_tax",
+    "grand_total",
+    "version",
+]
+
+
+# The cart's own fields: CartOutput without its items.
+class CartOrderOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Order
+        fields = _ORDER_FIELDS
+
+
+# What every cart endpoint answers (the schema's): the order, its items last.
 class CartOutput(serializers.ModelSerializer):
     items = CartItemOutput(many=True)
 
     class Meta:
         model = Order
-        fields = [
-            "id",
-            "number",
-            "status",
-            "currency",
-            "sales_session",
-            "customer",
-            "checked_out_at",
-            "placed_at",
-            "payment_method",
-            "payment_status",
-            "payment_reference",
-            "total_product",
-            "total_adjustment",
-            "total_shipping",
-            "total_tax",
-            "total_shipping_tax",
-            "grand_total",
-            "version",
-            "items",
-        ]
+        fields = [*_ORDER_FIELDS, "items"]
+
+
+# One instance of each, built on first use and shared by every request and thread: a
+# ModelSerializer maps its model's fields (with their translated labels) anew for each
+# instance, which was most of a cart response's time (docs/performance.md, "Storefront
+# checkout"); rendering reads nothing of the instance but its fields.
+_ORDER_OUTPUT = CartOrderOutput()
+_ITEM_OUTPUT = CartItemOutput()
+
+
+def cart_representation(order: Order, items: list[dict]) -> dict:
+    """The cart as CartOutput shows it, from the order and its item rows."""
+    return {
+        **_ORDER_OUTPUT.to_representation(order),
+        "items": [_ITEM_OUTPUT.to_representation(row) for row in items],
+    }
 
 
 def _cart_response(order_id: int, code: int = status.HTTP_200_OK) -> Response:
-    return Response(CartOutput(_cart_detail(order_id)).data, status=code)
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        raise NotFound(f"Order {order_id} does not exist.")
+    return _written_cart_response(order, code)
 
 
 def _written_cart_response(
@@ -141,9 +162,8 @@ def _written_cart_response(
     """The cart as a service that changed it returns it (locked and written in its
     transaction, so it holds what a re-read would): only its items are read, in one query,
     none for a cart just opened."""
-    items = OrderItem.objects.none() if new else _cart_items()
-    prefetch_related_objects([order], Prefetch("items", queryset=items))
-    return Response(CartOutput(order).data, status=code)
+    items = [] if new else cart_item_rows(order_id=order.pk)
+    return Response(cart_representation(order, items), status=code)
 
 
 class SessionOffersApi(APIView):
