@@ -450,6 +450,14 @@ def instances(model: type[M], statement: Statement | None) -> list[M]:
     return list(model._default_manager.raw(statement.sql, statement.params))
 
 
+def partial_instance(model: type[M], values: Mapping[str, Any]) -> M:
+    """An instance of `model` as a read of some of its columns makes it (`values` by attname):
+    the others are deferred, loaded on access as with `.only()`. For a hot read that fetched
+    plain values and hands a service the instances it expects."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
 def lock_with_shared(queryset: QuerySet[Any], *, shared: Iterable[type[Model]]) -> Statement:
     """The SELECT of `queryset` locking its rows FOR UPDATE and the rows it joins of the
     `shared` models' tables FOR SHARE, in one statement (the ORM says FOR UPDATE only); read

@@ -35,7 +35,11 @@ def customer_offers_qs(
     annotated with `category_price` (the category's own price, else the offer's) and
     `offered_to_id` (the category whose offer it is, else None): public offers the category is
     not refused, and non-public ones made available to it. One query."""
-    category_offers = CategoryOffer.objects.filter(offer=OuterRef("pk"), category_id=category_id)
+    # Unordered: one row per (offer, category) at most, and the model's ordering would join
+    # the offer's session, product and producer into every sub-select to sort that one row.
+    category_offers = CategoryOffer.objects.filter(
+        offer=OuterRef("pk"), category_id=category_id
+    ).order_by()
     visible = (Q(is_public=True) & ~Exists(category_offers.filter(is_available=False))) | Exists(
         category_offers.filter(is_available=True)
     )

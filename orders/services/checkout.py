@@ -21,7 +21,7 @@ from config import sql
 from config.actors import Actor
 from config.exceptions import CurrencyMismatch, NotFound
 from config.money import line_total
-from inventory.models import Reservation
+from inventory.models import Product, Reservation
 from inventory.services.reservations import (
     Allocation,
     item_stock_request,
@@ -42,8 +42,9 @@ from orders.services.items import (
 from orders.services.totals import order_item_rows, order_totals_recompute
 from orders.status_labels import order_status_quoted
 from orders.statuses import InventoryStatus, OrderStatus
+from platforms.models import Enterprise
 from sessions_app.exceptions import OfferNotAvailable, SessionClosed
-from sessions_app.models import SaleSession, session_accepts_orders
+from sessions_app.models import Offer, SaleSession, session_accepts_orders
 from sessions_app.selectors import customer_offers_qs
 
 
@@ -218,13 +219,11 @@ def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Act
             gettext("Order %(order)s belongs to no sales session.") % {"order": order_id}
         )
     # The offer as made to the customer's category (its contract): price and availability.
-    line = OrderItem.objects.filter(order_id=order.pk, offer_id=OuterRef("pk"))
-    offer = (
-        customer_offers_qs(session_id=session_id, category_id=order.customer_category_id)
-        .select_related("product__producer")
-        .annotate(line_id=Subquery(line.values("pk")[:1]))
-        .filter(pk=offer_id)
-        .first()
+    offer = _cart_offer(
+        session_id=session_id,
+        order_id=order.pk,
+        offer_id=offer_id,
+        category_id=order.customer_category_id,
     )
     if offer is None:
         raise OfferNotAvailable(
@@ -234,7 +233,7 @@ def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Act
             )
             % {"offer": offer_id, "number": order.number}
         )
-    if offer.currency != order.currency:
+    if offer["currency"] != order.currency:
         raise CurrencyMismatch(
             gettext(
                 "Order %(number)s is in %(currency)s; offer %(offer)s is in %(offer_currency)s."
@@ -242,26 +241,80 @@ def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Act
             % {
                 "number": order.number,
                 "currency": order.currency,
-                "offer": offer.pk,
-                "offer_currency": offer.currency,
+                "offer": offer_id,
+                "offer_currency": offer["currency"],
             }
         )
     _checkout_undo(order)
-    if offer.line_id is not None:
-        item = OrderItem.objects.get(pk=offer.line_id)
+    if offer["line_id"] is not None:
+        item = OrderItem.objects.get(pk=offer["line_id"])
         return order_item_quantity_change(
             item_id=item.pk, quantity=item.quantity + quantity, actor=actor
         )
+    product = sql.partial_instance(Product, _prefixed(offer, "product__"))
+    product.producer = sql.partial_instance(Enterprise, _prefixed(offer, "producer__"))
     return order_item_add_locked(
         order=order,
-        product=offer.product,
-        offer=offer,
+        product=product,
+        offer=sql.partial_instance(Offer, _prefixed(offer, "offer__")),
         quantity=quantity,
-        unit_price=offer.category_price,
-        currency=offer.currency,
-        vat_rate=offer.vat_rate,
-        customer_category_id=offer.offered_to_id,
+        unit_price=offer["category_price"],
+        currency=offer["currency"],
+        vat_rate=offer["vat_rate"],
+        customer_category_id=offer["offered_to_id"],
         actor=actor,
+    )
+
+
+def _prefixed(row: dict, prefix: str) -> dict:
+    return {key.removeprefix(prefix): value for key, value in row.items() if key.startswith(prefix)}
+
+
+def _cart_offer(*, session_id: int, order_id: int, offer_id: int, category_id: int | None):
+    """The offer as customer_offers_qs makes it to the category (None: no category), with
+    what an item snapshots of its product and producer and the cart's line of it
+    (`line_id`), as one row of plain values; None when it is not offered to them."""
+    if category_id is None:
+        statement = _cart_offer_statement(session_id, order_id, offer_id)
+    else:
+        statement = _cart_offer_statement(session_id, order_id, offer_id, category_id)
+    rows = sql.select_dicts(statement.sql, statement.params) if statement else []
+    return rows[0] if rows else None
+
+
+@sql.once
+def _cart_offer_statement(
+    session_id: int, order_id: int, offer_id: int, category_id: int | None = None
+) -> sql.Statement | None:
+    # Compiled once per kind of customer (config.sql.once; with and without a category): every
+    # add runs it, and building this query with the ORM took more of an add's time than any
+    # other step (docs/performance.md, "Storefront checkout"). Plain values, no instances.
+    line = OrderItem.objects.filter(order_id=order_id, offer_id=OuterRef("pk")).order_by()
+    return sql.select(
+        customer_offers_qs(session_id=session_id, category_id=category_id)
+        .annotate(line_id=Subquery(line.values("pk")[:1]))
+        .filter(pk=offer_id)
+        .order_by()
+        .values(
+            "currency",
+            "vat_rate",
+            "category_price",
+            "offered_to_id",
+            "line_id",
+            offer__id=F("pk"),
+            offer__session_id=F("session_id"),
+            offer__product_id=F("product_id"),
+            offer__currency=F("currency"),
+            offer__vat_rate=F("vat_rate"),
+            product__id=F("product_id"),
+            product__name=F("product__name"),
+            product__sku=F("product__sku"),
+            product__producer_id=F("product__producer_id"),
+            product__nominal_quantity=F("product__nominal_quantity"),
+            product__unit_of_measure=F("product__unit_of_measure"),
+            producer__id=F("product__producer_id"),
+            producer__platform_id=F("product__producer__platform_id"),
+        )
     )
 
 
