@@ -430,7 +430,7 @@ _CART_ITEM_ROWS_SQL = """
 """
 
 
-def cart_item_rows(*, order_id: int) -> list[dict]:
+def cart_item_rows(*, order_id: int) -> list[dict[str, Any]]:
     """A cart's items as the storefront shows them, in pk order, as plain dicts (the
     producer's name, the platform's slug, the reservation's quantity and expiry): one
     query."""
