@@ -339,6 +339,25 @@ CACHES = {
     "api": API_CACHE_REDIS if LARDER_CACHE_URL else API_CACHE_DATABASE,
 }
 
+# --- Sessions -----------------------------------------------------------------------------------
+# With Redis, a signed-in request reads its session from the "sessions" cache, not from the
+# django_session table (config/session_store.py): the table stays the record (every save and
+# delete writes it first), and while Redis is down or unreachable the table serves alone, with a
+# warning logged. An entry lives at most SESSION_CACHE_SECONDS (so a copy the cache kept through
+# an outage is gone by then). Short socket timeouts: an unreachable Redis costs a request at most
+# that much, once. Without Redis sessions are read from the table.
+SESSION_CACHE_SECONDS = env_int("SESSION_CACHE_SECONDS", 300)
+SESSION_CACHE_REDIS = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": LARDER_CACHE_URL,
+    "KEY_PREFIX": "larder-sessions",
+    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+}
+if LARDER_CACHE_URL:
+    CACHES["sessions"] = SESSION_CACHE_REDIS
+    SESSION_ENGINE = "config.session_store"
+    SESSION_CACHE_ALIAS = "sessions"
+
 # --- Celery -------------------------------------------------------------------------------------
 # With CELERY_BROKER_URL set (Redis in production and CI) Celery uses it; without it, a
 # filesystem broker under .local/ that needs no server, so a newcomer's `make run` just works.

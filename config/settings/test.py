@@ -23,3 +23,16 @@ if LARDER_CACHE_URL:  # noqa: F405
     CACHES["api"] = {**API_CACHE_REDIS, "KEY_PREFIX": f"larder-api-test-{os.getpid()}"}  # noqa: F405
 else:
     CACHES["api"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
+
+# Sessions the same way with and without Redis (config/session_store.py in front of the table), so
+# the statement counts the tests pin do not depend on it: keyed apart per process on Redis, else a
+# process-local cache.
+SESSION_ENGINE = "config.session_store"
+SESSION_CACHE_ALIAS = "sessions"
+if LARDER_CACHE_URL:  # noqa: F405
+    CACHES["sessions"] = {  # noqa: F405
+        **SESSION_CACHE_REDIS,  # noqa: F405
+        "KEY_PREFIX": f"larder-sessions-test-{os.getpid()}",
+    }
+else:
+    CACHES["sessions"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405

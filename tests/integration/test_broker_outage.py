@@ -1,5 +1,6 @@
-"""The broker is down when a customer pays: the payment answers 2xx and its after-commit work
-is kept as rows; once the broker is back, a real worker and beat's sweep complete everything.
+"""The broker is down when a customer pays: the payment answers 2xx (the session read from the
+database, not the Redis that is down) and its after-commit work is kept as rows; once the
+broker is back, a real worker and beat's sweep complete everything.
 
 The test starts and stops a Redis of its own on a free port (never the machine's shared one)
 and a real web server, worker and beat in subprocesses on the test database.
@@ -140,7 +141,8 @@ def test_paying_while_the_broker_is_down_loses_nothing(django_user_model, tmp_pa
         cart_submit(order_id=cart.pk, actor=Actor.system("test"))
         session_key = _login(user)
 
-        env = larder_env(prefix=prefix, broker_url=broker, **fast)
+        # The sessions' cache on the same Redis (config/session_store.py): down with it.
+        env = larder_env(prefix=prefix, broker_url=broker, LARDER_CACHE_URL=broker, **fast)
         with own_redis(redis_port) as redis:
             redis.terminate()  # the broker goes down
             redis.wait(timeout=10)
@@ -155,6 +157,7 @@ def test_paying_while_the_broker_is_down_loses_nothing(django_user_model, tmp_pa
         assert body["status"] == "I"
         assert took < 15
         assert "could not queue orders.tasks.producer_orders_refresh_task" in web_log
+        assert "session cache unavailable on load" in web_log  # read from the database
         assert Order.objects.get(pk=cart.pk).status == "I"
         request = WorkRequest.objects.get()  # the refresh is owed, durably
         assert request.params == {"order_id": cart.pk, "also_producer_ids": []}
