@@ -9,6 +9,7 @@ An order the user may not even view is "not found" (404), as in the admin; an or
 view but not act on in this way is "forbidden" (403).
 """
 
+from collections.abc import Callable
 from enum import StrEnum
 
 from django.db.models import Q, QuerySet
@@ -89,6 +90,25 @@ def storefront_order_check(*, user, order_id: int, action: StorefrontAction) -> 
             gettext("You may not %(action)s order %(order)s.")
             % {"action": ACTION_WORDS[action], "order": order_id}
         )
+
+
+def storefront_authorizer(*, user, action: StorefrontAction) -> Callable[[Order], None]:
+    """storefront_order_check for a service to run on the order it has locked
+    (orders.services.checkout.Authorize): a customer acting on their own order costs no query
+    (the lock read the order's customer's user, `customer_user_id`); anyone else is checked
+    as storefront_order_check checks them."""
+
+    def authorize(order: Order) -> None:
+        if (
+            action in CUSTOMER_ACTIONS
+            and user.is_authenticated
+            and user.is_active
+            and getattr(order, "customer_user_id", None) == user.pk
+        ):
+            return
+        storefront_order_check(user=user, order_id=order.pk, action=action)
+
+    return authorize
 
 
 def storefront_customer_for_cart(*, user, trader_id: int, customer_id: int | None) -> Customer:

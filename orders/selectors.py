@@ -430,6 +430,34 @@ _CART_ITEM_ROWS_SQL = """
 """
 
 
+def cart_item_rows_from(priced: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """cart_item_rows' rows made from the rows a service read and priced
+    (orders.services.totals.order_item_rows, after order_totals_recompute set their totals),
+    so that it answers with the cart it wrote without reading it again."""
+    return [
+        {
+            "id": row["id"],
+            "offer": row["offer_id"],
+            "product": row["product_id"],
+            "product_name": row["product_name"],
+            "producer": row["producer__name"],
+            "producer_platform": row["producer_platform__slug"],
+            "quantity": row["quantity"],
+            "unit_price": row["unit_price"],
+            "vat_rate": row["vat_rate"],
+            "total_product": row["total_product"],
+            "total_adjustment": row["total_adjustment"],
+            "total_tax": row["total_tax"],
+            "status": row["status"],
+            "inventory_status": row["inventory_status"],
+            "inventory_unknown": row["inventory_unknown"],
+            "reserved_quantity": row["reservation__quantity"],
+            "reservation_expires_at": row["reservation__expires_at"],
+        }
+        for row in priced
+    ]
+
+
 def cart_item_rows(*, order_id: int) -> list[dict[str, Any]]:
     """A cart's items as the storefront shows them, in pk order, as plain dicts (the
     producer's name, the platform's slug, the reservation's quantity and expiry): one

@@ -22,16 +22,17 @@ from orders.events import EventText
 from orders.models import Customer, Order, OrderItem
 from orders.permissions import (
     StorefrontAction,
+    storefront_authorizer,
     storefront_customer_for_cart,
     storefront_order_check,
 )
-from orders.selectors import cart_item_rows, cart_session
+from orders.selectors import cart_item_rows, cart_item_rows_from, cart_session
 from orders.services.cancellation import order_cancel
 from orders.services.checkout import (
     cart_create,
-    cart_item_add,
     cart_item_quantity_change,
     cart_item_remove,
+    cart_line_add,
     cart_submit,
 )
 from orders.services.items import MAX_ITEM_QUANTITY
@@ -42,6 +43,12 @@ from sessions_app.selectors import customer_offers_qs
 
 def _order_allowed(request, order_id: int, action: StorefrontAction = StorefrontAction.VIEW):
     storefront_order_check(user=request.user, order_id=order_id, action=action)
+
+
+def _shopper(request):
+    """Who may shop on the order, checked by the service on the order it locked: a customer
+    on their own cart costs no query of its own (orders.permissions.storefront_authorizer)."""
+    return storefront_authorizer(user=request.user, action=StorefrontAction.SHOP)
 
 
 class _RowKey(serializers.PrimaryKeyRelatedField):
@@ -157,13 +164,23 @@ def _cart_response(order_id: int, code: int = status.HTTP_200_OK) -> Response:
 
 
 def _written_cart_response(
-    order: Order, code: int = status.HTTP_200_OK, *, new: bool = False
+    order: Order,
+    code: int = status.HTTP_200_OK,
+    *,
+    new: bool = False,
+    items: list[dict] | None = None,
 ) -> Response:
     """The cart as a service that changed it returns it (locked and written in its
-    transaction, so it holds what a re-read would): only its items are read, in one query,
-    none for a cart just opened."""
-    items = [] if new else cart_item_rows(order_id=order.pk)
-    return Response(cart_representation(order, items), status=code)
+    transaction, so it holds what a re-read would), with `items` when the service gives the
+    item rows it priced and wrote (no read); else its items are read, in one query, none for
+    a cart just opened."""
+    if new:
+        rows: list[dict] = []
+    elif items is not None:
+        rows = cart_item_rows_from(items)
+    else:
+        rows = cart_item_rows(order_id=order.pk)
+    return Response(cart_representation(order, rows), status=code)
 
 
 class SessionOffersApi(APIView):
@@ -257,16 +274,16 @@ class CartItemAddApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: CartOutput})
     def post(self, request, order_id: int):
-        _order_allowed(request, order_id, StorefrontAction.SHOP)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        item = cart_item_add(
+        line = cart_line_add(
             order_id=order_id,
             offer_id=serializer.validated_data["offer"],
             quantity=serializer.validated_data["quantity"],
             actor=Actor.for_user(request.user),
+            authorize=_shopper(request),
         )
-        return _written_cart_response(item.order, status.HTTP_201_CREATED)
+        return _written_cart_response(line.item.order, status.HTTP_201_CREATED, items=line.items)
 
 
 class CartItemApi(APIView):
@@ -299,8 +316,9 @@ class CartItemApi(APIView):
 class CartSubmitApi(APIView):
     @extend_schema(request=None, responses=CartOutput)
     def post(self, request, order_id: int):
-        _order_allowed(request, order_id, StorefrontAction.SHOP)
-        order = cart_submit(order_id=order_id, actor=Actor.for_user(request.user))
+        order = cart_submit(
+            order_id=order_id, actor=Actor.for_user(request.user), authorize=_shopper(request)
+        )
         return _written_cart_response(order)
 
 
@@ -312,7 +330,6 @@ class CartPayApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=CartOutput)
     def post(self, request, order_id: int):
-        _order_allowed(request, order_id, StorefrontAction.SHOP)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         details = {k: v for k, v in serializer.validated_data.items() if k != "method"}
@@ -321,6 +338,7 @@ class CartPayApi(APIView):
             method=serializer.validated_data["method"],
             details=details,
             actor=Actor.for_user(request.user),
+            authorize=_shopper(request),
         )
         return _written_cart_response(order)
 

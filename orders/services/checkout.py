@@ -7,9 +7,10 @@ FOR SHARE, so a session close waits for checkouts in flight), then offers, then 
 each in pk order.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, NamedTuple, TypedDict, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -35,7 +36,7 @@ from orders.selectors import cart_session
 from orders.services.items import (
     _check_quantity,
     order_insert,
-    order_item_add_locked,
+    order_item_add_priced,
     order_item_quantity_change,
     order_item_remove,
 )
@@ -55,12 +56,17 @@ class _SessionWindow(TypedDict):
     session_begins_at: datetime
     session_ends_at: datetime
     customer_category_id: int | None
+    customer_user_id: int | None
 
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
     LockedOrder = WithAnnotations[Order, _SessionWindow]
+
+# The caller's check of who may act on the order (orders.permissions.storefront_authorizer),
+# run on the locked order before anything about it is said or written: it raises to refuse.
+Authorize = Callable[["LockedOrder"], None]
 
 INVENTORY_STATUS = {
     Allocation.RESERVED: InventoryStatus.ALLOCATED,
@@ -84,8 +90,8 @@ def cart_reservation_expiry(now=None):
 def order_and_session_lock(*, order_id: int) -> "LockedOrder":
     """Lock the order row FOR UPDATE and its session row FOR SHARE, in one query; the
     session's state and dates come back as `session_state`, `session_begins_at`,
-    `session_ends_at`, the customer's category as `customer_category_id`. Raises NotFound for
-    an unknown order or one outside any session."""
+    `session_ends_at`, the customer's category as `customer_category_id` and their user as
+    `customer_user_id`. Raises NotFound for an unknown order or one outside any session."""
     locked = sql.instances(Order, _order_and_session_lock_statement(order_id))
     if not locked:
         raise NotFound(
@@ -106,6 +112,7 @@ def _order_and_session_lock_statement(order_id: int) -> sql.Statement:
             session_begins_at=F("sales_session__begins_at"),
             session_ends_at=F("sales_session__ends_at"),
             customer_category_id=F("customer__category_id"),
+            customer_user_id=F("customer__user_id"),
         ),
         shared=[SaleSession],
     )
@@ -130,8 +137,10 @@ def check_session_open(order: "LockedOrder") -> None:
         )
 
 
-def _cart_lock(order_id: int) -> "LockedOrder":
+def _cart_lock(order_id: int, authorize: Authorize | None = None) -> "LockedOrder":
     order = order_and_session_lock(order_id=order_id)
+    if authorize is not None:
+        authorize(order)
     if order.status != OrderStatus.PENDING:
         raise OrderNotEditable(
             gettext("Order %(number)s is %(status)s, no longer a cart.")
@@ -204,14 +213,44 @@ def cart_create(
     )
 
 
+class CartLine(NamedTuple):
+    """What cart_line_add did: the cart's line of the offer, and the cart's item rows as
+    priced and written (orders.services.totals.order_item_rows), or None when the offer's
+    line was already there and only its quantity changed."""
+
+    item: OrderItem
+    items: list[dict] | None
+
+
+def cart_item_add(
+    *,
+    order_id: int,
+    offer_id: int,
+    quantity: Decimal,
+    actor: Actor,
+    authorize: Authorize | None = None,
+) -> OrderItem:
+    """cart_line_add: the cart's line of the offer."""
+    return cart_line_add(
+        order_id=order_id, offer_id=offer_id, quantity=quantity, actor=actor, authorize=authorize
+    ).item
+
+
 @transaction.atomic
-def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Actor) -> OrderItem:
+def cart_line_add(
+    *,
+    order_id: int,
+    offer_id: int,
+    quantity: Decimal,
+    actor: Actor,
+    authorize: Authorize | None = None,
+) -> CartLine:
     """Add an offer to the cart at the offer's price (a second add of one offer raises the
-    quantity of its line). Unknown or foreign offers, a closed session, a second currency or
-    a quantity ≤ 0 raise before anything is written. Statements: the order's lock (with the
-    customer's category), the offer (with the cart's line of it, if any), then
-    order_item_add_locked's."""
-    order = _cart_lock(order_id)
+    quantity of its line). `authorize` refuses, unknown or foreign offers, a closed session, a
+    second currency or a quantity ≤ 0 raise before anything is written. Statements: the
+    order's lock (with the customer's category and user), the offer (with the cart's line of
+    it, if any), then order_item_add_locked's."""
+    order = _cart_lock(order_id, authorize)
     quantity = _check_quantity(quantity)
     session_id = order.sales_session_id
     if session_id is None:  # not reached: order_and_session_lock joined the session
@@ -248,12 +287,13 @@ def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Act
     _checkout_undo(order)
     if offer["line_id"] is not None:
         item = OrderItem.objects.get(pk=offer["line_id"])
-        return order_item_quantity_change(
+        changed = order_item_quantity_change(
             item_id=item.pk, quantity=item.quantity + quantity, actor=actor
         )
+        return CartLine(changed, None)
     product = sql.partial_instance(Product, _prefixed(offer, "product__"))
     product.producer = sql.partial_instance(Enterprise, _prefixed(offer, "producer__"))
-    return order_item_add_locked(
+    added, rows = order_item_add_priced(
         order=order,
         product=product,
         offer=sql.partial_instance(Offer, _prefixed(offer, "offer__")),
@@ -264,6 +304,7 @@ def cart_item_add(*, order_id: int, offer_id: int, quantity: Decimal, actor: Act
         customer_category_id=offer["offered_to_id"],
         actor=actor,
     )
+    return CartLine(added, rows)
 
 
 def _prefixed(row: dict, prefix: str) -> dict:
@@ -362,7 +403,7 @@ SUBMIT_ITEM_FIELDS = (
 # durable: the storefront's own transaction, never nested (no savepoint); what it returns is
 # committed.
 @transaction.atomic(durable=True)
-def cart_submit(*, order_id: int, actor: Actor) -> Order:
+def cart_submit(*, order_id: int, actor: Actor, authorize: Authorize | None = None) -> Order:
     """Check the cart out: the session must be open; every item takes its offer's current
     price and VAT rate; the order is priced (orders.services.totals.order_totals_recompute,
     where the pricing engine runs); stock is reserved for every item whose inventory is known,
@@ -375,9 +416,10 @@ def cart_submit(*, order_id: int, actor: Actor) -> Order:
     the order and its session; the items with their offers, products and tax categories; the
     pricing rules; lock the stock rows (and the limited offers, when any); one statement
     reserving (stock, offers, reservations); one writing adjustments, items, sub-orders, the
-    order and the event. A re-submit first releases the old reservations.
+    order and the event. A re-submit first releases the old reservations. `authorize` (the
+    caller's check of who may act) runs on the locked order first.
     """
-    order = _cart_lock(order_id)
+    order = _cart_lock(order_id, authorize)
     now = timezone.now()
     if order.checked_out_at is not None:
         reservations_release(order_id=order.pk)

@@ -260,7 +260,14 @@ def order_item_add(*, order_id: int, **fields: Any) -> OrderItem:
     return order_item_add_locked(order=order_lock(order_id=order_id), **fields)
 
 
-def order_item_add_locked(
+def order_item_add_locked(**fields: Any) -> OrderItem:
+    """order_item_add for an order the caller's transaction has locked (no second lock, no
+    savepoint): order_item_add_priced's keyword arguments, the new item."""
+    item, _ = order_item_add_priced(**fields)
+    return item
+
+
+def order_item_add_priced(
     *,
     order: Order,
     product,
@@ -273,10 +280,12 @@ def order_item_add_locked(
     shipping_address: Address | None = None,
     shipping_mode=None,
     customer_category_id: int | None = None,
-) -> OrderItem:
-    """order_item_add for an order the caller's transaction has locked (no second lock, no
-    savepoint). Statements: the item's insert, then order_totals_recompute's (the item rows,
-    the rules, one write, with the item's event in the same round trip)."""
+) -> tuple[OrderItem, list[dict]]:
+    """Add a line to an order the caller's transaction has locked (no second lock, no
+    savepoint) and re-price it: the new item, and the order's item rows as priced and written
+    (orders.services.totals.order_item_rows). Statements: the item's insert, then
+    order_totals_recompute's (the item rows, the rules, one write, with the item's event in
+    the same round trip)."""
     _check_open_to_change(order)
     quantity = _check_quantity(quantity)
     if currency and currency != order.currency:
@@ -301,9 +310,10 @@ def order_item_add_locked(
     event = _item_added_event(order, item, actor, save=False)
     if order.status == OrderStatus.CSR_EDIT:
         _reserve_edit_item(order, item)
-    order_totals_recompute(order=order, events=[event])
+    rows = order_item_rows(order_id=order.pk)
+    order_totals_recompute(order=order, items=rows, events=[event])
     _after_live_change(order)
-    return item
+    return item, rows
 
 
 @transaction.atomic

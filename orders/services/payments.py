@@ -32,7 +32,7 @@ from orders.exceptions import (
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus, PaymentTransaction
 from orders.producer_orders.services import producer_orders_request_refresh
 from orders.services.approval_rules import approval_reasons_for, order_approval_wait
-from orders.services.checkout import check_session_open, order_and_session_lock
+from orders.services.checkout import Authorize, check_session_open, order_and_session_lock
 from orders.services.notifications import customer_notification_request
 from orders.services.payment_operations import payment_record
 from orders.services.payment_providers import (  # noqa: F401 - the payment API, in one place
@@ -93,7 +93,14 @@ def _items_state_statement(order_id: int, now) -> sql.Statement | None:
 # durable: the storefront's own transaction, never nested (no savepoint); what it returns is
 # committed.
 @transaction.atomic(durable=True)
-def order_pay(*, order_id: int, method: str, actor: Actor, details: dict | None = None) -> Order:
+def order_pay(
+    *,
+    order_id: int,
+    method: str,
+    actor: Actor,
+    details: dict | None = None,
+    authorize: Authorize | None = None,
+) -> Order:
     """Pay a submitted cart with the trader, and so place it.
 
     Locks the order (and its session FOR SHARE); the session must still be open and the
@@ -105,10 +112,12 @@ def order_pay(*, order_id: int, method: str, actor: Actor, details: dict | None 
     first move and the authorization recorded (`PaymentTransaction`, with its event). The
     reservations become firm and the producer orders are asked to follow after commit. A
     declined payment raises PaymentDeclined (402) and writes nothing: the cart stays as it
-    was.
+    was. `authorize` (the caller's check of who may act) runs on the locked order first.
     """
     provider = payment_provider_get(method)
     order = order_and_session_lock(order_id=order_id)
+    if authorize is not None:
+        authorize(order)
     if order.status != S.PENDING:
         raise OrderNotEditable(
             gettext("Order %(number)s is %(status)s: it was placed already.")

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from inventory.models import Reservation, Stock
 from orders.models import Order, OrderEvent, OrderItem, ProducerOrder
 from sessions_app.models import SaleSession
-from tests.factories import OfferFactory
+from tests.factories import CalculationRuleFactory, OfferFactory
 from tests.inventory.factories import customer_of, offer_with_stock, stock_of
 from tests.orders.conftest import assert_problem
 
@@ -241,3 +241,38 @@ def test_staff_accept_a_reviewed_payment(session, shopper, cart_id, staff_user):
     response = staff.post(accept)
 
     assert response.json()["status"] == "C"
+
+
+def test_every_write_answers_the_cart_a_read_gives(session, shopper, cart_id):
+    """A write answers with the cart as it wrote it (an add with the rows it priced, without
+    reading them again): the same JSON as the cart read afterwards, discounts and reservations
+    included."""
+    CalculationRuleFactory(trader=session.trader, scope="item", value=Decimal("5"))
+    apples = offer_with_stock(session, on_hand="5", price=Decimal("2.35"))
+    bread = offer_with_stock(session, on_hand=None, price=Decimal("4.05"))
+    base = f"/api/storefront/carts/{cart_id}/"
+
+    def answered_as_read(response) -> None:
+        assert response.status_code in (200, 201), response.content
+        assert response.json() == shopper.get(base).json()
+
+    answered_as_read(
+        shopper.post(base + "items/", {"offer": apples.pk, "quantity": "3"}, format="json")
+    )
+    answered_as_read(
+        shopper.post(base + "items/", {"offer": bread.pk, "quantity": "1"}, format="json")
+    )
+    answered_as_read(
+        shopper.post(base + "items/", {"offer": apples.pk, "quantity": "1"}, format="json")
+    )
+    answered_as_read(shopper.post(base + "submit/"))
+    # An add to a submitted cart makes it a cart again: its reservations go back.
+    answered_as_read(
+        shopper.post(base + "items/", {"offer": bread.pk, "quantity": "2"}, format="json")
+    )
+    answered_as_read(shopper.post(base + "submit/"))
+    paid = shopper.post(base + "pay/", {"method": "invoice"}, format="json")
+    answered_as_read(paid)
+    items = shopper.get(base).json()["items"]
+    assert [i["quantity"] for i in items] == ["4.000", "3.000"]
+    assert any(Decimal(i["total_adjustment"]) != 0 for i in items)
