@@ -116,6 +116,18 @@ DATABASES = {
         disable_server_side_cursors=env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False),
     )
 }
+# Parameters bound by the server, and a statement prepared on its DATABASE_PREPARE_THRESHOLD-th
+# run on a connection (psycopg): PostgreSQL then plans a hot statement once per connection
+# instead of on every run — planning was most of PostgreSQL's time on the storefront checkout
+# (docs/performance.md, "Storefront checkout"). A prepared statement is state of the server
+# connection: behind PgBouncer in transaction mode, set DATABASE_PREPARED_STATEMENTS=false
+# unless it is PgBouncer 1.21 or later with max_prepared_statements (docs/deployment.md).
+if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "server_side_binding": True,
+        "prepare_threshold": env_int("DATABASE_PREPARE_THRESHOLD", 5),
+    }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise RuntimeError("Larder runs on PostgreSQL only: DATABASE_URL must be postgres://...")
 
