@@ -337,7 +337,7 @@ LARDER_CACHE_URL = env_str("LARDER_CACHE_URL") or (
     _broker_url if _broker_url.startswith(("redis://", "rediss://")) else ""
 )
 API_CACHE_REDIS = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "BACKEND": "config.redis_cache.SharedClientRedisCache",
     "LOCATION": LARDER_CACHE_URL,
     "KEY_PREFIX": "larder-api",
 }
@@ -360,7 +360,7 @@ CACHES = {
 # that much, once. Without Redis sessions are read from the table.
 SESSION_CACHE_SECONDS = env_int("SESSION_CACHE_SECONDS", 300)
 SESSION_CACHE_REDIS = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "BACKEND": "config.redis_cache.SharedClientRedisCache",
     "LOCATION": LARDER_CACHE_URL,
     "KEY_PREFIX": "larder-sessions",
     "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

@@ -109,3 +109,12 @@ def test_an_entry_lives_at_most_session_cache_seconds(redis_port, sessions_on, s
         client = store._cache._cache.get_client(store.cache_key)
         ttl = client.ttl(store._cache.make_and_validate_key(store.cache_key))
         assert 0 < ttl <= 60
+
+
+def test_the_cache_keeps_one_redis_client(redis_port, sessions_on):
+    """config.redis_cache: one redis-py client per pool, not one built per operation."""
+    with own_redis(redis_port):
+        store = SessionStore(_saved())
+        client = store._cache._cache.get_client(write=True)
+        assert store._cache._cache.get_client(write=True) is client
+        assert store.load()[SESSION_KEY] == "7"

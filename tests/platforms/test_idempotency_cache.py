@@ -83,7 +83,7 @@ def _api_cache_backend(**env: str) -> str:
 
 
 def test_the_api_cache_is_redis_when_there_is_one_else_the_database_table():
-    redis = "django.core.cache.backends.redis.RedisCache"
+    redis = "config.redis_cache.SharedClientRedisCache"  # Django's RedisCache, one client per pool
     database = "django.core.cache.backends.db.DatabaseCache"
     assert _api_cache_backend(CELERY_BROKER_URL="redis://127.0.0.1:6379/1") == redis
     assert _api_cache_backend(LARDER_CACHE_URL="redis://127.0.0.1:6379/2") == redis
