@@ -249,7 +249,7 @@ def cart_line_add(
     quantity of its line). `authorize` refuses, unknown or foreign offers, a closed session, a
     second currency or a quantity ≤ 0 raise before anything is written. Statements: the
     order's lock (with the customer's category and user), the offer (with the cart's line of
-    it, if any), then order_item_add_locked's."""
+    it, if any), then order_item_add_priced's."""
     order = _cart_lock(order_id, authorize)
     quantity = _check_quantity(quantity)
     session_id = order.sales_session_id
