@@ -159,7 +159,7 @@ def cart_representation(order: Order, items: list[dict]) -> dict:
 def _cart_response(order_id: int, code: int = status.HTTP_200_OK) -> Response:
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
-        raise NotFound(f"Order {order_id} does not exist.")
+        raise NotFound(gettext("Order %(order)s does not exist.") % {"order": order_id})
     return _written_cart_response(order, code)
 
 
