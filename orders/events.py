@@ -3,9 +3,12 @@
 An event's text is translated when it is shown, not when it is written: the writers take an
 `EventText` (an untranslated message id, marked with `gettext_noop` so that `make messages`
 finds it, and its parameters) and store the id and parameters beside the English text;
-`order_event_text` is the one function that renders an event's text, in the active language
-(the agent's on the order page, the customer's in an e-mail). Texts written by a person (a
-note, a cancellation reason) and rows written before stay as they were typed.
+`stored_text_render` is the one function that renders a stored text, in the active language
+(the agent's on the order page, the customer's in an e-mail): an event's (`order_event_text`),
+a payment transaction's message (`row_text`), an order's approval reasons (kept in a JSON list
+in their stored form, `stored_text`; `stored_texts_render`). Texts written by a person (a
+note, a cancellation reason), answers of other systems and rows written before stay as they
+were written.
 """
 
 import logging
@@ -50,6 +53,12 @@ def status_param(code: str) -> dict[str, str]:
     return {"status": code}
 
 
+def texts_param(texts: "Sequence[EventText | str]", separator: str = "; ") -> dict[str, Any]:
+    """Several texts as one EventText parameter, shown one after the other in the reader's
+    language (approval reasons: "; ", as their own texts may hold commas)."""
+    return {"texts": list(texts), "separator": separator}
+
+
 def _stored(value: Any) -> Any:
     if isinstance(value, EventText):
         return {"msgid": value.msgid, "params": value.stored()}
@@ -57,7 +66,9 @@ def _stored(value: Any) -> Any:
         return [_stored(element) for element in value]
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, dict | str | int | float | bool) or value is None:
+    if isinstance(value, dict):
+        return {name: _stored(element) for name, element in value.items()}
+    if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
 
@@ -65,6 +76,8 @@ def _stored(value: Any) -> Any:
 def _rendered(value: Any) -> Any:
     if isinstance(value, list):  # several parts: approval reasons, allocations
         return ", ".join(str(_rendered(element)) for element in value)
+    if isinstance(value, dict) and "texts" in value:
+        return stored_texts_render(value["texts"], value.get("separator", "; "))
     if isinstance(value, dict) and "status" in value:
         return order_status_quoted(value["status"])
     if isinstance(value, dict) and "msgid" in value:
@@ -82,26 +95,54 @@ def _text(msgid: str, params: Mapping[str, Any]) -> str:
         return msgid % rendered if rendered else msgid
 
 
+def stored_text(message: "str | EventText") -> "str | dict[str, Any]":
+    """A text's stored form, for a JSON column (an order's approval reasons): an EventText as
+    its message id and parameters ({"msgid", "params"}), a written text as it is."""
+    return _stored(message) if isinstance(message, EventText) else message
+
+
+def stored_text_render(stored: Any) -> str:
+    """The one door to show a stored text in the active language: a stored EventText
+    ({"msgid", "params"}) translated, anything else (what a person typed, another system
+    answered, or a row written before texts were kept as ids) as it was written."""
+    if isinstance(stored, Mapping) and stored.get("msgid"):
+        return _text(stored["msgid"], stored.get("params") or {})
+    return "" if stored is None else str(stored)
+
+
+def stored_texts_render(texts: Any, separator: str = "; ") -> str:
+    """Several stored texts (an order's approval reasons) in the active language, one after
+    the other; a single text (a row written otherwise) is shown alone."""
+    if not isinstance(texts, list):
+        return stored_text_render(texts)
+    return separator.join(stored_text_render(text) for text in texts)
+
+
 def event_text_render(message: "str | EventText") -> str:
     """A text for a history line or a message, in the active language (what a person typed,
     or another system answered, as it is)."""
-    if isinstance(message, EventText):
-        return _text(message.msgid, message.stored())
-    return message
+    return stored_text_render(stored_text(message))
+
+
+def row_text(row: Any) -> str:
+    """The text of a row holding `message` (English, as written), `message_id` and
+    `message_params` (event_text_fields: an order event, a payment transaction) in the active
+    language. Rows written before texts were kept as ids show their stored English text."""
+    if not row.message_id:
+        return row.message
+    return stored_text_render({"msgid": row.message_id, "params": row.message_params})
 
 
 def order_event_text(event: OrderEvent) -> str:
     """The event's text in the active language: the one door to show a history line (order
-    page, event list, e-mails). Rows written before texts were kept as ids show their stored
-    English text."""
-    if not event.message_id:
-        return event.message
-    return _text(event.message_id, event.message_params or {})
+    page, event list, e-mails)."""
+    return row_text(event)
 
 
 def event_text_fields(message: "str | EventText") -> dict[str, Any]:
-    """The event's text columns for `message`: the English text (what was written), and for
-    an EventText its id and parameters (what is translated when shown)."""
+    """The text columns (of an event, a payment transaction) for `message`: the English text
+    (what was written), and for an EventText its id and parameters (what is translated when
+    shown; row_text)."""
     if isinstance(message, EventText):
         params = message.stored()
         with translation.override("en"):

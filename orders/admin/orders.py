@@ -22,7 +22,7 @@ from orders.admin.forms import (
     EditStepForm,
     errors_not_on_a_field,
 )
-from orders.events import order_event_text
+from orders.events import order_event_text, stored_texts_render
 from orders.models import (
     Address,
     ApprovalRule,
@@ -200,7 +200,7 @@ class OrderAdmin(EnterpriseScopedAdmin):
         "amount_authorized",
         "amount_captured",
         "amount_refunded",
-        "approval_reasons",
+        "approval_reasons_text",
         "released_at",
         "shipped_at",
         # Addresses change through the edit panel (a customer-service edit), never here.
@@ -216,7 +216,7 @@ class OrderAdmin(EnterpriseScopedAdmin):
                     ("payment_method", "payment_reference"),
                     "billing_address",
                     "customer_note",
-                    "approval_reasons",
+                    "approval_reasons_text",
                     ("placed_at", "released_at", "shipped_at"),
                 )
             },
@@ -243,6 +243,11 @@ class OrderAdmin(EnterpriseScopedAdmin):
 
     class Media:
         css = {"all": ["orders/order_page.css"]}
+
+    @admin.display(description=_("approval reasons"))
+    def approval_reasons_text(self, order):
+        """Why the order waits (or waited) for approval, in the agent's language."""
+        return stored_texts_render(order.approval_reasons) or None
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, order):
@@ -609,7 +614,7 @@ class ApprovalQueueAdmin(ReadOnlyAdmin, EnterpriseScopedAdmin):
 
     @admin.display(description=_("why it waits"))
     def reasons(self, order):
-        return "; ".join(order.approval_reasons)
+        return stored_texts_render(order.approval_reasons)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

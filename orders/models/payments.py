@@ -35,7 +35,21 @@ class PaymentTransaction(models.Model):
     method = models.CharField(max_length=40, verbose_name=_("method"))
     reference = models.CharField(max_length=120, blank=True, verbose_name=_("reference"))
     reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason"))
-    message = models.CharField(max_length=500, blank=True, verbose_name=_("message"))
+    message = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text=_("The text in English, as written when it happened."),
+        verbose_name=_("message"),
+    )
+    # The text to translate when shown (orders.events.row_text), as on order events: its
+    # untranslated message id and parameters. Empty on rows written before, and on a
+    # provider's own answer: those show `message`.
+    message_id = models.CharField(
+        max_length=300, blank=True, default="", verbose_name=_("message id")
+    )
+    message_params = models.JSONField(
+        default=dict, blank=True, verbose_name=_("message parameters")
+    )
     actor_label = models.CharField(max_length=120, verbose_name=_("actor label"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 

@@ -16,17 +16,17 @@ from django.utils.translation import gettext_noop
 
 from config import sql
 from config.actors import Actor
-from orders.events import EventText, order_event
+from orders.events import EventText, order_event, stored_text, texts_param
 from orders.models import ApprovalRule, Customer, Order, OrderEvent, PaymentStatus
 from orders.services.status import order_status_move
 from orders.statuses import LIVE_ORDER_STATUSES
 from orders.statuses import OrderStatus as S
 
 
-def approval_reasons_for(order: Order) -> list[str]:
-    """Why the trader's rule holds this order for approval (empty: it does not). One query:
-    the trader's rule, the customer's flags, and (only when the customer has a limit) what
-    their other live orders of the session already total."""
+def approval_reasons_for(order: Order) -> list[EventText]:
+    """Why the trader's rule holds this order for approval (empty: it does not), as texts
+    translated when shown. One query: the trader's rule, the customer's flags, and (only when
+    the customer has a limit) what their other live orders of the session already total."""
     if order.customer_id is None:
         return []
     rows = sql.run(
@@ -39,15 +39,26 @@ def approval_reasons_for(order: Order) -> list[str]:
     reasons = []
     if threshold is not None and order.grand_total > threshold:
         reasons.append(
-            f"total {order.grand_total} {order.currency} is over {threshold} {order.currency}"
+            EventText(
+                gettext_noop("total %(total)s %(currency)s is over %(threshold)s %(currency)s"),
+                {"total": order.grand_total, "threshold": threshold, "currency": order.currency},
+            )
         )
     if flagged:
-        reasons.append("the customer's orders need approval")
+        reasons.append(EventText(gettext_noop("the customer's orders need approval")))
     if limit is not None and Decimal(spent) + order.grand_total > limit:
         reasons.append(
-            f"the customer's orders in this session would total "
-            f"{Decimal(spent) + order.grand_total} {order.currency}, over their limit of "
-            f"{limit} {order.currency}"
+            EventText(
+                gettext_noop(
+                    "the customer's orders in this session would total %(total)s "
+                    "%(currency)s, over their limit of %(limit)s %(currency)s"
+                ),
+                {
+                    "total": Decimal(spent) + order.grand_total,
+                    "limit": limit,
+                    "currency": order.currency,
+                },
+            )
         )
     return reasons
 
@@ -84,33 +95,34 @@ def _rule_statement(session_id, order_id: int, trader_id: int, customer_id: int)
 
 
 def order_approval_wait(
-    *, order: Order, method: str, reference: str, reasons: list[str], actor: Actor
+    *, order: Order, method: str, reference: str, reasons: list[EventText], actor: Actor
 ) -> Order:
     """P → W, in the caller's transaction with the order locked: the payment method and the
-    card on file are kept (nothing authorized yet), the reasons recorded on the order and in
-    an `approval` event."""
+    card on file are kept (nothing authorized yet), the reasons recorded on the order (in
+    their stored form: shown in the reader's language by orders.events.stored_texts_render)
+    and in an `approval` event."""
+    stored = [stored_text(reason) for reason in reasons]
+    text = EventText(
+        gettext_noop("Waiting for approval: %(reasons)s"), {"reasons": texts_param(reasons)}
+    )
     order = order_status_move(
         order=order,
         to_status=S.WAITING_APPROVAL,
         actor=actor,
-        reason=EventText(
-            gettext_noop("Waiting for approval: %(reasons)s"), {"reasons": "; ".join(reasons)}
-        ),
+        reason=text,
         also={
             "payment_method": method,
             "payment_reference": reference,
             "payment_status": PaymentStatus.UNPAID,
-            "approval_reasons": reasons,
+            "approval_reasons": stored,
         },
     )
-    order.approval_reasons = reasons
+    order.approval_reasons = stored
     order_event(
         order=order,
         actor=actor,
         kind=OrderEvent.Kind.APPROVAL,
-        message=EventText(
-            gettext_noop("Waiting for approval: %(reasons)s"), {"reasons": "; ".join(reasons)}
-        ),
-        data={"action": "wait", "reasons": reasons},
+        message=text,
+        data={"action": "wait", "reasons": stored},
     )
     return order

@@ -54,7 +54,8 @@ def payment_record(
     message: "str | EventText" = "",
 ) -> PaymentTransaction:
     """One row of the order's payment history and its event, in the caller's transaction.
-    The transaction keeps the message in English; the event translates it when shown."""
+    Both keep the message in English and, for an EventText, its id and parameters: shown in
+    the reader's language (orders.events.row_text)."""
     outcome = (
         TRANSACTION_OUTCOME[result.outcome] if result else PaymentTransaction.Outcome.SUCCEEDED
     )
@@ -68,7 +69,7 @@ def payment_record(
         method=order.payment_method,
         reference=(result.reference if result else order.payment_reference)[:120],
         reason=reason[:500],
-        message=event_text_fields(message)["message"],
+        **event_text_fields(message),
         actor_label=actor.label,
     )
     order_event(

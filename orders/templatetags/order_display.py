@@ -6,7 +6,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 
-from orders.events import order_event_text
+from orders.events import order_event_text, row_text, stored_texts_render
 from orders.models import OrderEvent
 from orders.status_labels import TONES, badge_for
 
@@ -31,6 +31,20 @@ def event_text(event: OrderEvent) -> str:
     """`{{ event|event_text }}`: a history line in the reader's language (one door:
     orders.events.order_event_text)."""
     return order_event_text(event)
+
+
+@register.filter
+def row_message(row) -> str:
+    """`{{ payment|row_message }}`: a payment transaction's message in the reader's language
+    (one door: orders.events.row_text)."""
+    return row_text(row)
+
+
+@register.filter
+def stored_texts(texts) -> str:
+    """`{{ order.approval_reasons|stored_texts }}`: stored texts in the reader's language,
+    separated by "; " (one door: orders.events.stored_texts_render)."""
+    return stored_texts_render(texts)
 
 
 @register.filter

@@ -8,6 +8,7 @@ import pytest
 from config.actors import Actor
 from inventory.models import Reservation
 from inventory.services.stock import stock_set
+from orders.events import stored_texts_render
 from orders.models import Order, OrderEvent, OrderItem, PaymentTransaction, ProducerOrderLine
 from orders.producer_orders.services import producer_orders_refresh
 from orders.services.actions import (
@@ -87,7 +88,7 @@ def test_w_an_order_over_the_trader_s_threshold_waits_for_approval_holding_its_s
     order.refresh_from_db()
     assert order.status == "W"
     assert _moves(order) == ["W"]
-    assert order.approval_reasons == ["total 40.00 EUR is over 30.00 EUR"]
+    assert stored_texts_render(order.approval_reasons) == "total 40.00 EUR is over 30.00 EUR"
     assert (order.payment_status, order.amount_authorized) == ("unpaid", Decimal("0.00"))
     assert not PaymentTransaction.objects.filter(order=order).exists()  # nothing authorized
     assert order.payment_reference == f"tc-{order.number}-4242"  # the card on file
@@ -122,7 +123,7 @@ def test_w_customer_flag_and_spending_limit_per_session_hold_the_order(
     order = _paid(session, [(offer, "4")], customer=customer)
 
     assert order.status == "W"
-    assert order.approval_reasons == [reason]
+    assert stored_texts_render(order.approval_reasons) == reason
 
 
 def test_approving_goes_on_with_payment_w_m_c(session, approver):
