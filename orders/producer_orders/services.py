@@ -5,7 +5,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, OuterRef, Q, Subquery, Sum
+from django.db.models import F, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from config import sql
@@ -24,9 +24,10 @@ def _aggregate_by_weight(session) -> bool:
     return session.trader.aggregate_by_weight
 
 
-def _session_for_refresh(session_id: int):
+def session_for_refresh(session_id: int, *, lock: bool = False):
     """The session with its trader and, in the same statement, the producers that state a
-    consolidation wish of their own (few: most leave it to the trader)."""
+    consolidation wish of their own (few: most leave it to the trader); `lock`: the session
+    row FOR UPDATE (the close's lock, so the close reads its session once)."""
     from django.contrib.postgres.expressions import ArraySubquery
 
     from platforms.models import Enterprise
@@ -37,11 +38,12 @@ def _session_for_refresh(session_id: int):
             Enterprise.objects.filter(producer_consolidation=value).order_by("pk").values("pk")
         )
 
-    return (
-        SaleSession.objects.select_related("trader")
-        .annotate(producers_consolidating=wishing(True), producers_per_order=wishing(False))
-        .get(pk=session_id)
+    sessions = SaleSession.objects.select_related("trader").annotate(
+        producers_consolidating=wishing(True), producers_per_order=wishing(False)
     )
+    if lock:
+        sessions = sessions.select_for_update(of=("self",))
+    return sessions.get(pk=session_id)
 
 
 class _Modes:
@@ -150,7 +152,9 @@ def _products_of(session_id: int, product_ids: set[int]) -> dict[int, Mapping[st
     ).order_by("pk")
     return {
         row["pk"]: row
-        for row in Product.objects.filter(pk__in=product_ids).values(
+        for row in Product.objects.filter(sql.AnyOf(F("pk"), sorted(product_ids)))
+        .order_by()
+        .values(
             "pk",
             "weight_kg",
             "pack_weight_kg",
@@ -263,7 +267,20 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
     lines or state changed gets its version bumped and status F. Returns the ids of the
     producer orders that changed.
     """
-    session = _session_for_refresh(session_id)
+    changed, _ = producer_orders_recompute(
+        session=session_for_refresh(session_id), producer_ids=producer_ids
+    )
+    return [producer_order.pk for producer_order in changed]
+
+
+def producer_orders_recompute(
+    *, session, producer_ids: list[int] | None = None
+) -> tuple[list[ProducerOrder], list[ProducerOrder]]:
+    """`producer_orders_refresh`'s work, in the caller's transaction, for a session read by
+    `session_for_refresh`: the producer orders that changed (written and owed to their
+    producers) and every producer order it locked, in pk order, as they are now (the
+    session close completes those: it need not lock and read them again)."""
+    session_id = session.pk
     by_weight = _aggregate_by_weight(session)
     scope = ProducerOrder.objects.filter(sales_session_id=session_id).exclude(
         order_state=ProducerOrder.OrderState.CANCELLED
@@ -361,7 +378,7 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
         producer_order.updated_at = now
         changed.append(producer_order)
     if not changed:
-        return []
+        return [], producer_orders
     # A constant number of statements, however many producers and lines.
     ProducerOrderLine.objects.filter(stale_lines).delete()
     ProducerOrderLine.objects.bulk_create(
@@ -381,7 +398,7 @@ def producer_orders_refresh(*, session_id: int, producer_ids: list[int] | None =
     )
     _producer_orders_update(changed, now)
     producer_orders_deliver(producer_orders=changed)
-    return [producer_order.pk for producer_order in changed]
+    return changed, producer_orders
 
 
 def _currency_of(rows: list[dict], default: str) -> str:

@@ -6,12 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from config import sql
 from config.actors import Actor
 from orders.models import ProducerOrder
-from orders.producer_orders.services import producer_orders_deliver, producer_orders_refresh
+from orders.producer_orders.services import (
+    producer_orders_deliver,
+    producer_orders_recompute,
+    session_for_refresh,
+)
 
 # progress(done, total, what): called as the work goes, for a progress bar.
 Progress = Callable[[int, int, str], None]
@@ -25,12 +30,6 @@ class SessionCloseReport:
     producer_orders: int
     deliveries: int
     resumed: bool = False
-
-
-def _lock_session(session_id: int):
-    from sessions_app.models import SaleSession
-
-    return SaleSession.objects.select_for_update().get(pk=session_id)
 
 
 def _unfinalised(session_id: int):
@@ -62,7 +61,8 @@ def session_close(
     """
     from sessions_app.models import SaleSession
 
-    session = _lock_session(session_id)
+    # The session locked FOR UPDATE by the refresh's own read of it (one statement).
+    session = session_for_refresh(session_id, lock=True)
     resumed = session.state == SaleSession.State.CLOSED
     if resumed and not _unfinalised(session_id).exists():
         return None
@@ -72,32 +72,53 @@ def session_close(
         session.closed_at = now
         session.save(update_fields=["state", "closed_at", "updated_at"])
 
-    producer_orders_refresh(session_id=session_id)
-    finalising = (
-        _unfinalised(session_id)
-        if resumed
-        else ProducerOrder.objects.exclude(order_state=ProducerOrder.OrderState.CANCELLED)
-    )
-    producer_orders = list(
-        finalising.select_for_update(of=("self",))
-        .select_related("producer__platform")
-        .filter(sales_session_id=session_id)
-        .order_by("pk")
-    )
+    # The recompute locks every live producer order of the session in pk order and returns
+    # them as they stand after it: they are completed from there, not locked and read again.
+    _, locked = producer_orders_recompute(session=session)
+    producer_orders = [
+        p
+        for p in locked
+        if p.order_state != ProducerOrder.OrderState.CANCELLED
+        and (
+            not resumed
+            or p.order_state != ProducerOrder.OrderState.COMPLETE
+            or p.finalised_at is None
+        )
+    ]
     total = len(producer_orders) + 1
     if progress:
         progress(1, total, "producer orders recomputed")
-    ProducerOrder.objects.filter(pk__in=[p.pk for p in producer_orders]).update(
-        order_state=ProducerOrder.OrderState.COMPLETE,
-        version=F("version") + 1,
-        status=ProducerOrder.Status.READY_FOR_REMOTE_FULFILMENT,
-        finalised_at=now,
-        updated_at=now,
+    for producer_order in producer_orders:
+        producer_order.order_state = ProducerOrder.OrderState.COMPLETE
+        producer_order.finalised_at = now
+        # A producer on this platform reads its order in the admin: it holds the final
+        # state (G) from this statement on; the others' wait for the outbox (F).
+        producer_order.status = (
+            ProducerOrder.Status.WAITING_REMOTE_FULFILMENT
+            if producer_order.producer.platform.is_local
+            else ProducerOrder.Status.READY_FOR_REMOTE_FULFILMENT
+        )
+    # One UPDATE for every producer order, whatever their number and platforms.
+    sql.run(
+        sql.update_rows(
+            ProducerOrder,
+            [{"id": p.pk, "status": p.status} for p in producer_orders],
+            ["status"],
+            also={
+                "order_state": ProducerOrder.OrderState.COMPLETE,
+                "finalised_at": now,
+                "updated_at": now,
+            },
+            add={"version": 1},
+        )
+        if producer_orders
+        else None
     )
     for producer_order in producer_orders:
-        producer_order.status = ProducerOrder.Status.READY_FOR_REMOTE_FULFILMENT
-    # Owed to their producers all at once: one statement for those read here, one for the
-    # outbox's, however many producers (the progress below reports them one by one).
+        producer_order.version += 1
+    # Owed to their producers all at once: one outbox write for those on other platforms
+    # (those read here hold their final state already), however many producers (the
+    # progress below reports them one by one).
     producer_orders_deliver(producer_orders=producer_orders)
     deliveries = 0
     for done, producer_order in enumerate(producer_orders, start=2):

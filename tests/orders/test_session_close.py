@@ -85,3 +85,52 @@ def test_two_concurrent_closes_close_once():
     assert sorted(result is not None for result in results) == [False, True]
     # Finalised once: created at version 2 by the refresh, bumped once by the close.
     assert list(ProducerOrder.objects.values_list("version", flat=True)) == [3, 3]
+
+
+def _close_statements(session) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        session_close(session_id=session.pk, actor=Actor.system("test"))
+    return len(captured)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 5])
+def test_a_close_takes_the_same_statements_whatever_the_size(size):
+    """Pinned (docs/performance.md, "Session close"): the session read and locked once, the
+    producer orders locked once and completed in one UPDATE, local producers' straight to G,
+    one outbox write for the others, for 2 producers as for 10, 1 order as for 5."""
+    from platforms.models import OutboxMessage
+    from tests.factories import LocalPlatformFactory, PlatformFactory, ProducerFactory
+
+    local, remote = LocalPlatformFactory(), PlatformFactory()
+    session = SaleSessionFactory()
+    products = [
+        ProductFactory(producer=ProducerFactory(platform=platform))
+        for platform in [local, remote] * size
+    ]
+    for _ in range(size):
+        order = OrderFactory(trader=session.trader, sales_session=session, status="C")
+        for product in products:
+            OrderItemFactory(order=order, product=product, quantity=Decimal("2"))
+    from orders.producer_orders.services import producer_orders_refresh
+
+    producer_orders_refresh(session_id=session.pk)
+    before = dict(ProducerOrder.objects.values_list("pk", "version"))
+
+    # In a test's transaction: 9 statements and the close's SAVEPOINT and RELEASE.
+    assert _close_statements(session) == 11
+
+    after = {p.pk: p for p in ProducerOrder.objects.select_related("producer__platform")}
+    assert len(after) == 2 * size
+    assert all(p.version == before[p.pk] + 1 for p in after.values())
+    assert all(
+        (p.order_state, p.status, p.finalised_at is not None)
+        == ("Complete", "G" if p.producer.platform.is_local else "F", True)
+        for p in after.values()
+    )
+    owed = set(OutboxMessage.objects.filter(state="pending").values_list("subject_key", flat=True))
+    assert owed == {
+        f"producer-order:{p.pk}" for p in after.values() if not p.producer.platform.is_local
+    }
