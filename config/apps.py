@@ -12,3 +12,7 @@ class ConfigConfig(AppConfig):
         from config.observability.logging import connect_request_timing
 
         connect_request_timing()
+
+        from config.user_cache import connect_user_cache
+
+        connect_user_cache()

@@ -61,7 +61,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, the signed-in user's row from the "sessions" cache when there is one
+    # (config/user_cache.py: no SELECT of auth_user per request).
+    "config.user_cache.CachedUserAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -369,6 +371,12 @@ if LARDER_CACHE_URL:
     CACHES["sessions"] = SESSION_CACHE_REDIS
     SESSION_ENGINE = "config.session_store"
     SESSION_CACHE_ALIAS = "sessions"
+# The signed-in user's row is read from the same cache (config/user_cache.py), not from auth_user
+# on every request: every save or delete of a user invalidates it, and the session's hash and the
+# user's `is_active` are still checked each request. An entry lives at most USER_CACHE_SECONDS,
+# which bounds how long a change saved while Redis was down may go unseen once it is back.
+USER_CACHE = bool(LARDER_CACHE_URL)
+USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS", 60)
 
 # --- Celery -------------------------------------------------------------------------------------
 # With CELERY_BROKER_URL set (Redis in production and CI) Celery uses it; without it, a

@@ -36,3 +36,5 @@ if LARDER_CACHE_URL:  # noqa: F405
     }
 else:
     CACHES["sessions"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
+# The signed-in user's row from the same cache (config/user_cache.py), with and without Redis.
+USER_CACHE = True
