@@ -101,9 +101,10 @@ def test_while_redis_is_down_the_database_serves_every_session_operation(
         assert "session cache unavailable on delete" in caplog.text
 
 
-def test_an_entry_lives_at_most_session_cache_seconds(redis_port, sessions_on, settings):
-    settings.SESSION_CACHE_SECONDS = 60
-    with own_redis(redis_port):
+def test_an_entry_lives_at_most_session_cache_seconds(redis_port, sessions_on):
+    # override_settings, not pytest-django's `settings`: undone after sessions_on, `settings`
+    # would restore the settings it saw, sessions_on's CACHES (a stopped Redis) with them.
+    with own_redis(redis_port), override_settings(SESSION_CACHE_SECONDS=60):
         key = _saved()
         store = SessionStore(key)
         client = store._cache._cache.get_client(store.cache_key)
