@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
@@ -456,6 +457,26 @@ def cart_item_rows_from(priced: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for row in priced
     ]
+
+
+def cart_item_rows_beside(
+    *, order_id: int, other: sql.Statement | None
+) -> tuple[list[dict[str, Any]], tuple[Any, ...] | None]:
+    """cart_item_rows' rows and, in the same query, the row of `other` (a SELECT of at most one
+    row: its values, all None when it finds none; None when `other` is None)."""
+    if other is None:
+        return cart_item_rows(order_id=order_id), None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT i.*, o.* FROM (SELECT 1) one LEFT JOIN ({_CART_ITEM_ROWS_SQL}) i ON true"
+            f" LEFT JOIN ({other.sql}) o ON true ORDER BY i.id",
+            (order_id, *other.params),
+        )
+        names = [column.name for column in cursor.description]
+        rows = cursor.fetchall()
+    width = names.index("reservation_expires_at") + 1  # the items' columns, then other's
+    items = [dict(zip(names[:width], row[:width], strict=True)) for row in rows]
+    return [item for item in items if item["id"] is not None], tuple(rows[0][width:])
 
 
 def cart_item_rows(*, order_id: int) -> list[dict[str, Any]]:

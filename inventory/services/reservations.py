@@ -162,7 +162,16 @@ _HOLD_FIELDS = (
 def stock_reserve(
     *, requests: list[StockRequest], expires_at: datetime | None
 ) -> dict[int, Allocation]:
-    """Reserve stock for every request, or for none.
+    """stock_reserve_held's allocations."""
+    return stock_reserve_held(requests=requests, expires_at=expires_at)[0]
+
+
+def stock_reserve_held(
+    *, requests: list[StockRequest], expires_at: datetime | None
+) -> tuple[dict[int, Allocation], list[dict]]:
+    """Reserve stock for every request, or for none: each item's allocation, and the
+    reservations written (dicts of Reservation's columns: `order_item_id`, `quantity`,
+    `expires_at`, …), for a caller answering with what it wrote.
 
     An item whose stock is known holds a reservation (and so does one whose offer has a
     stock limitation); an item whose producer publishes no stock, or says it is unlimited,
@@ -180,7 +189,7 @@ def stock_reserve(
     if decision.shortages:
         raise InsufficientStock(decision.shortages)
     _write(decision.stock_delta, decision.offer_delta, holds)
-    return decision.allocations
+    return decision.allocations, holds
 
 
 class _Decision:

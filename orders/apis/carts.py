@@ -33,10 +33,10 @@ from orders.services.checkout import (
     cart_item_quantity_change,
     cart_item_remove,
     cart_line_add,
-    cart_submit,
+    cart_submit_written,
 )
 from orders.services.items import MAX_ITEM_QUANTITY
-from orders.services.payments import order_pay, order_payment_review_accept
+from orders.services.payments import order_pay_written, order_payment_review_accept
 from sessions_app.models import SaleSession
 from sessions_app.selectors import customer_offers_qs
 
@@ -169,16 +169,17 @@ def _written_cart_response(
     *,
     new: bool = False,
     items: list[dict] | None = None,
+    rows: list[dict] | None = None,
 ) -> Response:
     """The cart as a service that changed it returns it (locked and written in its
     transaction, so it holds what a re-read would), with `items` when the service gives the
-    item rows it priced and wrote (no read); else its items are read, in one query, none for
-    a cart just opened."""
+    item rows it priced and wrote (no read), or `rows` when it gives them as cart_item_rows
+    reads them; else its items are read, in one query, none for a cart just opened."""
     if new:
-        rows: list[dict] = []
+        rows = []
     elif items is not None:
         rows = cart_item_rows_from(items)
-    else:
+    elif rows is None:
         rows = cart_item_rows(order_id=order.pk)
     return Response(cart_representation(order, rows), status=code)
 
@@ -316,10 +317,10 @@ class CartItemApi(APIView):
 class CartSubmitApi(APIView):
     @extend_schema(request=None, responses=CartOutput)
     def post(self, request, order_id: int):
-        order = cart_submit(
+        order, items = cart_submit_written(
             order_id=order_id, actor=Actor.for_user(request.user), authorize=_shopper(request)
         )
-        return _written_cart_response(order)
+        return _written_cart_response(order, items=items)
 
 
 class CartPayApi(APIView):
@@ -333,14 +334,14 @@ class CartPayApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         details = {k: v for k, v in serializer.validated_data.items() if k != "method"}
-        order = order_pay(
+        order, rows = order_pay_written(
             order_id=order_id,
             method=serializer.validated_data["method"],
             details=details,
             actor=Actor.for_user(request.user),
             authorize=_shopper(request),
         )
-        return _written_cart_response(order)
+        return _written_cart_response(order, rows=rows)
 
 
 class OrderCancelApi(APIView):

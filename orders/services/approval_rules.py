@@ -25,14 +25,24 @@ from orders.statuses import OrderStatus as S
 
 def approval_reasons_for(order: Order) -> list[EventText]:
     """Why the trader's rule holds this order for approval (empty: it does not), as texts
-    translated when shown. One query: the trader's rule, the customer's flags, and (only when
-    the customer has a limit) what their other live orders of the session already total."""
+    translated when shown. One query (approval_rule_statement)."""
+    statement = approval_rule_statement(order)
+    rows = sql.run(statement) if statement is not None else []
+    return approval_reasons_from(order, rows[0] if rows else None)
+
+
+def approval_rule_statement(order: Order) -> sql.Statement | None:
+    """What the rule reads, in one row of four columns: the trader's rule, the customer's flags,
+    and (only when the customer has a limit) what their other live orders of the session
+    already total. None: nothing to read (no customer)."""
     if order.customer_id is None:
-        return []
-    rows = sql.run(
-        _rule_statement(order.sales_session_id, order.pk, order.trader_id, order.customer_id)
-    )
-    row = rows[0] if rows else None
+        return None
+    return _rule_statement(order.sales_session_id, order.pk, order.trader_id, order.customer_id)
+
+
+def approval_reasons_from(order: Order, row: tuple | None) -> list[EventText]:
+    """approval_reasons_for's reasons from approval_rule_statement's row (None, or a row of
+    NULLs: no rule holds it)."""
     if row is None:
         return []
     threshold, flagged, limit, spent = row

@@ -27,7 +27,7 @@ from inventory.services.reservations import (
     Allocation,
     item_stock_request,
     reservations_release,
-    stock_reserve,
+    stock_reserve_held,
 )
 from orders.events import EventText, order_event
 from orders.exceptions import EmptyCart, NotYourCustomer, OrderNotEditable
@@ -400,10 +400,26 @@ SUBMIT_ITEM_FIELDS = (
 )
 
 
+class SubmittedCart(NamedTuple):
+    """What cart_submit_written did: the order, and its item rows as priced, reserved and
+    written (orders.services.totals.order_item_rows, with the new reservations' quantity and
+    expiry), for the storefront to answer with without reading them again."""
+
+    order: Order
+    items: list[dict]
+
+
+def cart_submit(*, order_id: int, actor: Actor, authorize: Authorize | None = None) -> Order:
+    """cart_submit_written's order."""
+    return cart_submit_written(order_id=order_id, actor=actor, authorize=authorize).order
+
+
 # durable: the storefront's own transaction, never nested (no savepoint); what it returns is
 # committed.
 @transaction.atomic(durable=True)
-def cart_submit(*, order_id: int, actor: Actor, authorize: Authorize | None = None) -> Order:
+def cart_submit_written(
+    *, order_id: int, actor: Actor, authorize: Authorize | None = None
+) -> SubmittedCart:
     """Check the cart out: the session must be open; every item takes its offer's current
     price and VAT rate; the order is priced (orders.services.totals.order_totals_recompute,
     where the pricing engine runs); stock is reserved for every item whose inventory is known,
@@ -452,12 +468,17 @@ def cart_submit(*, order_id: int, actor: Actor, authorize: Authorize | None = No
                     "currency": order.currency,
                 }
             )
-    allocations = stock_reserve(
+    allocations, holds = stock_reserve_held(
         requests=[item_stock_request(row) for row in items],
         expires_at=cart_reservation_expiry(now),
     )
+    held = {hold["order_item_id"]: hold for hold in holds}
     for row in items:
         allocation = allocations[row["id"]]
+        # The reservation as the row would read it now (the old ones were released above).
+        hold = held.get(row["id"])
+        row["reservation__quantity"] = _as_stored(hold["quantity"]) if hold else None
+        row["reservation__expires_at"] = hold["expires_at"] if hold else None
         row["unit_price"] = row["offer__price"]
         row["vat_rate"] = row["offer__vat_rate"]
         row["total_product"] = line_total(row["quantity"], row["unit_price"])
@@ -490,7 +511,15 @@ def cart_submit(*, order_id: int, actor: Actor, authorize: Authorize | None = No
         bump_version=True,
         events=[event],
     )
-    return order
+    return SubmittedCart(order, items)
+
+
+_RESERVED_QUANTITY = Reservation._meta.get_field("quantity")
+
+
+def _as_stored(quantity: Decimal) -> Decimal:
+    """A reservation's quantity as PostgreSQL gives it back (its column's scale)."""
+    return quantity.quantize(Decimal(1).scaleb(-_RESERVED_QUANTITY.decimal_places))
 
 
 @transaction.atomic

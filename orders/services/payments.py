@@ -4,6 +4,8 @@ orders/services/payment_providers.py; what follows a placement (re-authorize, ca
 refund, payment received) in orders/services/payment_operations.py.
 """
 
+from typing import NamedTuple
+
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -31,7 +33,12 @@ from orders.exceptions import (
 )
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus, PaymentTransaction
 from orders.producer_orders.services import producer_orders_request_refresh
-from orders.services.approval_rules import approval_reasons_for, order_approval_wait
+from orders.selectors import cart_item_rows_beside
+from orders.services.approval_rules import (
+    approval_reasons_from,
+    approval_rule_statement,
+    order_approval_wait,
+)
 from orders.services.checkout import Authorize, check_session_open, order_and_session_lock
 from orders.services.notifications import customer_notification_request
 from orders.services.payment_operations import payment_record
@@ -90,9 +97,14 @@ def _items_state_statement(order_id: int, now) -> sql.Statement | None:
     )
 
 
-# durable: the storefront's own transaction, never nested (no savepoint); what it returns is
-# committed.
-@transaction.atomic(durable=True)
+class PaidOrder(NamedTuple):
+    """What order_pay_written did: the order, and its items as the storefront shows them
+    (orders.selectors.cart_item_rows) after the payment's writes, without reading them again."""
+
+    order: Order
+    items: list[dict]
+
+
 def order_pay(
     *,
     order_id: int,
@@ -101,6 +113,23 @@ def order_pay(
     details: dict | None = None,
     authorize: Authorize | None = None,
 ) -> Order:
+    """order_pay_written's order."""
+    return order_pay_written(
+        order_id=order_id, method=method, actor=actor, details=details, authorize=authorize
+    ).order
+
+
+# durable: the storefront's own transaction, never nested (no savepoint); what it returns is
+# committed.
+@transaction.atomic(durable=True)
+def order_pay_written(
+    *,
+    order_id: int,
+    method: str,
+    actor: Actor,
+    details: dict | None = None,
+    authorize: Authorize | None = None,
+) -> PaidOrder:
     """Pay a submitted cart with the trader, and so place it.
 
     Locks the order (and its session FOR SHARE); the session must still be open and the
@@ -130,14 +159,18 @@ def order_pay(
             % {"number": order.number}
         )
     # Read after the lock (not as sub-selects of the locking query, whose snapshot may predate
-    # a submit that held the lock meanwhile).
-    state = _items_state(order.pk)
-    if state["expired"]:
+    # a submit that held the lock meanwhile): the items, which the answer shows too, and the
+    # approval rule's row, in one query.
+    now = timezone.now()
+    items, rule = cart_item_rows_beside(order_id=order.pk, other=approval_rule_statement(order))
+    expiries = [row["reservation_expires_at"] for row in items]
+    if any(expires_at is not None and expires_at <= now for expires_at in expiries):
         raise CheckoutExpired(
             gettext("The reservations of order %(number)s expired.") % {"number": order.number}
         )
+    backordered = any(row["inventory_status"] == InventoryStatus.BACKORDERED for row in items)
 
-    reasons = approval_reasons_for(order)
+    reasons = approval_reasons_from(order, rule)
     if reasons:
         reference = provider.tokenize(order=order, details=details or {})
         order_approval_wait(
@@ -150,7 +183,7 @@ def order_pay(
             order=order,
             provider=provider,
             details=details or {},
-            backordered=bool(state["backordered"]),
+            backordered=backordered,
             actor=actor,
             events=events,
         )
@@ -158,7 +191,12 @@ def order_pay(
         sql.run(order_events_statement(events), reservations_make_firm_statement(order.pk))
     producer_orders_request_refresh(order=order)
     customer_notification_request(order_id=order.pk, kind="confirmation")
-    return order
+    # The items as the writes left them: they follow the order's status, and their
+    # reservations are firm (no expiry).
+    for row in items:
+        row["status"] = order.status
+        row["reservation_expires_at"] = None
+    return PaidOrder(order, items)
 
 
 def order_payment_place(

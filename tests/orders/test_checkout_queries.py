@@ -22,12 +22,13 @@ pytestmark = pytest.mark.django_db
 # stock rows; one statement reserving (stock, reservations); one statement writing the
 # adjustments, items, sub-orders, order and the stock event; RELEASE.
 SUBMIT_STATEMENTS = 8
-# SAVEPOINT; lock the order and its session; expiry and backorder check; the trader's approval
-# rule with the customer's flags (orders/services/approval.py); the move to I with the payment
+# SAVEPOINT; lock the order and its session; the items (their expiry and backorder, and what
+# the storefront answers with) with the trader's approval rule and the customer's flags
+# (orders/services/approval_rules.py) in one query; the move to I with the payment
 # fields and the items' status (one statement, RETURNING the version); the status and payment
 # events with firm reservations (one statement); the producer-order refresh request (a
 # WorkRequest row, config/work.py); RELEASE.
-PAY_STATEMENTS = 8
+PAY_STATEMENTS = 7
 
 
 def _cart(items: int, **offer_fields):

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from inventory.models import Reservation, Stock
 from orders.models import Order, OrderEvent, OrderItem, ProducerOrder
 from sessions_app.models import SaleSession
-from tests.factories import CalculationRuleFactory, OfferFactory
+from tests.factories import ApprovalRuleFactory, CalculationRuleFactory, OfferFactory
 from tests.inventory.factories import customer_of, offer_with_stock, stock_of
 from tests.orders.conftest import assert_problem
 
@@ -276,3 +276,30 @@ def test_every_write_answers_the_cart_a_read_gives(session, shopper, cart_id):
     items = shopper.get(base).json()["items"]
     assert [i["quantity"] for i in items] == ["4.000", "3.000"]
     assert any(Decimal(i["total_adjustment"]) != 0 for i in items)
+
+
+@pytest.mark.parametrize("held", [False, True])
+def test_submit_and_pay_answer_the_cart_a_read_gives_backordered_or_held(
+    session, shopper, cart_id, held
+):
+    """Submit and pay answer from what they read and wrote: a backordered item (no
+    reservation), one of unknown stock and a reserved one; paid (→ B) or held for approval
+    (→ W, its reservations firm)."""
+    if held:
+        ApprovalRuleFactory(trader=session.trader, order_total_over=Decimal("1.00"))
+    reserved = offer_with_stock(session, on_hand="5", price=Decimal("2.35"))
+    unknown = offer_with_stock(session, on_hand=None, price=Decimal("4.05"))
+    sold_out = offer_with_stock(session, on_hand="0", allows_backorder=True)
+    base = f"/api/storefront/carts/{cart_id}/"
+    for offer in (reserved, unknown, sold_out):
+        shopper.post(base + "items/", {"offer": offer.pk, "quantity": "2"}, format="json")
+
+    submitted = shopper.post(base + "submit/")
+    assert submitted.status_code == 200, submitted.content
+    assert submitted.json() == shopper.get(base).json()
+    assert [i["reserved_quantity"] for i in submitted.json()["items"]] == ["2.000", None, None]
+    paid = shopper.post(base + "pay/", {"method": "invoice"}, format="json")
+    assert paid.status_code == 200, paid.content
+    assert paid.json() == shopper.get(base).json()
+    assert paid.json()["status"] == ("W" if held else "B")
+    assert {i["status"] for i in paid.json()["items"]} == {paid.json()["status"]}
