@@ -12,7 +12,8 @@ WHERE clauses and assignments the ORM can say are compiled by the ORM (`update_w
 - `add_to_rows`: relative writes (`SET f = f + v.delta`) on shared counters, one statement.
 - `insert_rows`: `INSERT … SELECT FROM unnest(…)`, optionally RETURNING the primary keys
   (`bulk_create` builds a model instance per row: ~0.1 ms a row); `insert_new`: the same for
-  new rows given only the columns that differ from the fields' defaults.
+  new rows given only the columns that differ from the fields' defaults; `insert_new_with`: one
+  new row and rows referring to it (an order and its event), in one statement.
 - `update_where`, `delete_where`: an ORM queryset's UPDATE or DELETE as a `Statement`, so it
   can run with others (and return columns: RETURNING).
 - `together` / `run`: several data-modifying statements in one round trip (data-modifying
@@ -276,7 +277,11 @@ def add_to_rows(
 
 @functools.cache
 def _insert_rows_sql(
-    model: type[Model], names: tuple[str, ...], constant: tuple[str, ...], returning: bool
+    model: type[Model],
+    names: tuple[str, ...],
+    constant: tuple[str, ...],
+    returning: tuple[str, ...],
+    parent: tuple[str, str, str] | None = None,
 ) -> str:
     fields = [model_field(model, name) for name in names]
     varying = [field for name, field in zip(names, fields, strict=True) if name not in constant]
@@ -284,15 +289,21 @@ def _insert_rows_sql(
         f"%s::{field.db_type(connection)}" if name in constant else f"v.{_quote(field.column)}"
         for name, field in zip(names, fields, strict=True)
     ]
-    pk = model._meta.pk
-    assert pk is not None
+    columns = [_quote(field.column) for field in fields]
+    source = ""
+    if parent is not None:  # (key, the parent's CTE, its primary key's column): insert_new_with
+        key, table, pk_column = parent
+        columns.append(column(model, key))
+        values.append(f"{_quote(table)}.{_quote(pk_column)}")
+        source = f" CROSS JOIN {_quote(table)}"
     return (
         f"INSERT INTO {_quote(model._meta.db_table)} "
-        f"({', '.join(_quote(field.column) for field in fields)}) "
+        f"({', '.join(columns)}) "
         f"SELECT {', '.join(values)} "
         f"FROM unnest({', '.join(f'%s::{_array_type(field)}' for field in varying)}) "
         f"AS v({', '.join(_quote(field.column) for field in varying)})"
-        + (f" RETURNING {_quote(pk.column)}" if returning else "")
+        + source
+        + _returning(model, returning)
     )
 
 
@@ -307,11 +318,21 @@ def insert_rows(
     INSERT … SELECT FROM unnest(one array per column; a value every row shares is sent once).
     With `returning_pk`, run() returns the new primary keys in the rows' order (PostgreSQL
     inserts unnest's rows in order)."""
+    return _insert_statement(model, rows, names, ("pk",) if returning_pk else ())
+
+
+def _insert_statement(
+    model: type[Model],
+    rows: Sequence[Mapping[str, Any]],
+    names: Sequence[str],
+    returning: tuple[str, ...],
+    parent: tuple[str, str, str] | None = None,
+) -> Statement:
     varying, constant = _split_constant(model, rows, names)
     if not varying:  # unnest needs an array to give the rows
         varying = [names[0]]
         del constant[names[0]]
-    sql = _insert_rows_sql(model, tuple(names), tuple(constant), returning_pk)
+    sql = _insert_rows_sql(model, tuple(names), tuple(constant), returning, parent)
     params = [_adapt(model_field(model, name), value) for name, value in constant.items()]
     return Statement(sql, (*params, *_arrays(model, rows, varying)))
 
@@ -319,11 +340,12 @@ def insert_rows(
 @functools.cache
 def _new_row_defaults(
     model: type[Model],
-) -> tuple[tuple[str, ...], dict[str, Any], tuple[Field, ...], tuple[str, ...]]:
+) -> tuple[tuple[str, ...], dict[str, Any], tuple[Field, ...], tuple[str, ...], frozenset[str]]:
     """A model's insertable columns (attnames: not the primary key, not generated), the
     constant defaults of those that have one, the fields whose default is made per row (a
-    callable, e.g. dict), and its auto_now / auto_now_add columns."""
-    names, defaults, made, stamped = [], {}, [], []
+    callable, e.g. dict), its auto_now / auto_now_add columns, and those the database gives
+    a default (db_default, e.g. an order's number from its sequence)."""
+    names, defaults, made, stamped, database = [], {}, [], [], []
     for field in model._meta.concrete_fields:
         if field.primary_key or field.generated:
             continue
@@ -334,7 +356,34 @@ def _new_row_defaults(
             made.append(field)
         elif field.has_default() or field.null or field.empty_strings_allowed:
             defaults[field.attname] = field.get_default()
-    return tuple(names), defaults, tuple(made), tuple(stamped)
+        elif field.has_db_default():
+            database.append(field.attname)
+    return tuple(names), defaults, tuple(made), tuple(stamped), frozenset(database)
+
+
+def _new_rows(
+    model: type[Model], rows: Sequence[Mapping[str, Any]], now: datetime, leave_out: str = ""
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """insert_new's columns and full rows: each row's values, else the fields' defaults, the
+    auto_now columns `now`; a column the database defaults (db_default) is left out when no
+    row gives it (all or none must), and so is `leave_out`."""
+    names, defaults, made, stamped, database = _new_row_defaults(model)
+    stamps = dict.fromkeys(stamped, now)
+    full = []
+    for row in rows:
+        values = {**defaults, **stamps, **row}
+        for field in made:
+            if field.attname not in values:
+                values[field.attname] = field.get_default()
+        full.append(values)
+    omitted = {leave_out} if leave_out else set()
+    for name in database:
+        given = sum(name in row for row in full)
+        if given == 0:
+            omitted.add(name)
+        elif given != len(full):
+            raise ValueError(f"{model.__name__}.{name}: given for some rows, not all")
+    return [name for name in names if name not in omitted], full
 
 
 def insert_new(
@@ -347,18 +396,82 @@ def insert_new(
     """Insert new rows as `Model(**row).save()` would write them, without a model instance per
     row: every column, from the row (by attname: `order_id`) or else the field's default (a
     callable one, e.g. `dict`, called for each row), the auto_now and auto_now_add columns set
-    to `now`. A column with neither (a required value missing) raises KeyError. One INSERT
-    (`insert_rows`), RETURNING the primary keys in the rows' order with `returning_pk`."""
-    names, defaults, made, stamped = _new_row_defaults(model)
-    stamps = dict.fromkeys(stamped, now)
-    full = []
-    for row in rows:
-        values = {**defaults, **stamps, **row}
-        for field in made:
-            if field.attname not in values:
-                values[field.attname] = field.get_default()
-        full.append(values)
+    to `now`; a column with a database default (db_default) not given takes it. A column with
+    none of these (a required value missing) raises KeyError. One INSERT (`insert_rows`),
+    RETURNING the primary keys in the rows' order with `returning_pk`."""
+    names, full = _new_rows(model, rows, now)
     return insert_rows(model, full, names, returning_pk=returning_pk)
+
+
+@dataclass(frozen=True)
+class Referring:
+    """New rows of `model` referring to the row insert_new_with inserts: each gets its primary
+    key in `key` (the foreign key's attname, e.g. "order_id"), the rest as insert_new's rows."""
+
+    model: type[Model]
+    rows: Sequence[Mapping[str, Any]]
+    key: str
+
+
+_NEW_ROW = "new_row"
+
+
+def insert_new_with(
+    model: type[Model],
+    row: Mapping[str, Any],
+    *,
+    now: datetime,
+    returning: Sequence[str],
+    referring: Sequence[Referring] = (),
+) -> Statement:
+    """Insert one new row (as insert_new) and new rows of other models referring to it (as
+    insert_new, their `key` the new row's primary key), in one statement:
+    `WITH new_row AS (INSERT … RETURNING …), r0 AS (INSERT … SELECT …, new_row.id FROM
+    unnest(…) CROSS JOIN new_row) SELECT <returning> FROM new_row`. run() returns the new
+    row's `returning` columns (e.g. its primary key and the columns the database gave it:
+    new_instance_saved). One statement is atomic on its own, so a write that is only this
+    needs no transaction; the foreign keys (Django's are deferred) are checked when the new
+    row is there."""
+    pk = model._meta.pk
+    assert pk is not None
+    names, full = _new_rows(model, [row], now)
+    kept = tuple(dict.fromkeys(("pk", *returning)))
+    ctes = [(_NEW_ROW, _insert_statement(model, full, names, kept))]
+    for n, children in enumerate(referring):
+        if children.rows:
+            child_names, child_rows = _new_rows(children.model, children.rows, now, children.key)
+            parent = (children.key, _NEW_ROW, cast(str, pk.column))
+            ctes.append(
+                (f"r{n}", _insert_statement(children.model, child_rows, child_names, (), parent))
+            )
+    selected = ", ".join(column(model, name) for name in returning)
+    return Statement(
+        "WITH "
+        + ", ".join(f"{_quote(name)} AS ({statement.sql})" for name, statement in ctes)
+        + f" SELECT {selected} FROM {_quote(_NEW_ROW)}",
+        tuple(param for _, statement in ctes for param in statement.params),
+    )
+
+
+def new_instance_row(instance: Model) -> dict[str, Any]:
+    """The columns `instance.save()` would insert for a new instance (by attname): not its
+    primary key, nor its generated columns, nor those left to their database default
+    (db_default); for insert_new or insert_new_with."""
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if not (field.primary_key or field.generated or field.has_db_default())
+    }
+
+
+def new_instance_saved(instance: Model, returned: Mapping[str, Any]) -> None:
+    """A new instance as save() leaves it, once a statement inserted its row: the columns the
+    database gave (its primary key, db_default and generated columns, by attname) set, and
+    no longer `adding`."""
+    for name, value in returned.items():
+        setattr(instance, model_field(type(instance), name).attname, value)
+    instance._state.adding = False
+    instance._state.db = connection.alias
 
 
 def update_where(

@@ -172,6 +172,68 @@ def test_a_value_every_row_shares_is_sent_once():
     }
 
 
+def test_insert_new_with_inserts_a_row_and_rows_referring_to_it_in_one_statement(
+    django_assert_num_queries,
+):
+    """One new order (its number left to its sequence, db_default) and two events referring
+    to it: one statement, returning the columns asked for (the primary key, the number the
+    database gave, the generated grand total); the instance marked saved as save() leaves it."""
+    template = OrderFactory()
+    order = Order(
+        trader_id=template.trader_id,
+        currency="EUR",
+        sales_session_id=template.sales_session_id,
+        customer_note="leave at the door",
+    )
+    now = timezone.now()
+    order.created_at = order.updated_at = now
+    row = sql.new_instance_row(order)
+    assert not {"id", "number", "grand_total"} & set(row)
+    events = [{"kind": "note", "message": f"Note {n}"} for n in range(2)]
+    returned = ("pk", "number", "grand_total")
+
+    with django_assert_num_queries(1):
+        (values,) = sql.run(
+            sql.insert_new_with(
+                Order,
+                row,
+                now=now,
+                returning=returned,
+                referring=[sql.Referring(OrderEvent, events, "order_id")],
+            )
+        )
+    sql.new_instance_saved(order, dict(zip(returned, values, strict=True)))
+
+    assert (order.number > template.number, order.grand_total) == (True, 0)
+    assert not order._state.adding
+    written = Order.objects.get(pk=order.pk)
+    assert (written.number, written.customer_note, written.created_at) == (
+        order.number,
+        "leave at the door",
+        now,
+    )
+    assert (written.approval_reasons, written.payment_status) == ([], "unpaid")
+    assert sorted(OrderEvent.objects.filter(order=order).values_list("message", "created_at")) == [
+        ("Note 0", now),
+        ("Note 1", now),
+    ]
+
+
+def test_insert_new_gives_a_database_default_for_all_rows_or_none():
+    template = OrderFactory()
+    rows = [
+        {"trader_id": template.trader_id, "currency": "EUR", "number": 10**9 + n} for n in range(2)
+    ]
+    now = timezone.now()
+    pks = [pk for (pk,) in sql.run(sql.insert_new(Order, rows, now=now, returning_pk=True))]
+    assert sorted(Order.objects.filter(pk__in=pks).values_list("number", flat=True)) == [
+        10**9,
+        10**9 + 1,
+    ]
+    with pytest.raises(ValueError, match="number"):
+        sql.insert_new(Order, [rows[0], {"trader_id": template.trader_id}], now=now)
+
+
 def test_insert_new_refuses_a_row_without_a_required_value():
     with pytest.raises(KeyError):
         sql.insert_new(OrderItem, [{"product_name": "Eggs"}], now=timezone.now())
