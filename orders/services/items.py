@@ -222,16 +222,24 @@ def order_insert(
     origin_platform=None,
     billing_address: Address | None = None,
     customer_note: str = "",
+    profile_defaults: dict[str, Any] | None = None,
 ) -> Order:
-    """Create an order (a cart in P, or a Q profile) and its `created` event, in the caller's
-    transaction (order_create wraps it in its own). A customer's cart starts with the
-    defaults of their quick-order profile, if they have one."""
-    defaults = {}
+    """Create an order (a cart in P, or a Q profile) and its `created` event in one statement
+    (config.sql.insert_new_with), atomic on its own, in the caller's transaction if any. A
+    customer's cart starts with the defaults of their quick-order profile, if they have one:
+    `profile_defaults` as the caller read them (orders.selectors.cart_session), else read
+    here (one query). The order comes back as Order.objects.create leaves it (its number from
+    the sequence, its grand total)."""
+    defaults: dict[str, Any] = {}
     if status == OrderStatus.PENDING and customer is not None:
-        defaults = quick_order_profile_defaults(customer_id=customer.pk)
-        if billing_address is not None:
-            defaults.pop("billing_address_id", None)
-    order = Order.objects.create(
+        if profile_defaults is None:
+            profile_defaults = quick_order_profile_defaults(customer_id=customer.pk)
+        defaults = {
+            name: value
+            for name, value in profile_defaults.items()
+            if billing_address is None or name != "billing_address_id"
+        }
+    order = Order(
         trader=trader,
         currency=currency,
         customer=customer,
@@ -242,7 +250,21 @@ def order_insert(
         customer_note=customer_note,
         **defaults,
     )
-    order_created_event(order=order, actor=actor)
+    now = timezone.now()
+    order.created_at = order.updated_at = now
+    event = sql.new_instance_row(order_created_event(order=order, actor=actor, save=False))
+    del event["order_id"]
+    returned = ("pk", "number", "grand_total")
+    (row,) = sql.run(
+        sql.insert_new_with(
+            Order,
+            sql.new_instance_row(order),
+            now=now,
+            returning=returned,
+            referring=[sql.Referring(OrderEvent, [event], "order_id")],
+        )
+    )
+    sql.new_instance_saved(order, dict(zip(returned, row, strict=True)))
     return order
 
 
