@@ -11,6 +11,7 @@ view but not act on in this way is "forbidden" (403).
 
 from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy
@@ -111,13 +112,22 @@ def storefront_authorizer(*, user, action: StorefrontAction) -> Callable[[Order]
     return authorize
 
 
-def storefront_customer_for_cart(*, user, trader_id: int, customer_id: int | None) -> Customer:
+# storefront_customer_for_cart's `own` when the caller did not read it.
+_UNREAD: Any = object()
+
+
+def storefront_customer_for_cart(
+    *, user, trader_id: int, customer_id: int | None, own: Customer | None = _UNREAD
+) -> Customer:
     """The customer a new cart is for: the user's own customer record at `trader_id`, or, for
     staff who may shop for that trader's customers, the customer they name. Raises
     StorefrontForbidden when the user may not open a cart for that customer, NotFound when
-    the named customer is not the trader's, NotACustomer when the user is none."""
+    the named customer is not the trader's, NotACustomer when the user is none. `own`: the
+    user's customer at the trader as the caller read it (None: they are none;
+    orders.selectors.cart_session reads it with the session), else read here."""
     customers = Customer.objects.filter(trader_id=trader_id)
-    own = customers.filter(user=user).first() if user.is_authenticated else None
+    if own is _UNREAD:
+        own = customers.filter(user=user).first() if user.is_authenticated else None
     if customer_id is None or (own is not None and own.pk == customer_id):
         if own is None:
             raise NotACustomer(gettext("You are not a customer of this trader."))

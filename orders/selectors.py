@@ -3,17 +3,18 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import OuterRef, Prefetch, QuerySet
+from django.db.models import F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
 from config import sql
 from discounts.models import ItemAdjustment
-from orders.models import Order, OrderEvent, OrderItem, SubOrder
+from orders.models import Customer, Order, OrderEvent, OrderItem, SubOrder
 from orders.statuses import LIVE_ORDER_STATUSES, OrderStatus
+from platforms.models import Enterprise
 from sessions_app.models import Offer, SaleSession
 
 
@@ -403,12 +404,74 @@ def quick_order_profile_defaults(*, customer_id: int) -> dict[str, Any]:
 def cart_session(*, session_id: int) -> SaleSession | None:
     """The session a cart is opened in, with its trader and its offers' currencies
     (`currencies`), in one query; None when it does not exist."""
-    currencies = Offer.objects.filter(session_id=OuterRef("pk")).values("currency").distinct()
     return (
         SaleSession.objects.select_related("trader")
-        .annotate(currencies=ArraySubquery(currencies))
+        .annotate(currencies=_session_currencies())
         .filter(pk=session_id)
         .first()
+    )
+
+
+class CartContext(NamedTuple):
+    """What a storefront cart needs before its write (orders.apis.carts.CartCreateApi)."""
+
+    session: SaleSession  # as cart_session reads it: its trader (id, name), `currencies`
+    customer: Customer | None  # the user's customer at the session's trader, if any
+    profile_defaults: dict[str, Any]  # that customer's, as quick_order_profile_defaults
+
+
+def cart_context(*, session_id: int, user_id: int) -> CartContext | None:
+    """The session a cart is opened in as cart_session reads it (its trader's name only), the
+    user's customer at its trader and that customer's quick-order profile defaults, in one
+    query; None when the session does not exist."""
+    found = sql.instances(SaleSession, _cart_context_statement(session_id, user_id))
+    if not found:
+        return None
+    session = found[0]
+    values = vars(session)
+    session.trader = sql.partial_instance(
+        Enterprise, {"id": session.trader_id, "name": values.pop("trader__name")}
+    )
+    customer = {name: values.pop(f"customer__{name}") for name in _CUSTOMER_COLUMNS}
+    profile = {name: values.pop(f"profile__{name}") for name in ("id", *PROFILE_FIELDS)}
+    return CartContext(
+        session=session,
+        customer=None if customer["id"] is None else sql.partial_instance(Customer, customer),
+        profile_defaults={} if profile.pop("id") is None else profile,
+    )
+
+
+def _session_currencies() -> ArraySubquery:
+    return ArraySubquery(
+        Offer.objects.filter(session_id=OuterRef("pk")).order_by().values("currency").distinct()
+    )
+
+
+_CUSTOMER_COLUMNS = tuple(field.attname for field in Customer._meta.concrete_fields)
+
+
+@sql.once
+def _cart_context_statement(session_id: int, user_id: int) -> sql.Statement | None:
+    # Compiled once (config.sql.once), like the cart's lock: every new cart runs it. The
+    # customer is unique per trader and user, the profile per customer (their constraints),
+    # so the outer joins give one row.
+    return sql.select(
+        SaleSession.objects.annotate(
+            own=FilteredRelation(
+                "trader__customers", condition=Q(trader__customers__user_id=user_id)
+            ),
+            profile=FilteredRelation(
+                "own__orders", condition=Q(own__orders__status=OrderStatus.QUICK_ORDER_PROFILE)
+            ),
+        )
+        .annotate(
+            currencies=_session_currencies(),
+            trader__name=F("trader__name"),
+            **{f"customer__{name}": F(f"own__{name}") for name in _CUSTOMER_COLUMNS},
+            **{f"profile__{name}": F(f"profile__{name}") for name in ("id", *PROFILE_FIELDS)},
+        )
+        .filter(pk=session_id)
+        .order_by()
     )
 
 

@@ -26,7 +26,7 @@ from orders.permissions import (
     storefront_customer_for_cart,
     storefront_order_check,
 )
-from orders.selectors import cart_item_rows, cart_item_rows_from, cart_session
+from orders.selectors import cart_context, cart_item_rows, cart_item_rows_from
 from orders.services.cancellation import order_cancel
 from orders.services.checkout import (
     cart_create,
@@ -236,19 +236,26 @@ class CartCreateApi(APIView):
     @extend_schema(request=InputSerializer, responses={201: CartOutput})
     def post(self, request):
         data = self._validated(request)
-        session = cart_session(session_id=data["session"])
-        if session is None:
+        # One read: the session, its currencies, the user's customer and their quick-order
+        # profile; then cart_create's one write (docs/performance.md, "Storefront checkout").
+        context = cart_context(session_id=data["session"], user_id=request.user.pk)
+        if context is None:
             raise NotFound(
                 gettext("Sales session %(session)s does not exist.") % {"session": data["session"]}
             )
         customer = storefront_customer_for_cart(
-            user=request.user, trader_id=session.trader_id, customer_id=data.get("customer")
+            user=request.user,
+            trader_id=context.session.trader_id,
+            customer_id=data.get("customer"),
+            own=context.customer,
         )
         order = cart_create(
-            session=session,
+            session=context.session,
             customer=customer,
             currency=data.get("currency"),
             actor=Actor.for_user(request.user),
+            # The profile read is the user's own customer's; a named one's is read apart.
+            profile_defaults=context.profile_defaults if customer is context.customer else None,
         )
         return _written_cart_response(order, status.HTTP_201_CREATED, new=True)
 

@@ -10,7 +10,7 @@ each in pk order.
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -163,7 +163,6 @@ def _checkout_undo(order: Order) -> list[Reservation]:
     return released
 
 
-@transaction.atomic
 def cart_create(
     *,
     customer: Customer,
@@ -171,10 +170,15 @@ def cart_create(
     session_id: int | None = None,
     session: SaleSession | None = None,
     currency: str | None = None,
+    profile_defaults: dict[str, Any] | None = None,
 ) -> Order:
     """Open a cart (an order in P) for `customer` in an open session (`session_id`, or the
-    `session` as cart_session read it). The currency is the session's offers' one; asking
-    for another raises CurrencyMismatch (nothing written)."""
+    `session` as cart_session or cart_context read it), starting from the customer's
+    quick-order profile defaults (`profile_defaults` as cart_context read them, else read by
+    order_insert). The currency is the session's offers' one; asking for another raises
+    CurrencyMismatch (nothing written). No transaction of its own: its one write, the order
+    with its `created` event (order_insert), is one statement, atomic on its own; a
+    storefront cart costs that statement and cart_context's read."""
     if session is None and session_id is not None:
         session = cart_session(session_id=session_id)
     if session is None:
@@ -210,6 +214,7 @@ def cart_create(
         customer=customer,
         sales_session=session,
         actor=actor,
+        profile_defaults=profile_defaults,
     )
 
 

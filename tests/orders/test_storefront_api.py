@@ -2,13 +2,25 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from config.actors import Actor
 from inventory.models import Reservation, Stock
+from orders.events import order_created_event
 from orders.models import Order, OrderEvent, OrderItem, ProducerOrder
+from orders.selectors import quick_order_profile_defaults
+from orders.services.quick_order import quick_order_profile_save
 from sessions_app.models import SaleSession
-from tests.factories import ApprovalRuleFactory, CalculationRuleFactory, OfferFactory
+from tests.factories import (
+    AddressFactory,
+    ApprovalRuleFactory,
+    CalculationRuleFactory,
+    OfferFactory,
+    ShippingModeFactory,
+)
 from tests.inventory.factories import customer_of, offer_with_stock, stock_of
 from tests.orders.conftest import assert_problem
 
@@ -303,3 +315,79 @@ def test_submit_and_pay_answer_the_cart_a_read_gives_backordered_or_held(
     assert paid.json() == shopper.get(base).json()
     assert paid.json()["status"] == ("W" if held else "B")
     assert {i["status"] for i in paid.json()["items"]} == {paid.json()["status"]}
+
+
+def _columns(row, *left_out: str) -> dict:
+    return {
+        f.attname: getattr(row, f.attname)
+        for f in type(row)._meta.concrete_fields
+        if f.attname not in left_out
+    }
+
+
+@pytest.mark.parametrize("with_profile", [False, True])
+def test_a_new_cart_writes_the_rows_the_orm_wrote(session, shopper, with_profile):
+    """A storefront cart is one read and one write (the order and its `created` event in one
+    statement): the rows are those Order.objects.create and the event's save wrote, the
+    quick-order profile's defaults included, its number the sequence's next, and the
+    answer the cart a read gives."""
+    customer = shopper.customer
+    if with_profile:
+        home = AddressFactory(customer=customer)
+        quick_order_profile_save(
+            customer=customer,
+            payment_method="invoice",
+            shipping_mode=ShippingModeFactory(),
+            billing_address=home,
+            shipping_address=home,
+            actor=Actor.system(),
+        )
+    user = customer.user
+
+    with CaptureQueriesContext(connection) as queries:
+        response = shopper.post("/api/storefront/carts/", {"session": session.pk}, format="json")
+    assert response.status_code == 201, response.content
+    assert len(queries) == 2
+    cart = Order.objects.get(pk=response.json()["id"])
+    assert response.json() == shopper.get(f"/api/storefront/carts/{cart.pk}/").json()
+
+    # What order_insert wrote before (Order.objects.create, then the event's save).
+    orm = Order.objects.create(
+        trader=session.trader,
+        currency=cart.currency,
+        customer=customer,
+        sales_session=session,
+        **quick_order_profile_defaults(customer_id=customer.pk),
+    )
+    order_created_event(order=orm, actor=Actor.for_user(user))
+
+    assert orm.number == cart.number + 1
+    stamps = ("id", "number", "created_at", "updated_at")
+    assert _columns(cart, *stamps) == _columns(orm, *stamps)
+    assert cart.payment_method == ("invoice" if with_profile else "")
+    assert cart.created_at == cart.updated_at
+    (event,) = OrderEvent.objects.filter(order=cart)
+    (orm_event,) = OrderEvent.objects.filter(order=orm)
+    assert _columns(event, "id", "order_id", "created_at") == _columns(
+        orm_event, "id", "order_id", "created_at"
+    )
+    assert event.created_at >= cart.created_at
+
+
+def test_staff_open_a_cart_for_a_named_customer_with_their_profile(session, shopper, staff_user):
+    """Staff shopping for a customer they name: the customer and their quick-order profile
+    are read apart (a rarer path), the cart starts from that profile."""
+    customer = shopper.customer
+    quick_order_profile_save(customer=customer, payment_method="invoice", actor=Actor.system())
+    staff = APIClient()
+    staff.force_authenticate(staff_user)
+
+    response = staff.post(
+        "/api/storefront/carts/", {"session": session.pk, "customer": customer.pk}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    assert (response.json()["customer"], response.json()["payment_method"]) == (
+        customer.pk,
+        "invoice",
+    )
