@@ -17,7 +17,8 @@ WHERE clauses and assignments the ORM can say are compiled by the ORM (`update_w
 - `update_where`, `delete_where`: an ORM queryset's UPDATE or DELETE as a `Statement`, so it
   can run with others (and return columns: RETURNING).
 - `together` / `run`: several data-modifying statements in one round trip (data-modifying
-  CTEs: they share one snapshot, so none may read what another writes).
+  CTEs: they share one snapshot, so none may read what another writes); `run_joined`: the
+  same, giving back the RETURNING row of several of them (a version and a new row's id).
 - `select_dicts`: a hand-written read's rows as dicts keyed by its column labels; `select`
   and `instances`: an ORM queryset's SELECT as a Statement, and the instances it returns.
 - `lock_with_shared`: an ORM queryset locked FOR UPDATE with some joined rows FOR SHARE;
@@ -528,6 +529,32 @@ def run(*statements: Statement | None) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, statement.params)
         return cursor.fetchall() if cursor.description else []
+
+
+def run_joined(*statements: Statement | None, returning: Sequence[Statement]) -> tuple:
+    """Run `statements` and `returning` in one round trip, as `together` does (data-modifying
+    CTEs: one snapshot, none may read what another writes), and give the RETURNING row of
+    each `returning` statement side by side, in one tuple: for writes whose callers need
+    more than one statement's RETURNING (a bumped version and a new row's id). Each of them
+    must return exactly one row (ValueError otherwise, which rolls back the caller's
+    transaction): `SELECT r0.*, r1.* FROM r0, r1` multiplies their rows."""
+    parts = [statement for statement in statements if statement is not None]
+    if not returning:
+        raise ValueError("run_joined needs a statement to return a row")
+    ctes = [f"w{n} AS ({part.sql})" for n, part in enumerate(parts)]
+    ctes += [f"r{n} AS ({part.sql})" for n, part in enumerate(returning)]
+    names = [f"r{n}" for n in range(len(returning))]
+    params = tuple(param for part in (*parts, *returning) for param in part.params)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {', '.join(ctes)} "
+            f"SELECT {', '.join(f'{name}.*' for name in names)} FROM {', '.join(names)}",
+            params,
+        )
+        rows = cursor.fetchall()
+    if len(rows) != 1:
+        raise ValueError(f"run_joined: {len(rows)} rows, not one from each statement")
+    return rows[0]
 
 
 def run_rowcount(statement: Statement | None) -> int:

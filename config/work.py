@@ -3,6 +3,8 @@
 Guarantees
 - `work_request` writes a WorkRequest row in the caller's transaction: the change and the
   duty to do the work commit or roll back together. After commit a task is queued at once.
+  `work_request_write` gives the same row as a statement, for a hot path to run with its
+  other writes; its `queue` then queues the task after commit in the same way.
 - Queuing is best effort (`task_queue_on_commit`): a broker that is down is logged, never
   raised, so a committed request never answers 500. Beat's sweep (`work_requests_sweep`)
   queues whatever is still owed, so a lost message only delays the work.
@@ -19,6 +21,7 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import timedelta
+from typing import NamedTuple
 
 from celery import Task
 from django.conf import settings
@@ -27,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from config import sql
 from config.celery import app as celery_app
 from config.models import WorkRequest
 
@@ -46,14 +50,41 @@ BROKER_ERRORS = (OperationalError, ConnectionError, TimeoutError)
 def work_request(*, kind: str, **params) -> int:
     """Owe `kind` of work with `params` (JSON: ids, never model instances), in the caller's
     transaction; after commit its task is queued. Returns the request's id."""
+    return work_request_write(kind=kind, **params).save()
+
+
+class WorkRequestWrite(NamedTuple):
+    """A work request's row as a statement, not yet run (`work_request_write`)."""
+
+    kind: str
+    statement: sql.Statement  # the INSERT, RETURNING the request's id
+
+    def save(self) -> int:
+        """Write the row now and queue its task after commit (work_request); its id."""
+        ((request_id,),) = sql.run(self.statement)
+        self.queue(request_id)
+        return request_id
+
+    def queue(self, request_id: int) -> None:
+        """Queue the request's task after commit, as work_request does: call it with the id
+        the statement returned, once it has run in the caller's transaction."""
+        task_queue_on_commit(WORK_TASKS[self.kind], request_id=request_id)
+
+
+def work_request_write(*, kind: str, **params) -> WorkRequestWrite:
+    """work_request's row as a statement, for a hot path to run with its other writes in
+    one round trip (config.sql.run_joined); the caller then passes the id it returned to
+    `queue`, so the task is queued after commit exactly as work_request queues it. The same
+    row as work_request writes (it is built here for both)."""
+    if kind not in WORK_TASKS:
+        raise KeyError(f"no task does work of kind {kind!r}")
     now = timezone.now()
-    request = WorkRequest.objects.create(
-        kind=kind,
-        params=params,
-        next_attempt_at=now + timedelta(seconds=settings.LARDER_WORK_REQUEUE_SECONDS),
-    )
-    task_queue_on_commit(WORK_TASKS[kind], request_id=request.pk)
-    return request.pk
+    row = {
+        "kind": kind,
+        "params": params,
+        "next_attempt_at": now + timedelta(seconds=settings.LARDER_WORK_REQUEUE_SECONDS),
+    }
+    return WorkRequestWrite(kind, sql.insert_new(WorkRequest, [row], now=now, returning_pk=True))
 
 
 def task_queue_on_commit(task_name: str, **kwargs) -> None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from config import sql
 from config.models import WorkRequest
 from config.money import line_total
-from config.work import work_request
+from config.work import WorkRequestWrite, work_request_write
 from inventory.models import Product
 from orders.models import ProducerOrder, ProducerOrderLine
 
@@ -493,10 +493,19 @@ def producer_orders_request_refresh(*, order, also_producer_ids=()) -> None:
     `producer_orders_refresh_for_order` after commit, and beat sweeps a request whose Celery
     message was lost. The recompute is idempotent, so a repeated request changes nothing.
     """
+    write = producer_orders_refresh_write(order=order, also_producer_ids=also_producer_ids)
+    if write is not None:
+        write.save()
+
+
+def producer_orders_refresh_write(*, order, also_producer_ids=()) -> WorkRequestWrite | None:
+    """producer_orders_request_refresh's work request as a statement, for a hot path to run
+    with its other writes (config.work.work_request_write: the caller queues it with the id
+    the statement returns); None for an order outside any session (nothing owed)."""
     if order.sales_session_id is None:
-        return
+        return None
     # `also_producer_ids`: producers whose lines the change removed from the order.
-    work_request(
+    return work_request_write(
         kind=WorkRequest.Kind.PRODUCER_ORDERS_REFRESH,
         order_id=order.pk,
         also_producer_ids=sorted(set(also_producer_ids)),

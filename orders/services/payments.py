@@ -32,7 +32,10 @@ from orders.exceptions import (
     PaymentNotInReview,
 )
 from orders.models import Order, OrderEvent, OrderItem, PaymentStatus, PaymentTransaction
-from orders.producer_orders.services import producer_orders_request_refresh
+from orders.producer_orders.services import (
+    producer_orders_refresh_write,
+    producer_orders_request_refresh,
+)
 from orders.selectors import cart_item_rows_beside
 from orders.services.approval_rules import (
     approval_reasons_from,
@@ -49,7 +52,12 @@ from orders.services.payment_providers import (  # noqa: F401 - the payment API,
     payment_provider_get,
     payment_providers,
 )
-from orders.services.status import order_lock, order_status_move
+from orders.services.status import (
+    StatusMove,
+    order_lock,
+    order_status_move,
+    order_status_move_writes,
+)
 from orders.status_labels import order_status_quoted
 from orders.statuses import InventoryStatus
 from orders.statuses import OrderStatus as S
@@ -177,8 +185,10 @@ def order_pay_written(
             order=order, method=method, reference=reference, reasons=reasons, actor=actor
         )
         reservations_make_firm(order_id=order.pk)
+        producer_orders_request_refresh(order=order)
     else:
         events: list[OrderEvent] = []
+        moves: list[StatusMove] = []
         order_payment_place(
             order=order,
             provider=provider,
@@ -186,10 +196,24 @@ def order_pay_written(
             backordered=backordered,
             actor=actor,
             events=events,
+            moves=moves,
         )
-        # The moves' and the payment's events and the firm reservations: one round trip.
-        sql.run(order_events_statement(events), reservations_make_firm_statement(order.pk))
-    producer_orders_request_refresh(order=order)
+        # The move a pay-later payment leaves to us (its order and items), the moves' and
+        # the payment's events, the firm reservations and the producer orders' work request
+        # (the outbox row; its task queued after commit): one round trip. The order is in a
+        # session (the lock's query requires one), so a refresh is owed.
+        refresh = producer_orders_refresh_write(order=order)
+        if refresh is None:
+            raise AssertionError("an order in a session owes a producer orders refresh")
+        *versions, request_id = sql.run_joined(
+            *(move.items for move in moves),
+            order_events_statement(events),
+            reservations_make_firm_statement(order.pk),
+            returning=[*(move.order for move in moves), refresh.statement],
+        )
+        if versions:
+            (order.version,) = versions
+        refresh.queue(request_id)
     customer_notification_request(order_id=order.pk, kind="confirmation")
     # The items as the writes left them: they follow the order's status, and their
     # reservations are firm (no expiry).
@@ -207,11 +231,15 @@ def order_payment_place(
     backordered: bool,
     actor: Actor,
     events: list[OrderEvent] | None = None,
+    moves: list[StatusMove] | None = None,
 ) -> Order:
     """Authorize the order's total and move it along the outcome's path (P or W → …), in the
     caller's transaction with the order locked. A decline raises PaymentDeclined before
     anything is written. `events`: a list the moves' and a pay-later payment's events are
-    appended to unsaved, for the caller to write with its other writes."""
+    appended to unsaved, for the caller to write with its other writes. `moves` (with
+    `events`): a list a pay-later payment's one move (→ I, or → B) is appended to unrun
+    (orders.services.status.order_status_move_writes), for the caller to run with its other
+    writes and set the order's version from; the other outcomes' moves run here."""
     result = provider.authorize(order=order, amount=order.grand_total, details=details)
     if result.outcome == PaymentOutcome.DECLINED:
         raise PaymentDeclined(
@@ -224,8 +252,22 @@ def order_payment_place(
     }
     if result.outcome == PaymentOutcome.AUTHORIZED:
         payment["amount_authorized"] = order.grand_total
+    path = _status_path(result.outcome, backordered)
+    if result.outcome == PaymentOutcome.DEFERRED and moves is not None and events is not None:
+        (to_status,) = path  # pay later: one move, nothing authorized to record after it
+        moves.append(
+            order_status_move_writes(
+                order=order,
+                to_status=to_status,
+                actor=actor,
+                reason=result.message,
+                also=payment,
+                events=events,
+            )
+        )
+        path = []
     also: dict[str, object] | None = payment  # written with the first move only
-    for to_status in _status_path(result.outcome, backordered):
+    for to_status in path:
         order = order_status_move(
             order=order,
             to_status=to_status,

@@ -1,6 +1,6 @@
 """The one door through which an order's status changes."""
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
@@ -81,7 +81,41 @@ def order_status_move(
     a savepoint. `also`: other order fields the caller sets with the move (its payment), in
     the same UPDATE. Two statements: the order and its items (RETURNING the new version, no
     re-read), the event; one when the caller passes `events`, a list the unsaved event is
-    appended to, for it to write with others (orders.events.order_events_write)."""
+    appended to, for it to write with others (orders.events.order_events_write). A caller
+    that runs the move's own writes with its others uses `order_status_move_writes`."""
+    written: list = [] if events is None else events
+    move = order_status_move_writes(
+        order=order, to_status=to_status, actor=actor, reason=reason, also=also, events=written
+    )
+    ((order.version,),) = sql.run(move.items, move.order)
+    if events is None:
+        written[-1].save(force_insert=True)
+    return order
+
+
+class StatusMove(NamedTuple):
+    """A checked move's writes, not yet run (`order_status_move_writes`)."""
+
+    items: sql.Statement | None  # the items follow the order (None: it is merely edited)
+    order: sql.Statement  # the order's UPDATE, RETURNING its new version (one row)
+
+
+def order_status_move_writes(
+    *,
+    order: Order,
+    to_status: str,
+    actor: Actor,
+    reason: "str | EventText" = "",
+    also: dict | None = None,
+    events: list,
+) -> StatusMove:
+    """order_status_move's writes as statements, for a hot path that runs them with its
+    other writes in one round trip (config.sql.run_joined; payment by invoice): the same
+    check (InvalidTransition, nothing built) and the same rows. The order instance takes the
+    move's values at once and its status-changed event is appended to `events` unsaved; the
+    caller runs both statements in this transaction, under the order's lock, and sets
+    `order.version` from the order statement's RETURNING row. Never with another write of
+    the same order or items in that round trip (a row is written once per statement)."""
     if not connection.in_atomic_block:
         raise TransactionManagementError("order_status_move runs inside the locking transaction")
     check_transition(order, to_status)
@@ -98,11 +132,11 @@ def order_status_move(
     changes |= also or {}
     # Items follow the order, except while it is merely being edited: in the same round trip
     # (the two touch different tables). RETURNING: the bumped version, without a re-read.
-    ((order.version,),) = sql.run(
-        _items_status_update(order.pk, to_status, now)
+    move = StatusMove(
+        items=_items_status_update(order.pk, to_status, now)
         if to_status != OrderStatus.CSR_EDIT
         else None,
-        sql.update_rows(
+        order=sql.update_rows(
             Order,
             [{"id": order.pk, **changes}],
             list(changes),
@@ -112,14 +146,14 @@ def order_status_move(
     )
     for name, value in changes.items():
         setattr(order, name, value)
-    event = order_status_changed_event(
-        order=order,
-        actor=actor,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        save=events is None,
+    events.append(
+        order_status_changed_event(
+            order=order,
+            actor=actor,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            save=False,
+        )
     )
-    if events is not None:
-        events.append(event)
-    return order
+    return move

@@ -279,6 +279,51 @@ def test_update_and_delete_where_are_the_orms_statements_run_together(
     ]
 
 
+def test_run_joined_gives_several_statements_returning_rows_side_by_side(
+    django_assert_num_queries,
+):
+    order = OrderFactory()
+    item = OrderItemFactory(order=order)
+    now = timezone.now()
+
+    with django_assert_num_queries(1):
+        version, event_id = sql.run_joined(
+            sql.update_where(OrderItem.objects.filter(order_id=order.pk), {"status": "C"}),
+            returning=[
+                sql.update_where(
+                    Order.objects.filter(pk=order.pk),
+                    {"version": F("version") + 1},
+                    returning=["version"],
+                ),
+                sql.insert_new(
+                    OrderEvent,
+                    [{"order_id": order.pk, "kind": "note", "message": "x"}],
+                    now=now,
+                    returning_pk=True,
+                ),
+            ],
+        )
+
+    order.refresh_from_db()
+    item.refresh_from_db()
+    assert (order.version, item.status) == (version, "C")
+    assert OrderEvent.objects.get(pk=event_id).message == "x"
+
+
+def test_run_joined_refuses_a_statement_returning_more_than_one_row():
+    order = OrderFactory()
+    OrderItemFactory(order=order), OrderItemFactory(order=order)
+
+    with pytest.raises(ValueError, match="2 rows"), transaction.atomic():
+        sql.run_joined(
+            returning=[
+                sql.update_where(
+                    OrderItem.objects.filter(order_id=order.pk), {"status": "C"}, returning=["id"]
+                )
+            ]
+        )
+
+
 def test_statements_that_can_match_nothing_are_none_and_skipped():
     assert sql.delete_where(OrderItem.objects.filter(pk__in=[])) is None
     assert sql.update_where(OrderItem.objects.filter(pk__in=[]), {"status": "C"}) is None
