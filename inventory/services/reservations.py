@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
+from typing import NamedTuple
 
 from django.db.models import TextChoices
 from django.utils import timezone
@@ -135,17 +136,23 @@ def _write(stock_delta, offer_delta, holds: list[dict] | None = None, extra=()) 
     """Apply signed deltas to locked rows and insert the new reservations (and run `extra`,
     statements on the reservations of other rows): one round trip (config.sql; each statement
     writes its own rows)."""
+    sql.run(*_writes(stock_delta, offer_delta, holds), *extra)
+
+
+def _writes(
+    stock_delta, offer_delta, holds: list[dict] | None = None
+) -> list[sql.Statement | None]:
+    """_write's statements, not yet run."""
     # Relative writes (reserved = reserved + n): under the locks they equal absolute ones, and
     # should a lock ever be lost the CheckConstraints still refuse to oversell.
     now = timezone.now()
-    sql.run(
+    return [
         sql.add_to_rows(Stock, stock_delta, ["reserved"], also={"updated_at": now}),
         sql.add_to_rows(Offer, offer_delta, ["quantity_reserved"]),
         sql.insert_rows(Reservation, [hold | {"created_at": now} for hold in holds], _HOLD_FIELDS)
         if holds
         else None,
-        *extra,
-    )
+    ]
 
 
 _HOLD_FIELDS = (
@@ -180,6 +187,26 @@ def stock_reserve_held(
     (and the offers' lock when an offer has a stock limitation) and one statement writing the
     stock, the offers and the reservations, whatever the number of items.
     """
+    held = stock_hold(requests=requests, expires_at=expires_at)
+    sql.run(*held.writes)
+    return held.allocations, held.holds
+
+
+class StockHold(NamedTuple):
+    """What stock_hold decided under its locks, and its writes, not yet run."""
+
+    allocations: dict[int, Allocation]
+    holds: list[dict]  # the reservations to write (Reservation's columns)
+    writes: list[sql.Statement | None]  # the stock, the offers and the reservations
+
+
+def stock_hold(*, requests: list[StockRequest], expires_at: datetime | None) -> StockHold:
+    """stock_reserve_held's locks and decision, its writes left to the caller: to run with
+    its own writes in one round trip (config.sql.run; cart_submit_written runs them with the
+    order's), in this transaction. The stock rows (and limited offers) stay locked until the
+    transaction ends, so what was decided on them still holds when the writes run, and
+    nothing else may write them meanwhile; InsufficientStock is raised here, before anything
+    is written. Queries: the locks only."""
     requests = sorted(requests, key=lambda r: r.item_id)
     stocks, offers = _lock(
         [r.product_id for r in requests], [r.offer_id for r in requests if r.offer_limited]
@@ -188,8 +215,9 @@ def stock_reserve_held(
     holds = decision.requests(requests, expires_at)
     if decision.shortages:
         raise InsufficientStock(decision.shortages)
-    _write(decision.stock_delta, decision.offer_delta, holds)
-    return decision.allocations, holds
+    return StockHold(
+        decision.allocations, holds, _writes(decision.stock_delta, decision.offer_delta, holds)
+    )
 
 
 class _Decision:

@@ -27,7 +27,7 @@ from inventory.services.reservations import (
     Allocation,
     item_stock_request,
     reservations_release,
-    stock_reserve_held,
+    stock_hold,
 )
 from orders.events import EventText, order_event
 from orders.exceptions import EmptyCart, NotYourCustomer, OrderNotEditable
@@ -433,12 +433,13 @@ def cart_submit_written(
     short items whose offer allows it are backordered. The reservations expire after
     LARDER_CART_RESERVATION_MINUTES unless the order is paid. Submitting again renews them.
 
-    Six queries whatever the number of items (tests/orders/test_checkout_queries.py): lock
+    Five queries whatever the number of items (tests/orders/test_checkout_queries.py): lock
     the order and its session; the items with their offers, products and tax categories; the
-    pricing rules; lock the stock rows (and the limited offers, when any); one statement
-    reserving (stock, offers, reservations); one writing adjustments, items, sub-orders, the
-    order and the event. A re-submit first releases the old reservations. `authorize` (the
-    caller's check of who may act) runs on the locked order first.
+    pricing rules; lock the stock rows (and the limited offers, when any), in pk order, and
+    decide every item on them; one statement writing the reservations (stock, offers,
+    reservations: inventory.services.reservations.stock_hold) with the adjustments, items,
+    sub-orders, the order and the event. A re-submit first releases the old reservations.
+    `authorize` (the caller's check of who may act) runs on the locked order first.
     """
     order = _cart_lock(order_id, authorize)
     now = timezone.now()
@@ -473,7 +474,9 @@ def cart_submit_written(
                     "currency": order.currency,
                 }
             )
-    allocations, holds = stock_reserve_held(
+    # Locked and decided here (InsufficientStock: nothing written); the stock, offers and
+    # reservations are written with the order, below, the rows locked until commit.
+    allocations, holds, stock_writes = stock_hold(
         requests=[item_stock_request(row) for row in items],
         expires_at=cart_reservation_expiry(now),
     )
@@ -515,6 +518,7 @@ def cart_submit_written(
         order_fields={"checked_out_at": now},
         bump_version=True,
         events=[event],
+        writes=stock_writes,
     )
     return SubmittedCart(order, items)
 

@@ -86,6 +86,7 @@ def order_totals_recompute(
     order_fields: dict | None = None,
     bump_version: bool = False,
     events: Sequence[OrderEvent | dict] = (),
+    writes: Sequence[sql.Statement | None] = (),
 ) -> Order:
     """Re-price the order's items (in P or E), then rebuild its sub-orders (one per shipping
     address) and its totals from the items. Call it after every item change.
@@ -99,7 +100,8 @@ def order_totals_recompute(
     columns it changed in them (`item_fields`) and the order columns it sets (`order_fields`,
     `bump_version`): they are written by the same statement, and so are `events` (unsaved,
     orders.events with save=False, or order_event_row's rows: one statement fewer per request
-    than saving them apart, tests/orders/test_checkout_statements.py). Queries, whatever the
+    than saving them apart, tests/orders/test_checkout_statements.py), and the caller's other
+    `writes` (statements on other tables' rows: submit's reservations). Queries, whatever the
     number of items: the items (unless given), the rules (P or E), and one statement writing the
     adjustments, the items, the sub-orders and the order; plus, only when an address is new or
     an item moved, a read of the sub-orders and an insert per new address.
@@ -114,7 +116,7 @@ def order_totals_recompute(
     if _sub_orders_assign(order, items):
         written.append("sub_order_id")
 
-    statements = [*adjustments, order_events_statement(list(events))]
+    statements = [*writes, *adjustments, order_events_statement(list(events))]
     if items and written:
         statements.append(sql.update_rows(OrderItem, items, list(dict.fromkeys(written))))
     sub_orders = _sub_order_totals(items)

@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 
 # SAVEPOINT; lock the order and its session; the items with offers, products and tax
 # categories; the pricing rules (coupon, bands, exempt categories as sub-selects); lock the
-# stock rows; one statement reserving (stock, reservations); one statement writing the
+# stock rows; one statement writing the reservations (stock, reservations) with the
 # adjustments, items, sub-orders, order and the stock event; RELEASE.
-SUBMIT_STATEMENTS = 8
+SUBMIT_STATEMENTS = 7
 # SAVEPOINT; lock the order and its session; the items (their expiry and backorder, and what
 # the storefront answers with) with the trader's approval rule and the customer's flags
 # (orders/services/approval_rules.py) in one query; one statement writing the move to I
