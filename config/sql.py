@@ -14,6 +14,10 @@ WHERE clauses and assignments the ORM can say are compiled by the ORM (`update_w
   (`bulk_create` builds a model instance per row: ~0.1 ms a row); `insert_new`: the same for
   new rows given only the columns that differ from the fields' defaults; `insert_new_with`: one
   new row and rows referring to it (an order and its event), in one statement.
+- `insert_one`: one new row inside a composed statement (some columns computed by SQL,
+  written only WHERE a condition holds, RETURNING columns), with `with_ctes` (named CTEs, a
+  later one reading an earlier one's RETURNING), `exists` and `subquery` (an ORM queryset as a
+  condition or value).
 - `update_where`, `delete_where`: an ORM queryset's UPDATE or DELETE as a `Statement`, so it
   can run with others (and return columns: RETURNING).
 - `together` / `run`: several data-modifying statements in one round trip (data-modifying
@@ -23,6 +27,9 @@ WHERE clauses and assignments the ORM can say are compiled by the ORM (`update_w
   and `instances`: an ORM queryset's SELECT as a Statement, and the instances it returns.
 - `lock_with_shared`: an ORM queryset locked FOR UPDATE with some joined rows FOR SHARE;
   `lock_rows`: rows locked by primary key, in primary-key order.
+- `with_lateral` / `outer`: a statement's rows (e.g. a lock) each with one row of an ORM-built
+  read that refers to their columns (LEFT JOIN LATERAL), in one round trip; read them with
+  `instances_and_values`.
 - `once`: an ORM-built statement compiled once, its parameters substituted on later calls.
 - `advisory_xact_lock`: a transaction-scoped advisory lock.
 - `AnyOf`: an ORM filter `column = ANY(%s)` with the values as one array parameter, where
@@ -44,6 +51,7 @@ from typing import Any, TypeVar, cast
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connection, models
 from django.db.models import Field, Lookup, Model, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.sql import DeleteQuery, UpdateQuery
 
 M = TypeVar("M", bound=Model)
@@ -475,6 +483,76 @@ def new_instance_saved(instance: Model, returned: Mapping[str, Any]) -> None:
     instance._state.db = connection.alias
 
 
+def insert_one(
+    model: type[Model],
+    row: Mapping[str, Any],
+    *,
+    now: datetime,
+    computed: Mapping[str, Statement] | None = None,
+    where: Statement | None = None,
+    returning: Sequence[str] = (),
+) -> Statement:
+    """One new row as insert_new writes it, for a data-modifying CTE (`with_ctes`): the
+    columns of `computed` take the value of an SQL expression (e.g. a sub-select of another
+    CTE's RETURNING), and the row is written only when `where` holds (an SQL condition, e.g.
+    `exists(…)` negated): `INSERT … SELECT <values> [WHERE <where>] [RETURNING …]`.
+    `returning`: field names, or "*" for every column of the table."""
+    computed = dict(computed or {})
+    names, (values,) = _new_rows(model, [{**dict.fromkeys(computed), **row}], now)
+    parts: list[str] = []
+    params: list[Any] = []
+    for name in names:
+        field = model_field(model, name)
+        if name in computed:
+            parts.append(computed[name].sql)
+            params += computed[name].params
+            continue
+        parts.append(f"%s::{field.db_type(connection)}")
+        params.append(_adapt(field, values[name]))  # KeyError: a required value missing
+    text = (
+        f"INSERT INTO {_quote(model._meta.db_table)} "
+        f"({', '.join(column(model, name) for name in names)}) SELECT {', '.join(parts)}"
+    )
+    if where is not None:
+        text += f" WHERE {where.sql}"
+        params += where.params
+    if returning:
+        text += " RETURNING " + ", ".join(
+            "*" if name == "*" else column(model, name) for name in returning
+        )
+    return Statement(text, tuple(params))
+
+
+def exists(queryset: QuerySet[Any], *, negated: bool = False) -> Statement:
+    """`EXISTS (<the queryset's SELECT>)` (NOT EXISTS when `negated`), as an SQL condition
+    for a hand-composed statement (e.g. `insert_one`'s `where`)."""
+    statement = select(queryset.order_by())
+    if statement is None:  # matches nothing by construction
+        return Statement("true" if negated else "false")
+    return Statement(f"{'NOT ' if negated else ''}EXISTS ({statement.sql})", statement.params)
+
+
+def subquery(queryset: QuerySet[Any]) -> Statement:
+    """`(<the queryset's SELECT>)`: an SQL value, for a queryset of one column and at most
+    one row (e.g. `.values("pk")[:1]`); NULL when it matches nothing by construction."""
+    statement = select(queryset)
+    if statement is None:
+        return Statement("NULL")
+    return Statement(f"({statement.sql})", statement.params)
+
+
+def with_ctes(ctes: Mapping[str, Statement], last: Statement) -> Statement:
+    """`WITH name AS (…), … <last>`: named CTEs, where a later one (and `last`) may read an
+    earlier one by its name, e.g. the RETURNING of an `insert_one`. As with `together`, the
+    data-modifying ones share the statement's snapshot: no part sees another's writes in the
+    tables, only in their RETURNING, read through the CTE's name."""
+    if not ctes:
+        return last
+    text = ", ".join(f"{name} AS ({statement.sql})" for name, statement in ctes.items())
+    params = tuple(param for statement in ctes.values() for param in statement.params)
+    return Statement(f"WITH {text} {last.sql}", params + tuple(last.params))
+
+
 def update_where(
     queryset: QuerySet[Any], values: Mapping[str, Any], *, returning: Sequence[str] = ()
 ) -> Statement | None:
@@ -612,6 +690,42 @@ def lock_with_shared(queryset: QuerySet[Any], *, shared: Iterable[type[Model]]) 
         if f"INNER JOIN {table} ON" not in sql:
             raise ValueError(f"{table} is not inner-joined by the queryset: {sql}")
     return Statement(sql + "".join(f" FOR SHARE OF {table}" for table in tables), tuple(params))
+
+
+# The alias of the row a lateral read is joined to (with_lateral); the ORM never makes it.
+_OUTER = "lateral_outer"
+
+
+def outer(name: str) -> RawSQL:
+    """A column of the row `with_lateral` joins its lateral read to, as an expression for the
+    ORM query that builds that read (e.g. `filter(session_id=sql.outer("sales_session_id"))`)."""
+    return RawSQL(f"{_OUTER}.{_quote(name)}", ())
+
+
+def with_lateral(statement: Statement, lateral: Statement) -> Statement:
+    """Each row of `statement`, with the columns of `lateral` (a SELECT of at most one row,
+    which may read the first one's columns with `outer`; all NULL when it finds none), in one
+    statement: `SELECT o.*, l.* FROM (statement) o LEFT JOIN LATERAL (lateral) l ON true`
+    (PostgreSQL keeps a sub-select's locking clause). The two must name their columns apart.
+    A lock taken by `statement` (FOR UPDATE) stays taken, and the lateral read runs on the
+    locked row as it is after any wait; its other reads see the statement's start snapshot,
+    so it must not read what the lock protects (an order's children: read them in a later
+    statement). Read it with `instances_and_values`."""
+    return Statement(
+        f"SELECT {_OUTER}.*, lateral_read.* FROM ({statement.sql}) {_OUTER} "
+        f"LEFT JOIN LATERAL ({lateral.sql}) lateral_read ON true",
+        (*statement.params, *lateral.params),
+    )
+
+
+def instances_and_values(model: type[M], statement: Statement) -> list[tuple[M, dict]]:
+    """`instances`, each with the row's columns that are not the model's own (annotations, a
+    `with_lateral` read's) as a dict keyed by their labels."""
+    raw = model._default_manager.raw(statement.sql, statement.params)
+    found = list(raw)  # raw.columns then reads the executed cursor's columns, no second query
+    own = {field.column for field in model._meta.concrete_fields}
+    names = [name for name in raw.columns if name not in own]
+    return [(instance, {name: getattr(instance, name) for name in names}) for instance in found]
 
 
 @functools.cache

@@ -479,3 +479,75 @@ def test_select_and_instances_read_an_orm_queryset_with_its_annotations():
     )
     assert (read.pk, read.number, read.twice) == (order.pk, order.number, 2 * order.version)
     assert sql.instances(Order, sql.select(Order.objects.filter(pk__in=[]))) == []
+
+
+def test_with_lateral_reads_one_row_beside_each_locked_row_in_one_statement(
+    django_assert_num_queries,
+):
+    order, other = OrderFactory(), OrderFactory()
+    locked = sql.select(Order.objects.filter(pk=order.pk).select_for_update())
+    assert locked is not None
+
+    def beside(pk):  # a read of another order's number, by a column of the locked row
+        read = sql.select(
+            Order.objects.filter(pk=pk, trader_id=sql.outer("trader_id")).values(
+                other_number=F("number")
+            )
+        )
+        assert read is not None
+        return read
+
+    with transaction.atomic(), django_assert_num_queries(1):
+        ((read, values),) = sql.instances_and_values(
+            Order, sql.with_lateral(locked, beside(other.pk))
+        )
+    assert read.pk == order.pk
+    assert read.number == order.number
+    expected = other.number if other.trader_id == order.trader_id else None
+    assert values == {"other_number": expected}
+    with transaction.atomic():
+        ((_, values),) = sql.instances_and_values(Order, sql.with_lateral(locked, beside(0)))
+    assert values == {"other_number": None}  # found nothing: the locked row all the same
+
+
+def test_insert_one_writes_only_where_its_condition_holds_and_ctes_read_earlier_returnings(
+    django_assert_num_queries,
+):
+    order = OrderFactory()
+    now = timezone.now()
+
+    def statement():
+        none_yet = sql.exists(SubOrder.objects.filter(order_id=order.pk), negated=True)
+        return sql.with_ctes(
+            {
+                "first": sql.insert_one(
+                    SubOrder, {"order_id": order.pk}, now=now, where=none_yet, returning=["pk"]
+                ),
+                "second": sql.insert_one(
+                    OrderEvent,
+                    {"order_id": order.pk, "kind": OrderEvent.Kind.NOTE},
+                    now=now,
+                    computed={"message": sql.Statement("(SELECT count(*) FROM first)::text")},
+                    returning=["*"],
+                ),
+            },
+            sql.Statement("SELECT (SELECT id FROM first), message, created_at FROM second"),
+        )
+
+    with django_assert_num_queries(1):
+        ((first, message, created_at),) = sql.run(statement())
+    assert message == "1"
+    assert created_at == now
+    assert SubOrder.objects.get(pk=first).quantity_by_unit == {}  # the fields' defaults
+    ((again, message, _),) = sql.run(statement())  # the sub-order exists: "first" writes none
+    assert again is None
+    assert message == "0"
+    assert SubOrder.objects.filter(order=order).count() == 1
+
+
+def test_exists_and_subquery_of_a_queryset_that_matches_nothing_are_constants():
+    assert sql.exists(Order.objects.filter(pk__in=[])) == sql.Statement("false")
+    assert sql.exists(Order.objects.filter(pk__in=[]), negated=True) == sql.Statement("true")
+    assert sql.subquery(Order.objects.filter(pk__in=[]).values("pk")) == sql.Statement("NULL")
+    with pytest.raises(KeyError):
+        sql.insert_one(SubOrder, {}, now=timezone.now())  # its order is required
