@@ -10,11 +10,11 @@ each in pk order.
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, TypeVar, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -34,11 +34,12 @@ from orders.exceptions import EmptyCart, NotYourCustomer, OrderNotEditable
 from orders.models import Customer, Order, OrderEvent, OrderItem
 from orders.selectors import cart_session
 from orders.services.items import (
+    NewItem,
     _check_quantity,
     order_insert,
-    order_item_add_priced,
     order_item_quantity_change,
     order_item_remove,
+    order_offer_line_add_priced,
 )
 from orders.services.totals import order_item_rows, order_totals_recompute
 from orders.status_labels import order_status_quoted
@@ -58,6 +59,8 @@ class _SessionWindow(TypedDict):
     customer_category_id: int | None
     customer_user_id: int | None
 
+
+_T = TypeVar("_T")
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -93,12 +96,17 @@ def order_and_session_lock(*, order_id: int) -> "LockedOrder":
     `session_ends_at`, the customer's category as `customer_category_id` and their user as
     `customer_user_id`. Raises NotFound for an unknown order or one outside any session."""
     locked = sql.instances(Order, _order_and_session_lock_statement(order_id))
+    return cast("LockedOrder", _the_locked(order_id, locked))
+
+
+def _the_locked(order_id: int, locked: list[_T]) -> _T:
+    """The one row a lock of the order found, or NotFound."""
     if not locked:
         raise NotFound(
             gettext("Order %(order)s does not exist or belongs to no sales session.")
             % {"order": order_id}
         )
-    return cast("LockedOrder", locked[0])
+    return locked[0]
 
 
 @sql.once
@@ -138,7 +146,58 @@ def check_session_open(order: "LockedOrder") -> None:
 
 
 def _cart_lock(order_id: int, authorize: Authorize | None = None) -> "LockedOrder":
-    order = order_and_session_lock(order_id=order_id)
+    return _cart_check(order_and_session_lock(order_id=order_id), authorize)
+
+
+def _cart_lock_with_offer(
+    order_id: int, offer_id: int, authorize: Authorize | None
+) -> tuple["LockedOrder", dict]:
+    """_cart_lock, with the offer as customer_offers_qs makes it to the order's customer's
+    category read in the same statement (config.sql.with_lateral): what an item snapshots of
+    it, its product and producer, as plain values (all None when it is not offered to them).
+    The offer's row comes from the statement's start snapshot (an offer changing meanwhile is
+    the same race as it changing just before); nothing of the order's is read with the lock."""
+    statement = _cart_lock_with_offer_statement(order_id, offer_id)
+    assert statement is not None
+    order, offer = _the_locked(order_id, sql.instances_and_values(Order, statement))
+    return _cart_check(cast("LockedOrder", order), authorize), offer
+
+
+@sql.once
+def _cart_lock_with_offer_statement(order_id: int, offer_id: int) -> sql.Statement | None:
+    # Compiled once (config.sql.once), as the lock alone is.
+    offer = sql.select(
+        customer_offers_qs(
+            session_id=sql.outer("sales_session_id"),
+            category_id=sql.outer("customer_category_id"),
+        )
+        .filter(pk=offer_id)
+        .order_by()
+        .values(
+            "category_price",
+            "offered_to_id",
+            offer__id=F("pk"),
+            offer__session_id=F("session_id"),
+            offer__product_id=F("product_id"),
+            offer__currency=F("currency"),
+            offer__vat_rate=F("vat_rate"),
+            product__id=F("product_id"),
+            product__name=F("product__name"),
+            product__sku=F("product__sku"),
+            product__producer_id=F("product__producer_id"),
+            product__nominal_quantity=F("product__nominal_quantity"),
+            product__unit_of_measure=F("product__unit_of_measure"),
+            producer__id=F("product__producer_id"),
+            producer__platform_id=F("product__producer__platform_id"),
+        )
+    )
+    lock = _order_and_session_lock_statement(order_id)
+    assert offer is not None
+    assert lock is not None
+    return sql.with_lateral(lock, offer)
+
+
+def _cart_check(order: "LockedOrder", authorize: Authorize | None) -> "LockedOrder":
     if authorize is not None:
         authorize(order)
     if order.status != OrderStatus.PENDING:
@@ -253,23 +312,13 @@ def cart_line_add(
     """Add an offer to the cart at the offer's price (a second add of one offer raises the
     quantity of its line). `authorize` refuses, unknown or foreign offers, a closed session, a
     second currency or a quantity ≤ 0 raise before anything is written. Statements: the
-    order's lock (with the customer's category and user), the offer (with the cart's line of
-    it, if any), then order_item_add_priced's."""
-    order = _cart_lock(order_id, authorize)
+    order's lock with the offer (_cart_lock_with_offer), then
+    order_offer_line_add_priced's (the line's insert with the item rows, the rules, one
+    write); when the cart has a line of the offer already, order_item_quantity_change's
+    instead of the last two."""
+    order, offer = _cart_lock_with_offer(order_id, offer_id, authorize)
     quantity = _check_quantity(quantity)
-    session_id = order.sales_session_id
-    if session_id is None:  # not reached: order_and_session_lock joined the session
-        raise NotFound(
-            gettext("Order %(order)s belongs to no sales session.") % {"order": order_id}
-        )
-    # The offer as made to the customer's category (its contract): price and availability.
-    offer = _cart_offer(
-        session_id=session_id,
-        order_id=order.pk,
-        offer_id=offer_id,
-        category_id=order.customer_category_id,
-    )
-    if offer is None:
+    if offer["offer__id"] is None:
         raise OfferNotAvailable(
             gettext(
                 "Offer %(offer)s is not offered to this customer in the sales session of "
@@ -277,7 +326,7 @@ def cart_line_add(
             )
             % {"offer": offer_id, "number": order.number}
         )
-    if offer["currency"] != order.currency:
+    if offer["offer__currency"] != order.currency:
         raise CurrencyMismatch(
             gettext(
                 "Order %(number)s is in %(currency)s; offer %(offer)s is in %(offer_currency)s."
@@ -286,82 +335,36 @@ def cart_line_add(
                 "number": order.number,
                 "currency": order.currency,
                 "offer": offer_id,
-                "offer_currency": offer["currency"],
+                "offer_currency": offer["offer__currency"],
             }
         )
     _checkout_undo(order)
-    if offer["line_id"] is not None:
-        item = OrderItem.objects.get(pk=offer["line_id"])
-        changed = order_item_quantity_change(
-            item_id=item.pk, quantity=item.quantity + quantity, actor=actor
-        )
-        return CartLine(changed, None)
     product = sql.partial_instance(Product, _prefixed(offer, "product__"))
     product.producer = sql.partial_instance(Enterprise, _prefixed(offer, "producer__"))
-    added, rows = order_item_add_priced(
+    added, rows = order_offer_line_add_priced(
         order=order,
-        product=product,
-        offer=sql.partial_instance(Offer, _prefixed(offer, "offer__")),
-        quantity=quantity,
-        unit_price=offer["category_price"],
-        currency=offer["currency"],
-        vat_rate=offer["vat_rate"],
+        line=NewItem(
+            product=product,
+            offer=sql.partial_instance(Offer, _prefixed(offer, "offer__")),
+            quantity=quantity,
+            unit_price=offer["category_price"],
+            vat_rate=offer["offer__vat_rate"],
+        ),
+        currency=offer["offer__currency"],
         customer_category_id=offer["offered_to_id"],
         actor=actor,
     )
+    if added is None:  # the cart's line of the offer was there (the rows say which)
+        line = next(row for row in rows if row["offer_id"] == offer_id)
+        changed = order_item_quantity_change(
+            item_id=line["id"], quantity=line["quantity"] + quantity, actor=actor
+        )
+        return CartLine(changed, None)
     return CartLine(added, rows)
 
 
 def _prefixed(row: dict, prefix: str) -> dict:
     return {key.removeprefix(prefix): value for key, value in row.items() if key.startswith(prefix)}
-
-
-def _cart_offer(*, session_id: int, order_id: int, offer_id: int, category_id: int | None):
-    """The offer as customer_offers_qs makes it to the category (None: no category), with
-    what an item snapshots of its product and producer and the cart's line of it
-    (`line_id`), as one row of plain values; None when it is not offered to them."""
-    if category_id is None:
-        statement = _cart_offer_statement(session_id, order_id, offer_id)
-    else:
-        statement = _cart_offer_statement(session_id, order_id, offer_id, category_id)
-    rows = sql.select_dicts(statement.sql, statement.params) if statement else []
-    return rows[0] if rows else None
-
-
-@sql.once
-def _cart_offer_statement(
-    session_id: int, order_id: int, offer_id: int, category_id: int | None = None
-) -> sql.Statement | None:
-    # Compiled once per kind of customer (config.sql.once; with and without a category): every
-    # add runs it, and building this query with the ORM took more of an add's time than any
-    # other step (docs/performance.md, "Storefront checkout"). Plain values, no instances.
-    line = OrderItem.objects.filter(order_id=order_id, offer_id=OuterRef("pk")).order_by()
-    return sql.select(
-        customer_offers_qs(session_id=session_id, category_id=category_id)
-        .annotate(line_id=Subquery(line.values("pk")[:1]))
-        .filter(pk=offer_id)
-        .order_by()
-        .values(
-            "currency",
-            "vat_rate",
-            "category_price",
-            "offered_to_id",
-            "line_id",
-            offer__id=F("pk"),
-            offer__session_id=F("session_id"),
-            offer__product_id=F("product_id"),
-            offer__currency=F("currency"),
-            offer__vat_rate=F("vat_rate"),
-            product__id=F("product_id"),
-            product__name=F("product__name"),
-            product__sku=F("product__sku"),
-            product__producer_id=F("product__producer_id"),
-            product__nominal_quantity=F("product__nominal_quantity"),
-            product__unit_of_measure=F("product__unit_of_measure"),
-            producer__id=F("product__producer_id"),
-            producer__platform_id=F("product__producer__platform_id"),
-        )
-    )
 
 
 def _cart_item(order: Order, item_id: int) -> OrderItem:

@@ -24,11 +24,15 @@ from inventory.services.reservations import (
 )
 from orders.events import EventText, order_created_event, order_event, order_event_row
 from orders.exceptions import AmountTooLarge, InvalidQuantity, OrderNotEditable
-from orders.models import Address, Customer, Order, OrderEvent, OrderItem
+from orders.models import Address, Customer, Order, OrderEvent, OrderItem, SubOrder
 from orders.producer_orders.services import producer_orders_request_refresh
 from orders.selectors import quick_order_profile_defaults
 from orders.services.status import order_lock
-from orders.services.totals import order_item_rows, order_totals_recompute
+from orders.services.totals import (
+    order_item_rows,
+    order_item_rows_statement,
+    order_totals_recompute,
+)
 from orders.status_labels import order_status_quoted, order_statuses_in_words
 from orders.statuses import InventoryStatus, OrderStatus
 
@@ -157,9 +161,9 @@ def _item_values(
     }
 
 
-def _item_unsaved(order: Order, line: NewItem, **where: int | None) -> OrderItem:
-    """The item a line makes (_item_values), with its order, product, producer and offer."""
-    item = OrderItem(**_item_values(order, line, **where))
+def _item_unsaved(order: Order, line: NewItem, values: dict[str, Any]) -> OrderItem:
+    """The item a line makes (its _item_values), with its order, product, producer and offer."""
+    item = OrderItem(**values)
     item.order, item.product, item.producer = order, line.product, line.product.producer
     item.offer = line.offer
     return item
@@ -305,37 +309,185 @@ def order_item_add_priced(
 ) -> tuple[OrderItem, list[dict]]:
     """Add a line to an order the caller's transaction has locked (no second lock, no
     savepoint) and re-price it: the new item, and the order's item rows as priced and written
-    (orders.services.totals.order_item_rows). Statements: the item's insert, then
-    order_totals_recompute's (the item rows, the rules, one write, with the item's event in
-    the same round trip)."""
-    _check_open_to_change(order)
-    quantity = _check_quantity(quantity)
-    if currency and currency != order.currency:
-        raise CurrencyMismatch(
-            gettext("Order %(number)s is in %(currency)s; this price is in %(price_currency)s.")
-            % {"number": order.number, "currency": order.currency, "price_currency": currency}
-        )
-    item = _item_unsaved(
-        order,
-        NewItem(
+    (orders.services.totals.order_item_rows). Statements, for an order in P: one inserting the
+    item (and its shipping address's sub-order when the order has none) and reading the item
+    rows (_item_insert_with_rows), then order_totals_recompute's (the rules, one write, with
+    the item's event in the same round trip). Under an edit (E) the item is inserted and its
+    stock reserved first, then the item rows read."""
+    item, rows = _item_add_priced(
+        order=order,
+        line=NewItem(
             product=product,
             quantity=quantity,
             unit_price=unit_price,
             offer=offer,
             vat_rate=vat_rate,
         ),
+        actor=actor,
+        currency=currency,
         shipping_address_id=shipping_address.pk if shipping_address else None,
         shipping_mode_id=shipping_mode.pk if shipping_mode else None,
         customer_category_id=customer_category_id,
     )
-    item.save(force_insert=True)
-    event = _item_added_event(order, item, actor, save=False)
+    assert item is not None  # not reached: only an offer's one line may find its line there
+    return item, rows
+
+
+def order_offer_line_add_priced(
+    *, order: Order, line: NewItem, actor: Actor, currency: str, customer_category_id: int | None
+) -> tuple[OrderItem | None, list[dict]]:
+    """order_item_add_priced for an offer's line of a cart (P), which holds one line per
+    offer: the line is added only when the order has none of that offer yet, in the statement
+    that reads the item rows (no check-then-act). Returns the new item and the rows as priced
+    and written; or None and the rows as read (nothing written) when the line was there."""
+    return _item_add_priced(
+        order=order,
+        line=line,
+        actor=actor,
+        currency=currency,
+        customer_category_id=customer_category_id,
+        one_line_per_offer=True,
+    )
+
+
+def _item_add_priced(
+    *,
+    order: Order,
+    line: NewItem,
+    actor: Actor,
+    currency: str | None,
+    shipping_address_id: int | None = None,
+    shipping_mode_id: int | None = None,
+    customer_category_id: int | None = None,
+    one_line_per_offer: bool = False,
+) -> tuple[OrderItem | None, list[dict]]:
+    _check_open_to_change(order)
+    _check_quantity(line.quantity)
+    if currency and currency != order.currency:
+        raise CurrencyMismatch(
+            gettext("Order %(number)s is in %(currency)s; this price is in %(price_currency)s.")
+            % {"number": order.number, "currency": order.currency, "price_currency": currency}
+        )
+    values = _item_values(
+        order,
+        line,
+        shipping_address_id=shipping_address_id,
+        shipping_mode_id=shipping_mode_id,
+        customer_category_id=customer_category_id,
+    )
+    item = _item_unsaved(order, line, values)
     if order.status == OrderStatus.CSR_EDIT:
+        item.save(force_insert=True)
         _reserve_edit_item(order, item)
-    rows = order_item_rows(order_id=order.pk)
+        rows = order_item_rows(order_id=order.pk)
+    else:
+        rows = _item_insert_with_rows(order, item, values, one_line_per_offer=one_line_per_offer)
+        if item.pk is None:
+            return None, rows
+    event = _item_added_event(order, item, actor, save=False)
     order_totals_recompute(order=order, items=rows, events=[event])
     _after_live_change(order)
     return item, rows
+
+
+# The names of _item_insert_with_rows' CTEs.
+_NEW_SUB_ORDER, _NEW_ITEM, _ORDER_ITEMS = "new_sub_order", "new_item", "order_items"
+
+
+def _item_insert_with_rows(
+    order: Order, item: OrderItem, values: dict[str, Any], *, one_line_per_offer: bool
+) -> list[dict]:
+    """Insert `item` (unsaved, made of `values`: _item_values) into its shipping address's
+    sub-order, creating that sub-order when the order has none for the address, and read the
+    order's item rows (order_item_rows, the new item's among them), in one statement:
+    data-modifying CTEs, the rows read over the order's items UNION ALL the new item's
+    RETURNING (the statement's table scans do not see its own inserts). With
+    `one_line_per_offer`, nothing is inserted when the order already has a line of the item's
+    offer. Sets the item's pk (left None when nothing was inserted), sub-order and timestamps;
+    the rows are in pk order. The caller's transaction holds the order's lock, so no other
+    writes its items or sub-orders meanwhile."""
+    now = timezone.now()
+    if item.shipping_address_id is None:
+        sub_order = _address_sub_order(order.pk)
+    else:
+        sub_order = _address_sub_order(order.pk, item.shipping_address_id)
+    assert sub_order is not None
+    no_line = None
+    if one_line_per_offer and item.offer_id is not None:
+        no_line = _no_offer_line(order.pk, item.offer_id)
+    new_sub_order_where = sql.Statement(f"{sub_order.sql} IS NULL", sub_order.params)
+    if no_line is not None:
+        new_sub_order_where = sql.Statement(
+            f"{new_sub_order_where.sql} AND {no_line.sql}",
+            new_sub_order_where.params + no_line.params,
+        )
+    pk = sql.column(SubOrder, "pk")
+    sub_order_id = sql.Statement(
+        f"COALESCE({sub_order.sql}, (SELECT {pk} FROM {_NEW_SUB_ORDER}))", sub_order.params
+    )
+    existing = _order_items(order.pk)
+    assert existing is not None
+    rows = order_item_rows_statement(order_id=order.pk, items=_ORDER_ITEMS)
+    item_pk = sql.column(OrderItem, "pk")
+    statement = sql.with_ctes(
+        {
+            _NEW_SUB_ORDER: sql.insert_one(
+                SubOrder,
+                {"order_id": order.pk, "shipping_address_id": item.shipping_address_id},
+                now=now,
+                where=new_sub_order_where,
+                returning=["pk"],
+            ),
+            _NEW_ITEM: sql.insert_one(
+                OrderItem,
+                values,
+                now=now,
+                computed={"sub_order_id": sub_order_id},
+                where=no_line,
+                returning=[field.attname for field in OrderItem._meta.concrete_fields],
+            ),
+            _ORDER_ITEMS: sql.Statement(
+                f"{existing.sql} UNION ALL SELECT * FROM {_NEW_ITEM}", existing.params
+            ),
+        },
+        sql.Statement(
+            f"SELECT r.*, r.id IN (SELECT {item_pk} FROM {_NEW_ITEM}) AS added "
+            f"FROM ({rows.sql}) r ORDER BY r.id",
+            rows.params,
+        ),
+    )
+    found = sql.select_dicts(statement.sql, statement.params)
+    for row in found:
+        if row.pop("added"):
+            item.pk, item.sub_order_id = row["id"], row["sub_order_id"]
+            item.created_at = item.updated_at = now
+            item._state.adding = False
+            # Its address's sub-order, which the statement's read cannot see when it created it.
+            row["sub_order__shipping_address_id"] = item.shipping_address_id
+    return found
+
+
+@sql.once
+def _address_sub_order(order_id: int, address_id: int | None = None) -> sql.Statement | None:
+    # Compiled once for each kind of address (config.sql.once; with and without one).
+    return sql.subquery(
+        SubOrder.objects.filter(order_id=order_id, shipping_address_id=address_id)
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+
+
+@sql.once
+def _order_items(order_id: int) -> sql.Statement | None:
+    # Every column, in the order RETURNING lists them for the new item (concrete_fields).
+    return sql.select(OrderItem.objects.filter(order_id=order_id).order_by())
+
+
+@sql.once
+def _no_offer_line(order_id: int, offer_id: int) -> sql.Statement | None:
+    return sql.exists(
+        OrderItem.objects.filter(order_id=order_id, offer_id=offer_id).values("pk"), negated=True
+    )
 
 
 @transaction.atomic

@@ -60,7 +60,7 @@ _ITEM_ROWS_SQL = """
            i.inventory_unknown, i.status, e.name AS producer__name,
            pl.slug AS producer_platform__slug, r.quantity AS reservation__quantity,
            r.expires_at AS reservation__expires_at
-    FROM orders_orderitem i
+    FROM {items} i
     JOIN inventory_product p ON p.id = i.product_id
     JOIN platforms_enterprise e ON e.id = i.producer_id
     JOIN platforms_platform pl ON pl.id = i.producer_platform_id
@@ -75,7 +75,17 @@ def order_item_rows(*, order_id: int) -> list[dict]:
     """The order's items in pk order as plain dicts (no model instances to build), with the
     product, offer, tax and sub-order columns that pricing, totals and checkout read. One
     query."""
-    return sql.select_dicts(_ITEM_ROWS_SQL, [order_id])
+    statement = order_item_rows_statement(order_id=order_id)
+    return sql.select_dicts(statement.sql, statement.params)
+
+
+def order_item_rows_statement(*, order_id: int, items: str | None = None) -> sql.Statement:
+    """order_item_rows' statement; with `items`, reading the items from that table expression
+    (with orders_orderitem's columns, e.g. the name of a CTE that adds a new item to the
+    order's: orders.services.items) instead of the table."""
+    return sql.Statement(
+        _ITEM_ROWS_SQL.replace("{items}", items or OrderItem._meta.db_table), (order_id,)
+    )
 
 
 def order_totals_recompute(

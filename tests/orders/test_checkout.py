@@ -8,12 +8,13 @@ from inventory.exceptions import InsufficientStock
 from inventory.models import Reservation, Stock
 from inventory.services.stock import stock_set
 from orders.exceptions import CartNotSubmitted, EmptyCart, OrderNotEditable
-from orders.models import Order, OrderItem, ProducerOrder
+from orders.models import Order, OrderEvent, OrderItem, ProducerOrder, SubOrder
 from orders.services.checkout import (
     cart_create,
     cart_item_add,
     cart_item_quantity_change,
     cart_item_remove,
+    cart_line_add,
     cart_submit,
 )
 from orders.services.payments import order_pay
@@ -285,6 +286,31 @@ def test_adding_an_offer_twice_raises_its_line(session, system_actor):
     assert list(OrderItem.objects.filter(order=cart).values_list("quantity", flat=True)) == [
         Decimal("3")
     ]
+
+
+def test_the_first_add_creates_the_carts_sub_order_with_its_line_and_a_second_writes_none(
+    session, system_actor
+):
+    offer, other = offer_with_stock(session), offer_with_stock(session)
+    cart = cart_with(session, [(offer, "1")])
+    (sub_order,) = SubOrder.objects.filter(order=cart)
+    item = OrderItem.objects.get(order=cart)
+    assert (item.sub_order_id, sub_order.item_count, sub_order.shipping_address_id) == (
+        sub_order.pk,
+        1,
+        None,
+    )
+
+    line = cart_line_add(order_id=cart.pk, offer_id=offer.pk, quantity=2, actor=system_actor)
+    assert (line.item.pk, line.item.quantity, line.items) == (item.pk, Decimal("3"), None)
+    added = cart_line_add(order_id=cart.pk, offer_id=other.pk, quantity=2, actor=system_actor)
+
+    assert [row["id"] for row in added.items or []] == [item.pk, added.item.pk]
+    assert set(OrderItem.objects.filter(order=cart).values_list("sub_order_id", flat=True)) == {
+        sub_order.pk
+    }
+    assert SubOrder.objects.get(order=cart).item_count == 2
+    assert OrderEvent.objects.filter(order=cart, kind="item_added").count() == 2
 
 
 def test_a_closed_or_ended_session_takes_no_more_orders(session, system_actor):

@@ -1,4 +1,5 @@
-"""The checkout's statement count: at most 12 for a cart of 3 items, the same for 1 and 10.
+"""The checkout's statement count: at most 12 for a cart of 3 items, the same for 1 and 10;
+an add's, the same for the first and the tenth.
 
 Counted as the database sees them, transaction control included: inside the test's
 transaction `cart_submit` opens a SAVEPOINT and RELEASEs it where, called by the storefront,
@@ -10,7 +11,8 @@ from decimal import Decimal
 import pytest
 
 from discounts.models import CalculationRule, ItemAdjustment
-from orders.services.checkout import cart_submit
+from orders.models import OrderItem, SubOrder
+from orders.services.checkout import cart_item_add, cart_submit
 from orders.services.payments import order_pay
 from tests.factories import SaleSessionFactory
 from tests.inventory.factories import cart_with, offer_with_stock
@@ -29,6 +31,11 @@ SUBMIT_STATEMENTS = 7
 # status and payment events, the firm reservations and the producer-order refresh request
 # (a WorkRequest row, config/work.py, RETURNING its id); RELEASE.
 PAY_STATEMENTS = 5
+# SAVEPOINT; lock the order and its session, with the offer as made to the customer's category
+# (a lateral join); the line's insert (and its sub-order's, when the cart has none) with the
+# item rows; the pricing rules; one statement writing the adjustments, items, sub-orders, order
+# and the item's event; RELEASE. The first add as every other.
+ADD_STATEMENTS = 6
 
 
 def _cart(items: int, **offer_fields):
@@ -86,3 +93,20 @@ def test_offers_with_a_stock_limitation_add_only_their_lock(
     # Their quantity_reserved is written by the same statement as the stock.
     with django_assert_num_queries(SUBMIT_STATEMENTS + 1):
         cart_submit(order_id=cart.pk, actor=system_actor)
+
+
+@pytest.mark.parametrize("items", [0, 1, 9])
+def test_an_add_takes_the_same_statements_for_the_first_and_later_items(
+    items, system_actor, django_assert_num_queries
+):
+    session, cart = _cart(items)
+    offer = offer_with_stock(session, on_hand="50")
+
+    with django_assert_num_queries(ADD_STATEMENTS):
+        cart_item_add(order_id=cart.pk, offer_id=offer.pk, quantity=Decimal(2), actor=system_actor)
+
+    (sub_order,) = SubOrder.objects.filter(order=cart)
+    assert sub_order.item_count == items + 1
+    assert set(OrderItem.objects.filter(order=cart).values_list("sub_order", flat=True)) == {
+        sub_order.pk
+    }
