@@ -25,6 +25,9 @@ WHERE clauses and assignments the ORM can say are compiled by the ORM (`update_w
   same, giving back the RETURNING row of several of them (a version and a new row's id).
 - `select_dicts`: a hand-written read's rows as dicts keyed by its column labels; `select`
   and `instances`: an ORM queryset's SELECT as a Statement, and the instances it returns.
+- `named`: a hand-written statement with named placeholders (`%(order)s`) as a `Statement`, so
+  it composes with others; `rows_as_json` / `json_rows`: a read's rows as one JSON value, a
+  sub-select another read carries in its own statement (one round trip), and back as dicts.
 - `lock_with_shared`: an ORM queryset locked FOR UPDATE with some joined rows FOR SHARE;
   `lock_rows`: rows locked by primary key, in primary-key order.
 - `with_lateral` / `outer`: a statement's rows (e.g. a lock) each with one row of an ORM-built
@@ -41,6 +44,8 @@ Statements are `Statement(sql, params)`; nothing runs until `run` (or `run_rowco
 from __future__ import annotations
 
 import functools
+import json
+import re
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -651,6 +656,45 @@ def select_dicts(sql: str, params: Mapping[str, Any] | Sequence[Any] = ()) -> li
         cursor.execute(sql, params)
         names = [column.name for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+_NAMED_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@functools.cache
+def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    return _NAMED_PLACEHOLDER.sub("%s", sql), tuple(_NAMED_PLACEHOLDER.findall(sql))
+
+
+def named(sql: str, params: Mapping[str, Any]) -> Statement:
+    """A hand-written statement written with named placeholders (`%(order)s`, a name used as
+    often as needed) as a Statement with positional ones: the value of each placeholder in
+    the order of the text. Statements compose only positionally (psycopg does not mix the
+    two styles in one text): `together`, or a sub-select in another read."""
+    text, names = _positional(sql)
+    return Statement(text, tuple(params[name] for name in names))
+
+
+def rows_as_json(read: Statement, *, order_by: str) -> Statement:
+    """The rows of `read` (a hand-written SELECT) as one value: a sub-select giving them as a
+    JSON array of objects keyed by the read's column labels, in `order_by`'s order (the read's
+    columns, as `r.name`), `[]` when there are none; as text, for `json_rows`. For a read
+    whose rows another read carries in its own statement, computed once (an uncorrelated
+    sub-select) wherever the outer read puts it: one round trip instead of two (the pricing
+    rules with an order's item rows, orders.services.totals.order_item_rows_priced)."""
+    return Statement(
+        f"(SELECT coalesce(json_agg(r ORDER BY {order_by}), '[]')::text FROM ({read.sql}) r)",
+        read.params,
+    )
+
+
+def json_rows(text: str) -> list[dict]:
+    """rows_as_json's rows as dicts with the values select_dicts would give for the same
+    columns: a numeric as a Decimal of its column's scale (PostgreSQL writes `10.00`), an
+    integer as an int, arrays as lists, booleans, strings, None. Only for columns of those
+    types: a numeric column without decimal places would come back as an int, a float as a
+    Decimal, a timestamp as a string."""
+    return json.loads(text, parse_float=Decimal)
 
 
 def select(queryset: QuerySet[Any]) -> Statement | None:

@@ -341,6 +341,33 @@ def test_select_dicts_keys_rows_by_their_labels():
     assert rows == [{"a": 1, "offer__price": "x"}]
 
 
+def test_named_placeholders_become_positional_in_the_order_of_the_text():
+    statement = sql.named("SELECT %(a)s::int + %(b)s::int - %(a)s::int AS n", {"b": 2, "a": 5})
+    assert statement == sql.Statement("SELECT %s::int + %s::int - %s::int AS n", (5, 2, 5))
+    assert sql.select_dicts(statement.sql, statement.params) == [{"n": 2}]
+
+
+def test_a_read_as_json_comes_back_as_select_dicts_would_give_it():
+    read = sql.Statement(
+        "SELECT * FROM (VALUES (2, 'b', %s::numeric(12,2), NULL::numeric(12,3), true,"
+        " ARRAY[1.500, 20]::numeric(14,3)[], ARRAY[]::bigint[]),"
+        " (1, 'a', 0::numeric(12,2), 3::numeric(12,3), false, ARRAY[]::numeric[],"
+        " ARRAY[7, 9]::bigint[])) v(id, name, value, quantity, flag, starts, ids)",
+        (Decimal("10.5"),),
+    )
+    direct = sql.select_dicts(f"{read.sql} ORDER BY id", read.params)
+    carried = sql.rows_as_json(read, order_by="r.id")
+    ((text,),) = sql.run(sql.Statement(f"SELECT {carried.sql}", carried.params))
+    rows = sql.json_rows(text)
+
+    assert rows == direct
+    typed = [[(type(value), str(value)) for value in row.values()] for row in rows]
+    assert typed == [[(type(value), str(value)) for value in row.values()] for row in direct]
+    assert rows[0]["value"].as_tuple().exponent == -2  # 0.00: the column's scale
+    empty = sql.rows_as_json(sql.Statement(f"{read.sql} WHERE false", read.params), order_by="r.id")
+    assert sql.run(sql.Statement(f"SELECT {empty.sql}", empty.params)) == [("[]",)]
+
+
 def _in_another_transaction(work) -> threading.Thread:
     def target():
         try:
