@@ -1,10 +1,13 @@
 """Pricing an order: load the rules that may apply, run the engine over the order's item rows,
 and build the one statement that rewrites the order's adjustments. Called only by
-orders.services.totals.order_totals_recompute, which runs that statement together with the
-items', sub-orders' and order's totals (one round trip for every write of a re-pricing).
+orders.services.totals, which reads the rules with the item rows (one statement:
+pricing_rules_select inside order_item_rows_priced) and runs the adjustments' statement
+together with the items', sub-orders' and order's totals (one round trip for every write of a
+re-pricing).
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.utils import timezone
@@ -43,7 +46,10 @@ def _line(row: dict) -> engine.Line:
 
 # Plain SQL: the ORM takes longer to build this query (five sub-selects) than PostgreSQL takes
 # to run it, and it runs on every re-pricing and checkout. Its columns are labelled with the
-# keys of the rows config.sql.select_dicts returns.
+# keys of the rows pricing_rules_from_json reads. It is read as one JSON value
+# (config.sql.rows_as_json, in the engine's order: priority, id), a sub-select the order's
+# item-rows read carries (orders.services.totals.order_item_rows_priced): one statement fewer
+# per re-pricing.
 _RULES_SQL = """
     SELECT r.id, r.name, r.usage, r.method, r.scope, r.value, r.product_id, r.producer_id,
            r.sales_session_id, r.shipping_mode_id, r.minimum_order_total, r.threshold_basis,
@@ -75,17 +81,13 @@ _RULES_SQL = """
       AND (r.valid_from IS NULL OR r.valid_from <= %(now)s)
       AND (r.valid_until IS NULL OR r.valid_until > %(now)s)
       AND (r.usage <> %(coupon_usage)s OR applied.coupon_id IS NOT NULL)
-    ORDER BY r.priority, r.id
 """
 
 
-def pricing_rules_for_order(*, order: Order, now) -> list[engine.Rule]:
-    """The rules that may apply to `order` now, as the engine reads them: its seller's (its
-    trader's, or the local enterprise a partner's DFC order was placed with), active,
-    inside their validity window, in the order's currency (or currency-free percentages);
-    coupon rules only when a coupon of theirs is applied to the order (the rule carries that
-    coupon); manual adjustments (a rule with `order`) only for their own order. One query: the
-    coupon, the exempt tax categories and the shipping scale's bands come with each rule."""
+def pricing_rules_select(*, order: Order, now) -> sql.Statement:
+    """The rules that may apply to `order` at `now` as one value (JSON text, for
+    pricing_rules_from_json): a sub-select for a read of the order's rows to carry, run after
+    the order's lock like any read of its children. Which rules: pricing_rules_for_order."""
     params = {
         "order": order.pk,
         "trader": order.trader_id,
@@ -93,7 +95,11 @@ def pricing_rules_for_order(*, order: Order, now) -> list[engine.Rule]:
         "now": now,
         "coupon_usage": Usage.COUPON.value,
     }
-    rows = sql.select_dicts(_RULES_SQL, params)
+    return sql.rows_as_json(sql.named(_RULES_SQL, params), order_by="r.priority, r.id")
+
+
+def pricing_rules_from_json(text: str) -> list[engine.Rule]:
+    """pricing_rules_select's value as the engine's rules, in its order (priority, id)."""
     return [
         engine.Rule(
             id=row["id"],
@@ -120,20 +126,38 @@ def pricing_rules_for_order(*, order: Order, now) -> list[engine.Rule]:
             exempt_tax_category_ids=frozenset(row["exempt_ids"]),
             coupon_id=row["coupon"],
         )
-        for row in rows
+        for row in sql.json_rows(text)
     ]
 
 
-def order_items_price(*, order: Order, items: list[dict]) -> list[sql.Statement | None]:
+def pricing_rules_for_order(*, order: Order, now) -> list[engine.Rule]:
+    """The rules that may apply to `order` now, as the engine reads them: its seller's (its
+    trader's, or the local enterprise a partner's DFC order was placed with), active,
+    inside their validity window, in the order's currency (or currency-free percentages);
+    coupon rules only when a coupon of theirs is applied to the order (the rule carries that
+    coupon); manual adjustments (a rule with `order`) only for their own order. One query: the
+    coupon, the exempt tax categories and the shipping scale's bands come with each rule.
+    Re-pricing reads them with the item rows instead (pricing_rules_select)."""
+    select = pricing_rules_select(order=order, now=now)
+    ((text,),) = sql.run(sql.Statement(f"SELECT {select.sql}", select.params))
+    return pricing_rules_from_json(text)
+
+
+def order_items_price(
+    *, order: Order, items: list[dict], rules: Sequence[engine.Rule] | None = None
+) -> list[sql.Statement | None]:
     """Re-price `items` (every item of `order`, as rows of
-    orders.services.totals.order_item_rows, carrying the prices to price with): set each
-    row's four adjustment totals and return the statements (config.sql) that delete the
-    order's item and order adjustments and insert the new ones, for the caller to run in one
-    round trip with its own writes (orders.services.totals), inside its transaction with the
-    order row locked. Rebuilt from scratch: running it twice gives the same rows and figures.
-    One query (the rules), whatever the number of items.
+    orders.services.totals.order_item_rows, carrying the prices to price with) under `rules`
+    (read with them: pricing_rules_select): set each row's four adjustment totals and return
+    the statements (config.sql) that delete the order's item and order adjustments and insert
+    the new ones, for the caller to run in one round trip with its own writes
+    (orders.services.totals), inside its transaction with the order row locked. Rebuilt from
+    scratch: running it twice gives the same rows and figures. No query, whatever the number
+    of items; one (the rules) when `rules` is not given and the order has items (without
+    lines the engine prices nothing, whatever the rules).
     """
-    rules = pricing_rules_for_order(order=order, now=timezone.now())
+    if rules is None:
+        rules = pricing_rules_for_order(order=order, now=timezone.now()) if items else []
     pricing = engine.price_order(
         [_line(row) for row in items], rules, order_session_id=order.sales_session_id
     )

@@ -41,7 +41,7 @@ from orders.services.items import (
     order_item_remove,
     order_offer_line_add_priced,
 )
-from orders.services.totals import order_item_rows, order_totals_recompute
+from orders.services.totals import order_item_rows_priced, order_totals_recompute
 from orders.status_labels import order_status_quoted
 from orders.statuses import InventoryStatus, OrderStatus
 from platforms.models import Enterprise
@@ -436,19 +436,20 @@ def cart_submit_written(
     short items whose offer allows it are backordered. The reservations expire after
     LARDER_CART_RESERVATION_MINUTES unless the order is paid. Submitting again renews them.
 
-    Five queries whatever the number of items (tests/orders/test_checkout_queries.py): lock
-    the order and its session; the items with their offers, products and tax categories; the
-    pricing rules; lock the stock rows (and the limited offers, when any), in pk order, and
-    decide every item on them; one statement writing the reservations (stock, offers,
-    reservations: inventory.services.reservations.stock_hold) with the adjustments, items,
-    sub-orders, the order and the event. A re-submit first releases the old reservations.
-    `authorize` (the caller's check of who may act) runs on the locked order first.
+    Four queries whatever the number of items (tests/orders/test_checkout_queries.py): lock
+    the order and its session; the items with their offers, products and tax categories, and
+    the pricing rules in the same read; lock the stock rows (and the limited offers, when
+    any), in pk order, and decide every item on them; one statement writing the reservations
+    (stock, offers, reservations: inventory.services.reservations.stock_hold) with the
+    adjustments, items, sub-orders, the order and the event. A re-submit first releases the
+    old reservations. `authorize` (the caller's check of who may act) runs on the locked
+    order first.
     """
     order = _cart_lock(order_id, authorize)
     now = timezone.now()
     if order.checked_out_at is not None:
         reservations_release(order_id=order.pk)
-    items = order_item_rows(order_id=order.pk)
+    items, rules = order_item_rows_priced(order=order)
     if not items:
         raise EmptyCart(
             gettext("Order %(number)s has no items to check out.") % {"number": order.number}
@@ -517,6 +518,7 @@ def cart_submit_written(
     order_totals_recompute(
         order=order,
         items=items,
+        rules=rules,
         item_fields=SUBMIT_ITEM_FIELDS,
         order_fields={"checked_out_at": now},
         bump_version=True,

@@ -29,8 +29,11 @@ from orders.producer_orders.services import producer_orders_request_refresh
 from orders.selectors import quick_order_profile_defaults
 from orders.services.status import order_lock
 from orders.services.totals import (
-    order_item_rows,
+    PricedRows,
+    item_rows_rules,
+    order_item_rows_priced,
     order_item_rows_statement,
+    order_pricing_rules_select,
     order_totals_recompute,
 )
 from orders.status_labels import order_status_quoted, order_statuses_in_words
@@ -311,9 +314,9 @@ def order_item_add_priced(
     savepoint) and re-price it: the new item, and the order's item rows as priced and written
     (orders.services.totals.order_item_rows). Statements, for an order in P: one inserting the
     item (and its shipping address's sub-order when the order has none) and reading the item
-    rows (_item_insert_with_rows), then order_totals_recompute's (the rules, one write, with
-    the item's event in the same round trip). Under an edit (E) the item is inserted and its
-    stock reserved first, then the item rows read."""
+    rows with the pricing rules (_item_insert_with_rows), then order_totals_recompute's one
+    write, with the item's event in the same round trip. Under an edit (E) the item is
+    inserted and its stock reserved first, then the item rows read with the rules."""
     item, rows = _item_add_priced(
         order=order,
         line=NewItem(
@@ -379,13 +382,15 @@ def _item_add_priced(
     if order.status == OrderStatus.CSR_EDIT:
         item.save(force_insert=True)
         _reserve_edit_item(order, item)
-        rows = order_item_rows(order_id=order.pk)
+        rows, rules = order_item_rows_priced(order=order)
     else:
-        rows = _item_insert_with_rows(order, item, values, one_line_per_offer=one_line_per_offer)
+        rows, rules = _item_insert_with_rows(
+            order, item, values, one_line_per_offer=one_line_per_offer
+        )
         if item.pk is None:
             return None, rows
     event = _item_added_event(order, item, actor, save=False)
-    order_totals_recompute(order=order, items=rows, events=[event])
+    order_totals_recompute(order=order, items=rows, rules=rules, events=[event])
     _after_live_change(order)
     return item, rows
 
@@ -396,10 +401,11 @@ _NEW_SUB_ORDER, _NEW_ITEM, _ORDER_ITEMS = "new_sub_order", "new_item", "order_it
 
 def _item_insert_with_rows(
     order: Order, item: OrderItem, values: dict[str, Any], *, one_line_per_offer: bool
-) -> list[dict]:
+) -> PricedRows:
     """Insert `item` (unsaved, made of `values`: _item_values) into its shipping address's
     sub-order, creating that sub-order when the order has none for the address, and read the
-    order's item rows (order_item_rows, the new item's among them), in one statement:
+    order's item rows (order_item_rows, the new item's among them) with the pricing rules
+    (order_item_rows_priced's), in one statement:
     data-modifying CTEs, the rows read over the order's items UNION ALL the new item's
     RETURNING (the statement's table scans do not see its own inserts). With
     `one_line_per_offer`, nothing is inserted when the order already has a line of the item's
@@ -427,7 +433,8 @@ def _item_insert_with_rows(
     )
     existing = _order_items(order.pk)
     assert existing is not None
-    rows = order_item_rows_statement(order_id=order.pk, items=_ORDER_ITEMS)
+    rules = order_pricing_rules_select(order)
+    rows = order_item_rows_statement(order_id=order.pk, items=_ORDER_ITEMS, rules=rules)
     item_pk = sql.column(OrderItem, "pk")
     statement = sql.with_ctes(
         {
@@ -464,7 +471,7 @@ def _item_insert_with_rows(
             item._state.adding = False
             # Its address's sub-order, which the statement's read cannot see when it created it.
             row["sub_order__shipping_address_id"] = item.shipping_address_id
-    return found
+    return PricedRows(found, item_rows_rules(found) if rules else None)
 
 
 @sql.once
@@ -563,11 +570,11 @@ def order_items_change(
 
     Statements, whatever the number of items: the new items, the reservations (read, locks,
     one write), the removed items' delete, the re-pricing (order_totals_recompute: the item
-    rows, the rules, one write with the events), and for a placed order the producer orders'
-    refresh request. `held_reservations`: the order's reservations when the caller has them (then
-    they are not read). Returns the order's items (kept, as given; then added, as AddedItem)
-    and their rows as priced, with each row's `discount` (its coupons and discounts, a
-    positive amount)."""
+    rows and the rules in one read, one write with the events), and for a placed order the
+    producer orders' refresh request. `held_reservations`: the order's reservations when the
+    caller has them (then they are not read). Returns the order's items (kept, as given; then
+    added, as AddedItem) and their rows as priced, with each row's `discount` (its coupons and
+    discounts, a positive amount)."""
     _check_open_to_change(order)
     items = dict(items or {})
     quantities = {pk: _check_quantity(q) for pk, q in (quantities or {}).items()}
@@ -663,12 +670,16 @@ def order_items_change(
         pk: [getattr(item, name) for name in _CHANGED_ITEM_FIELDS] for pk, item in items.items()
     }
     written |= {row["id"]: [row[name] for name in _CHANGED_ITEM_FIELDS] for row in added}
-    rows = order_item_rows(order_id=order.pk)
+    rows, rules = order_item_rows_priced(order=order)
     for row in rows:
         row.update(zip(_CHANGED_ITEM_FIELDS, written[row["id"]], strict=True))
     # The events are written with the re-pricing, in its one round trip.
     order_totals_recompute(
-        order=order, items=rows, item_fields=_CHANGED_ITEM_FIELDS, events=new_events
+        order=order,
+        items=rows,
+        rules=rules,
+        item_fields=_CHANGED_ITEM_FIELDS,
+        events=new_events,
     )
     if removed or changed or added:
         _after_live_change(order, also_producer_ids=sorted({i.producer_id for i in removed}))

@@ -1,15 +1,22 @@
 """Keeping item prices, sub-orders and order totals consistent with the items."""
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from config import sql
 from config.money import AMOUNT_LIMIT
-from discounts.services.pricing import order_items_price
+from discounts.services.engine import Rule
+from discounts.services.pricing import (
+    order_items_price,
+    pricing_rules_from_json,
+    pricing_rules_select,
+)
 from orders.events import order_events_statement
 from orders.exceptions import AmountTooLarge
 from orders.models import Order, OrderEvent, OrderItem, SubOrder
@@ -33,9 +40,11 @@ PRICING_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.CSR_EDIT})
 # column is labelled with the key its row dict carries (config.sql.select_dicts): pricing's
 # keys (discounts.services.pricing._line), the totals, the sub-order keys, what checkout
 # reads of the offer, and what the storefront shows of an item (the producer's name, the
-# platform's slug, the reservation: orders.selectors.cart_item_rows_from).
+# platform's slug, the reservation: orders.selectors.cart_item_rows_from). `{items}`: the
+# items' source; `{rules}`: nothing, or for a read that prices the pricing rules as one JSON
+# value on the first row (_RULES_COLUMN): order_item_rows_statement.
 _ITEM_ROWS_SQL = """
-    SELECT i.id, i.quantity, i.unit_price, i.vat_rate, i.total_product, i.product_id,
+    SELECT {rules}i.id, i.quantity, i.unit_price, i.vat_rate, i.total_product, i.product_id,
            i.producer_id, i.shipping_mode_id, f.session_id AS offer__session_id,
            p.weight_kg AS product__weight_kg, p.tax_category_id AS product__tax_category_id,
            (SELECT t.rate FROM discounts_taxcategory t WHERE t.id = p.tax_category_id)
@@ -71,21 +80,73 @@ _ITEM_ROWS_SQL = """
 """
 
 
+# The rules' sub-select is uncorrelated: PostgreSQL runs it once (an InitPlan), and only for
+# the first row, the only one that carries its value.
+_RULES_COLUMN = "CASE WHEN row_number() OVER (ORDER BY i.id) = 1 THEN {} END AS pricing_rules, "
+
+
 def order_item_rows(*, order_id: int) -> list[dict]:
     """The order's items in pk order as plain dicts (no model instances to build), with the
     product, offer, tax and sub-order columns that pricing, totals and checkout read. One
-    query."""
+    query. For rows to re-price: order_item_rows_priced."""
     statement = order_item_rows_statement(order_id=order_id)
     return sql.select_dicts(statement.sql, statement.params)
 
 
-def order_item_rows_statement(*, order_id: int, items: str | None = None) -> sql.Statement:
+def order_item_rows_statement(
+    *, order_id: int, items: str | None = None, rules: sql.Statement | None = None
+) -> sql.Statement:
     """order_item_rows' statement; with `items`, reading the items from that table expression
     (with orders_orderitem's columns, e.g. the name of a CTE that adds a new item to the
-    order's: orders.services.items) instead of the table."""
-    return sql.Statement(
-        _ITEM_ROWS_SQL.replace("{items}", items or OrderItem._meta.db_table), (order_id,)
-    )
+    order's: orders.services.items) instead of the table; with `rules`
+    (order_pricing_rules_select), the pricing rules too, as a `pricing_rules` column that
+    item_rows_rules takes out of the rows."""
+    text = _item_rows_sql(items or OrderItem._meta.db_table, rules.sql if rules else None)
+    return sql.Statement(text, (*(rules.params if rules else ()), order_id))
+
+
+@functools.cache
+def _item_rows_sql(items: str, rules: str | None) -> str:
+    column = _RULES_COLUMN.format(rules) if rules else ""
+    return _ITEM_ROWS_SQL.replace("{items}", items).replace("{rules}", column)
+
+
+def order_pricing_rules_select(order: Order) -> sql.Statement | None:
+    """For an order in P or E (order_totals_recompute prices it), the pricing rules that may
+    apply to it now (discounts.services.pricing), as a sub-select for its item-rows read to
+    carry (order_item_rows_statement); None for an order whose prices are frozen."""
+    if order.status not in PRICING_STATUSES:
+        return None
+    return pricing_rules_select(order=order, now=timezone.now())
+
+
+def item_rows_rules(rows: list[dict]) -> list[Rule]:
+    """The rules an item-rows read with `rules` carried, taken out of its rows (the first
+    row's `pricing_rules`; the key is removed from every row): none when there are no rows,
+    the engine pricing nothing without lines."""
+    texts = [row.pop("pricing_rules") for row in rows]
+    return pricing_rules_from_json(texts[0]) if rows else []
+
+
+class PricedRows(NamedTuple):
+    """order_item_rows_priced's answer: the item rows, and the rules to price them with (None
+    when the order is not priced: not in P or E)."""
+
+    items: list[dict]
+    rules: list[Rule] | None
+
+
+def order_item_rows_priced(*, order: Order) -> PricedRows:
+    """order_item_rows' rows and, when the order is in P or E (order_totals_recompute prices
+    it), the pricing rules that may apply to it now, read in the same query: one statement,
+    after the order's lock, for what re-pricing reads. An order without items gets no rules
+    (the engine prices nothing without lines)."""
+    rules = order_pricing_rules_select(order)
+    if rules is None:
+        return PricedRows(order_item_rows(order_id=order.pk), None)
+    statement = order_item_rows_statement(order_id=order.pk, rules=rules)
+    rows = sql.select_dicts(statement.sql, statement.params)
+    return PricedRows(rows, item_rows_rules(rows))
 
 
 def order_totals_recompute(
@@ -97,6 +158,7 @@ def order_totals_recompute(
     bump_version: bool = False,
     events: Sequence[OrderEvent | dict] = (),
     writes: Sequence[sql.Statement | None] = (),
+    rules: Sequence[Rule] | None = None,
 ) -> Order:
     """Re-price the order's items (in P or E), then rebuild its sub-orders (one per shipping
     address) and its totals from the items. Call it after every item change.
@@ -106,22 +168,24 @@ def order_totals_recompute(
     coupons, discounts, shipping, sales tax, shipping tax, surcharges; in any other status the
     stored item figures are only re-summed. Idempotent.
 
-    A caller that already holds the rows (order_item_rows) passes them as `items`, with the
-    columns it changed in them (`item_fields`) and the order columns it sets (`order_fields`,
-    `bump_version`): they are written by the same statement, and so are `events` (unsaved,
-    orders.events with save=False, or order_event_row's rows: one statement fewer per request
-    than saving them apart, tests/orders/test_checkout_statements.py), and the caller's other
-    `writes` (statements on other tables' rows: submit's reservations). Queries, whatever the
-    number of items: the items (unless given), the rules (P or E), and one statement writing the
-    adjustments, the items, the sub-orders and the order; plus, only when an address is new or
-    an item moved, a read of the sub-orders and an insert per new address.
+    A caller that already holds the rows (order_item_rows_priced) passes them as `items` and
+    the rules read with them as `rules`, with the columns it changed in the rows
+    (`item_fields`) and the order columns it sets (`order_fields`, `bump_version`): they are
+    written by the same statement, and so are `events` (unsaved, orders.events with save=False,
+    or order_event_row's rows: one statement fewer per request than saving them apart,
+    tests/orders/test_checkout_statements.py), and the caller's other `writes` (statements on
+    other tables' rows: submit's reservations). Queries, whatever the number of items: the
+    items with the rules (P or E; unless given: the rules alone when only the items are
+    given), and one statement writing the adjustments, the items, the sub-orders and the
+    order; plus, only when an address is new or an item moved, a read of the sub-orders and an
+    insert per new address.
     """
     if items is None:
-        items = order_item_rows(order_id=order.pk)
+        items, rules = order_item_rows_priced(order=order)
     adjustments: list[sql.Statement | None] = []
     written = list(item_fields)
     if order.status in PRICING_STATUSES:
-        adjustments = order_items_price(order=order, items=items)
+        adjustments = order_items_price(order=order, items=items, rules=rules)
         written += ["total_adjustment", "total_shipping", "total_tax", "total_shipping_tax"]
     if _sub_orders_assign(order, items):
         written.append("sub_order_id")

@@ -1,21 +1,34 @@
 """Re-pricing through order_totals_recompute: when it runs, what it writes, how many queries."""
 
+from datetime import timedelta
 from decimal import Decimal as D
 
 import factory
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from discounts.models import ItemAdjustment, OrderAdjustment
+from discounts.models import CalculationRule, ItemAdjustment, OrderAdjustment
 from discounts.selectors import order_discount_totals
+from discounts.services import engine
+from discounts.services.pricing import pricing_rules_for_order
 from orders.models import Order, OrderItem
+from orders.services.coupons import order_coupon_apply
 from orders.services.items import order_item_add, order_item_quantity_change, order_item_remove
 from orders.services.status import order_lock
-from orders.services.totals import order_totals_recompute
+from orders.services.totals import order_item_rows_priced, order_totals_recompute
+from platforms.models import PartnerOrder
 from tests.discounts.conftest import PricingWorld, order_figures
-from tests.factories import AddressFactory, OrderItemFactory
+from tests.factories import (
+    AddressFactory,
+    CouponFactory,
+    OrderFactory,
+    OrderItemFactory,
+    PlatformFactory,
+    TraderFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -177,13 +190,134 @@ def test_re_pricing_takes_the_same_queries_for_1_and_200_lines(
     recompute(order)  # the first run creates the sub-order
     with transaction.atomic():
         order = order_lock(order_id=order.pk)
-        # items; rules (with their coupon, bands and exempt categories); one statement that
-        # rewrites the adjustments and writes the items, sub-orders and order
-        with django_assert_num_queries(3):
+        # the items with the rules (with their coupon, bands and exempt categories, one JSON
+        # value); one statement that rewrites the adjustments and writes the items, sub-orders
+        # and order
+        with django_assert_num_queries(2):
             order_totals_recompute(order=order)
     assert ItemAdjustment.objects.filter(order=order).count() > lines  # every usage wrote rows
     assert order.total_tax > 0
     assert order.total_shipping_tax > 0
+
+
+# The engine's fields a rule's row gives under the same name.
+_SAME_NAMED = (
+    *("id", "name", "usage", "method", "scope", "value", "product_id", "producer_id"),
+    *("shipping_mode_id", "minimum_order_total", "threshold_basis", "minimum_quantity"),
+    *("price_basis", "priority", "is_exclusive"),
+)
+
+
+def _engine_rule(rule: CalculationRule, coupon_id: int | None = None) -> engine.Rule:
+    """The rule as the engine should get it, from the ORM's values of its stored row."""
+    rule = CalculationRule.objects.get(pk=rule.pk)
+    scale = rule.shipping_scale
+    bands = scale.bands.order_by("from_value") if scale else []
+    return engine.Rule(
+        **{name: getattr(rule, name) for name in _SAME_NAMED},
+        session_id=rule.sales_session_id,
+        scale_lookup=scale.lookup if scale else None,
+        bands=tuple(engine.Band(band.from_value, band.charge) for band in bands),
+        exempt_tax_category_ids=frozenset(rule.exempt_tax_categories.values_list("pk", flat=True)),
+        coupon_id=coupon_id,
+    )
+
+
+def _typed(rule: engine.Rule) -> list:
+    """Every field of a rule with its exact type and text (Decimal("5.00") is not "5")."""
+
+    def typed(value):
+        if isinstance(value, tuple | frozenset):
+            return (type(value), sorted(typed(v) for v in value))
+        if isinstance(value, engine.Band):
+            return (typed(value.from_value), typed(value.charge))
+        return (type(value).__name__, repr(value))
+
+    return [(name, typed(getattr(rule, name))) for name in engine.Rule.__dataclass_fields__]
+
+
+def test_the_rules_read_with_the_items_are_the_stored_rules_with_their_types(world):
+    now = timezone.now()
+    welcome = world.rule(usage="coupon", method="fixed_amount", value=D("5.00"), name="Welcome")
+    coupon = CouponFactory(rule=welcome, code="WELCOME5")
+    world.rule(usage="coupon", value=5)  # no coupon of it applied: not read
+    expected = [
+        world.rule(
+            usage="shipping",
+            method="fixed_amount",
+            scale=("weight", [("10.5", "8.00"), ("0", "4")]),
+            priority=1,
+        ),
+        world.rule(
+            scope="item",
+            value=D("12.5"),
+            minimum_quantity=D("3"),
+            minimum_order_total=D("20"),
+            is_exclusive=True,
+            exempt=True,
+            priority=2,
+        ),
+        world.rule(usage="sales_tax", value=D("10"), currency=""),  # any currency
+        world.rule(value=3, valid_from=now - timedelta(days=1), valid_until=now + timedelta(1)),
+    ]
+    world.rule(value=1, currency="USD")  # another currency
+    world.rule(value=2, valid_until=now - timedelta(seconds=1))  # over
+    world.rule(value=2, valid_from=now + timedelta(days=1))  # not yet
+    world.rule(value=4, is_active=False)
+    TraderFactory().calculation_rules.create(  # another trader's
+        name="theirs", usage="discount", method="percentage", value=5
+    )
+    order = world.order([dict(quantity=2, unit_price="10.00", shipped=True)])
+    expected.append(world.rule(value=D("7"), name="Sorry for the wait", order=order))
+    world.rule(value=8, order=world.order([dict(quantity=1, unit_price="1.00")]))  # another's
+    order_coupon_apply(order_id=order.pk, code="WELCOME5", actor=world.actor)
+
+    with transaction.atomic():
+        locked = order_lock(order_id=order.pk)
+        items, rules = order_item_rows_priced(order=locked)
+        alone = pricing_rules_for_order(order=locked, now=timezone.now())
+
+    assert [row["id"] for row in items] == [order.items.get().pk]
+    assert "pricing_rules" not in items[0]
+    want = sorted(
+        [*map(_engine_rule, expected), _engine_rule(welcome, coupon.pk)],
+        key=lambda rule: (rule.priority, rule.id),
+    )
+    assert rules is not None
+    assert [_typed(rule) for rule in rules] == [_typed(rule) for rule in want]
+    assert rules == want == alone
+    assert rules[0].bands == (
+        engine.Band(D("0.000"), D("4.00")),
+        engine.Band(D("10.500"), D("8.00")),
+    )
+
+    # A partner's DFC order is priced by the rules of the local enterprise that sold it.
+    hub_order = OrderFactory(trader=TraderFactory(), customer=None, currency="EUR")
+    OrderItemFactory(order=hub_order)
+    PartnerOrder.objects.create(order=hub_order, platform=PlatformFactory(), seller=world.trader)
+    with transaction.atomic():
+        _, seller_rules = order_item_rows_priced(order=order_lock(order_id=hub_order.pk))
+    assert seller_rules is not None
+    assert {rule.id for rule in seller_rules} == {rule.pk for rule in expected[:4]}
+
+
+def test_an_order_without_items_or_not_priced_reads_no_rules(world, django_assert_num_queries):
+    world.rule(value=5)
+    order = world.order([])
+    with transaction.atomic():
+        order = order_lock(order_id=order.pk)
+        with django_assert_num_queries(1):
+            assert order_item_rows_priced(order=order) == ([], [])
+    # The engine prices nothing without lines, whatever the rules.
+    everything = [
+        engine.Rule(id=n, name="r", usage=usage, method="percentage", value=D("10"))
+        for n, usage in enumerate(["coupon", "discount", "shipping", "sales_tax", "surcharge"])
+    ]
+    pricing = engine.price_order([], everything)
+    assert (pricing.item_adjustments, pricing.order_adjustments) == ([], [])
+    Order.objects.filter(pk=order.pk).update(status="C")
+    order.refresh_from_db()
+    assert order_item_rows_priced(order=order) == ([], None)
 
 
 # --- properties over the database ------------------------------------------------------------

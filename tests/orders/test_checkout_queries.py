@@ -20,10 +20,11 @@ from tests.inventory.factories import cart_with, offer_with_stock
 pytestmark = pytest.mark.django_db
 
 # SAVEPOINT; lock the order and its session; the items with offers, products and tax
-# categories; the pricing rules (coupon, bands, exempt categories as sub-selects); lock the
-# stock rows; one statement writing the reservations (stock, reservations) with the
-# adjustments, items, sub-orders, order and the stock event; RELEASE.
-SUBMIT_STATEMENTS = 7
+# categories, and with them the pricing rules (coupon, bands, exempt categories as
+# sub-selects; one JSON value); lock the stock rows; one statement writing the reservations
+# (stock, reservations) with the adjustments, items, sub-orders, order and the stock event;
+# RELEASE.
+SUBMIT_STATEMENTS = 6
 # SAVEPOINT; lock the order and its session; the items (their expiry and backorder, and what
 # the storefront answers with) with the trader's approval rule and the customer's flags
 # (orders/services/approval_rules.py) in one query; one statement writing the move to I
@@ -33,9 +34,9 @@ SUBMIT_STATEMENTS = 7
 PAY_STATEMENTS = 5
 # SAVEPOINT; lock the order and its session, with the offer as made to the customer's category
 # (a lateral join); the line's insert (and its sub-order's, when the cart has none) with the
-# item rows; the pricing rules; one statement writing the adjustments, items, sub-orders, order
-# and the item's event; RELEASE. The first add as every other.
-ADD_STATEMENTS = 6
+# item rows and the pricing rules; one statement writing the adjustments, items, sub-orders,
+# order and the item's event; RELEASE. The first add as every other.
+ADD_STATEMENTS = 5
 
 
 def _cart(items: int, **offer_fields):

@@ -8,16 +8,17 @@ lookups of a browser's request are counted over HTTP by `make bench BENCH=http`.
 
 Per request today: create 2 (one read of the session with its trader and currencies, the
 user's customer and their quick-order profile; one write of the order with its `created` event,
-atomic on its own, no transaction around it); every add 6, the first as the others (the lock,
+atomic on its own, no transaction around it); every add 5, the first as the others (the lock,
 which also reads the order's customer's user for the own-order check and, joined laterally,
-the offer as made to the customer; the line's insert with the item rows, and on the first add
-its sub-order's; the rules; one write of adjustments, items, sub-orders, order and event; and
-the transaction's two; the answer is made from the item rows the add priced); submit 7 and pay
-5, their service's (the answers are made from the rows they read and wrote; submit writes its
-reservations with the order, pay reads its items with the approval rule and writes its move,
-events, firm reservations and work request in one statement). Over HTTP the session and the
+the offer as made to the customer; the line's insert with the item rows and the pricing
+rules, and on the first add its sub-order's; one write of adjustments, items, sub-orders,
+order and event; and the transaction's two; the answer is made from the item rows the add
+priced); submit 6 and pay 5, their service's (the answers are made from the rows they read
+and wrote; submit reads its items with the pricing rules and writes its reservations with the
+order, pay reads its items with the approval rule and writes its move, events, firm
+reservations and work request in one statement). Over HTTP the session and the
 signed-in user come from Redis (config/session_store.py, config/user_cache.py): no statement.
-The issue's target, 30, is pinned as an expected failure until it is reached.
+The issue's target, 30, is met: 28.
 """
 
 from decimal import Decimal
@@ -30,7 +31,7 @@ from tests.inventory.factories import offer_with_stock
 
 pytestmark = pytest.mark.django_db
 
-PER_REQUEST = [2, 6, 6, 6, 7, 5]  # create, 3 adds, submit, pay
+PER_REQUEST = [2, 5, 5, 5, 6, 5]  # create, 3 adds, submit, pay
 TARGET = 30
 
 
@@ -68,13 +69,12 @@ def test_a_whole_checkout_takes_the_same_statements_for_3_and_10_items(session, 
     ten = _checkout(shopper, session, 10)
 
     assert three == PER_REQUEST
-    assert sum(three) == 32
+    assert sum(three) == 28
     # Every add after the first costs the same, and so do submit and pay, whatever the items.
     assert ten[:3] == three[:3]
     assert set(ten[2:11]) == {three[2]}
     assert ten[-2:] == three[-2:]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17's target: 32 statements today, not yet 30")
 def test_a_whole_checkout_takes_at_most_30_statements(session, shopper):
     assert sum(_checkout(shopper, session, 3)) <= TARGET
