@@ -22,18 +22,18 @@ pytestmark = pytest.mark.django_db
 
 # The token with its platform and enterprises; the seller; the offers; the hub, locked with
 # its platform; the hub's session; the order, its partner record, its sub-order, the items;
-# the stock rows locked; one write of stock and reservations; the item rows; the pricing
+# the stock rows locked; one write of stock and reservations; the item rows with the pricing
 # rules; one write of the events, adjustments, items, sub-order and order; the move to I with
 # its event; transaction control (2).
-POST_STATEMENTS = 18
+POST_STATEMENTS = 17
 # Plus the Idempotency-Key's record (the key itself is looked up in Redis).
-POST_WITH_KEY_STATEMENTS = 19
+POST_WITH_KEY_STATEMENTS = 18
 # The token; the seller; the order, in the caller's scope, locked; its items with their offers
 # and reservations; the offers the graph names; the move to E; the stock rows locked; one write
-# of stock and reservations; the removed items' delete; the item rows; the rules; one write of
-# the events (the move's among them) and the totals; the producer orders' refresh request; the
-# move back to I with its event; transaction control (2).
-PUT_STATEMENTS = 18
+# of stock and reservations; the removed items' delete; the item rows with the rules; one write
+# of the events (the move's among them) and the totals; the producer orders' refresh request;
+# the move back to I with its event; transaction control (2).
+PUT_STATEMENTS = 17
 
 
 # As a server runs them (autocommit: BEGIN and COMMIT, no test transaction around), the
@@ -41,8 +41,8 @@ PUT_STATEMENTS = 18
 # minute: the token and its enterprises, the seller, then the POST's above with its
 # Idempotency-Key record; the PUT's above less what its order lookup shares. The bench counts
 # the same over HTTP (bench/counting_wsgi.py).
-SERVER_POST_STATEMENTS = 19
-SERVER_PUT_STATEMENTS = 16
+SERVER_POST_STATEMENTS = 18
+SERVER_PUT_STATEMENTS = 15
 
 
 @pytest.fixture
