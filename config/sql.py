@@ -512,20 +512,34 @@ def insert_one(
             parts.append(computed[name].sql)
             params += computed[name].params
             continue
-        parts.append(f"%s::{field.db_type(connection)}")
+        parts.append(_placeholder(field))
         params.append(_adapt(field, values[name]))  # KeyError: a required value missing
-    text = (
-        f"INSERT INTO {_quote(model._meta.db_table)} "
-        f"({', '.join(column(model, name) for name in names)}) SELECT {', '.join(parts)}"
-    )
+    text = f"{_insert_into(model, tuple(names))} SELECT {', '.join(parts)}"
     if where is not None:
         text += f" WHERE {where.sql}"
         params += where.params
     if returning:
-        text += " RETURNING " + ", ".join(
-            "*" if name == "*" else column(model, name) for name in returning
-        )
+        text += _returning_list(model, tuple(returning))
     return Statement(text, tuple(params))
+
+
+@functools.cache
+def _placeholder(field: Field) -> str:
+    """A value's placeholder cast to the field's column type (db_type costs ~10 µs a call)."""
+    return f"%s::{field.db_type(connection)}"
+
+
+@functools.cache
+def _returning_list(model: type[Model], names: tuple[str, ...]) -> str:
+    return " RETURNING " + ", ".join("*" if name == "*" else column(model, name) for name in names)
+
+
+@functools.cache
+def _insert_into(model: type[Model], names: tuple[str, ...]) -> str:
+    return (
+        f"INSERT INTO {_quote(model._meta.db_table)} "
+        f"({', '.join(column(model, name) for name in names)})"
+    )
 
 
 def exists(queryset: QuerySet[Any], *, negated: bool = False) -> Statement:
