@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from kombu import Exchange, Queue
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 from config.observability.logging import logging_config
 from config.observability.sentry import sentry_init
 from config.queues import queue_names, task_routes
@@ -118,6 +118,12 @@ DATABASES = {
         disable_server_side_cursors=env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False),
     )
 }
+# Django's backend with the health check made only on a connection idle for
+# CONN_HEALTH_CHECK_IDLE seconds or more (config/postgresql/base.py): not a SELECT 1 before
+# every request.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
+    DATABASES["default"]["HEALTH_CHECK_IDLE_SECONDS"] = env_float("CONN_HEALTH_CHECK_IDLE", 1.0)
 # Parameters bound by the server, and a statement prepared on its DATABASE_PREPARE_THRESHOLD-th
 # run on a connection (psycopg): PostgreSQL then plans a hot statement once per connection
 # instead of on every run — planning was most of PostgreSQL's time on the storefront checkout
