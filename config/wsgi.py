@@ -5,6 +5,15 @@ config.settings.dev."""
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 application = get_wsgi_application()
+
+# The URLconf, and with it every view, DRF, the API schema and the partner API's JSON-LD,
+# imported now rather than by the first request: in gunicorn's master (preload_app,
+# config/gunicorn.py), so that every worker forked from it — also each one recycled after
+# max_requests — starts with them loaded and frozen out of the collector, instead of spending
+# its first request on the import (a quarter of a second of CPU: docs/performance.md, "A recycled
+# worker's first request").
+get_resolver().url_patterns  # noqa: B018 - evaluated for its import
