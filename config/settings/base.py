@@ -370,7 +370,9 @@ SESSION_CACHE_SECONDS = env_int("SESSION_CACHE_SECONDS", 300)
 SESSION_CACHE_REDIS = {
     "BACKEND": "config.redis_cache.SharedClientRedisCache",
     "LOCATION": LARDER_CACHE_URL,
-    "KEY_PREFIX": "larder-sessions",
+    # Keyed by database too: two Larders (or two databases in turn, as `make bench` makes one
+    # per run) sharing a Redis never read each other's users, whose ids they may share.
+    "KEY_PREFIX": f"larder-sessions:{DATABASES['default']['NAME']}",
     "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
 }
 if LARDER_CACHE_URL:

@@ -121,3 +121,14 @@ def test_the_database_serves_while_redis_is_down(staff, settings):
         staff.is_active = False
         staff.save()  # the invalidation cannot reach Redis: logged, not raised
         assert client.get("/admin/").status_code == 302
+
+
+def test_the_sessions_cache_is_keyed_by_database(settings):
+    # Two databases in turn on one Redis (make bench makes one per run) share user ids: the
+    # production prefix names the database, so one never reads the other's users.
+    prefix = settings.SESSION_CACHE_REDIS["KEY_PREFIX"]
+    named = prefix.removeprefix("larder-sessions:")
+    # The test database's name is the configured one's, prefixed and suffixed by the runner.
+    assert named != prefix
+    assert named
+    assert named in settings.DATABASES["default"]["NAME"]
