@@ -5,14 +5,13 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from config import sql
 from config.models import WorkRequest
 from config.money import line_total
 from config.work import WorkRequestWrite, work_request_write
-from inventory.models import Product
 from orders.models import ProducerOrder, ProducerOrderLine
 
 GRAM = Decimal("0.001")
@@ -78,7 +77,10 @@ class _Modes:
 Key = tuple[int, int | None]
 
 
-def _live_rows(session_id: int, producers: Q, per_customer_order: bool) -> list[dict]:
+def _live_rows(session_id: int, producers: Q, per_customer_order: bool) -> sql.Statement | None:
+    """The GROUP BY of the session's live lines per (producer, product) — or per (producer,
+    customer order, product) — as the ORM builds it, unordered (session_live_totals orders
+    the joined rows); None when `producers` matches nothing by construction."""
     group = (
         ("producer_id", "order_id", "product_id")
         if per_customer_order
@@ -86,7 +88,7 @@ def _live_rows(session_id: int, producers: Q, per_customer_order: bool) -> list[
     )
     from orders.selectors import session_live_items
 
-    return list(
+    return sql.select(
         session_live_items(session_id)
         .filter(
             producers,
@@ -102,8 +104,43 @@ def _live_rows(session_id: int, producers: Q, per_customer_order: bool) -> list[
             # is in that currency, never a default.
             currency=Max("order__currency"),
         )
-        .order_by(*group)
+        .order_by()
     )
+
+
+# Plain SQL around the ORM's GROUP BYs (ADR 0003; docs/performance.md "Session close: the
+# products in the GROUP BY's statement"): the (at most 1,000) grouped rows are joined to their
+# products, their wholesale products and the session's offer of it (one lookup for its pk and
+# price) in the same statement. A second read sending the 1,000 product ids as an array, with
+# two correlated sub-selects per product for the offer, cost 5–6 ms of PostgreSQL and ~4 ms
+# of Python a close. `{parts}`: one or two GROUP BYs (_LIVE_PART_SQL), UNION ALL; the rows
+# come in the order of the parts, then (producer, customer order, product). Each column is
+# labelled with the key its row dict carries; `weight` is Σ quantity × the product's unit
+# weight (exact in numeric, as Decimal multiplication is).
+_LIVE_TOTALS_SQL = """
+    SELECT g.producer_id, g.order_id, g.product_id, g.customer_quantity, g.offer_id,
+           g.unit_price, g.currency, g.customer_quantity * p.weight_kg AS weight,
+           p.weight_kg, p.pack_weight_kg, p.catalog_discount AS discount_per_unit,
+           p.wholesale_product_id, p.wholesale_ratio,
+           w.weight_kg AS wholesale_product__weight_kg,
+           w.catalog_discount AS wholesale_product__catalog_discount,
+           wo.id AS wholesale_offer_id, wo.price AS wholesale_price
+    FROM ({parts}) g
+    JOIN inventory_product p ON p.id = g.product_id
+    LEFT JOIN inventory_product w ON w.id = p.wholesale_product_id
+    LEFT JOIN LATERAL (
+        SELECT o.id, o.price FROM sessions_app_offer o
+        WHERE o.session_id = %s AND o.product_id = p.wholesale_product_id
+        ORDER BY o.id LIMIT 1
+    ) wo ON true
+    ORDER BY g.part, g.producer_id, g.order_id, g.product_id
+"""
+# One GROUP BY's rows; a consolidated one has no customer order (NULL).
+_LIVE_PART_SQL = """
+    SELECT {part} AS part, producer_id, {order_id} AS order_id, product_id, customer_quantity,
+           offer_id, unit_price, currency
+    FROM ({grouped}) grouped_{part}
+"""
 
 
 def session_live_totals(
@@ -114,70 +151,68 @@ def session_live_totals(
     other_mode: frozenset[int] | set[int] = frozenset(),
 ) -> dict[Key, list[dict]]:
     """Σ quantity per (producer, product) — or per (producer, customer order, product) when
-    not consolidated — over the session's live orders, with the product's unit and pack
-    weights: one GROUP BY (two when some producers, `other_mode`, take the other mode than
-    `per_customer_order`) and one small product query, whatever the number of orders.
+    not consolidated — over the session's live orders, each row with its product's figures
+    (unit and pack weights, catalog discount, wholesale product and ratio, the wholesale
+    product's weight and discount, the session's offer of it: its pk and price): one
+    statement, a GROUP BY (two, UNION ALL, when some producers, `other_mode`, take the other
+    mode than `per_customer_order`) joined to the products, whatever the number of orders.
     Weight is Σ quantity × the product's unit weight (the same for every line)."""
     scope = Q() if producer_ids is None else Q(producer_id__in=list(producer_ids))
     others = set(other_mode)
     if producer_ids is not None:
         others &= set(producer_ids)
-    rows = []
+    parts: list[tuple[sql.Statement | None, bool]] = []
     if producer_ids is None or set(producer_ids) - others:
-        rows = _live_rows(
-            session_id, scope & ~Q(producer_id__in=sorted(others)), per_customer_order
+        parts.append(
+            (
+                _live_rows(
+                    session_id, scope & ~Q(producer_id__in=sorted(others)), per_customer_order
+                ),
+                per_customer_order,
+            )
         )
     if others:
-        rows += _live_rows(session_id, Q(producer_id__in=sorted(others)), not per_customer_order)
-    products = _products_of(session_id, {row["product_id"] for row in rows})
-    grouped: dict[Key, list[dict]] = {}
-    for row in rows:
-        product = products[row["product_id"]]
-        unit_weight = product["weight_kg"]
-        row["weight"] = None if unit_weight is None else row["customer_quantity"] * unit_weight
-        row["pack_weight_kg"] = product["pack_weight_kg"]
-        row["discount_per_unit"] = product["catalog_discount"]
-        row["product"] = product
-        grouped.setdefault((row["producer_id"], row.get("order_id")), []).append(row)
-    return grouped
-
-
-def _products_of(session_id: int, product_ids: set[int]) -> dict[int, Mapping[str, Any]]:
-    """What the lines need of their products, and of the wholesale products they are bought
-    as (with the session's offer of it, for its price): one query."""
-    from sessions_app.models import Offer
-
-    wholesale_offers = Offer.objects.filter(
-        session_id=session_id, product_id=OuterRef("wholesale_product_id")
-    ).order_by("pk")
-    return {
-        row["pk"]: row
-        for row in Product.objects.filter(sql.AnyOf(F("pk"), sorted(product_ids)))
-        .order_by()
-        .values(
-            "pk",
-            "weight_kg",
-            "pack_weight_kg",
-            "catalog_discount",
-            "wholesale_product_id",
-            "wholesale_ratio",
-            "wholesale_product__weight_kg",
-            "wholesale_product__catalog_discount",
-            wholesale_offer_id=Subquery(wholesale_offers.values("pk")[:1]),
-            wholesale_price=Subquery(wholesale_offers.values("price")[:1]),
+        parts.append(
+            (
+                _live_rows(session_id, Q(producer_id__in=sorted(others)), not per_customer_order),
+                not per_customer_order,
+            )
         )
-    }
+    texts: list[str] = []
+    params: list[Any] = []
+    for part, (grouped, per_order) in enumerate(parts):
+        if grouped is None:
+            continue
+        texts.append(
+            _LIVE_PART_SQL.format(
+                part=part, order_id="order_id" if per_order else "NULL::bigint", grouped=grouped.sql
+            )
+        )
+        params += grouped.params
+    if not texts:
+        return {}
+    rows = sql.select_dicts(
+        _LIVE_TOTALS_SQL.format(parts=" UNION ALL ".join(texts)), (*params, session_id)
+    )
+    grouped_rows: dict[Key, list[dict]] = {}
+    for row in rows:
+        key = (row["producer_id"], row["order_id"])
+        if key in grouped_rows:
+            grouped_rows[key].append(row)
+        else:
+            grouped_rows[key] = [row]
+    return grouped_rows
 
 
-def wholesale_ratio(product: dict) -> Decimal | None:
-    """How many units of a retail product one unit of its wholesale product holds: the
-    stated ratio, else the weights' quotient; None without a wholesale product or a way to
-    tell."""
-    if product["wholesale_product_id"] is None:
+def wholesale_ratio(row: Mapping[str, Any]) -> Decimal | None:
+    """How many units of a retail product one unit of its wholesale product holds (`row`: a
+    row of session_live_totals, its product's figures): the stated ratio, else the weights'
+    quotient; None without a wholesale product or a way to tell."""
+    if row["wholesale_product_id"] is None:
         return None
-    if product["wholesale_ratio"]:
-        return product["wholesale_ratio"]
-    retail, wholesale = product["weight_kg"], product["wholesale_product__weight_kg"]
+    if row["wholesale_ratio"]:
+        return row["wholesale_ratio"]
+    retail, wholesale = row["weight_kg"], row["wholesale_product__weight_kg"]
     return wholesale / retail if retail and wholesale else None
 
 
@@ -186,30 +221,31 @@ def wholesale_rows(rows: list[dict]) -> list[dict]:
     with its wholesale one: every retail row whose product names a wholesale product becomes
     need = Σ quantity ÷ ratio of that wholesale product, at its session offer's price (or the
     retail price × ratio when the session lists no offer of it); retail products without a
-    pair stay as they are (`needs_wholesale` when bulk-bought, for the admin's warning)."""
+    pair stay as they are (`needs_wholesale` when bulk-bought, for the admin's warning: set
+    on the row itself, which is session_live_totals' own)."""
     out: list[dict] = []
     merged: dict[int, dict] = {}
     for row in rows:
-        product = row["product"]
-        ratio = wholesale_ratio(product)
+        ratio = wholesale_ratio(row)
         if ratio is None:
             # A product with a pack weight is bought in bulk: without its wholesale product
             # named, the order can only ask for retail units (the admin warns).
-            out.append({**row, "needs_wholesale": product["pack_weight_kg"] is not None})
+            row["needs_wholesale"] = row["pack_weight_kg"] is not None
+            out.append(row)
             continue
-        wholesale_id = product["wholesale_product_id"]
+        wholesale_id = row["wholesale_product_id"]
         target = merged.get(wholesale_id)
         if target is None:
             target = merged[wholesale_id] = {
                 "product_id": wholesale_id,
-                "offer_id": product["wholesale_offer_id"],
+                "offer_id": row["wholesale_offer_id"],
                 "customer_quantity": Decimal(0),
-                "unit_price": product["wholesale_price"]
-                if product["wholesale_price"] is not None
+                "unit_price": row["wholesale_price"]
+                if row["wholesale_price"] is not None
                 else line_total(row["unit_price"], ratio),
                 "weight": Decimal(0),
-                "pack_weight_kg": product["wholesale_product__weight_kg"],
-                "discount_per_unit": product["wholesale_product__catalog_discount"],
+                "pack_weight_kg": row["wholesale_product__weight_kg"],
+                "discount_per_unit": row["wholesale_product__catalog_discount"],
                 "wholesale": True,
             }
             out.append(target)

@@ -6,6 +6,7 @@ retail product (OFN's FdcOfferBroker pairs retail and wholesale the same way).""
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from orders.models import ProducerOrder, ProducerOrderLine
@@ -20,6 +21,7 @@ from tests.factories import (
     ProducerFactory,
     ProductFactory,
     SaleSessionFactory,
+    TraderFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +189,117 @@ def test_customer_orders_reach_the_partner_as_the_wholesale_order(
         Decimal("10.00"),
     )
     assert producer_order.lines.get().surplus_kg == Decimal("9.000")  # 20 kg − 11 kg
+
+
+def _products_read(session, product_ids):
+    """The products' figures as the refresh read them before they joined its GROUP BY (one
+    ORM query: the products, their wholesale products, the session's offer of it)."""
+    from django.db.models import OuterRef, Subquery
+
+    from inventory.models import Product
+    from sessions_app.models import Offer
+
+    offers = Offer.objects.filter(
+        session_id=session.pk, product_id=OuterRef("wholesale_product_id")
+    ).order_by("pk")
+    return {
+        row.pop("pk"): row
+        for row in Product.objects.filter(pk__in=product_ids).values(
+            "pk",
+            "weight_kg",
+            "pack_weight_kg",
+            "wholesale_product_id",
+            "wholesale_ratio",
+            "wholesale_product__weight_kg",
+            "wholesale_product__catalog_discount",
+            discount_per_unit=F("catalog_discount"),
+            wholesale_offer_id=Subquery(offers.values("pk")[:1]),
+            wholesale_price=Subquery(offers.values("price")[:1]),
+        )
+    }
+
+
+def test_the_grouped_rows_carry_the_figures_of_their_products_and_wholesale_products(mince):
+    """session_live_totals joins each grouped row to its product, its wholesale product and
+    the session's offer of that in its own statement (docs/performance.md, "Session close"):
+    the same figures as the products' own read, for both GROUP BYs when a producer takes
+    the other consolidation mode, and the same lines by weight as before."""
+    from orders.producer_orders.services import session_live_totals
+
+    retail, case = mince
+    case.catalog_discount = Decimal("5.00")
+    case.save()
+    dairy = ProducerFactory(name="Dale Dairy", producer_consolidation=False)
+    crate = ProductFactory(producer=dairy, name="Yoghurt crate", weight_kg=Decimal("6"))
+    yoghurt = ProductFactory(
+        producer=dairy,
+        name="Yoghurt 500 g",
+        weight_kg=Decimal("0.5"),
+        catalog_discount=Decimal("0.10"),
+        wholesale_product=crate,
+    )
+    yoghurt.wholesale_ratio = Decimal("12")
+    yoghurt.save()
+    plain = ProductFactory(producer=dairy, name="Butter", weight_kg=None)
+    # The trader consolidates; the dairy wishes one producer order per customer order.
+    session = SaleSessionFactory(
+        aggregate_by_weight=True, trader=TraderFactory(consolidate_per_producer=True)
+    )
+    case_offer = OfferFactory(session=session, product=case, price=Decimal("118.00"))
+    # Another session's offer of the crate: not this session's price.
+    OfferFactory(product=crate, price=Decimal("30.00"))
+    _customers_order(session, retail, "3", "4")
+    _customers_order(session, yoghurt, "5", "20")
+    _customers_order(session, plain, "2")
+
+    totals = session_live_totals(session.pk, None, per_customer_order=False, other_mode={dairy.pk})
+
+    # The consolidated producer's row, and the dairy's per customer order (the other GROUP BY).
+    assert (retail.producer_id, None) in totals
+    assert {key[0] for key in totals} == {retail.producer_id, dairy.pk}
+    assert all(order_id is not None for producer_id, order_id in totals if producer_id == dairy.pk)
+    rows = [row for grouped in totals.values() for row in grouped]
+    assert sorted(row["product_id"] for row in rows) == sorted(
+        [retail.pk, yoghurt.pk, yoghurt.pk, plain.pk]
+    )
+    expected = _products_read(session, {row["product_id"] for row in rows})
+    for row in rows:
+        assert {name: row[name] for name in expected[row["product_id"]]} == expected[
+            row["product_id"]
+        ]
+        unit = expected[row["product_id"]]["weight_kg"]
+        assert row["weight"] == (None if unit is None else row["customer_quantity"] * unit)
+    (mince_row,) = totals[(retail.producer_id, None)]
+    assert (
+        mince_row["wholesale_offer_id"],
+        mince_row["wholesale_price"],
+        mince_row["wholesale_product__weight_kg"],
+        mince_row["wholesale_product__catalog_discount"],
+        mince_row["weight"],
+    ) == (case_offer.pk, Decimal("118.00"), Decimal("10.000"), Decimal("5.00"), Decimal("3.5"))
+    yoghurt_rows = [row for row in rows if row["product_id"] == yoghurt.pk]
+    assert {(row["wholesale_offer_id"], row["wholesale_ratio"]) for row in yoghurt_rows} == {
+        (None, Decimal("12"))
+    }
+
+    # The lines by weight: each producer order orders the wholesale products.
+    producer_orders_refresh(session_id=session.pk)
+    lines = {
+        (line.producer_order.customer_order_id, line.product_id): (
+            line.quantity,
+            line.unit_price,
+            line.discount,
+        )
+        for line in ProducerOrderLine.objects.select_related("producer_order")
+    }
+    assert lines[(None, case.pk)] == (Decimal("1"), Decimal("118.00"), Decimal("5.00"))
+    # 5 and 20 pots, one crate of 12 each at least: 1 and 2 crates, priced as 12 pots (6.80).
+    assert sorted(
+        v for (order_id, product), v in lines.items() if product == crate.pk and order_id
+    ) == [
+        (Decimal("1"), Decimal("81.60"), Decimal("0.00")),
+        (Decimal("2"), Decimal("81.60"), Decimal("0.00")),
+    ]
+    assert sorted(v[0] for (_, product), v in lines.items() if product == plain.pk) == [
+        Decimal("2")
+    ]

@@ -277,12 +277,12 @@ def test_a_refresh_takes_the_same_statements_whatever_the_size(orders):
     products = [ProductFactory(producer=farm) for farm in farms for _ in range(2)]
     for _ in range(orders):
         _order(session, *products)
-    # One GROUP BY with every producer in the trader's mode...
-    assert _refresh_statements(session) == 12
-    # ...and a second one only when some producer wishes the other mode.
+    # One GROUP BY with every producer in the trader's mode, its products joined to it...
+    assert _refresh_statements(session) == 11
+    # ...and a second one when some producer wishes the other mode, in the same statement.
     farms[1].producer_consolidation = False
     farms[1].save()
-    assert _refresh_statements(session) == 13
+    assert _refresh_statements(session) == 11
 
 
 def test_a_producers_wish_switched_in_the_admin_previews_then_cancels_and_creates(
