@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.db import transaction
@@ -13,6 +14,7 @@ from config.models import WorkRequest
 from config.money import line_total
 from config.work import WorkRequestWrite, work_request_write
 from orders.models import ProducerOrder, ProducerOrderLine
+from platforms.encryption import ENCRYPTED_FIELDS
 
 GRAM = Decimal("0.001")
 
@@ -264,28 +266,30 @@ def producer_order_line_fields(row: dict, *, packs_by_weight: bool = False) -> d
     retail row's weight up to its pack weight too; a producer order never does: a pack count
     sent against the retail product would under-deliver or over-charge."""
     need = row["customer_quantity"]
-    fields = {
+    weight = row["weight"]
+    pack = row["pack_weight_kg"]
+    quantity = need
+    packs = surplus = None
+    if row.get("wholesale"):
+        packs = int(need.to_integral_value(rounding=ROUND_CEILING))
+        quantity = Decimal(packs)
+        if pack and weight is not None:
+            surplus = (packs * pack - weight).quantize(GRAM)
+    elif packs_by_weight and pack and weight is not None:
+        packs = int((weight / pack).to_integral_value(rounding=ROUND_CEILING))
+        surplus = (packs * pack - weight).quantize(GRAM)
+    per_unit = row.get("discount_per_unit")
+    return {
         "product_id": row["product_id"],
         "offer_id": row["offer_id"],
         "customer_quantity": need.quantize(GRAM, rounding=ROUND_HALF_UP),
-        "quantity": need,
+        "quantity": quantity,
         "unit_price": row["unit_price"],
-        "weight_kg": row["weight"].quantize(GRAM) if row["weight"] is not None else None,
-        "packs": None,
-        "surplus_kg": None,
+        "weight_kg": weight.quantize(GRAM) if weight is not None else None,
+        "packs": packs,
+        "surplus_kg": surplus,
+        "discount": line_total(quantity, per_unit) if per_unit else Decimal("0.00"),
     }
-    pack = row["pack_weight_kg"]
-    if row.get("wholesale"):
-        packs = int(need.to_integral_value(rounding=ROUND_CEILING))
-        fields.update(packs=packs, quantity=Decimal(packs))
-        if pack and row["weight"] is not None:
-            fields["surplus_kg"] = (packs * pack - row["weight"]).quantize(GRAM)
-    elif packs_by_weight and pack and row["weight"] is not None:
-        packs = int((row["weight"] / pack).to_integral_value(rounding=ROUND_CEILING))
-        fields.update(packs=packs, surplus_kg=(packs * pack - row["weight"]).quantize(GRAM))
-    per_unit = row.get("discount_per_unit")
-    fields["discount"] = line_total(fields["quantity"], per_unit) if per_unit else Decimal("0.00")
-    return fields
 
 
 @transaction.atomic
@@ -353,6 +357,9 @@ def producer_orders_recompute(
     producer_orders = list(
         scope.select_for_update(of=("self",))
         .select_related("producer__platform")
+        # The platforms' secrets are decrypted as they load (~50 µs each, two or more per
+        # producer): nothing here reads them.
+        .defer(*_PLATFORM_SECRETS)
         .filter(producer_id__in={producer_id for producer_id, _ in set(totals) | existing})
         .order_by("pk")
     )
@@ -361,12 +368,16 @@ def producer_orders_recompute(
     current: dict[int, dict[int, tuple]] = {}
     # Unordered: the model's ordering (producer order, product name) joined the products
     # and sorted 1,000 lines by name for a dict (docs/performance.md, "Session close").
-    for producer_order_id, product_id, *values in (
-        ProducerOrderLine.objects.filter(producer_order__in=producer_orders)
-        .order_by()
-        .values_list("producer_order_id", "product_id", *_COMPARED_LINE_FIELDS)
+    # Read as the driver gives them (psycopg: Decimal for numeric, int for integer), without
+    # the ORM's iterator: Django has no converter for these columns.
+    for line in sql.run(
+        sql.select(
+            ProducerOrderLine.objects.filter(producer_order__in=producer_orders)
+            .order_by()
+            .values_list("producer_order_id", "product_id", *_COMPARED_LINE_FIELDS)
+        )
     ):
-        current.setdefault(producer_order_id, {})[product_id] = tuple(values)
+        current.setdefault(line[0], {})[line[1]] = line[2:]
 
     now = timezone.now()
     changed: list[ProducerOrder] = []
@@ -441,6 +452,11 @@ def producer_orders_recompute(
     return changed, producer_orders
 
 
+_PLATFORM_SECRETS = tuple(
+    f"producer__platform__{name}" for name in ENCRYPTED_FIELDS["platforms.Platform"]
+)
+
+
 def _currency_of(rows: list[dict], default: str) -> str:
     return next((row["currency"] for row in rows if row.get("currency")), default)
 
@@ -508,17 +524,15 @@ _COMPARED_LINE_FIELDS = (
     "surplus_kg",
     "discount",
 )
+_compared = itemgetter(*_COMPARED_LINE_FIELDS)
 
 
 def _same_lines(before: dict[int, tuple], target: dict[int, dict]) -> bool:
     """Whether the lines as they stand (values of _COMPARED_LINE_FIELDS by product) are the
     lines computed."""
-    if set(before) != set(target):
+    if before.keys() != target.keys():
         return False
-    return all(
-        before[product_id] == tuple(fields[name] for name in _COMPARED_LINE_FIELDS)
-        for product_id, fields in target.items()
-    )
+    return all(before[product_id] == _compared(fields) for product_id, fields in target.items())
 
 
 def producer_orders_request_refresh(*, order, also_producer_ids=()) -> None:
