@@ -17,3 +17,11 @@ application = get_wsgi_application()
 # its first request on the import (a quarter of a second of CPU: docs/performance.md, "A recycled
 # worker's first request").
 get_resolver().url_patterns  # noqa: B018 - evaluated for its import
+
+# Celery's task modules too: a web worker queues tasks by name (config.work.registered_task),
+# and the first time it does, Celery imports them and its Django fix-up runs Django's system
+# checks — 90 ms of CPU in the request that happened to pay first, in every worker, again
+# after each recycling (docs/performance.md, "A recycled worker's first request").
+from config import celery_app  # noqa: E402 - after the application, which sets Django up
+
+celery_app.loader.import_default_modules()

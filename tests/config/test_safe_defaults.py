@@ -164,3 +164,18 @@ def test_the_debug_error_page_hides_connection_urls():
     assert "DATABASE_URL" in page
     assert "LARDER_CACHE_URL" in page
     assert [secret for secret in PASSWORDS if secret in page] == []
+
+
+def test_the_wsgi_module_loads_the_task_modules_before_any_request():
+    """gunicorn's preloaded master imports config.wsgi: the tasks a web request queues are
+    registered there, so no forked worker imports them (and runs Celery's Django checks) in
+    the request that queues first."""
+    code = (
+        "import config.wsgi; from config import celery_app; "
+        "from config.work import WORK_TASKS; "
+        "print(all(name in celery_app.tasks for name in WORK_TASKS.values()))"
+    )
+    result = _python(code, **PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "True"

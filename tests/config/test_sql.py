@@ -241,16 +241,72 @@ def test_insert_new_refuses_a_row_without_a_required_value():
 
 def test_values_sent_as_they_are_only_where_the_field_would_send_them_unchanged():
     """Plain ints, strings, finite decimals and aware datetimes of Django's own fields go as
-    they are; anything else goes through the field (a JSON field's dict, a naive time, a
-    decimal NaN, which the field refuses)."""
+    they are, in the array's text form; anything else goes through the field (a JSON field's
+    dict, a naive time, a decimal NaN, which the field refuses), as a list."""
     price, sku = OrderItem._meta.get_field("unit_price"), OrderItem._meta.get_field("product_sku")
-    values = [Decimal("1.50"), None, Decimal("2")]
-    assert sql._column_values(price, values) is values
-    assert sql._column_values(sku, ["a", "b"]) == ["a", "b"]
+    assert sql._column_values(price, [Decimal("1.50"), None, Decimal("2")]) == "{1.50,NULL,2}"
+    assert sql._column_values(sku, ["a", "b"]) == '{"a","b"}'
     with pytest.raises(Exception, match="NaN|nan|decimal"):
         sql._column_values(price, [Decimal("NaN")])
     data = OrderEvent._meta.get_field("data")
     assert sql._column_values(data, [{"a": 1}])[0] != {"a": 1}  # adapted as JSON
+
+
+# Strings PostgreSQL's array input would misread unless quoted and escaped.
+AWKWARD_TEXT = [
+    'say "cheese"',
+    "back\\slash\\",
+    "a,b",
+    "{braces}",
+    "NULL",
+    "",
+    "  spaced  ",
+    "line\nbreak",
+    "tab\tand ' quote",
+    "Crème brûlée — 5 €",
+    '\\"',
+]
+
+
+def test_rows_written_through_the_arrays_text_form_read_back_as_they_were_sent():
+    """update_rows and insert_rows send plain values in the array's text form: awkward text,
+    None, decimals in every notation, datetimes at any offset and booleans come back equal."""
+    order = OrderFactory()
+    items = [OrderItemFactory(order=order) for _ in AWKWARD_TEXT]
+    base = timezone.now().replace(microsecond=123456)
+    prices = [Decimal("1E+1"), Decimal("-0.50"), Decimal("0.000"), Decimal("12345678.99")]
+    rows = [
+        {
+            "id": item.pk,
+            "product_name": text,
+            "total_adjustment": prices[n % len(prices)],
+            "inventory_unknown": n % 2 == 0,
+            "shipped_at": None
+            if n % 3 == 0
+            else base.astimezone(
+                timezone.get_fixed_timezone(timedelta(hours=n - 5, minutes=30 * (n % 2)))
+            ),
+        }
+        for n, (item, text) in enumerate(zip(items, AWKWARD_TEXT, strict=True))
+    ]
+    names = ["product_name", "total_adjustment", "inventory_unknown", "shipped_at"]
+    statement = sql.update_rows(OrderItem, rows, names)
+    assert all(isinstance(param, str) for param in statement.params)  # no list dumped
+    sql.run(statement)
+
+    written = OrderItem.objects.in_bulk([item.pk for item in items])
+    for row in rows:
+        item = written[row["id"]]
+        assert [getattr(item, name) for name in names] == [row[name] for name in names]
+
+    template = sql.new_instance_row(OrderItem.objects.get(pk=items[0].pk))
+    new = [{k: v for k, v in row.items() if k != "id"} for row in rows]
+    inserted = [{**template, **row} for row in new]
+    statement = sql.insert_rows(OrderItem, inserted, list(inserted[0]), returning_pk=True)
+    pks = [pk for (pk,) in sql.run(statement)]
+    copies = OrderItem.objects.in_bulk(pks)
+    for pk, row in zip(pks, new, strict=True):
+        assert [getattr(copies[pk], name) for name in names] == [row[name] for name in names]
 
 
 def test_update_and_delete_where_are_the_orms_statements_run_together(
