@@ -13,6 +13,12 @@ on the row is still checked on every request:
 - the session's auth hash against the row's password (a changed password signs the other
   sessions out; SECRET_KEY_FALLBACKS as Django does).
 
+The password hash itself is never put in the cache: an entry holds the session auth hashes
+Django derives from it (HMACs keyed by SECRET_KEY and each fallback — what every session
+already stores), and the user built from an entry has its password deferred (read from the
+database only if a view asks for it, e.g. to check the old password on a change). Entries are
+keyed by the secret keys too, so a new SECRET_KEY never meets hashes made with the old one.
+
 Every save (but a sign-in's write of `last_login` alone, and a creation) or delete of a user
 replaces its entry with a marker that says "read the database"
 (`user_cache_invalidate`), at once and again when the transaction commits, for a few seconds: a
@@ -27,6 +33,7 @@ while Redis was down cannot remove the entry; entries live at most USER_CACHE_SE
 bounds how long such a copy may be served once Redis is back.
 """
 
+import functools
 import logging
 from typing import Any
 
@@ -44,7 +51,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.functional import SimpleLazyObject
 
 from config.session_store import CACHE_ERRORS
@@ -63,11 +70,36 @@ def _cache():
 
 
 def _key(user_id: Any) -> str:
-    return f"{KEY_PREFIX}{user_id}"
+    keys = _keys_fingerprint(settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+    return f"{KEY_PREFIX}{keys}.{user_id}"
+
+
+@functools.cache
+def _keys_fingerprint(*secrets: str) -> str:
+    """A short digest of the secret keys the entries' hashes are made with."""
+    return salted_hmac(KEY_PREFIX, "entries", secret="|".join(secrets)).hexdigest()[:12]
+
+
+# An entry: the user's columns but its password, then the session auth hashes made from it and
+# whether it is usable (the admin's pages ask, for their "change password" link).
+_HASHES = ("_session_auth_hash", "_session_auth_fallback_hashes", "_has_usable_password")
 
 
 def _columns() -> tuple[str, ...]:
-    return tuple(field.attname for field in get_user_model()._meta.concrete_fields)
+    return tuple(
+        field.attname
+        for field in get_user_model()._meta.concrete_fields
+        if field.attname != "password"
+    )
+
+
+def _entry(user) -> dict[str, Any]:
+    return {
+        **{column: getattr(user, column) for column in _columns()},
+        _HASHES[0]: user.get_session_auth_hash(),
+        _HASHES[1]: list(user.get_session_auth_fallback_hash()),
+        _HASHES[2]: user.has_usable_password(),
+    }
 
 
 def _cache_call(action: str, call, *args, failed: list | None = None) -> Any:
@@ -81,24 +113,37 @@ def _cache_call(action: str, call, *args, failed: list | None = None) -> Any:
 
 
 def cached_user(backend: ModelBackend, user_id: Any):
-    """The user `backend.get_user(user_id)` returns, from the cache when it holds the row."""
+    """The user `backend.get_user(user_id)` returns, from the cache when it holds the row (its
+    password deferred; its session auth hashes as `_cached_session_auth_hashes`, and
+    `has_usable_password` answered from the entry)."""
     UserModel = get_user_model()
     manager = UserModel._default_manager
     key = _key(user_id)
     columns = _columns()
     failed = []
     entry = _cache_call("get", _cache().get, key, failed=failed)
-    if isinstance(entry, dict) and tuple(entry) == columns:
-        user = UserModel.from_db(manager.db, list(columns), list(entry.values()))
+    if isinstance(entry, dict) and tuple(entry) == (*columns, *_HASHES):
+        user = UserModel.from_db(manager.db, list(columns), [entry[c] for c in columns])
+        user._cached_session_auth_hashes = (entry[_HASHES[0]], entry[_HASHES[1]])
+        usable = bool(entry[_HASHES[2]])
+        user.has_usable_password = lambda: usable  # not its deferred password's read
         return user if backend.user_can_authenticate(user) else None
     try:
         user = manager.get(pk=user_id)
     except UserModel.DoesNotExist:
         return None
     if entry is None and not failed:  # absent: add it, never overwrite a marker
-        row = {column: getattr(user, column) for column in columns}
-        _cache_call("add", _cache().add, key, row, settings.USER_CACHE_SECONDS)
+        _cache_call("add", _cache().add, key, _entry(user), settings.USER_CACHE_SECONDS)
     return user if backend.user_can_authenticate(user) else None
+
+
+def _session_auth_hashes(user) -> tuple[str, list[str]]:
+    """The user's session auth hash and its fallbacks: from the cache entry it was built from,
+    else made from its password as Django makes them."""
+    cached = getattr(user, "_cached_session_auth_hashes", None)
+    if cached is not None:
+        return cached
+    return user.get_session_auth_hash(), list(user.get_session_auth_fallback_hash())
 
 
 def user_cache_invalidate(user_id: Any) -> None:
@@ -133,16 +178,14 @@ def get_user(request):
                 user = backend.get_user(user_id)
             if hasattr(user, "get_session_auth_hash"):
                 session_hash = request.session.get(HASH_SESSION_KEY)
-                verified = bool(session_hash) and constant_time_compare(
-                    session_hash, user.get_session_auth_hash()
-                )
+                current, fallbacks = _session_auth_hashes(user)
+                verified = bool(session_hash) and constant_time_compare(session_hash, current)
                 if not verified:
                     if session_hash and any(
-                        constant_time_compare(session_hash, fallback)
-                        for fallback in user.get_session_auth_fallback_hash()
+                        constant_time_compare(session_hash, fallback) for fallback in fallbacks
                     ):
                         request.session.cycle_key()
-                        request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+                        request.session[HASH_SESSION_KEY] = current
                     else:
                         request.session.flush()
                         user = None

@@ -132,3 +132,45 @@ def test_the_sessions_cache_is_keyed_by_database(settings):
     assert named != prefix
     assert named
     assert named in settings.DATABASES["default"]["NAME"]
+
+
+def test_the_cache_never_holds_the_password_hash(staff):
+    """An entry holds the session auth hashes (HMACs of the password hash keyed by SECRET_KEY,
+    what every session stores already), never the password hash; the user built from it reads
+    its password from the database only if asked."""
+    from django.contrib.auth.backends import ModelBackend
+
+    client = _signed_in(staff)
+    assert _user_reads(client) == (200, 1)
+    entry = caches["sessions"].get(_key(staff.pk))
+    assert "password" not in entry
+    assert staff.password not in repr(entry)
+    assert entry["_session_auth_hash"] == staff.get_session_auth_hash()
+
+    with CaptureQueriesContext(connection) as queries:
+        user = cached_user(ModelBackend(), staff.pk)
+        assert user.has_usable_password()  # the admin's pages ask
+    assert len(queries) == 0
+    assert "password" in user.get_deferred_fields()
+    with CaptureQueriesContext(connection) as queries:
+        assert user.check_password("a-long-passphrase")
+    assert len(queries) == 1
+
+
+def test_a_session_signed_with_a_fallback_key_is_kept_and_rekeyed(staff, settings):
+    """SECRET_KEY rotated, the old one in SECRET_KEY_FALLBACKS: a session whose hash was made
+    with the old key stays signed in and gets the new key's hash, as with Django's lookup; the
+    entries are keyed by the keys, so none made with the old key alone is read."""
+    client = _signed_in(staff)
+    assert _user_reads(client) == (200, 1)
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-for-the-rotation-test-" + "x" * 20
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+
+    assert _user_reads(client) == (200, 1)  # a new entry, under the new keys
+    session = client.session
+    assert session["_auth_user_hash"] == staff.get_session_auth_hash()
+    assert _user_reads(client) == (200, 0)
+
+    settings.SECRET_KEY_FALLBACKS = []  # the old key retired: the session was re-keyed, kept
+    assert client.get("/admin/").status_code == 200
