@@ -1,6 +1,6 @@
 """Reads for the trader's session dashboard, in a constant number of queries."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -110,9 +110,7 @@ def session_dashboard(*, session: SaleSession) -> SessionDashboard:
         .order_by("-begins_at")
         .first()
     )
-    previous_series = (
-        _orders_over_time(_order_totals(previous.pk), bucket) if previous is not None else []
-    )
+    previous_series = _previous_series(previous.pk, bucket) if previous is not None else []
     by_status = _by_status(placed)
     by_product = list(
         SessionProductTotal.objects.filter(sales_session_id=session.pk)
@@ -234,10 +232,34 @@ def _by_status(rows: Sequence[Mapping[str, Any]]) -> list[dict]:
 def _orders_over_time(rows: Sequence[Mapping[str, Any]], bucket: str) -> list[dict]:
     """Live placed orders and their revenue per hour (or day) of placing, in the current time
     zone, oldest first."""
+    return _series(
+        [r for r in rows if r["status"] in LIVE_ORDER_STATUSES and r["placed_at"] is not None],
+        bucket,
+    )
+
+
+def _previous_series(session_id: int, bucket: str) -> list[dict]:
+    """The previous session's live placed orders over time, for comparison: its running totals
+    summed per quarter hour by the database (status and currency aside: a hundred rows, not
+    one per status and currency of every quarter hour), then put in the same slots (one
+    query)."""
+    return _series(
+        SessionOrderTotal.objects.filter(
+            sales_session_id=session_id,
+            status__in=LIVE_ORDER_STATUSES,
+            placed_at__isnull=False,
+        )
+        .order_by()
+        .values("placed_at")
+        .annotate(orders=Sum("orders"), revenue=Sum("revenue")),
+        bucket,
+    )
+
+
+def _series(rows: Iterable[Mapping[str, Any]], bucket: str) -> list[dict]:
+    """Orders and revenue of `rows` (placed, live) per hour (or day), oldest first."""
     slots: dict = {}
     for row in rows:
-        if row["status"] not in LIVE_ORDER_STATUSES or row["placed_at"] is None:
-            continue
         entry = slots.setdefault(
             _slot_start(row["placed_at"], bucket), {"orders": 0, "revenue": ZERO}
         )
