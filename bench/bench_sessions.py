@@ -264,15 +264,10 @@ def _dashboard_agrees(session) -> bool:
     return shown == products and (dashboard.order_count, dashboard.revenue) == (orders, revenue)
 
 
-def _close_beside_group_by(session_id: int) -> tuple[tuple[float, int], tuple[float, int]]:
-    """The bare GROUP BY and the close, each a median of REPEAT, taken in turns (a GROUP BY,
-    then a close), so both are timed under the same conditions and the ratio compares like
-    with like. Every close but the last runs in a transaction rolled back (the same
-    statements; a close happens once), the last for good; a warm-up of each comes first."""
+def _close_work(session_id: int):
+    """The close for good, and the same in a transaction rolled back (a close happens once)."""
     from config.actors import Actor
     from orders.services.session_close import session_close
-
-    group_by = _group_by(session_id)
 
     def close():
         session_close(session_id=session_id, actor=Actor.system("bench"))
@@ -282,27 +277,51 @@ def _close_beside_group_by(session_id: int) -> tuple[tuple[float, int], tuple[fl
             close()
             transaction.set_rollback(True)
 
-    group_by()
-    close_undone()
-    group_bys, closes = [], []
-    for n in range(REPEAT):
-        group_bys.append(_timed(group_by))
-        closes.append(_timed(close if n == REPEAT - 1 else close_undone))
-    return (
-        (statistics.median(r[0] for r in group_bys), group_bys[0][1]),
-        (statistics.median(r[0] for r in closes), closes[-1][1]),
-    )
+    return close, close_undone
 
 
-def _measure(session, refresh: bool = True) -> dict:
-    """Dashboard and refresh from scratch (unless told not to: at 100,000 orders each takes
-    long on a busy machine, and no target needs it), medians; then the bare GROUP BY and the
-    close, in turns."""
-    figures = {"dashboard": _median(_dashboard(session))}
+def _works(session, refresh: bool = True) -> dict:
+    """What is timed of a session, by figure: (the work, the work of its last round)."""
+    close, close_undone = _close_work(session.pk)
+    works = {
+        "dashboard": (_dashboard(session),) * 2,
+        "group by": (_group_by(session.pk),) * 2,
+        "close": (close_undone, close),
+    }
     if refresh:
-        figures["refresh"] = _median(_refresh(session.pk))
-    figures["group by"], figures["close"] = _close_beside_group_by(session.pk)
-    return figures
+        works["refresh"] = (_refresh(session.pk),) * 2
+    return works
+
+
+def _round(works: dict, last: bool, timings: dict) -> None:
+    """One timing of each figure, after a warm-up of each (the connection may be new): the
+    dashboard, the refresh from scratch, then the bare GROUP BY and the close in turn. Every
+    close but the last round's is rolled back."""
+    order = [name for name in ("dashboard", "refresh", "group by", "close") if name in works]
+    for name in order:
+        works[name][0]()
+    for name in order:
+        timings.setdefault(name, []).append(_timed(works[name][1 if last else 0]))
+
+
+def _medians(timings: dict) -> dict:
+    return {
+        name: (statistics.median(r[0] for r in runs), runs[-1][1]) for name, runs in timings.items()
+    }
+
+
+def _measure_in_turns(sides: dict) -> dict:
+    """Each side (a database and its session's works) timed REPEAT rounds, the sides in turn
+    (A B B A A …), so the machine's drift over the minutes of a run weighs on both alike: the
+    history ratio compares figures taken seconds apart, not minutes."""
+    timings: dict = {label: {} for label in sides}
+    labels = list(sides)
+    for n in range(REPEAT):
+        for label in labels if n % 2 == 0 else labels[::-1]:
+            database, works = sides[label]
+            _use(database)
+            _round(works, n == REPEAT - 1, timings[label])
+    return {label: _medians(found) for label, found in timings.items()}
 
 
 def _explain(sessions: dict, path: str) -> None:
@@ -337,6 +356,43 @@ def _explain(sessions: dict, path: str) -> None:
         out.write("\n".join(lines))
 
 
+def _use(database: str) -> None:
+    """Talk to `database` (on the same server) from the next statement on."""
+    if connection.settings_dict["NAME"] != database:
+        connection.close()
+        connection.settings_dict["NAME"] = database
+
+
+def _sibling_database(name: str) -> str:
+    """A new database on the same server, a copy of this (freshly migrated) one: the run's
+    session without history lives there. Its name."""
+    from django.db import OperationalError, connections
+
+    source = connection.settings_dict["NAME"]
+    sibling = f"{source}_{name}"
+    connections.close_all()  # a template must have no other connection
+    _use("postgres")
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{sibling}"')
+        for attempt in range(30):  # an autovacuum worker may hold the source a moment
+            try:
+                cursor.execute(f'CREATE DATABASE "{sibling}" TEMPLATE "{source}"')
+                break
+            except OperationalError:
+                if attempt == 29:
+                    raise
+                time.sleep(1)
+    _use(source)
+    return sibling
+
+
+def _drop_sibling(sibling: str, source: str) -> None:
+    _use("postgres")
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{sibling}" WITH (FORCE)')
+    _use(source)
+
+
 _started = time.monotonic()
 
 
@@ -350,26 +406,33 @@ def run() -> list[dict]:
     _started = time.monotonic()
     tag = timezone.now().strftime("%H%M%S%f")
     built = time.monotonic()
-    platform, trader, products = _catalog(tag)
+    home = connection.settings_dict["NAME"]
+    bare = _sibling_database("without_history")
+    try:
+        return _run(tag, built, home, bare)
+    finally:
+        _drop_sibling(bare, home)
+
+
+def _run(tag: str, built: float, home: str, bare: str) -> list[dict]:
     now = timezone.now()
-    # Sessions begin a day apart, the measured ones last: each is "the current session".
+    # Without history: the trader's one session, in a database of its own (a copy of this
+    # one as migrated), on the same server.
+    _use(bare)
+    platform, trader, products = _catalog(tag)
     first = _session(platform, trader, products, SMALL, f"{tag} 10k without history",
                      now - timedelta(hours=2))  # fmt: skip
     _settle()
-    _phase(f"built the {SMALL:,}-order session")
-    without = _measure(first)
-    _phase("measured it without history")
-    with connection.cursor() as cursor:  # not the trader's previous session for what follows
-        cursor.execute(
-            "UPDATE sessions_app_salesession SET begins_at = begins_at - interval '400 days', "
-            "ends_at = ends_at - interval '400 days' WHERE id = %s",
-            [first.pk],
-        )
+    _phase(f"built the {SMALL:,}-order session without history (its own database)")
+    works_without = _works(first)
+    _use(home)
 
     from config.actors import Actor
     from orders.services.session_close import session_close
 
+    platform, trader, products = _catalog(tag)
     history_orders = BIG // PAST_SESSIONS
+    # Sessions begin a week apart, the measured ones last: each is "the current session".
     for n in range(PAST_SESSIONS, 0, -1):
         past = _session(platform, trader, products, history_orders, f"{tag} past {n}",
                         now - timedelta(days=7 * n), state="open")  # fmt: skip
@@ -378,16 +441,18 @@ def run() -> list[dict]:
     second = _session(platform, trader, products, SMALL, f"{tag} 10k with history",
                       now - timedelta(hours=1))  # fmt: skip
     _settle()
-    with_history = _measure(second)
+    measured = _measure_in_turns({"without": (bare, works_without), "with": (home, _works(second))})
+    without, with_history = measured["without"], measured["with"]
+    _use(home)
     agrees = _dashboard_agrees(second)
-    _phase("measured a second one with history")
+    _phase("measured both 10,000-order sessions in turns")
     if os.environ.get("BENCH_EXPLAIN"):
         _explain({"10k session with history": second}, os.environ["BENCH_EXPLAIN"])
 
     big = _session(platform, trader, products, BIG, f"{tag} 100k", now - timedelta(minutes=30))
     _settle()
     _phase(f"built the {BIG:,}-order session")
-    large = _measure(big, refresh=False)
+    large = _measure_in_turns({"large": (home, _works(big, refresh=False))})["large"]
     _phase("measured it")
     setup = time.monotonic() - built
 
