@@ -1,14 +1,18 @@
 """Session-keyed work at scale: the session dashboard, the producer-order refresh and the
-session close of a 10,000-order session, without and then with a realistic history (the same
-trader's 10 past sessions, 100,000 orders, closed, with their producer orders), and of a
-100,000-order session; each beside the bare SQL GROUP BY over the same session's rows (the
-least any consolidation can do: the minimal server's figure).
+session close of a 10,000-order session without history and of one with a realistic history
+(the same trader's 10 past sessions, 100,000 orders, closed, with their producer orders), and
+of a 100,000-order session; each beside the bare SQL GROUP BY over the same session's rows
+(the least any consolidation can do: the minimal server's figure).
 
 Everything is built in SQL (INSERT … SELECT FROM generate_series), not through the ORM one row
 at a time: a trader, 20 producers with 1,000 products and their stock, each session's 1,000
 offers, orders placed over 24 hours in a mix of statuses (a third of them not live), 5 lines
 each. Sizes scale with BENCH_SCALE (0.1: 1,000 / 10,000 orders). The database is the run's own,
-dropped afterwards (bench/__main__.py).
+dropped afterwards (bench/__main__.py); the session without history is built in a copy of it
+made once migrated (same server, dropped at the end), so the two 10,000-order sessions exist
+at once and are timed in turns, seconds apart. Before timing, each database is settled
+(vacuumed, analysed, no autovacuum worker left, checkpointed). Every figure is a median of
+REPEAT rounds, each after a warm-up.
 
 Targets (issue 17): each of the three for the 10,000-order session within 1.2× with history
 of without; the dashboard of the 100,000-order session ≤ 300 ms; a session close ≤ 2× the bare
